@@ -1,0 +1,25 @@
+//! Renkei's domain: validated values, roles, permissions and pure computations.
+//!
+//! Nothing here does IO. Every value that crosses a boundary (a form, a CSV row, a CLI flag)
+//! is parsed into one of these types once; code further in can rely on it being valid
+//! ("parse, don't validate"). A failed parse carries a message key from the catalogues in
+//! `crates/web/locales/`, so the same error reads in Japanese and in English.
+
+pub mod audit;
+pub mod corporate_number;
+pub mod email;
+pub mod error;
+pub mod kana;
+pub mod password;
+pub mod policy;
+pub mod role;
+pub mod tenant;
+pub mod time;
+
+pub use corporate_number::CorporateNumber;
+pub use email::Email;
+pub use error::ParseError;
+pub use password::Password;
+pub use policy::Actor;
+pub use role::Role;
+pub use tenant::{TenantCode, TenantKind};

@@ -1,0 +1,127 @@
+//! Who may do what. The web layer asks these questions; it never decides on its own.
+
+use crate::{Role, TenantCode};
+
+/// A signed-in user as the policies see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub role: Role,
+    /// `None` only for operators.
+    pub tenant: Option<TenantCode>,
+    /// Departments the user is a member of (department staff).
+    pub departments: Vec<i64>,
+}
+
+impl Actor {
+    fn belongs_to(&self, tenant: TenantCode) -> bool {
+        self.tenant == Some(tenant)
+    }
+
+    fn is_operator(&self) -> bool {
+        self.role == Role::Operator
+    }
+
+    /// The staff area of a local government: its admin, desk and department staff, and operators.
+    pub fn may_enter_staff_area(&self, tenant: TenantCode) -> bool {
+        self.is_operator() || (self.role.is_staff() && self.belongs_to(tenant))
+    }
+
+    /// Read the department list (staff of that local government; operators).
+    pub fn may_list_departments(&self, tenant: TenantCode) -> bool {
+        self.may_enter_staff_area(tenant)
+    }
+
+    /// Create, rename and remove departments and their members.
+    pub fn may_manage_departments(&self, tenant: TenantCode) -> bool {
+        self.is_operator() || (self.role == Role::Admin && self.belongs_to(tenant))
+    }
+
+    /// See and manage the accounts of a local government.
+    pub fn may_manage_users(&self, tenant: TenantCode) -> bool {
+        self.may_manage_departments(tenant)
+    }
+
+    /// Read the audit trail of a local government.
+    pub fn may_read_audit(&self, tenant: TenantCode) -> bool {
+        self.may_manage_departments(tenant)
+    }
+
+    /// The proponent's own page in a local government.
+    pub fn may_enter_proponent_area(&self, tenant: TenantCode) -> bool {
+        self.role == Role::Proponent && self.belongs_to(tenant)
+    }
+
+    /// The operator's console: all local governments.
+    pub fn may_operate(&self) -> bool {
+        self.is_operator()
+    }
+
+    /// Where a user lands after signing in.
+    pub fn home_path(&self) -> String {
+        match (self.role, self.tenant) {
+            (Role::Admin, Some(t)) => format!("/t/{t}/admin"),
+            (Role::Desk, Some(t)) => format!("/t/{t}/desk"),
+            (Role::Department, Some(t)) => format!("/t/{t}/department"),
+            (Role::Proponent, Some(t)) => format!("/t/{t}/mypage"),
+            _ => "/operator".to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> TenantCode {
+        TenantCode::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    fn actor(role: Role, tenant: Option<&str>) -> Actor {
+        Actor {
+            user_id: 1,
+            role,
+            tenant: tenant.map(code),
+            departments: vec![],
+        }
+    }
+
+    #[test]
+    fn staff_stay_in_their_tenant() {
+        let kishiwada = code("272027");
+        let osaka = code("270008");
+        for role in [Role::Admin, Role::Desk, Role::Department] {
+            let a = actor(role, Some("272027"));
+            assert!(a.may_enter_staff_area(kishiwada), "{role}");
+            assert!(!a.may_enter_staff_area(osaka), "{role}");
+            assert!(!a.may_operate());
+        }
+        let p = actor(Role::Proponent, Some("272027"));
+        assert!(!p.may_enter_staff_area(kishiwada));
+        assert!(p.may_enter_proponent_area(kishiwada));
+        assert!(!p.may_enter_proponent_area(osaka));
+    }
+
+    #[test]
+    fn only_admins_and_operators_manage_departments() {
+        let kishiwada = code("272027");
+        assert!(actor(Role::Admin, Some("272027")).may_manage_departments(kishiwada));
+        assert!(actor(Role::Operator, None).may_manage_departments(kishiwada));
+        assert!(!actor(Role::Desk, Some("272027")).may_manage_departments(kishiwada));
+        assert!(!actor(Role::Department, Some("272027")).may_manage_departments(kishiwada));
+        assert!(!actor(Role::Admin, Some("270008")).may_manage_departments(kishiwada));
+    }
+
+    #[test]
+    fn homes_per_role() {
+        assert_eq!(actor(Role::Operator, None).home_path(), "/operator");
+        assert_eq!(
+            actor(Role::Desk, Some("272027")).home_path(),
+            "/t/272027/desk"
+        );
+        assert_eq!(
+            actor(Role::Proponent, Some("141305")).home_path(),
+            "/t/141305/mypage"
+        );
+    }
+}
