@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod corporate_number;
+pub mod department;
 pub mod email;
 pub mod error;
 pub mod kana;
@@ -17,6 +18,7 @@ pub mod tenant;
 pub mod time;
 
 pub use corporate_number::CorporateNumber;
+pub use department::DepartmentName;
 pub use email::Email;
 pub use error::ParseError;
 pub use password::Password;

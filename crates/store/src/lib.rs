@@ -1,1 +1,183 @@
+//! Renkei's persistence. One set of queries runs on SQLite (the embedded default) and on
+//! PostgreSQL (several stateless app servers on one database), through sqlx's `Any` driver
+//! with `$n` placeholders, which both databases accept.
+//!
+//! Everything that differs between the two databases lives in [`backend`]: connection set-up,
+//! the migration files (DDL differs), database creation, locking and schema introspection.
+//!
+//! Every method that touches a local government's data takes the tenant code first, so that
+//! forgetting the tenant is a compile error rather than a data leak.
 
+pub mod audit;
+pub mod backend;
+pub mod demo;
+pub mod departments;
+mod error;
+pub mod migrate;
+pub mod sessions;
+pub mod tenants;
+pub mod throttle;
+pub mod tokens;
+pub mod users;
+
+pub use backend::Backend;
+pub use error::StoreError;
+
+use renkei_domain::audit::AuditEntry;
+use sqlx::AnyPool;
+use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A handle on the database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite allows one writer at a time; writers in this process queue here instead of
+    /// failing with SQLITE_BUSY. `None` on PostgreSQL, which has row locks.
+    write_gate: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction. Commit it; dropping it rolls back.
+pub struct WriteTx {
+    pub(crate) tx: sqlx::Transaction<'static, sqlx::Any>,
+    _gate: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Append an audit entry inside this transaction (the change and its record commit
+    /// together or not at all).
+    pub async fn audit(&mut self, event: AuditEvent) -> Result<()> {
+        audit::append(&mut self.tx, event).await
+    }
+}
+
+/// What to record in the audit trail; sequence, time and hashes are filled in on append.
+#[derive(Debug, Clone, Default)]
+pub struct AuditEvent {
+    pub tenant_code: Option<String>,
+    pub actor_user_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub origin: String,
+}
+
+impl AuditEvent {
+    fn into_entry(self, seq: i64, at: String) -> AuditEntry {
+        AuditEntry {
+            seq,
+            at,
+            tenant_code: self.tenant_code,
+            actor_user_id: self.actor_user_id,
+            actor: self.actor,
+            action: self.action,
+            target: self.target,
+            detail: if self.detail.is_empty() {
+                "{}".to_string()
+            } else {
+                self.detail
+            },
+            origin: self.origin,
+        }
+    }
+}
+
+/// Who is acting, for the audit trail.
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub user_id: Option<i64>,
+    pub label: String,
+    pub origin: String,
+}
+
+impl Who {
+    pub fn cli() -> Self {
+        Self {
+            user_id: None,
+            label: "cli".into(),
+            origin: "cli".into(),
+        }
+    }
+
+    pub fn event(
+        &self,
+        tenant: Option<&str>,
+        action: &str,
+        target: String,
+        detail: String,
+    ) -> AuditEvent {
+        AuditEvent {
+            tenant_code: tenant.map(str::to_string),
+            actor_user_id: self.user_id,
+            actor: self.label.clone(),
+            action: action.to_string(),
+            target,
+            detail,
+            origin: self.origin.clone(),
+        }
+    }
+}
+
+impl Store {
+    /// Connects (creating the database if it does not exist) and applies pending migrations.
+    pub async fn open(url: &str) -> Result<Self> {
+        let store = Self::connect(url).await?;
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    /// Connects without migrating.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let backend = Backend::from_url(url)?;
+        let pool = backend.connect(url).await?;
+        let write_gate = match backend {
+            Backend::Sqlite => Some(Arc::new(Mutex::new(()))),
+            Backend::Postgres => None,
+        };
+        Ok(Self {
+            pool,
+            backend,
+            write_gate,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn write(&self) -> Result<WriteTx> {
+        let gate = match &self.write_gate {
+            Some(m) => Some(Arc::clone(m).lock_owned().await),
+            None => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx { tx, _gate: gate })
+    }
+
+    /// Whether the database answers (for /healthz).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+pub(crate) fn now() -> String {
+    renkei_domain::time::to_db_timestamp(chrono::Utc::now())
+}

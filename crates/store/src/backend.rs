@@ -1,0 +1,158 @@
+//! Everything that differs between SQLite and PostgreSQL, in one place.
+
+use crate::{Result, StoreError};
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::MigrateDatabase;
+use sqlx::{Executor, Row};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Migrations per backend, in order. DDL differs (identity columns, integer widths); a test
+/// compares the resulting schemas table by table and column by column.
+pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+)];
+pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Self::Postgres)
+        } else {
+            Err(StoreError::Internal(
+                "database URL must start with sqlite: or postgres:".into(),
+            ))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+
+    pub fn migrations(self) -> &'static [(i64, &'static str, &'static str)] {
+        match self {
+            Self::Sqlite => SQLITE_MIGRATIONS,
+            Self::Postgres => POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Creates the database when missing, then opens a pool with the settings each backend
+    /// needs for durability: SQLite in WAL mode with `synchronous=FULL` (a commit is on disk
+    /// before it returns) and foreign keys on.
+    pub(crate) async fn connect(self, url: &str) -> Result<AnyPool> {
+        sqlx::any::install_default_drivers();
+        if !sqlx::Any::database_exists(url).await.unwrap_or(false) {
+            // Two app servers may race to create it; the loser finds it there.
+            if let Err(e) = sqlx::Any::create_database(url).await
+                && !sqlx::Any::database_exists(url).await.unwrap_or(false)
+            {
+                return Err(e.into());
+            }
+        }
+        let options = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(30))
+            .idle_timeout(Duration::from_secs(600));
+        let pool = match self {
+            Self::Sqlite => {
+                options
+                    .max_connections(8)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?
+            }
+            Self::Postgres => options.max_connections(16).connect(url).await?,
+        };
+        Ok(pool)
+    }
+
+    /// Serialises migrations between app servers starting at once. SQLite needs nothing more
+    /// than its write lock (the migration runs in one transaction).
+    pub(crate) async fn lock_migrations(
+        self,
+        conn: &mut sqlx::AnyConnection,
+        lock: bool,
+    ) -> Result<()> {
+        if self == Self::Postgres {
+            let sql = if lock {
+                "SELECT pg_advisory_lock(72202701)"
+            } else {
+                "SELECT pg_advisory_unlock(72202701)"
+            };
+            conn.execute(sql).await?;
+        }
+        Ok(())
+    }
+
+    /// Tables and their columns (name, declared type family, nullable) for schema comparison.
+    pub async fn schema(self, pool: &AnyPool) -> Result<Vec<(String, Vec<(String, bool)>)>> {
+        let tables: Vec<String> = match self {
+            Self::Sqlite => sqlx::query(
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            ),
+            Self::Postgres => sqlx::query(
+                "SELECT table_name AS name FROM information_schema.tables \
+                 WHERE table_schema = 'public' ORDER BY table_name",
+            ),
+        }
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>("name"))
+        .collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for t in tables {
+            let rows = match self {
+                Self::Sqlite => sqlx::query(
+                    "SELECT name, CAST(\"notnull\" AS INTEGER) AS notnull, CAST(pk AS INTEGER) AS pk \
+                     FROM pragma_table_info($1) ORDER BY name",
+                ),
+                Self::Postgres => sqlx::query(
+                    "SELECT column_name AS name, \
+                     CAST(CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS BIGINT) AS notnull, \
+                     CAST(0 AS BIGINT) AS pk \
+                     FROM information_schema.columns WHERE table_schema = 'public' \
+                     AND table_name = $1 ORDER BY column_name",
+                ),
+            }
+            .bind(&t)
+            .fetch_all(pool)
+            .await?;
+            let mut cols = Vec::new();
+            for r in rows {
+                let name: String = r.try_get("name")?;
+                // SQLite reports an INTEGER PRIMARY KEY as nullable; it is not.
+                let not_null = r.try_get::<i64, _>("notnull")? == 1 || r.try_get::<i64, _>("pk")? > 0;
+                cols.push((name, not_null));
+            }
+            out.push((t, cols));
+        }
+        Ok(out)
+    }
+}

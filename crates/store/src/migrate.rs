@@ -1,0 +1,62 @@
+//! A small migrator over embedded SQL files (one set per backend, see [`crate::backend`]).
+//! Each migration runs in its own transaction and is recorded with a checksum; an applied
+//! migration whose file changed is an error (never edit an applied migration).
+
+use crate::{Result, Store, StoreError};
+use sha2::{Digest, Sha256};
+use sqlx::{Acquire, Row};
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS renkei_migrations (\
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+/// Applies pending migrations; returns how many were applied.
+pub async fn run(store: &Store) -> Result<usize> {
+    let backend = store.backend();
+    let mut conn = store.pool().acquire().await?;
+    backend.lock_migrations(&mut conn, true).await?;
+    let result = apply(store, &mut conn).await;
+    backend.lock_migrations(&mut conn, false).await?;
+    result
+}
+
+async fn apply(store: &Store, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>) -> Result<usize> {
+    let _gate = match &store.write_gate {
+        Some(m) => Some(m.lock().await),
+        None => None,
+    };
+    sqlx::query(CREATE_TABLE).execute(&mut **conn).await?;
+    let applied: Vec<(i64, String)> =
+        sqlx::query("SELECT version, checksum FROM renkei_migrations ORDER BY version")
+            .fetch_all(&mut **conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("version")?, r.try_get("checksum")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+    let mut count = 0;
+    for (version, name, sql) in store.backend().migrations() {
+        let checksum = hex::encode(Sha256::digest(sql.as_bytes()));
+        if let Some((_, existing)) = applied.iter().find(|(v, _)| v == version) {
+            if *existing != checksum {
+                return Err(StoreError::Internal(format!(
+                    "migration {version} ({name}) was changed after it was applied"
+                )));
+            }
+            continue;
+        }
+        let mut tx = conn.begin().await?;
+        sqlx::raw_sql(sql).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO renkei_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(version)
+        .bind(*name)
+        .bind(&checksum)
+        .bind(crate::now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(version, name, "applied migration");
+        count += 1;
+    }
+    Ok(count)
+}

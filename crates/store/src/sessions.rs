@@ -1,0 +1,82 @@
+//! Sign-in sessions, kept in the database so that every app server sees the same ones.
+//! The cookie holds a random token; the table holds only its SHA-256.
+
+use crate::users::{user_from_row, User};
+use crate::{Result, Store};
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+pub const SESSION_HOURS: i64 = 12;
+
+/// A random URL-safe token with 256 bits of entropy.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    pub csrf_token: String,
+}
+
+impl Store {
+    /// Starts a session; returns the cookie token (shown once, never stored).
+    pub async fn session_create(&self, user_id: i64, ip: &str, user_agent: &str) -> Result<String> {
+        let token = random_token();
+        let now = chrono::Utc::now();
+        let expires = now + chrono::Duration::hours(SESSION_HOURS);
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, ip, user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(token_hash(&token))
+        .bind(user_id)
+        .bind(random_token())
+        .bind(renkei_domain::time::to_db_timestamp(now))
+        .bind(renkei_domain::time::to_db_timestamp(expires))
+        .bind(ip)
+        .bind(user_agent.chars().take(300).collect::<String>())
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// The live session for a cookie token, if any (expired sessions and disabled users: none).
+    pub async fn session_get(&self, token: &str) -> Result<Option<Session>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.tenant_code, u.role, u.email, u.display_name, u.disabled_at, u.created_at, s.csrf_token \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
+        )
+        .bind(token_hash(token))
+        .bind(crate::now())
+        .fetch_optional(self.pool())
+        .await?;
+        match row {
+            Some(r) => Ok(Some(Session {
+                user: user_from_row(&r)?,
+                csrf_token: r.try_get("csrf_token")?,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn session_delete(&self, token: &str) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.commit().await
+    }
+}

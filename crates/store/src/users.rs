@@ -1,0 +1,283 @@
+//! Accounts: creation, lookup, password verification (Argon2id) and login throttling.
+
+use crate::{Result, Store, StoreError, Who};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use renkei_domain::{Actor, Email, Password, Role, TenantCode};
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub tenant_code: Option<String>,
+    pub role: Role,
+    pub email: String,
+    pub display_name: String,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub tenant: Option<TenantCode>,
+    pub role: Role,
+    pub email: Email,
+    pub display_name: String,
+    pub password: Password,
+    /// Department names (for department staff); each must exist in the tenant.
+    pub departments: Vec<String>,
+}
+
+/// Why a sign-in failed. Unknown account and wrong password are one case on purpose.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LoginFailure {
+    Invalid,
+    Throttled,
+}
+
+const COLUMNS: &str = "id, tenant_code, role, email, display_name, disabled_at, created_at";
+
+pub(crate) fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
+    let role: String = r.try_get("role")?;
+    Ok(User {
+        id: r.try_get("id")?,
+        tenant_code: r.try_get("tenant_code")?,
+        role: Role::parse(&role).map_err(|_| StoreError::Internal(format!("bad role {role}")))?,
+        email: r.try_get("email")?,
+        display_name: r.try_get("display_name")?,
+        disabled: r.try_get::<Option<String>, _>("disabled_at")?.is_some(),
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// Hashes with Argon2id (the crate's default parameters) off the async threads.
+pub async fn hash_password(password: &Password) -> Result<String> {
+    let secret = password.expose().to_string();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        Argon2::default()
+            .hash_password(secret.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| StoreError::Internal(format!("hash: {e}")))
+    })
+    .await
+    .map_err(|e| StoreError::Internal(format!("join: {e}")))?
+}
+
+async fn verify_password(secret: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(secret.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Verified against when the account does not exist, so both cases take the same time.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2k9T2YJ3M1dF0ByJ4UoGk3qQwU9tAqX0V7YpKf1wKJ4";
+
+/// Failures allowed per account and per address within the window before sign-in is refused.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+
+impl Store {
+    pub async fn create_user(&self, who: &Who, new: NewUser) -> Result<User> {
+        match (new.role.is_tenant_bound(), new.tenant) {
+            (true, None) => return Err(StoreError::conflict("tenant", "error-user-tenant-required")),
+            (false, Some(_)) => return Err(StoreError::conflict("tenant", "error-user-operator-no-tenant")),
+            _ => {}
+        }
+        if !new.departments.is_empty() && new.role != Role::Department {
+            return Err(StoreError::conflict("department", "error-user-departments-only-for-department-staff"));
+        }
+        let display_name = new.display_name.trim().to_string();
+        if display_name.chars().count() > 100 {
+            return Err(StoreError::conflict("display_name", "error-name-too-long"));
+        }
+        let hash = hash_password(&new.password).await?;
+        let tenant = new.tenant.map(|t| t.to_string());
+        let now = crate::now();
+        let mut tx = self.write().await?;
+        if let Some(t) = &tenant {
+            let known = sqlx::query("SELECT 1 AS one FROM tenants WHERE code = $1")
+                .bind(t)
+                .fetch_optional(&mut *tx.tx)
+                .await?;
+            if known.is_none() {
+                return Err(StoreError::conflict("tenant", "error-tenant-unknown"));
+            }
+        }
+        let row = sqlx::query(
+            "INSERT INTO users (tenant_code, role, email, display_name, password_hash, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        )
+        .bind(&tenant)
+        .bind(new.role.as_str())
+        .bind(new.email.as_str())
+        .bind(&display_name)
+        .bind(&hash)
+        .bind(&now)
+        .fetch_one(&mut *tx.tx)
+        .await
+        .map_err(|e| {
+            if StoreError::is_unique_violation(&e) {
+                StoreError::conflict("email", "error-email-taken")
+            } else {
+                e.into()
+            }
+        })?;
+        let id: i64 = row.try_get("id")?;
+        for name in &new.departments {
+            let dept = sqlx::query("SELECT id FROM departments WHERE tenant_code = $1 AND name = $2")
+                .bind(&tenant)
+                .bind(name.trim())
+                .fetch_optional(&mut *tx.tx)
+                .await?
+                .ok_or(StoreError::conflict("department", "error-department-unknown"))?;
+            let dept_id: i64 = dept.try_get("id")?;
+            sqlx::query("INSERT INTO department_members (department_id, user_id, created_at) VALUES ($1, $2, $3)")
+                .bind(dept_id)
+                .bind(id)
+                .bind(&now)
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+        tx.audit(who.event(
+            tenant.as_deref(),
+            "user.create",
+            format!("user:{id}"),
+            format!(
+                "{{\"role\":\"{}\",\"email\":{:?},\"departments\":{:?}}}",
+                new.role, new.email.as_str(), new.departments
+            ),
+        ))
+        .await?;
+        tx.commit().await?;
+        self.user(id).await
+    }
+
+    pub async fn user(&self, id: i64) -> Result<User> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        user_from_row(&row)
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<User> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        user_from_row(&row)
+    }
+
+    /// The accounts of one local government, by role then e-mail.
+    pub async fn users_in_tenant(&self, tenant: &str) -> Result<Vec<User>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM users WHERE tenant_code = $1 ORDER BY role, email"
+        ))
+        .bind(tenant)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    pub async fn user_count(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// The user as the policies see them (with department memberships).
+    pub async fn actor(&self, user: &User) -> Result<Actor> {
+        let rows = sqlx::query("SELECT department_id FROM department_members WHERE user_id = $1 ORDER BY department_id")
+            .bind(user.id)
+            .fetch_all(self.pool())
+            .await?;
+        let departments = rows
+            .iter()
+            .map(|r| r.try_get::<i64, _>("department_id"))
+            .collect::<Result<_, _>>()?;
+        let tenant = match &user.tenant_code {
+            Some(t) => Some(TenantCode::parse(t).map_err(StoreError::Invalid)?),
+            None => None,
+        };
+        Ok(Actor {
+            user_id: user.id,
+            role: user.role,
+            tenant,
+            departments,
+        })
+    }
+
+    /// Checks a password. Throttled per account and per address; every failure is recorded
+    /// (shared by all app servers), and unknown accounts cost the same time as known ones.
+    pub async fn authenticate(
+        &self,
+        email: &str,
+        password: &str,
+        ip: &str,
+    ) -> Result<Result<User, LoginFailure>> {
+        let email = email.trim().to_lowercase();
+        let since = renkei_domain::time::to_db_timestamp(
+            chrono::Utc::now() - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES),
+        );
+        let counts = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at > $3) AS by_account, \
+                    (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at > $3) AS by_address",
+        )
+        .bind(&email)
+        .bind(ip)
+        .bind(&since)
+        .fetch_one(self.pool())
+        .await?;
+        if counts.try_get::<i64, _>("by_account")? >= MAX_FAILURES_PER_ACCOUNT
+            || counts.try_get::<i64, _>("by_address")? >= MAX_FAILURES_PER_ADDRESS
+        {
+            return Ok(Err(LoginFailure::Throttled));
+        }
+        let found = sqlx::query(&format!(
+            "SELECT {COLUMNS}, password_hash FROM users WHERE email = $1"
+        ))
+        .bind(&email)
+        .fetch_optional(self.pool())
+        .await?;
+        let (user, hash) = match &found {
+            Some(r) => (Some(user_from_row(r)?), r.try_get::<String, _>("password_hash")?),
+            None => (None, DUMMY_HASH.to_string()),
+        };
+        let ok = verify_password(password.to_string(), hash).await;
+        match user {
+            Some(u) if ok && !u.disabled => {
+                let mut tx = self.write().await?;
+                sqlx::query("DELETE FROM login_failures WHERE email = $1")
+                    .bind(&email)
+                    .execute(&mut *tx.tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(Ok(u))
+            }
+            _ => {
+                let mut tx = self.write().await?;
+                sqlx::query("INSERT INTO login_failures (email, ip, at) VALUES ($1, $2, $3)")
+                    .bind(&email)
+                    .bind(ip)
+                    .bind(crate::now())
+                    .execute(&mut *tx.tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(Err(LoginFailure::Invalid))
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+// Page helpers shared by the end-to-end tests: login/logout through the real
+// forms, and which links the crawler may follow.
+import assert from 'node:assert/strict';
+
+export const LOGOUT_FORM = 'form[action="/logout"]';
+export const LOGOUT_BUTTON = `${LOGOUT_FORM} [type=submit]`;
+const LOGIN_SUBMIT = 'form:has(input[name=password]) button[type=submit]';
+
+/** Submits a form by clicking `selector` and waits for the resulting page load. */
+export async function submitAndWait(page, selector) {
+  const navigation = page.waitForNavigation({ waitUntil: 'load' });
+  await page.locator(selector).first().click();
+  return navigation;
+}
+
+/** Fills and submits the login form; returns the response of the page it lands on. */
+export async function login(page, srv, { email, password }) {
+  const resp = await page.goto(srv.at('/login'));
+  assert.ok(resp, 'no response for /login');
+  assert.equal(resp.status(), 200, `GET /login answered ${resp.status()}`);
+  await page.locator('input[name=email]').fill(email);
+  await page.locator('input[name=password]').fill(password);
+  return submitAndWait(page, LOGIN_SUBMIT);
+}
+
+/** Clicks the logout button in the header; returns the response of the page it lands on. */
+export async function logout(page) {
+  assert.equal(await page.locator(LOGOUT_FORM).count(), 1,
+    `expected exactly one ${LOGOUT_FORM} on ${page.url()}`);
+  return submitAndWait(page, LOGOUT_BUTTON);
+}
+
+/** Path plus query of the page's current URL. */
+export function pathOf(page) {
+  const u = new URL(page.url());
+  return u.pathname + u.search;
+}
+
+const SKIP_PATHS = [/^\/logout(\/|$)/, /^\/api(\/|$)/, /^\/metrics(\/|$)/, /^\/healthz(\/|$)/];
+const FILE_EXTENSION = /\.[A-Za-z0-9]{1,8}$/;
+
+/**
+ * The normalised URL (no fragment) if the crawler should follow `href`, else null:
+ * same origin, GET-able pages only; no logout, API, metrics, health, files
+ * (.css, .json, .csv, ...) or language-switch (?lang=) links.
+ */
+export function crawlTarget(href, origin) {
+  let u;
+  try { u = new URL(href); } catch { return null; }
+  if (u.origin !== origin) return null;
+  if (SKIP_PATHS.some((re) => re.test(u.pathname))) return null;
+  const last = u.pathname.split('/').pop();
+  if (FILE_EXTENSION.test(last)) return null;
+  if (u.searchParams.has('lang')) return null;
+  u.hash = '';
+  return u.href;
+}
+
+/** Hrefs of the links on the page the crawler may consider (not downloads, not language switches). */
+export async function linksOn(page) {
+  return page.$$eval('a[href]', (as) => as
+    .filter((a) => !a.hasAttribute('download') && !a.hasAttribute('hreflang'))
+    .map((a) => a.href));
+}
+
+/** True if the text contains hiragana, katakana or kanji. */
+export function hasJapanese(text) {
+  return /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]/.test(text);
+}

@@ -1,0 +1,115 @@
+// Every demo role, on both backends: log in through the form, land on the
+// role's home, crawl the pages reachable from there (status < 400, zero axe
+// WCAG 2.1 A/AA violations on each), then log out through the header form.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { assertNoAxeViolations } from '../lib/axe.mjs';
+import { launchBrowser, newContext } from '../lib/browser.mjs';
+import { BACKENDS, DEMO_ROLES, startServer } from '../lib/server.mjs';
+import { LOGOUT_FORM, crawlTarget, linksOn, login, logout, pathOf } from '../lib/site.mjs';
+
+const MAX_PAGES_PER_ROLE = 40;
+
+for (const backend of BACKENDS) {
+  describe(`roles on ${backend}`, { timeout: 600_000 }, () => {
+    let srv;
+    let browser;
+
+    before(async () => {
+      srv = await startServer(backend);
+      browser = await launchBrowser();
+    });
+
+    after(async () => {
+      try {
+        await browser?.close();
+      } finally {
+        await srv?.stop();
+      }
+    });
+
+    test('the server prints one demo login per role, each with a home path', () => {
+      assert.deepEqual(srv.logins.map((l) => l.role).sort(), [...DEMO_ROLES].sort());
+      for (const l of srv.logins) {
+        assert.match(l.email, /^[^@\s]+@[^@\s]+$/, `email of ${l.role}`);
+        assert.ok(l.password.length > 0, `password of ${l.role}`);
+        assert.match(l.home, /^\/\S*$/, `home of ${l.role}`);
+      }
+    });
+
+    for (const role of DEMO_ROLES) {
+      test(`${role}: log in, home, crawl, log out`, { timeout: 300_000 }, async (t) => {
+        const creds = srv.logins.find((l) => l.role === role);
+        assert.ok(creds, `no demo login printed for role ${role}`);
+        const context = await newContext(browser);
+        try {
+          const page = await context.newPage();
+
+          // Log in through the browser form.
+          const landed = await login(page, srv, creds);
+          assert.ok(landed, `no navigation after submitting the login form for ${role}`);
+          assert.ok(landed.status() < 400, `after login ${page.url()} answered ${landed.status()}`);
+          assert.equal(pathOf(page), creds.home, `${role} should land on its home after login`);
+          assert.ok(await page.locator('h1').count() >= 1, `no <h1> on ${page.url()}`);
+          assert.equal(await page.locator(LOGOUT_FORM).count(), 1, `no logout form in the header of ${page.url()}`);
+          await assertNoAxeViolations(page, `${role} home`);
+
+          // Breadth-first crawl of same-origin GET links reachable from home.
+          const home = new URL(page.url());
+          home.hash = '';
+          const seen = new Set([home.href]);
+          const queue = [];
+          const enqueue = (hrefs, from) => {
+            for (const href of hrefs) {
+              const target = crawlTarget(href, srv.origin);
+              if (target && !seen.has(target)) {
+                seen.add(target);
+                queue.push({ url: target, from });
+              }
+            }
+          };
+          enqueue(await linksOn(page), home.href);
+
+          const visited = [home.href];
+          while (queue.length > 0 && visited.length < MAX_PAGES_PER_ROLE) {
+            const { url, from } = queue.shift();
+            const resp = await page.goto(url);
+            assert.ok(resp, `no response for ${url} (linked from ${from})`);
+            assert.ok(resp.status() < 400,
+              `${role}: GET ${url} (linked from ${from}) answered ${resp.status()}`);
+            const now = new URL(page.url());
+            assert.notEqual(now.pathname, '/login',
+              `${role}: ${url} (linked from ${from}) sent a signed-in user to ${page.url()}`);
+            assert.equal(await page.locator(LOGOUT_FORM).count(), 1,
+              `${role}: no logout form in the header of ${page.url()} (linked from ${from})`);
+            await assertNoAxeViolations(page, `${role} (linked from ${from})`);
+            visited.push(url);
+            enqueue(await linksOn(page), url);
+          }
+          t.diagnostic(`${role}: crawled ${visited.length} page(s), ${queue.length} more queued: ` +
+            visited.map((u) => new URL(u).pathname + new URL(u).search).join(' '));
+
+          // Log out through the header form.
+          await page.goto(home.href);
+          const out = await logout(page);
+          assert.ok(out, 'no navigation after submitting the logout form');
+          assert.ok(out.status() < 400, `after logout ${page.url()} answered ${out.status()}`);
+          assert.equal(await page.locator(LOGOUT_FORM).count(), 0,
+            `still a logout form on ${page.url()} after logging out`);
+
+          // Signed out: the role's home no longer shows the signed-in page.
+          const again = await page.goto(home.href);
+          assert.ok(again, `no response for ${home.href}`);
+          const afterPath = new URL(page.url()).pathname;
+          assert.ok(afterPath === '/login' || [401, 403].includes(again.status()),
+            `after logout, GET ${creds.home} should redirect to /login (or answer 401/403); ` +
+            `got ${again.status()} at ${page.url()}`);
+          assert.equal(await page.locator(LOGOUT_FORM).count(), 0,
+            `a logout form is shown on ${page.url()} after logging out`);
+        } finally {
+          await context.close();
+        }
+      });
+    }
+  });
+}
