@@ -27,6 +27,17 @@ impl Actor {
         self.is_operator() || (self.role.is_staff() && self.belongs_to(tenant))
     }
 
+    /// The desk's workspace: desk staff and admins of that local government; operators.
+    pub fn may_work_desk(&self, tenant: TenantCode) -> bool {
+        self.is_operator()
+            || (matches!(self.role, Role::Desk | Role::Admin) && self.belongs_to(tenant))
+    }
+
+    /// The department workspace: department staff of that local government.
+    pub fn may_enter_department_area(&self, tenant: TenantCode) -> bool {
+        self.role == Role::Department && self.belongs_to(tenant)
+    }
+
     /// Read the department list (staff of that local government; operators).
     pub fn may_list_departments(&self, tenant: TenantCode) -> bool {
         self.may_enter_staff_area(tenant)
@@ -110,6 +121,18 @@ mod tests {
         assert!(!actor(Role::Desk, Some("272027")).may_manage_departments(kishiwada));
         assert!(!actor(Role::Department, Some("272027")).may_manage_departments(kishiwada));
         assert!(!actor(Role::Admin, Some("270008")).may_manage_departments(kishiwada));
+    }
+
+    #[test]
+    fn desk_and_department_areas() {
+        let kishiwada = code("272027");
+        assert!(actor(Role::Desk, Some("272027")).may_work_desk(kishiwada));
+        assert!(actor(Role::Admin, Some("272027")).may_work_desk(kishiwada));
+        assert!(!actor(Role::Department, Some("272027")).may_work_desk(kishiwada));
+        assert!(!actor(Role::Proponent, Some("272027")).may_work_desk(kishiwada));
+        assert!(!actor(Role::Desk, Some("141305")).may_work_desk(kishiwada));
+        assert!(actor(Role::Department, Some("272027")).may_enter_department_area(kishiwada));
+        assert!(!actor(Role::Desk, Some("272027")).may_enter_department_area(kishiwada));
     }
 
     #[test]

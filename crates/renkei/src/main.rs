@@ -1,1 +1,430 @@
-fn main() {}
+//! `renkei`: the one binary. A thin shell over the store and web crates: parse the command
+//! line (flags first, then `RENKEI_*` variables), open the database, run the command.
+
+use clap::{Args, Parser, Subcommand};
+use renkei_domain::{Email, Password, Role, TenantCode};
+use renkei_store::tenants::ImportError;
+use renkei_store::users::NewUser;
+use renkei_store::{Store, Who};
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "renkei",
+    version,
+    about = "Renkei: the platform for public-private partnership desks (公民連携デスク)"
+)]
+struct Cli {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct DbArgs {
+    /// Directory of the embedded SQLite database (the default backend).
+    #[arg(
+        long,
+        global = true,
+        env = "RENKEI_DATA_DIR",
+        default_value = "./renkei-data"
+    )]
+    data_dir: PathBuf,
+    /// A PostgreSQL URL (postgres://…); overrides --data-dir.
+    #[arg(
+        long,
+        global = true,
+        env = "RENKEI_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+}
+
+impl DbArgs {
+    fn url(&self) -> Result<String, String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .map_err(|e| format!("cannot create {}: {e}", self.data_dir.display()))?;
+        Ok(format!(
+            "sqlite://{}?mode=rwc",
+            self.data_dir.join("renkei.db").display()
+        ))
+    }
+
+    /// The URL without credentials, for messages.
+    fn describe(&self) -> String {
+        match &self.database_url {
+            Some(url) => match url.split_once('@') {
+                Some((scheme_user, rest)) => {
+                    let scheme = scheme_user.split("://").next().unwrap_or("postgres");
+                    format!("{scheme}://…@{rest}")
+                }
+                None => url.clone(),
+            },
+            None => format!("SQLite in {}", self.data_dir.display()),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web UI and the API (creates and migrates the database first).
+    Serve(ServeArgs),
+    /// Create the database if needed and apply pending migrations.
+    Migrate,
+    /// Local governments (tenants).
+    #[command(subcommand)]
+    Tenants(TenantsCommand),
+    /// Accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens (Bearer).
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "RENKEI_ADDR", default_value = "127.0.0.1:8080")]
+    addr: String,
+    /// Load demo local governments, departments and one account per role.
+    #[arg(long, env = "RENKEI_DEMO")]
+    demo: bool,
+    /// Mark cookies Secure (serve behind TLS).
+    #[arg(long, env = "RENKEI_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy.
+    #[arg(long, env = "RENKEI_TRUST_PROXY")]
+    trust_proxy: bool,
+    /// Largest accepted request body in bytes.
+    #[arg(long, env = "RENKEI_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    max_body_bytes: usize,
+}
+
+#[derive(Subcommand)]
+enum TenantsCommand {
+    /// Import the official code list (code,prefecture,city,prefecture_kana,city_kana). Idempotent.
+    Import { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account; the password is read from standard input.
+    Add {
+        /// The local government's code (not for operators).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// operator, admin, desk, department or proponent.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        email: String,
+        /// Display name (defaults to the e-mail address).
+        #[arg(long)]
+        name: Option<String>,
+        /// Department (repeatable; department staff only).
+        #[arg(long)]
+        department: Vec<String>,
+        /// Read the password from standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for an account and print it (shown only once).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+    /// Revoke a token by its id.
+    Revoke { id: i64 },
+    /// List an account's tokens (never the secrets).
+    List {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; exits non-zero if any entry was edited or deleted.
+    Verify,
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RENKEI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("renkei: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(db: &DbArgs) -> Result<Store, String> {
+    let url = db.url()?;
+    Store::open(&url)
+        .await
+        .map_err(|e| format!("cannot open the database ({}): {e}", db.describe()))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Serve(args) => serve(&cli.db, args).await,
+        Command::Migrate => {
+            let store = open(&cli.db).await?;
+            println!(
+                "database ready ({}, {})",
+                cli.db.describe(),
+                store.backend().name()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tenants(TenantsCommand::Import { file }) => {
+            let data = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let store = open(&cli.db).await?;
+            match store.import_tenants(&data, &Who::cli()).await {
+                Ok(r) => {
+                    println!(
+                        "imported {}: {} new, {} updated, {} unchanged",
+                        file.display(),
+                        r.inserted,
+                        r.updated,
+                        r.unchanged
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ImportError::BadRows(rows)) => {
+                    let tr = renkei_web::i18n::Tr::new(renkei_web::i18n::Lang::Ja);
+                    for r in &rows {
+                        eprintln!(
+                            "{}:{}: {} ({})",
+                            file.display(),
+                            r.line,
+                            tr.t(r.key),
+                            r.detail
+                        );
+                    }
+                    eprintln!("{} bad row(s); nothing was imported", rows.len());
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(ImportError::Store(e)) => Err(e.to_string()),
+            }
+        }
+        Command::User(UserCommand::Add {
+            tenant,
+            role,
+            email,
+            name,
+            department,
+            password_stdin: _,
+        }) => {
+            let tr = renkei_web::i18n::Tr::new(renkei_web::i18n::Lang::Ja);
+            let msg = |e: renkei_domain::ParseError| format!("{}: {}", e.field, tr.t(e.key));
+            let role = Role::parse(&role).map_err(msg)?;
+            let tenant = tenant
+                .as_deref()
+                .map(TenantCode::parse)
+                .transpose()
+                .map_err(msg)?;
+            let email = Email::parse(&email).map_err(msg)?;
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| format!("reading the password: {e}"))?;
+            let password = Password::parse(line.trim_end_matches(['\r', '\n'])).map_err(msg)?;
+            let store = open(&cli.db).await?;
+            let user = store
+                .create_user(
+                    &Who::cli(),
+                    NewUser {
+                        tenant,
+                        role,
+                        display_name: name.unwrap_or_else(|| email.to_string()),
+                        email,
+                        password,
+                        departments: department,
+                    },
+                )
+                .await
+                .map_err(|e| match e {
+                    renkei_store::StoreError::Conflict { field, key } => {
+                        format!("{field}: {}", tr.t(key))
+                    }
+                    renkei_store::StoreError::Invalid(p) => msg(p),
+                    other => other.to_string(),
+                })?;
+            println!(
+                "user {} added (id {}, role {})",
+                user.email, user.id, user.role
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(cmd) => {
+            let store = open(&cli.db).await?;
+            match cmd {
+                TokenCommand::Create { email, label } => {
+                    let user = store
+                        .user_by_email(&email)
+                        .await
+                        .map_err(|_| format!("no account {email}"))?;
+                    let (id, secret) = store
+                        .token_create(&Who::cli(), user.id, &label)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    eprintln!(
+                        "token {id} created for {}; it is shown only now:",
+                        user.email
+                    );
+                    println!("{secret}");
+                }
+                TokenCommand::Revoke { id } => {
+                    store
+                        .token_revoke(&Who::cli(), id)
+                        .await
+                        .map_err(|e| format!("token {id}: {e}"))?;
+                    println!("token {id} revoked");
+                }
+                TokenCommand::List { email } => {
+                    let user = store
+                        .user_by_email(&email)
+                        .await
+                        .map_err(|_| format!("no account {email}"))?;
+                    for t in store.tokens_of(user.id).await.map_err(|e| e.to_string())? {
+                        println!(
+                            "{}\t{}\tcreated {}\t{}",
+                            t.id,
+                            t.label,
+                            t.created_at,
+                            t.revoked_at
+                                .map(|r| format!("revoked {r}"))
+                                .unwrap_or_else(|| "active".into())
+                        );
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let store = open(&cli.db).await?;
+            let report = store.audit_verify().await.map_err(|e| e.to_string())?;
+            if report.faults.is_empty() {
+                println!("audit chain intact: {} entries verified", report.checked);
+                Ok(ExitCode::SUCCESS)
+            } else {
+                for f in &report.faults {
+                    eprintln!("audit chain fault: {f:?}");
+                }
+                eprintln!(
+                    "audit chain BROKEN: {} fault(s) in {} entries",
+                    report.faults.len(),
+                    report.checked
+                );
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    }
+}
+
+async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
+    let store = open(db).await?;
+    if args.demo {
+        let logins = store
+            .load_demo()
+            .await
+            .map_err(|e| format!("demo data: {e}"))?;
+        for l in logins {
+            let home = renkei_domain::Actor {
+                user_id: 0,
+                role: l.role,
+                tenant: l.tenant.as_deref().and_then(|t| TenantCode::parse(t).ok()),
+                departments: vec![],
+            }
+            .home_path();
+            println!(
+                "demo login: role={} email={} password={} home={}",
+                l.role,
+                l.email,
+                renkei_store::demo::DEMO_PASSWORD,
+                home
+            );
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(&args.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let config = renkei_web::WebConfig {
+        secure_cookies: args.secure_cookies,
+        trust_proxy: args.trust_proxy,
+        max_body_bytes: args.max_body_bytes,
+    };
+    let state = renkei_web::AppState::new(store.clone(), config);
+    let sweeper = tokio::spawn({
+        let store = store.clone();
+        async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                if let Err(e) = store.sweep().await {
+                    tracing::warn!(error = %e, "sweep failed");
+                }
+            }
+        }
+    });
+    println!("Renkei listening on http://{addr}/");
+    tracing::info!(database = %db.describe(), "database");
+    tracing::info!(%addr, backend = store.backend().name(), "serving");
+    let result = renkei_web::serve(listener, state, shutdown_signal()).await;
+    sweeper.abort();
+    store.close().await;
+    result.map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -10,10 +10,9 @@ pub(crate) async fn append(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     event: AuditEvent,
 ) -> Result<()> {
-    let head =
-        sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(&mut **tx)
-            .await?;
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut **tx)
+        .await?;
     let seq: i64 = head.try_get("seq")?;
     let prev_hash: String = head.try_get("hash")?;
     let entry = event.into_entry(seq, crate::now());
@@ -122,15 +121,22 @@ impl Store {
             .collect()
     }
 
+    /// How many entries the chain holds (the head's sequence number).
+    pub async fn audit_total(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get("seq")?)
+    }
+
     /// Entries with a given action on a given target (tests and accountability views).
     pub async fn audit_count(&self, action: &str, target: &str) -> Result<i64> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM audit_log WHERE action = $1 AND target = $2",
-        )
-        .bind(action)
-        .bind(target)
-        .fetch_one(self.pool())
-        .await?;
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = $1 AND target = $2")
+                .bind(action)
+                .bind(target)
+                .fetch_one(self.pool())
+                .await?;
         Ok(row.try_get("n")?)
     }
 }

@@ -148,7 +148,8 @@ impl Backend {
             for r in rows {
                 let name: String = r.try_get("name")?;
                 // SQLite reports an INTEGER PRIMARY KEY as nullable; it is not.
-                let not_null = r.try_get::<i64, _>("notnull")? == 1 || r.try_get::<i64, _>("pk")? > 0;
+                let not_null =
+                    r.try_get::<i64, _>("notnull")? == 1 || r.try_get::<i64, _>("pk")? > 0;
                 cols.push((name, not_null));
             }
             out.push((t, cols));

@@ -27,11 +27,24 @@ const DEPARTMENTS: &[(&str, &[&str])] = &[
     ),
     (
         "270008",
-        &["公民戦略連携デスク", "危機管理室", "健康医療部", "商工労働部", "教育庁"],
+        &[
+            "公民戦略連携デスク",
+            "危機管理室",
+            "健康医療部",
+            "商工労働部",
+            "教育庁",
+        ],
     ),
     (
         "141305",
-        &["協働・連携推進課", "危機管理本部", "こども未来局", "経済労働局", "環境局", "市民文化局"],
+        &[
+            "協働・連携推進課",
+            "危機管理本部",
+            "こども未来局",
+            "経済労働局",
+            "環境局",
+            "市民文化局",
+        ],
     ),
 ];
 
@@ -43,11 +56,38 @@ pub struct DemoLogin {
     pub tenant: Option<String>,
 }
 
-pub fn demo_accounts() -> Vec<(Role, Option<&'static str>, &'static str, &'static str, Vec<&'static str>)> {
+/// One demo account: role, tenant, e-mail, display name, departments.
+pub type DemoAccount = (
+    Role,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    Vec<&'static str>,
+);
+
+pub fn demo_accounts() -> Vec<DemoAccount> {
     vec![
-        (Role::Operator, None, "operator@demo.renkei.jp", "運用 太郎", vec![]),
-        (Role::Admin, Some("272027"), "admin@kishiwada.demo.renkei.jp", "管理 花子", vec![]),
-        (Role::Desk, Some("272027"), "desk@kishiwada.demo.renkei.jp", "窓口 一郎", vec![]),
+        (
+            Role::Operator,
+            None,
+            "operator@demo.renkei.jp",
+            "運用 太郎",
+            vec![],
+        ),
+        (
+            Role::Admin,
+            Some("272027"),
+            "admin@kishiwada.demo.renkei.jp",
+            "管理 花子",
+            vec![],
+        ),
+        (
+            Role::Desk,
+            Some("272027"),
+            "desk@kishiwada.demo.renkei.jp",
+            "窓口 一郎",
+            vec![],
+        ),
         (
             Role::Department,
             Some("272027"),
@@ -55,10 +95,34 @@ pub fn demo_accounts() -> Vec<(Role, Option<&'static str>, &'static str, &'stati
             "防災 次郎",
             vec!["危機管理課", "環境課"],
         ),
-        (Role::Proponent, Some("272027"), "proponent@example.co.jp", "提案 三郎", vec![]),
-        (Role::Admin, Some("270008"), "admin@osaka-pref.demo.renkei.jp", "府 管理", vec![]),
-        (Role::Desk, Some("270008"), "desk@osaka-pref.demo.renkei.jp", "府 窓口", vec![]),
-        (Role::Desk, Some("141305"), "desk@kawasaki.demo.renkei.jp", "川崎 窓口", vec![]),
+        (
+            Role::Proponent,
+            Some("272027"),
+            "proponent@example.co.jp",
+            "提案 三郎",
+            vec![],
+        ),
+        (
+            Role::Admin,
+            Some("270008"),
+            "admin@osaka-pref.demo.renkei.jp",
+            "府 管理",
+            vec![],
+        ),
+        (
+            Role::Desk,
+            Some("270008"),
+            "desk@osaka-pref.demo.renkei.jp",
+            "府 窓口",
+            vec![],
+        ),
+        (
+            Role::Desk,
+            Some("141305"),
+            "desk@kawasaki.demo.renkei.jp",
+            "川崎 窓口",
+            vec![],
+        ),
     ]
 }
 
@@ -73,7 +137,9 @@ impl Store {
             Ok(_) => {}
             Err(crate::tenants::ImportError::Store(e)) => return Err(e),
             Err(crate::tenants::ImportError::BadRows(rows)) => {
-                return Err(StoreError::Internal(format!("embedded code list: {rows:?}")));
+                return Err(StoreError::Internal(format!(
+                    "embedded code list: {rows:?}"
+                )));
             }
         }
         for (code, names) in DEPARTMENTS {

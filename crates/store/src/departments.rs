@@ -1,6 +1,6 @@
 //! Departments (事業担当課) of a local government and their members.
 
-use crate::users::{user_from_row, User};
+use crate::users::{User, user_from_row};
 use crate::{Result, Store, StoreError, Who};
 use renkei_domain::{DepartmentName, Role, TenantCode};
 use serde::Serialize;
@@ -39,10 +39,12 @@ fn unique_name(e: sqlx::Error) -> StoreError {
 
 impl Store {
     pub async fn departments(&self, tenant: TenantCode) -> Result<Vec<Department>> {
-        let rows = sqlx::query(&format!("{SELECT} WHERE d.tenant_code = $1 ORDER BY d.name"))
-            .bind(tenant.to_string())
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(&format!(
+            "{SELECT} WHERE d.tenant_code = $1 ORDER BY d.name"
+        ))
+        .bind(tenant.to_string())
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(department_from_row).collect()
     }
 
@@ -94,15 +96,17 @@ impl Store {
     ) -> Result<()> {
         let old = self.department(tenant, id).await?;
         let mut tx = self.write().await?;
-        let n = sqlx::query("UPDATE departments SET name = $3, updated_at = $4 WHERE tenant_code = $1 AND id = $2")
-            .bind(tenant.to_string())
-            .bind(id)
-            .bind(name.as_str())
-            .bind(crate::now())
-            .execute(&mut *tx.tx)
-            .await
-            .map_err(unique_name)?
-            .rows_affected();
+        let n = sqlx::query(
+            "UPDATE departments SET name = $3, updated_at = $4 WHERE tenant_code = $1 AND id = $2",
+        )
+        .bind(tenant.to_string())
+        .bind(id)
+        .bind(name.as_str())
+        .bind(crate::now())
+        .execute(&mut *tx.tx)
+        .await
+        .map_err(unique_name)?
+        .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -120,7 +124,10 @@ impl Store {
     pub async fn department_delete(&self, who: &Who, tenant: TenantCode, id: i64) -> Result<()> {
         let dept = self.department(tenant, id).await?;
         if dept.member_count > 0 {
-            return Err(StoreError::conflict("department", "error-department-has-members"));
+            return Err(StoreError::conflict(
+                "department",
+                "error-department-has-members",
+            ));
         }
         let mut tx = self.write().await?;
         let n = sqlx::query("DELETE FROM departments WHERE tenant_code = $1 AND id = $2")
@@ -170,7 +177,10 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         if user.role != Role::Department {
-            return Err(StoreError::conflict("user_id", "error-member-not-department-staff"));
+            return Err(StoreError::conflict(
+                "user_id",
+                "error-member-not-department-staff",
+            ));
         }
         let mut tx = self.write().await?;
         sqlx::query("INSERT INTO department_members (department_id, user_id, created_at) VALUES ($1, $2, $3)")
@@ -205,12 +215,13 @@ impl Store {
     ) -> Result<()> {
         self.department(tenant, id).await?;
         let mut tx = self.write().await?;
-        let n = sqlx::query("DELETE FROM department_members WHERE department_id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(user_id)
-            .execute(&mut *tx.tx)
-            .await?
-            .rows_affected();
+        let n =
+            sqlx::query("DELETE FROM department_members WHERE department_id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(user_id)
+                .execute(&mut *tx.tx)
+                .await?
+                .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound);
         }

@@ -10,7 +10,10 @@ pub enum StoreError {
     Invalid(#[from] ParseError),
     /// A uniqueness or state conflict; the key names the message.
     #[error("conflict: {key}")]
-    Conflict { field: &'static str, key: &'static str },
+    Conflict {
+        field: &'static str,
+        key: &'static str,
+    },
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("internal error: {0}")]

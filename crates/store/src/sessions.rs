@@ -1,7 +1,7 @@
 //! Sign-in sessions, kept in the database so that every app server sees the same ones.
 //! The cookie holds a random token; the table holds only its SHA-256.
 
-use crate::users::{user_from_row, User};
+use crate::users::{User, user_from_row};
 use crate::{Result, Store};
 use base64::Engine;
 use rand::RngCore;

@@ -149,7 +149,8 @@ pub fn parse_code_list(data: &[u8]) -> Result<Vec<Tenant>, Vec<BadRow>> {
     }
 }
 
-const COLUMNS: &str = "code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana";
+const COLUMNS: &str =
+    "code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana";
 
 fn tenant_from_row(r: &sqlx::any::AnyRow) -> Result<Tenant> {
     Ok(Tenant {
@@ -167,7 +168,11 @@ impl Store {
     /// Imports the code list in one transaction: new codes are inserted, changed ones updated,
     /// identical ones left alone (a second run changes nothing and records nothing). Any bad
     /// row refuses the whole file.
-    pub async fn import_tenants(&self, data: &[u8], who: &Who) -> Result<ImportReport, ImportError> {
+    pub async fn import_tenants(
+        &self,
+        data: &[u8],
+        who: &Who,
+    ) -> Result<ImportReport, ImportError> {
         let mut rows = parse_code_list(data).map_err(ImportError::BadRows)?;
         // Prefectures first, so municipalities can reference them.
         rows.sort_by_key(|t| (t.kind != TenantKind::Prefecture.as_str(), t.code.clone()));
@@ -270,7 +275,12 @@ impl Store {
     /// Local governments whose name, kana or code contains `q` (all when empty), by code.
     pub async fn tenants_search(&self, q: &str, limit: i64, offset: i64) -> Result<Vec<Tenant>> {
         let q = to_full_width_kana(q);
-        let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM tenants WHERE $1 = '' OR code LIKE $2 ESCAPE '\\' \
              OR name LIKE $2 ESCAPE '\\' OR name_kana LIKE $2 ESCAPE '\\' \
@@ -280,6 +290,17 @@ impl Store {
         .bind(&pattern)
         .bind(limit)
         .bind(offset)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(tenant_from_row).collect()
+    }
+
+    /// Local governments that have at least one account (the ones actually using the platform).
+    pub async fn tenants_with_accounts(&self) -> Result<Vec<Tenant>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM tenants WHERE code IN \
+             (SELECT tenant_code FROM users WHERE tenant_code IS NOT NULL) ORDER BY code"
+        ))
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(tenant_from_row).collect()

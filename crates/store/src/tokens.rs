@@ -1,7 +1,7 @@
 //! API tokens (Bearer). Shown once at creation; stored as SHA-256; revocable.
 
 use crate::sessions::{random_token, token_hash};
-use crate::users::{user_from_row, User};
+use crate::users::{User, user_from_row};
 use crate::{Result, Store, StoreError, Who};
 use sqlx::Row;
 
@@ -18,7 +18,12 @@ pub struct TokenInfo {
 
 impl Store {
     /// Creates a token for a user; returns its id and the secret (shown once).
-    pub async fn token_create(&self, who: &Who, user_id: i64, label: &str) -> Result<(i64, String)> {
+    pub async fn token_create(
+        &self,
+        who: &Who,
+        user_id: i64,
+        label: &str,
+    ) -> Result<(i64, String)> {
         let user = self.user(user_id).await?;
         let secret = format!("{TOKEN_PREFIX}{}", random_token());
         let mut tx = self.write().await?;
@@ -59,8 +64,13 @@ impl Store {
             .fetch_one(&mut *tx.tx)
             .await?
             .try_get::<Option<String>, _>("tenant_code")?;
-        tx.audit(who.event(tenant.as_deref(), "token.revoke", format!("token:{token_id}"), String::new()))
-            .await?;
+        tx.audit(who.event(
+            tenant.as_deref(),
+            "token.revoke",
+            format!("token:{token_id}"),
+            String::new(),
+        ))
+        .await?;
         tx.commit().await
     }
 

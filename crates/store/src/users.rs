@@ -1,8 +1,8 @@
 //! Accounts: creation, lookup, password verification (Argon2id) and login throttling.
 
 use crate::{Result, Store, StoreError, Who};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use renkei_domain::{Actor, Email, Password, Role, TenantCode};
 use sqlx::Row;
 
@@ -89,12 +89,22 @@ pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 impl Store {
     pub async fn create_user(&self, who: &Who, new: NewUser) -> Result<User> {
         match (new.role.is_tenant_bound(), new.tenant) {
-            (true, None) => return Err(StoreError::conflict("tenant", "error-user-tenant-required")),
-            (false, Some(_)) => return Err(StoreError::conflict("tenant", "error-user-operator-no-tenant")),
+            (true, None) => {
+                return Err(StoreError::conflict("tenant", "error-user-tenant-required"));
+            }
+            (false, Some(_)) => {
+                return Err(StoreError::conflict(
+                    "tenant",
+                    "error-user-operator-no-tenant",
+                ));
+            }
             _ => {}
         }
         if !new.departments.is_empty() && new.role != Role::Department {
-            return Err(StoreError::conflict("department", "error-user-departments-only-for-department-staff"));
+            return Err(StoreError::conflict(
+                "department",
+                "error-user-departments-only-for-department-staff",
+            ));
         }
         let display_name = new.display_name.trim().to_string();
         if display_name.chars().count() > 100 {
@@ -134,12 +144,16 @@ impl Store {
         })?;
         let id: i64 = row.try_get("id")?;
         for name in &new.departments {
-            let dept = sqlx::query("SELECT id FROM departments WHERE tenant_code = $1 AND name = $2")
-                .bind(&tenant)
-                .bind(name.trim())
-                .fetch_optional(&mut *tx.tx)
-                .await?
-                .ok_or(StoreError::conflict("department", "error-department-unknown"))?;
+            let dept =
+                sqlx::query("SELECT id FROM departments WHERE tenant_code = $1 AND name = $2")
+                    .bind(&tenant)
+                    .bind(name.trim())
+                    .fetch_optional(&mut *tx.tx)
+                    .await?
+                    .ok_or(StoreError::conflict(
+                        "department",
+                        "error-department-unknown",
+                    ))?;
             let dept_id: i64 = dept.try_get("id")?;
             sqlx::query("INSERT INTO department_members (department_id, user_id, created_at) VALUES ($1, $2, $3)")
                 .bind(dept_id)
@@ -154,7 +168,9 @@ impl Store {
             format!("user:{id}"),
             format!(
                 "{{\"role\":\"{}\",\"email\":{:?},\"departments\":{:?}}}",
-                new.role, new.email.as_str(), new.departments
+                new.role,
+                new.email.as_str(),
+                new.departments
             ),
         ))
         .await?;
@@ -253,7 +269,10 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         let (user, hash) = match &found {
-            Some(r) => (Some(user_from_row(r)?), r.try_get::<String, _>("password_hash")?),
+            Some(r) => (
+                Some(user_from_row(r)?),
+                r.try_get::<String, _>("password_hash")?,
+            ),
             None => (None, DUMMY_HASH.to_string()),
         };
         let ok = verify_password(password.to_string(), hash).await;

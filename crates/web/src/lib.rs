@@ -1,1 +1,43 @@
+//! Renkei's HTTP edge: server-rendered pages (askama, embedded), the JSON API under `/api/v1`,
+//! sessions, CSRF, message catalogues, health and metrics.
+//!
+//! A request flows: [`middleware`] (request id, metrics, language and CSRF cookies, error
+//! pages) → a handler in [`pages`] or [`api`] (one file per action) → extractors in [`auth`]
+//! (who is asking) → a policy question to `renkei_domain::policy` → a `renkei_store::Store`
+//! method that takes the tenant first → a template in `templates/` or JSON.
 
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod i18n;
+mod metrics;
+mod middleware;
+mod pages;
+pub mod routes;
+mod state;
+mod static_files;
+mod view;
+
+pub use config::WebConfig;
+pub use routes::{RouteEntry, route_table};
+pub use state::AppState;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// Serves on an already-bound listener until `shutdown` resolves (tests bind port 0).
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = routes::app(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,343 @@
+//! Who is asking: the session cookie (pages), the Bearer token (API), the CSRF token, the
+//! client address and the language. Extractors here never decide permissions; they find
+//! out who the user is and leave the question of what they may do to the domain policies.
+
+use crate::error::{ApiError, WebError};
+use crate::i18n::{Lang, Tr};
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use renkei_domain::{Actor, TenantCode};
+use renkei_store::Who;
+use renkei_store::tenants::Tenant;
+use renkei_store::users::User;
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "renkei_session";
+pub const CSRF_COOKIE: &str = "renkei_csrf";
+pub const LANG_COOKIE: &str = "renkei_lang";
+pub const CSRF_FIELD: &str = "_csrf";
+
+/// The value of a cookie in the request, if present.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, Secure behind TLS.
+pub fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>, secure: bool) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age_secs {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+/// Whether this request came over TLS (directly configured, or said by a trusted proxy).
+pub fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.config.secure_cookies
+        || (state.config.trust_proxy
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                == Some("https"))
+}
+
+/// The client address: the socket peer, or the first `X-Forwarded-For` hop from a trusted proxy.
+pub fn client_ip(state: &AppState, parts: &Parts) -> String {
+    if state.config.trust_proxy
+        && let Some(xff) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+        && let Some(first) = xff.split(',').next()
+    {
+        return first.trim().to_string();
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// A CSRF token minted by the middleware for a visitor who had no cookie yet.
+#[derive(Debug, Clone)]
+pub struct FreshCsrf(pub String);
+
+/// The language chosen by `?lang=` (set by the middleware) or the cookie; Japanese by default.
+#[derive(Debug, Clone, Copy)]
+pub struct ChosenLang(pub Lang);
+
+pub fn request_lang(parts: &Parts) -> Lang {
+    if let Some(ChosenLang(l)) = parts.extensions.get::<ChosenLang>() {
+        return *l;
+    }
+    cookie(&parts.headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .unwrap_or(Lang::Ja)
+}
+
+/// Everything a page handler needs to know about the request.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub tr: Tr,
+    pub user: Option<User>,
+    pub csrf: String,
+    pub ip: String,
+    pub path: String,
+    pub session_token: Option<String>,
+    pub secure: bool,
+}
+
+impl Ctx {
+    /// The user, or a redirect to the login page that comes back here.
+    pub fn require_user(&self) -> Result<&User, WebError> {
+        self.user
+            .as_ref()
+            .ok_or_else(|| WebError::LoginRequired(self.path.clone()))
+    }
+
+    pub fn who(&self) -> Who {
+        Who {
+            user_id: self.user.as_ref().map(|u| u.id),
+            label: self
+                .user
+                .as_ref()
+                .map(|u| u.email.clone())
+                .unwrap_or_else(|| "anonymous".into()),
+            origin: self.ip.clone(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        if let Some(ctx) = parts.extensions.get::<Ctx>() {
+            return Ok(ctx.clone());
+        }
+        let lang = request_lang(parts);
+        let session_token = cookie(&parts.headers, SESSION_COOKIE).map(str::to_string);
+        let session = match &session_token {
+            Some(t) => state.store.session_get(t).await?,
+            None => None,
+        };
+        let csrf = match &session {
+            Some(s) => s.csrf_token.clone(),
+            None => parts
+                .extensions
+                .get::<FreshCsrf>()
+                .map(|f| f.0.clone())
+                .or_else(|| cookie(&parts.headers, CSRF_COOKIE).map(str::to_string))
+                .unwrap_or_default(),
+        };
+        let ctx = Ctx {
+            tr: Tr::new(lang),
+            user: session.map(|s| s.user),
+            csrf,
+            ip: client_ip(state, parts),
+            path: parts.uri.path().to_string(),
+            session_token,
+            secure: is_secure(state, &parts.headers),
+        };
+        parts.extensions.insert(ctx.clone());
+        Ok(ctx)
+    }
+}
+
+/// A signed-in user with the tenant they are acting in, after the policy said yes.
+pub struct TenantAccess {
+    pub tenant: Tenant,
+    pub code: TenantCode,
+    pub actor: Actor,
+}
+
+/// Resolves `/t/{code}/…` for a signed-in user: unknown code → 404; not signed in → login;
+/// the policy says no → 403.
+pub async fn tenant_access(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    allowed: fn(&Actor, TenantCode) -> bool,
+) -> Result<TenantAccess, WebError> {
+    let (tenant, code) = known_tenant(state, code).await?;
+    let user = ctx.require_user()?;
+    let actor = state.store.actor(user).await?;
+    if !allowed(&actor, code) {
+        return Err(WebError::Forbidden);
+    }
+    Ok(TenantAccess {
+        tenant,
+        code,
+        actor,
+    })
+}
+
+/// A tenant by its code in the URL; an invalid or unknown code is a 404.
+pub async fn known_tenant(state: &AppState, code: &str) -> Result<(Tenant, TenantCode), WebError> {
+    let parsed = TenantCode::parse(code).map_err(|_| WebError::TenantNotFound)?;
+    match state.store.tenant(&parsed.to_string()).await {
+        Ok(t) => Ok((t, parsed)),
+        Err(renkei_store::StoreError::NotFound) => Err(WebError::TenantNotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A urlencoded form whose `_csrf` field matched the session's (or the visitor cookie's)
+/// token. Size limits apply; anything unreadable is a 400 and nothing is written.
+pub struct CsrfForm<T>(pub T);
+
+impl<T> FromRequest<AppState> for CsrfForm<T>
+where
+    T: DeserializeOwned,
+{
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, WebError> {
+        let (mut parts, body) = req.into_parts();
+        let ctx = Ctx::from_request_parts(&mut parts, state).await?;
+        let limit = state.config.max_body_bytes;
+        let bytes = axum::body::to_bytes(body, limit)
+            .await
+            .map_err(|_| WebError::PayloadTooLarge)?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded_pairs(&bytes).ok_or(WebError::BadRequest("error-bad-request"))?;
+        let sent = pairs
+            .iter()
+            .find(|(k, _)| k == CSRF_FIELD)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        if ctx.csrf.is_empty() || !constant_time_eq(sent.as_bytes(), ctx.csrf.as_bytes()) {
+            return Err(WebError::Csrf);
+        }
+        let value = axum::extract::Form::<T>::from_request(
+            Request::from_parts(parts, axum::body::Body::from(bytes)),
+            state,
+        )
+        .await
+        .map_err(|_| WebError::BadRequest("error-bad-request"))?;
+        Ok(Self(value.0))
+    }
+}
+
+fn serde_urlencoded_pairs(bytes: &[u8]) -> Option<Vec<(String, String)>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    Some(
+        text.split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (decode(k), decode(v))
+            })
+            .collect(),
+    )
+}
+
+fn decode(s: &str) -> String {
+    fn hex(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            ) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The user behind `Authorization: Bearer rk_…` on the API.
+pub struct ApiUser {
+    pub user: User,
+    pub actor: Actor,
+    pub ip: String,
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(ApiError::unauthorized)?;
+        let user = state
+            .store
+            .token_user(token)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        let actor = state.store.actor(&user).await?;
+        Ok(Self {
+            user,
+            actor,
+            ip: client_ip(state, parts),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_decoding() {
+        let pairs = serde_urlencoded_pairs(b"_csrf=a%2Bb&name=%E5%8D%B1+x&bad=%zz&end=%4")
+            .unwrap_or_default();
+        assert_eq!(pairs[0], ("_csrf".into(), "a+b".into()));
+        assert_eq!(pairs[1], ("name".into(), "危 x".into()));
+        assert_eq!(pairs[2], ("bad".into(), "%zz".into()));
+        assert_eq!(pairs[3], ("end".into(), "%4".into()));
+    }
+
+    #[test]
+    fn cookies_are_found() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            "a=1; renkei_session=xyz; b=2"
+                .parse()
+                .unwrap_or_else(|_| unreachable!()),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("xyz"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+}

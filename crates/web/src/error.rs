@@ -1,0 +1,199 @@
+//! The web layer's error type. Page handlers return [`WebError`]; its response carries an
+//! [`ErrorPage`] marker that the error-page middleware renders in the request's language.
+//! API handlers return [`ApiError`], which answers JSON. Internal errors are logged with
+//! detail and shown as a plain message.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use renkei_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("not found")]
+    NotFound,
+    #[error("unknown tenant")]
+    TenantNotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("csrf check failed")]
+    Csrf,
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("login required")]
+    LoginRequired(String),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+/// Marker placed in error responses; rendered by `middleware::error_pages`.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorPage {
+    pub title_key: &'static str,
+    pub message_key: &'static str,
+}
+
+impl WebError {
+    pub fn status_and_keys(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                "error-not-found-title",
+                "error-not-found",
+            ),
+            Self::TenantNotFound => (
+                StatusCode::NOT_FOUND,
+                "error-not-found-title",
+                "error-tenant-not-found",
+            ),
+            Self::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "error-forbidden-title",
+                "error-forbidden",
+            ),
+            Self::Csrf => (StatusCode::FORBIDDEN, "error-forbidden-title", "error-csrf"),
+            Self::BadRequest(key) => (StatusCode::BAD_REQUEST, "error-bad-request-title", key),
+            Self::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "error-bad-request-title",
+                "error-payload-too-large",
+            ),
+            Self::LoginRequired(_) => (StatusCode::SEE_OTHER, "", ""),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "error-internal-title",
+                "error-internal",
+            ),
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if let Self::LoginRequired(next) = &self {
+            let target = format!("/login?next={}", urlencode(next));
+            return Redirect::to(&target).into_response();
+        }
+        if let Self::Internal(detail) = &self {
+            tracing::error!(error = %detail, "internal error");
+        }
+        let (status, title_key, message_key) = self.status_and_keys();
+        let mut resp = status.into_response();
+        resp.extensions_mut().insert(ErrorPage {
+            title_key,
+            message_key,
+        });
+        resp
+    }
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Invalid(p) => Self::BadRequest(p.key),
+            StoreError::Conflict { key, .. } => Self::BadRequest(key),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<askama::Error> for WebError {
+    fn from(e: askama::Error) -> Self {
+        Self::Internal(format!("template: {e}"))
+    }
+}
+
+/// Percent-encodes a path for a query parameter.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(char::from(b))
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Errors of the JSON API: `{"error": {"code": "...", "message": "..."}}` with a 4xx/5xx.
+/// Messages are Japanese (the platform's first language).
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message_key: &'static str,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message_key: &'static str) -> Self {
+        Self {
+            status,
+            code,
+            message_key,
+        }
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "error-unauthorized",
+        )
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "error-forbidden")
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "error-not-found")
+    }
+
+    pub fn tenant_not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "tenant_not_found",
+            "error-tenant-not-found",
+        )
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::not_found(),
+            StoreError::Invalid(p) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", p.key),
+            StoreError::Conflict { key, .. } => Self::new(StatusCode::CONFLICT, "conflict", key),
+            other => {
+                tracing::error!(error = %other, "internal error (api)");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "error-internal",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let tr = crate::i18n::Tr::new(crate::i18n::Lang::Ja);
+        let body = serde_json::json!({
+            "error": { "code": self.code, "message": tr.t(self.message_key) }
+        });
+        let mut resp = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        resp
+    }
+}

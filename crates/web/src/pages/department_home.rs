@@ -1,0 +1,52 @@
+use super::html;
+use crate::auth::{Ctx, tenant_access};
+use crate::error::WebError;
+use crate::state::AppState;
+use crate::view::Base;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use renkei_domain::Actor;
+use renkei_store::departments::Department;
+use renkei_store::users::User;
+
+#[derive(Template)]
+#[template(path = "pages/department_home.html")]
+struct DepartmentHomeTemplate {
+    base: Base,
+    lead: String,
+    departments: Vec<(Department, Vec<User>)>,
+}
+
+/// The workspace of department staff: their departments and colleagues.
+pub async fn get(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<impl IntoResponse, WebError> {
+    let access = tenant_access(&state, &ctx, &code, Actor::may_enter_department_area).await?;
+    let mut departments = Vec::new();
+    for d in state
+        .store
+        .departments_of_user(access.actor.user_id)
+        .await?
+    {
+        let members = state.store.department_members(access.code, d.id).await?;
+        departments.push((d, members));
+    }
+    let names = departments
+        .iter()
+        .map(|(d, _)| d.name.as_str())
+        .collect::<Vec<_>>()
+        .join("、");
+    let lead = if departments.is_empty() {
+        ctx.tr.t("home-department-none")
+    } else {
+        ctx.tr.t1("home-department-lead", "names", &names)
+    };
+    html(&DepartmentHomeTemplate {
+        base: Base::new(&ctx, ctx.tr.t("home-department-title")),
+        lead,
+        departments,
+    })
+}

@@ -1,0 +1,38 @@
+use super::html;
+use crate::auth::{Ctx, tenant_access};
+use crate::error::WebError;
+use crate::state::AppState;
+use crate::view::Base;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use renkei_domain::Actor;
+use renkei_store::tenants::Tenant;
+use renkei_store::users::User;
+
+#[derive(Template)]
+#[template(path = "pages/mypage.html")]
+struct MyPageTemplate {
+    base: Base,
+    lead: String,
+    tenant: Tenant,
+    user: User,
+}
+
+/// The proponent's own page.
+pub async fn get(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<impl IntoResponse, WebError> {
+    let access = tenant_access(&state, &ctx, &code, Actor::may_enter_proponent_area).await?;
+    let user = ctx.require_user()?.clone();
+    html(&MyPageTemplate {
+        base: Base::new(&ctx, ctx.tr.t("home-proponent-title")),
+        lead: ctx
+            .tr
+            .t1("home-proponent-lead", "name", &access.tenant.full_name()),
+        tenant: access.tenant,
+        user,
+    })
+}

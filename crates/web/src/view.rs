@@ -1,0 +1,135 @@
+//! What every page template gets: the translator, the signed-in user, the CSRF token and
+//! the path (for the language switch), plus display helpers.
+
+use crate::auth::Ctx;
+use crate::i18n::Tr;
+use renkei_store::users::User;
+use std::collections::BTreeMap;
+
+pub struct Base {
+    pub tr: Tr,
+    pub user: Option<User>,
+    pub csrf: String,
+    pub path: String,
+    pub title: String,
+    pub notice: Option<String>,
+}
+
+impl Base {
+    pub fn new(ctx: &Ctx, title: String) -> Self {
+        Self {
+            tr: ctx.tr,
+            user: ctx.user.clone(),
+            csrf: ctx.csrf.clone(),
+            path: ctx.path.clone(),
+            title,
+            notice: None,
+        }
+    }
+
+    /// With a notice from a `?notice=key` redirect (only known keys are shown).
+    pub fn with_notice(mut self, notice: Option<&str>) -> Self {
+        self.notice = notice.filter(|k| NOTICES.contains(k)).map(|k| self.tr.t(k));
+        self
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.tr.t(key)
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.tr.lang.code()
+    }
+
+    pub fn other_lang(&self) -> &'static str {
+        self.tr.lang.other().code()
+    }
+
+    pub fn date(&self, ts: &str) -> String {
+        display_date(ts)
+    }
+
+    pub fn datetime(&self, ts: &str) -> String {
+        display_time(ts)
+    }
+
+    pub fn role_label(&self, user: &User) -> String {
+        self.tr.t(user.role.label_key())
+    }
+
+    pub fn signed_in_as(&self) -> String {
+        match &self.user {
+            Some(u) => self.tr.t2(
+                "signed-in-as",
+                ("name", &u.display_name),
+                ("role", &self.role_label(u)),
+            ),
+            None => String::new(),
+        }
+    }
+
+    /// The signed-in user's home page.
+    pub fn user_home(&self) -> String {
+        self.user
+            .as_ref()
+            .map(home_of)
+            .unwrap_or_else(|| "/".to_string())
+    }
+}
+
+/// Notices that a redirect may ask a page to show.
+pub const NOTICES: &[&str] = &[
+    "department-created",
+    "department-renamed",
+    "department-deleted",
+    "department-member-added",
+    "department-member-removed",
+    "user-created",
+    "logout-done",
+];
+
+/// Field errors of a form, already translated, by field name.
+#[derive(Default, Debug, Clone)]
+pub struct FieldErrors(pub BTreeMap<&'static str, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, tr: &Tr, field: &'static str, key: &str) {
+        self.0.entry(field).or_insert_with(|| tr.t(key));
+    }
+
+    pub fn get(&self, field: &str) -> Option<&String> {
+        self.0.get(field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// 令和8年11月22日 10:23 from a stored timestamp.
+pub fn display_time(ts: &str) -> String {
+    renkei_domain::time::parse_db_timestamp(ts)
+        .map(renkei_domain::time::wareki_datetime_jst)
+        .unwrap_or_else(|| ts.to_string())
+}
+
+/// 令和8年11月22日 from a stored timestamp.
+pub fn display_date(ts: &str) -> String {
+    renkei_domain::time::parse_db_timestamp(ts)
+        .map(|t| renkei_domain::time::wareki((t + chrono::Duration::hours(9)).date_naive()))
+        .unwrap_or_else(|| ts.to_string())
+}
+
+/// Where a user lands after signing in (the policy decides).
+pub fn home_of(user: &User) -> String {
+    renkei_domain::Actor {
+        user_id: user.id,
+        role: user.role,
+        tenant: user
+            .tenant_code
+            .as_deref()
+            .and_then(|t| renkei_domain::TenantCode::parse(t).ok()),
+        departments: vec![],
+    }
+    .home_path()
+}
