@@ -117,7 +117,7 @@ impl Backend {
                  AND name NOT LIKE 'sqlite_%' ORDER BY name",
             ),
             Self::Postgres => sqlx::query(
-                "SELECT table_name AS name FROM information_schema.tables \
+                "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables \
                  WHERE table_schema = 'public' ORDER BY table_name",
             ),
         }
@@ -130,13 +130,13 @@ impl Backend {
         for t in tables {
             let rows = match self {
                 Self::Sqlite => sqlx::query(
-                    "SELECT name, CAST(\"notnull\" AS INTEGER) AS notnull, CAST(pk AS INTEGER) AS pk \
+                    "SELECT name, CAST(\"notnull\" AS INTEGER) AS not_null, CAST(pk AS INTEGER) AS is_pk \
                      FROM pragma_table_info($1) ORDER BY name",
                 ),
                 Self::Postgres => sqlx::query(
-                    "SELECT column_name AS name, \
-                     CAST(CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS BIGINT) AS notnull, \
-                     CAST(0 AS BIGINT) AS pk \
+                    "SELECT CAST(column_name AS TEXT) AS name, \
+                     CAST(CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS BIGINT) AS not_null, \
+                     CAST(0 AS BIGINT) AS is_pk \
                      FROM information_schema.columns WHERE table_schema = 'public' \
                      AND table_name = $1 ORDER BY column_name",
                 ),
@@ -149,7 +149,7 @@ impl Backend {
                 let name: String = r.try_get("name")?;
                 // SQLite reports an INTEGER PRIMARY KEY as nullable; it is not.
                 let not_null =
-                    r.try_get::<i64, _>("notnull")? == 1 || r.try_get::<i64, _>("pk")? > 0;
+                    r.try_get::<i64, _>("not_null")? == 1 || r.try_get::<i64, _>("is_pk")? > 0;
                 cols.push((name, not_null));
             }
             out.push((t, cols));

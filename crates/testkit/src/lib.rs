@@ -1,1 +1,351 @@
+//! Test kit: a fresh database per test on SQLite or PostgreSQL, the real server on port 0,
+//! and an HTTP client that keeps cookies and knows the CSRF dance.
+//!
+//! PostgreSQL tests use `RENKEI_TEST_DATABASE_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`) to create one database per test; they are
+//! never skipped. `scripts/test.sh` makes sure PostgreSQL is running.
 
+use rand::Rng;
+use renkei_store::Store;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub use renkei_store::Backend;
+
+pub const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+fn random_suffix() -> String {
+    let n: u64 = rand::thread_rng().r#gen();
+    format!("{n:016x}")
+}
+
+/// The maintenance URL of the test PostgreSQL server.
+pub fn pg_base_url() -> String {
+    std::env::var("RENKEI_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG.to_string())
+}
+
+/// A database that exists for one test and is removed afterwards.
+pub struct TestDb {
+    pub url: String,
+    pub backend: Backend,
+    dir: Option<PathBuf>,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> Self {
+        let suffix = random_suffix();
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("renkei-test-{suffix}"));
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                Self {
+                    url: format!("sqlite://{}?mode=rwc", dir.join("renkei.db").display()),
+                    backend,
+                    dir: Some(dir),
+                    pg_name: None,
+                }
+            }
+            Backend::Postgres => {
+                let base = pg_base_url();
+                let name = format!("renkei_t_{suffix}");
+                let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
+                Self {
+                    url: format!("{prefix}/{name}"),
+                    backend,
+                    dir: None,
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+
+    /// Creates, migrates and opens the database.
+    pub async fn open(&self) -> Store {
+        Store::open(&self.url).await.expect("open test database")
+    }
+
+    /// The data directory (SQLite only), for running the binary against it.
+    pub fn data_dir(&self) -> Option<&PathBuf> {
+        self.dir.as_ref()
+    }
+
+    /// Arguments that point the `renkei` binary at this database.
+    pub fn cli_args(&self) -> Vec<String> {
+        match (&self.dir, self.backend) {
+            (Some(dir), Backend::Sqlite) => vec!["--data-dir".into(), dir.display().to_string()],
+            _ => vec!["--database-url".into(), self.url.clone()],
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let Some(name) = self.pg_name.take() {
+            // Dropping needs async IO; do it on a thread of its own so Drop works inside
+            // and outside a runtime.
+            let base = pg_base_url();
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                if let Ok(rt) = rt {
+                    rt.block_on(async move {
+                        use sqlx::Connection;
+                        if let Ok(mut c) = sqlx::PgConnection::connect(&base).await {
+                            let _ = sqlx::Executor::execute(
+                                &mut c,
+                                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+                            )
+                            .await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// The real server on 127.0.0.1:0 with its own database.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub store: Store,
+    pub db: Option<TestDb>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestApp {
+    /// A server on a fresh database.
+    pub async fn spawn(backend: Backend) -> Self {
+        let db = TestDb::new(backend);
+        let store = db.open().await;
+        let mut app = Self::start(store).await;
+        app.db = Some(db);
+        app
+    }
+
+    /// A server on a fresh database with the demo data loaded.
+    pub async fn spawn_demo(backend: Backend) -> Self {
+        let app = Self::spawn(backend).await;
+        app.store.load_demo().await.expect("demo data");
+        app
+    }
+
+    /// A second server on the same database (as on a PostgreSQL deployment).
+    pub async fn spawn_on(url: &str) -> Self {
+        let store = Store::open(url).await.expect("open shared database");
+        Self::start(store).await
+    }
+
+    pub async fn start(store: Store) -> Self {
+        Self::start_with(store, renkei_web::WebConfig::default()).await
+    }
+
+    pub async fn start_with(store: Store, config: renkei_web::WebConfig) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
+        let addr = listener.local_addr().expect("local addr");
+        let state = renkei_web::AppState::new(store.clone(), config);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(async move {
+            let _ = renkei_web::serve(listener, state, async move {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        Self {
+            addr,
+            store,
+            db: None,
+            shutdown: Some(tx),
+            handle: Some(handle),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub fn client(&self) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("http client"),
+            base: format!("http://{}", self.addr),
+            csrf: String::new(),
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A response read whole.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Page {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Finds the CSRF token in a page's forms.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}
+
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    /// The CSRF token from the last page that had a form.
+    pub csrf: String,
+}
+
+impl Client {
+    async fn read(resp: reqwest::Response) -> Page {
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let location = headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = resp.text().await.unwrap_or_default();
+        Page {
+            status,
+            location,
+            body,
+            headers,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        let page = Self::read(resp).await;
+        if let Some(t) = csrf_in(&page.body) {
+            self.csrf = t;
+        }
+        page
+    }
+
+    /// POSTs a form with the current CSRF token added.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.csrf.clone();
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.post_raw(path, &form).await
+    }
+
+    /// POSTs exactly these fields (no CSRF token added).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        let page = Self::read(resp).await;
+        if let Some(t) = csrf_in(&page.body) {
+            self.csrf = t;
+        }
+        page
+    }
+
+    /// Signs in through the login form; returns the answer to the POST.
+    pub async fn login(&mut self, email: &str, password: &str) -> Page {
+        self.get("/login").await;
+        self.post(
+            "/login",
+            &[("email", email), ("password", password), ("next", "")],
+        )
+        .await
+    }
+
+    /// A Bearer-token GET on the API.
+    pub async fn api_get(&self, path: &str, token: Option<&str>) -> Page {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        Self::read(req.send().await.expect("API GET")).await
+    }
+}
+
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(b))
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Runs the same test body on SQLite and on PostgreSQL: `on_both!(name, name2);` expects
+/// `async fn name(backend: Backend)` in scope and makes `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}

@@ -1,0 +1,13 @@
+//! The one integration-test binary. Every store and web test runs on SQLite and PostgreSQL
+//! (see `renkei_testkit::on_both!`), each against a fresh database.
+
+mod cli;
+mod store_audit;
+mod store_schema;
+mod store_tenants;
+mod store_users;
+mod web_api;
+mod web_auth;
+mod web_departments;
+mod web_isolation;
+mod web_misc;
