@@ -44,6 +44,7 @@ if ! command -v pg_isready >/dev/null || ! command -v pg_ctlcluster >/dev/null |
   echo "PostgreSQL is not installed: installing it"
   apt_install postgresql postgresql-client
 fi
+# shellcheck disable=SC2012 # version directories are plain numbers
 PG_VERSION="$(ls /etc/postgresql | sort -V | head -1)"
 [ -n "$PG_VERSION" ] || die "no PostgreSQL cluster configuration under /etc/postgresql"
 if ! pg_up; then

@@ -57,6 +57,8 @@ export function formatViolations(violations, url) {
 export async function assertNoAxeViolations(page, label = '') {
   const violations = await runAxe(page);
   const url = page.url();
-  assert.equal(violations.length, 0, (label ? `${label}: ` : '') + formatViolations(violations, url));
+  if (violations.length > 0) {
+    assert.fail((label ? `${label}: ` : '') + formatViolations(violations, url));
+  }
   return violations;
 }

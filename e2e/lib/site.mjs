@@ -8,9 +8,11 @@ const LOGIN_SUBMIT = 'form:has(input[name=password]) button[type=submit]';
 
 /** Submits a form by clicking `selector` and waits for the resulting page load. */
 export async function submitAndWait(page, selector) {
-  const navigation = page.waitForNavigation({ waitUntil: 'load' });
-  await page.locator(selector).first().click();
-  return navigation;
+  const [response] = await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.locator(selector).first().click(),
+  ]);
+  return response;
 }
 
 /** Fills and submits the login form; returns the response of the page it lands on. */

@@ -102,9 +102,7 @@ for (const backend of BACKENDS) {
       assert.ok(await toEnglish.count() >= 1, 'no a[hreflang="en"] language link on /');
       const jaText = await bodyText(p);
 
-      const nav = p.waitForNavigation({ waitUntil: 'load' });
-      await toEnglish.first().click();
-      const resp = await nav;
+      const [resp] = await Promise.all([p.waitForNavigation({ waitUntil: 'load' }), toEnglish.first().click()]);
       assert.ok(resp && resp.status() < 400, `English page answered ${resp?.status()}`);
       assert.match(await htmlLang(p), /^en\b/, `<html lang> after switching to English on ${p.url()}`);
       const enText = await bodyText(p);
@@ -115,9 +113,7 @@ for (const backend of BACKENDS) {
 
       const toJapanese = p.locator('a[hreflang^="ja"]');
       assert.ok(await toJapanese.count() >= 1, `no a[hreflang="ja"] language link on the English page ${p.url()}`);
-      const back = p.waitForNavigation({ waitUntil: 'load' });
-      await toJapanese.first().click();
-      const backResp = await back;
+      const [backResp] = await Promise.all([p.waitForNavigation({ waitUntil: 'load' }), toJapanese.first().click()]);
       assert.ok(backResp && backResp.status() < 400, `Japanese page answered ${backResp?.status()}`);
       assert.match(await htmlLang(p), /^ja\b/, `<html lang> after switching back to Japanese on ${p.url()}`);
     });

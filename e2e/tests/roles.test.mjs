@@ -28,8 +28,9 @@ for (const backend of BACKENDS) {
       }
     });
 
-    test('the server prints one demo login per role, each with a home path', () => {
-      assert.deepEqual(srv.logins.map((l) => l.role).sort(), [...DEMO_ROLES].sort());
+    test('the server prints demo logins for every role, each with a home path', () => {
+      assert.deepEqual([...new Set(srv.logins.map((l) => l.role))].sort(), [...DEMO_ROLES].sort());
+      assert.equal(new Set(srv.logins.map((l) => l.email)).size, srv.logins.length, 'duplicate demo emails');
       for (const l of srv.logins) {
         assert.match(l.email, /^[^@\s]+@[^@\s]+$/, `email of ${l.role}`);
         assert.ok(l.password.length > 0, `password of ${l.role}`);
@@ -37,42 +38,52 @@ for (const backend of BACKENDS) {
       }
     });
 
-    for (const role of DEMO_ROLES) {
-      test(`${role}: log in, home, crawl, log out`, { timeout: 300_000 }, async (t) => {
-        const creds = srv.logins.find((l) => l.role === role);
-        assert.ok(creds, `no demo login printed for role ${role}`);
-        const context = await newContext(browser);
-        try {
-          const page = await context.newPage();
+    // The logins are known only once the server runs: one subtest per printed demo login.
+    test('every demo login: log in, home, crawl, log out', async (tt) => {
+      assert.ok(srv.logins.length >= DEMO_ROLES.length, 'too few demo logins printed');
+      for (const creds of srv.logins) {
+        await tt.test(`${creds.role} ${creds.email}`, { timeout: 300_000 }, (t) => checkLogin(t, creds));
+      }
+    });
 
-          // Log in through the browser form.
-          const landed = await login(page, srv, creds);
-          assert.ok(landed, `no navigation after submitting the login form for ${role}`);
-          assert.ok(landed.status() < 400, `after login ${page.url()} answered ${landed.status()}`);
-          assert.equal(pathOf(page), creds.home, `${role} should land on its home after login`);
-          assert.ok(await page.locator('h1').count() >= 1, `no <h1> on ${page.url()}`);
-          assert.equal(await page.locator(LOGOUT_FORM).count(), 1, `no logout form in the header of ${page.url()}`);
-          await assertNoAxeViolations(page, `${role} home`);
+    async function checkLogin(t, creds) {
+      const role = `${creds.role} ${creds.email}`;
+      const context = await newContext(browser);
+      try {
+        const page = await context.newPage();
 
-          // Breadth-first crawl of same-origin GET links reachable from home.
-          const home = new URL(page.url());
-          home.hash = '';
-          const seen = new Set([home.href]);
-          const queue = [];
-          const enqueue = (hrefs, from) => {
-            for (const href of hrefs) {
-              const target = crawlTarget(href, srv.origin);
-              if (target && !seen.has(target)) {
-                seen.add(target);
-                queue.push({ url: target, from });
-              }
+        // Log in through the browser form.
+        const landed = await login(page, srv, creds);
+        assert.ok(landed, `no navigation after submitting the login form for ${role}`);
+        assert.ok(landed.status() < 400, `after login ${page.url()} answered ${landed.status()}`);
+        assert.equal(pathOf(page), creds.home, `${role} should land on its home after login`);
+        assert.ok(await page.locator('h1').count() >= 1, `no <h1> on ${page.url()}`);
+        assert.equal(await page.locator(LOGOUT_FORM).count(), 1, `no logout form in the header of ${page.url()}`);
+        await assertNoAxeViolations(page, `${role} home`);
+
+        // Breadth-first crawl of same-origin GET links reachable from home.
+        const home = new URL(page.url());
+        home.hash = '';
+        const seen = new Set([home.href]);
+        const queue = [];
+        const enqueue = (hrefs, from) => {
+          for (const href of hrefs) {
+            const target = crawlTarget(href, srv.origin);
+            if (target && !seen.has(target)) {
+              seen.add(target);
+              queue.push({ url: target, from });
             }
-          };
-          enqueue(await linksOn(page), home.href);
+          }
+        };
+        enqueue(await linksOn(page), home.href);
 
-          const visited = [home.href];
-          while (queue.length > 0 && visited.length < MAX_PAGES_PER_ROLE) {
-            const { url, from } = queue.shift();
+        // Every page is checked; problems are collected so one run reports them all.
+        const visited = [home.href];
+        const problems = [];
+        while (queue.length > 0 && visited.length < MAX_PAGES_PER_ROLE) {
+          const { url, from } = queue.shift();
+          visited.push(url);
+          try {
             const resp = await page.goto(url);
             assert.ok(resp, `no response for ${url} (linked from ${from})`);
             assert.ok(resp.status() < 400,
@@ -82,14 +93,17 @@ for (const backend of BACKENDS) {
               `${role}: ${url} (linked from ${from}) sent a signed-in user to ${page.url()}`);
             assert.equal(await page.locator(LOGOUT_FORM).count(), 1,
               `${role}: no logout form in the header of ${page.url()} (linked from ${from})`);
-            await assertNoAxeViolations(page, `${role} (linked from ${from})`);
-            visited.push(url);
             enqueue(await linksOn(page), url);
+            await assertNoAxeViolations(page, `${role} (linked from ${from})`);
+          } catch (e) {
+            problems.push(e.message);
           }
-          t.diagnostic(`${role}: crawled ${visited.length} page(s), ${queue.length} more queued: ` +
-            visited.map((u) => new URL(u).pathname + new URL(u).search).join(' '));
+        }
+        t.diagnostic(`${role}: crawled ${visited.length} page(s), ${queue.length} more queued: ` +
+          visited.map((u) => new URL(u).pathname + new URL(u).search).join(' '));
 
-          // Log out through the header form.
+        // Log out through the header form (checked even if the crawl found problems).
+        try {
           await page.goto(home.href);
           const out = await logout(page);
           assert.ok(out, 'no navigation after submitting the logout form');
@@ -106,10 +120,16 @@ for (const backend of BACKENDS) {
             `got ${again.status()} at ${page.url()}`);
           assert.equal(await page.locator(LOGOUT_FORM).count(), 0,
             `a logout form is shown on ${page.url()} after logging out`);
-        } finally {
-          await context.close();
+        } catch (e) {
+          problems.push(`logout: ${e.message}`);
         }
-      });
+
+        if (problems.length > 0) {
+          assert.fail(`${problems.length} problem(s) for ${role} (${visited.length} page(s) crawled):\n\n${problems.join('\n\n')}`);
+        }
+      } finally {
+        await context.close();
+      }
     }
   });
 }
