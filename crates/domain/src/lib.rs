@@ -6,6 +6,7 @@
 //! `crates/web/locales/`, so the same error reads in Japanese and in English.
 
 pub mod audit;
+pub mod calendar;
 pub mod corporate_number;
 pub mod department;
 pub mod email;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod kana;
 pub mod password;
 pub mod policy;
+pub mod proposal;
 pub mod role;
 pub mod tenant;
 pub mod time;

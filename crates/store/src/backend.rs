@@ -15,16 +15,30 @@ pub enum Backend {
 
 /// Migrations per backend, in order. DDL differs (identity columns, integer widths); a test
 /// compares the resulting schemas table by table and column by column.
-pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-)];
-pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "desk",
+        include_str!("../migrations/sqlite/0002_desk.sql"),
+    ),
+];
+pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "desk",
+        include_str!("../migrations/postgres/0002_desk.sql"),
+    ),
+];
 
 impl Backend {
     pub fn from_url(url: &str) -> Result<Self> {

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod departments;
 mod error;
 pub mod migrate;
+pub mod outbox;
 pub mod sessions;
 pub mod tenants;
 pub mod throttle;

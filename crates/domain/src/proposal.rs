@@ -1,0 +1,636 @@
+//! Proposals (提案・相談・寄附の申出): what a proponent submits, its lifecycle as a state
+//! machine, and the vocabulary the desk uses about it.
+
+use crate::error::ParseError;
+use crate::{CorporateNumber, Email, TenantCode};
+use std::fmt;
+
+/// Declares a closed vocabulary: a stored code and a message key per value.
+macro_rules! vocabulary {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? } field $field:literal) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn parse(s: &str) -> Result<Self, ParseError> {
+                match s.trim() {
+                    $($code => Ok($name::$variant),)+
+                    _ => Err(ParseError::new($field, concat!("error-", $field, "-invalid"))),
+                }
+            }
+
+            /// The message key of its name: `<field>-<code>`.
+            pub fn label_key(self) -> String {
+                format!("{}-{}", $field, self.code())
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+vocabulary!(
+    /// 提案 / 相談 / 寄附の申出
+    Kind { Proposal = "proposal", Consultation = "consultation", Donation = "donation" } field "kind"
+);
+
+vocabulary!(
+    /// The proponent organisation's type (seed 004: each type has its own strengths and limits).
+    PartnerType {
+        Company = "company",
+        University = "university",
+        Npo = "npo",
+        Neighborhood = "neighborhood",
+        LocalGovernment = "local_government",
+        SocialBusiness = "social_business",
+        Intermediary = "intermediary",
+        Other = "other",
+    } field "partner_type"
+);
+
+vocabulary!(
+    /// 分野
+    Field {
+        Disaster = "disaster",
+        Childcare = "childcare",
+        Health = "health",
+        Environment = "environment",
+        Tourism = "tourism",
+        Industry = "industry",
+        Town = "town",
+        Digital = "digital",
+        Culture = "culture",
+        Community = "community",
+        Other = "other",
+    } field "field"
+);
+
+vocabulary!(
+    /// What the proponent offers.
+    Offer {
+        People = "people",
+        Goods = "goods",
+        Funds = "funds",
+        Knowhow = "knowhow",
+        Place = "place",
+        Other = "other",
+    } field "offer"
+);
+
+vocabulary!(
+    /// How the proposal reached the desk: フリー型, テーマ型, アプローチ (the city approached).
+    Route { Free = "free", Theme = "theme", Outbound = "outbound" } field "route"
+);
+
+vocabulary!(
+    /// Where a proposal stands.
+    Status {
+        Received = "received",
+        Hearing = "hearing",
+        Coordinating = "coordinating",
+        Decided = "decided",
+        Declined = "declined",
+        Withdrawn = "withdrawn",
+        Referred = "referred",
+    } field "status"
+);
+
+vocabulary!(
+    /// Why a proposal was declined.
+    DeclineReason {
+        SalesPitch = "sales_pitch",
+        UnrelatedDonation = "unrelated_donation",
+        FiscalBurden = "fiscal_burden",
+        Duplicate = "duplicate",
+        Infeasible = "infeasible",
+        Other = "other",
+    } field "decline_reason"
+);
+
+vocabulary!(
+    /// How a hearing took place.
+    Channel { Meeting = "meeting", Online = "online", Phone = "phone", Email = "email" } field "channel"
+);
+
+vocabulary!(
+    /// A department's answer to a routing request (庁内照会).
+    Answer { Interested = "interested", Conditional = "conditional", NotInterested = "not_interested" } field "answer"
+);
+
+impl Status {
+    /// Closed: nothing more happens to the proposal itself.
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            Self::Decided | Self::Declined | Self::Withdrawn | Self::Referred
+        )
+    }
+
+    /// Open statuses, for the inbox's default view.
+    pub const OPEN: [Status; 3] = [Status::Received, Status::Hearing, Status::Coordinating];
+}
+
+/// What someone asks to happen to a proposal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transition {
+    /// 聞き取りを開始
+    StartHearing,
+    /// 庁内調整を開始
+    StartCoordination,
+    /// 実施決定
+    Decide,
+    /// 不採択 (with the reason and an explanation to the proponent)
+    Decline {
+        reason: DeclineReason,
+        explanation: String,
+    },
+    /// 取下げ (by the proponent)
+    Withdraw,
+    /// 紹介 (referred to another desk, e.g. the prefecture's)
+    Refer { to: TenantCode },
+}
+
+impl Transition {
+    pub fn target(&self) -> Status {
+        match self {
+            Self::StartHearing => Status::Hearing,
+            Self::StartCoordination => Status::Coordinating,
+            Self::Decide => Status::Decided,
+            Self::Decline { .. } => Status::Declined,
+            Self::Withdraw => Status::Withdrawn,
+            Self::Refer { .. } => Status::Referred,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::StartHearing => "start_hearing",
+            Self::StartCoordination => "start_coordination",
+            Self::Decide => "decide",
+            Self::Decline { .. } => "decline",
+            Self::Withdraw => "withdraw",
+            Self::Refer { .. } => "refer",
+        }
+    }
+
+    /// Whether the proponent (rather than the desk) makes this move.
+    pub fn by_proponent(&self) -> bool {
+        matches!(self, Self::Withdraw)
+    }
+}
+
+/// Why a transition was refused; `key` names the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransitionError {
+    pub key: &'static str,
+}
+
+/// The lifecycle: 受付 → 聞き取り → 庁内調整 → 実施決定 | 不採択 | 取下げ | 紹介.
+/// Hearing may resume from coordination (more questions for the proponent); a closed proposal
+/// does not move again.
+pub fn transition(from: Status, t: &Transition) -> Result<Status, TransitionError> {
+    use Status::*;
+    if from.is_closed() {
+        return Err(TransitionError {
+            key: "error-transition-closed",
+        });
+    }
+    let to = t.target();
+    let allowed = match (from, to) {
+        (Received, Hearing | Coordinating | Declined | Withdrawn | Referred) => true,
+        (Hearing, Coordinating | Decided | Declined | Withdrawn | Referred) => true,
+        (Coordinating, Hearing | Decided | Declined | Withdrawn | Referred) => true,
+        _ => false,
+    };
+    if !allowed {
+        return Err(TransitionError {
+            key: "error-transition-invalid",
+        });
+    }
+    if let Transition::Decline { explanation, .. } = t
+        && explanation.trim().is_empty()
+    {
+        return Err(TransitionError {
+            key: "error-decline-explanation-required",
+        });
+    }
+    Ok(to)
+}
+
+/// A receipt number a person can read out on the phone: `272027-2026-0042`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ReceiptNumber {
+    pub tenant: TenantCode,
+    pub year: i32,
+    pub seq: i64,
+}
+
+impl ReceiptNumber {
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        const FIELD: &str = "receipt_number";
+        let err = || ParseError::new(FIELD, "error-receipt-number-format");
+        let mut parts = s.trim().split('-');
+        let (Some(code), Some(year), Some(seq), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(err());
+        };
+        let tenant = TenantCode::parse(code).map_err(|_| err())?;
+        if year.len() != 4 || seq.len() < 4 || !seq.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err());
+        }
+        let year: i32 = year.parse().map_err(|_| err())?;
+        let seq: i64 = seq.parse().map_err(|_| err())?;
+        if seq < 1 {
+            return Err(err());
+        }
+        Ok(Self { tenant, year, seq })
+    }
+}
+
+impl fmt::Display for ReceiptNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}-{:04}", self.tenant, self.year, self.seq)
+    }
+}
+
+/// The intake form as typed (strings; lists as submitted).
+#[derive(Debug, Clone, Default)]
+pub struct IntakeInput {
+    pub kind: String,
+    pub org_name: String,
+    pub partner_type: String,
+    pub corporate_number: String,
+    pub contact_name: String,
+    pub email: String,
+    pub phone: String,
+    pub title: String,
+    pub summary: String,
+    pub details: String,
+    pub fields: Vec<String>,
+    pub offers: Vec<String>,
+    pub expected_effects: String,
+    pub fiscal_burden: String,
+    pub fiscal_explanation: String,
+    pub publication_consent: bool,
+}
+
+/// A valid submission: every field parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intake {
+    pub kind: Kind,
+    pub org_name: String,
+    pub partner_type: PartnerType,
+    pub corporate_number: Option<CorporateNumber>,
+    pub contact_name: String,
+    pub email: Email,
+    pub phone: String,
+    pub title: String,
+    pub summary: String,
+    pub details: String,
+    pub fields: Vec<Field>,
+    pub offers: Vec<Offer>,
+    pub expected_effects: String,
+    /// `None`: no fiscal burden on the city; `Some(explanation)`: some, with why.
+    pub fiscal_burden: Option<String>,
+    pub publication_consent: bool,
+}
+
+/// Text limits (characters).
+pub const MAX_NAME: usize = 100;
+pub const MAX_TITLE: usize = 100;
+pub const MAX_SUMMARY: usize = 400;
+pub const MAX_LONG_TEXT: usize = 8000;
+
+fn text(
+    errors: &mut Vec<ParseError>,
+    field: &'static str,
+    value: &str,
+    max: usize,
+    required: bool,
+) -> String {
+    let v = value.trim().replace("\r\n", "\n");
+    if required && v.is_empty() {
+        errors.push(ParseError::new(field, "error-required"));
+    } else if v.chars().count() > max {
+        errors.push(ParseError::new(field, "error-too-long"));
+    } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        errors.push(ParseError::new(field, "error-invalid-characters"));
+    }
+    v
+}
+
+/// A Japanese phone number: 10 or 11 digits (0 first), or +81…; hyphens, spaces and
+/// parentheses allowed; full-width digits folded.
+pub fn parse_phone(input: &str) -> Result<String, ParseError> {
+    use unicode_normalization::UnicodeNormalization;
+    let s: String = input.nfkc().collect::<String>().trim().to_string();
+    let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+    let allowed = s
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '(' | ')' | '+'));
+    let ok = allowed
+        && ((digits.starts_with('0') && (10..=11).contains(&digits.len()))
+            || (s.starts_with("+81") && (11..=12).contains(&digits.len())));
+    if ok {
+        Ok(s)
+    } else {
+        Err(ParseError::new("phone", "error-phone-format"))
+    }
+}
+
+impl Intake {
+    /// Checks every field and reports every problem at once (field by field).
+    pub fn parse(input: &IntakeInput) -> Result<Self, Vec<ParseError>> {
+        let mut errors = Vec::new();
+        let kind = Kind::parse(&input.kind).map_err(|e| errors.push(e)).ok();
+        let org_name = text(&mut errors, "org_name", &input.org_name, MAX_NAME, true);
+        let partner_type = PartnerType::parse(&input.partner_type)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let corporate_number = if input.corporate_number.trim().is_empty() {
+            None
+        } else {
+            CorporateNumber::parse(&input.corporate_number)
+                .map_err(|e| errors.push(e))
+                .ok()
+        };
+        let contact_name = text(
+            &mut errors,
+            "contact_name",
+            &input.contact_name,
+            MAX_NAME,
+            true,
+        );
+        let email = Email::parse(&input.email).map_err(|e| errors.push(e)).ok();
+        let phone = if input.phone.trim().is_empty() {
+            String::new()
+        } else {
+            parse_phone(&input.phone)
+                .map_err(|e| errors.push(e))
+                .unwrap_or_default()
+        };
+        let title = text(&mut errors, "title", &input.title, MAX_TITLE, true);
+        let summary = text(&mut errors, "summary", &input.summary, MAX_SUMMARY, true);
+        let details = text(&mut errors, "details", &input.details, MAX_LONG_TEXT, false);
+        let mut fields = Vec::new();
+        for f in &input.fields {
+            match Field::parse(f) {
+                Ok(v) if !fields.contains(&v) => fields.push(v),
+                Ok(_) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        if fields.is_empty() && !errors.iter().any(|e| e.field == "field") {
+            errors.push(ParseError::new("field", "error-field-required"));
+        }
+        let mut offers = Vec::new();
+        for o in &input.offers {
+            match Offer::parse(o) {
+                Ok(v) if !offers.contains(&v) => offers.push(v),
+                Ok(_) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        let expected_effects = text(
+            &mut errors,
+            "expected_effects",
+            &input.expected_effects,
+            MAX_LONG_TEXT,
+            false,
+        );
+        let fiscal_burden = match input.fiscal_burden.trim() {
+            "none" => None,
+            "some" => {
+                let why = text(
+                    &mut errors,
+                    "fiscal_explanation",
+                    &input.fiscal_explanation,
+                    MAX_LONG_TEXT,
+                    false,
+                );
+                if why.is_empty() {
+                    errors.push(ParseError::new(
+                        "fiscal_explanation",
+                        "error-fiscal-explanation-required",
+                    ));
+                }
+                Some(why)
+            }
+            _ => {
+                errors.push(ParseError::new(
+                    "fiscal_burden",
+                    "error-fiscal-burden-invalid",
+                ));
+                None
+            }
+        };
+        match (kind, partner_type, email, errors.is_empty()) {
+            (Some(kind), Some(partner_type), Some(email), true) => Ok(Self {
+                kind,
+                org_name,
+                partner_type,
+                corporate_number,
+                contact_name,
+                email,
+                phone,
+                title,
+                summary,
+                details,
+                fields,
+                offers,
+                expected_effects,
+                fiscal_burden,
+                publication_consent: input.publication_consent,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A normalised organisation name for de-duplication: NFKC, no spaces, legal-form words
+/// (株式会社, (株), 一般社団法人, 特定非営利活動法人, NPO法人…) removed, lower-case.
+pub fn normalise_org_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut s: String = name.nfkc().collect::<String>().to_lowercase();
+    for form in [
+        "株式会社",
+        "(株)",
+        "有限会社",
+        "(有)",
+        "合同会社",
+        "一般社団法人",
+        "公益社団法人",
+        "一般財団法人",
+        "公益財団法人",
+        "特定非営利活動法人",
+        "npo法人",
+        "社会福祉法人",
+        "学校法人",
+        "国立大学法人",
+        "公立大学法人",
+    ] {
+        s = s.replace(form, "");
+    }
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '・' | '.' | ',' | '、' | '。'))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> IntakeInput {
+        IntakeInput {
+            kind: "proposal".into(),
+            org_name: "株式会社だんじり防災".into(),
+            partner_type: "company".into(),
+            corporate_number: "7000012050002".into(),
+            contact_name: "岸和田 太郎".into(),
+            email: "taro@example.co.jp".into(),
+            phone: "072-423-2121".into(),
+            title: "地域の防災訓練にドローンを".into(),
+            summary: "ドローンを使った避難訓練の実施を提案します。".into(),
+            details: "詳細".into(),
+            fields: vec!["disaster".into(), "digital".into(), "disaster".into()],
+            offers: vec!["knowhow".into(), "goods".into()],
+            expected_effects: "避難の迅速化".into(),
+            fiscal_burden: "none".into(),
+            fiscal_explanation: String::new(),
+            publication_consent: true,
+        }
+    }
+
+    #[test]
+    fn a_good_intake_parses() {
+        let i = Intake::parse(&input()).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(i.fields, vec![Field::Disaster, Field::Digital]);
+        assert_eq!(i.fiscal_burden, None);
+        assert_eq!(i.email.as_str(), "taro@example.co.jp");
+    }
+
+    #[test]
+    fn every_problem_is_reported_by_field() {
+        let bad = IntakeInput {
+            kind: "spam".into(),
+            org_name: " ".into(),
+            corporate_number: "1234567890123".into(),
+            email: "nope".into(),
+            phone: "abc".into(),
+            title: "あ".repeat(101),
+            fields: vec![],
+            fiscal_burden: "some".into(),
+            ..input()
+        };
+        let errors = Intake::parse(&bad).err().unwrap_or_default();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        for f in [
+            "kind",
+            "org_name",
+            "corporate_number",
+            "email",
+            "phone",
+            "title",
+            "field",
+            "fiscal_explanation",
+        ] {
+            assert!(fields.contains(&f), "{f} not reported: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn phones() {
+        assert!(parse_phone("072-423-2121").is_ok());
+        assert!(parse_phone("０９０－１２３４－５６７８").is_ok());
+        assert!(parse_phone("+81 72 423 2121").is_ok());
+        assert!(parse_phone("12345").is_err());
+        assert!(parse_phone("072-423-2121 ext").is_err());
+    }
+
+    #[test]
+    fn lifecycle() {
+        use Status::*;
+        let decline = Transition::Decline {
+            reason: DeclineReason::SalesPitch,
+            explanation: "単なる営業のため".into(),
+        };
+        assert_eq!(transition(Received, &Transition::StartHearing), Ok(Hearing));
+        assert_eq!(
+            transition(Hearing, &Transition::StartCoordination),
+            Ok(Coordinating)
+        );
+        assert_eq!(
+            transition(Coordinating, &Transition::StartHearing),
+            Ok(Hearing)
+        );
+        assert_eq!(transition(Coordinating, &Transition::Decide), Ok(Decided));
+        assert_eq!(transition(Received, &decline), Ok(Declined));
+        assert_eq!(
+            transition(Received, &Transition::Decide).map_err(|e| e.key),
+            Err("error-transition-invalid")
+        );
+        for closed in [Decided, Declined, Withdrawn, Referred] {
+            assert_eq!(
+                transition(closed, &Transition::StartHearing).map_err(|e| e.key),
+                Err("error-transition-closed")
+            );
+            assert_eq!(
+                transition(closed, &Transition::Withdraw).map_err(|e| e.key),
+                Err("error-transition-closed")
+            );
+        }
+        let empty = Transition::Decline {
+            reason: DeclineReason::Other,
+            explanation: "  ".into(),
+        };
+        assert_eq!(
+            transition(Hearing, &empty).map_err(|e| e.key),
+            Err("error-decline-explanation-required")
+        );
+    }
+
+    #[test]
+    fn receipt_numbers() {
+        let r = ReceiptNumber::parse("272027-2026-0042").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.seq, 42);
+        assert_eq!(r.to_string(), "272027-2026-0042");
+        assert_eq!(
+            ReceiptNumber {
+                seq: 12345,
+                ..r.clone()
+            }
+            .to_string(),
+            "272027-2026-12345"
+        );
+        for bad in [
+            "272028-2026-0042",
+            "272027-26-0042",
+            "272027-2026-42",
+            "x",
+            "272027-2026-0000",
+        ] {
+            assert!(ReceiptNumber::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn org_names_normalise() {
+        assert_eq!(
+            normalise_org_name("株式会社 だんじり防災"),
+            normalise_org_name("だんじり防災（株）")
+        );
+        assert_eq!(normalise_org_name("ＮＰＯ法人 浜の会"), "浜の会");
+    }
+}
