@@ -58,6 +58,21 @@ export function crawlTarget(href, origin) {
   return u.href;
 }
 
+/**
+ * The "shape" of a URL: its path with every numeric (or long hex/uuid-like) segment
+ * replaced by ':id', plus the names (not values) of its query parameters. The crawler
+ * visits only a few URLs of each shape, so a list of 1,700 tenants does not use up its
+ * page budget before the pages one level deeper are reached.
+ */
+export function urlShape(href) {
+  const u = new URL(href);
+  const path = u.pathname.split('/')
+    .map((seg) => (/^\d+$/.test(seg) || /^[0-9a-f-]{16,}$/i.test(seg) ? ':id' : seg))
+    .join('/');
+  const keys = [...new Set(u.searchParams.keys())].sort();
+  return keys.length ? `${path}?${keys.join('&')}` : path;
+}
+
 /** Hrefs of the links on the page the crawler may consider (not downloads, not language switches). */
 export async function linksOn(page) {
   return page.$$eval('a[href]', (as) => as

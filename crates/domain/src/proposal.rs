@@ -207,12 +207,19 @@ pub fn transition(from: Status, t: &Transition) -> Result<Status, TransitionErro
         });
     }
     let to = t.target();
-    let allowed = match (from, to) {
-        (Received, Hearing | Coordinating | Declined | Withdrawn | Referred) => true,
-        (Hearing, Coordinating | Decided | Declined | Withdrawn | Referred) => true,
-        (Coordinating, Hearing | Decided | Declined | Withdrawn | Referred) => true,
-        _ => false,
-    };
+    let allowed = matches!(
+        (from, to),
+        (
+            Received,
+            Hearing | Coordinating | Declined | Withdrawn | Referred
+        ) | (
+            Hearing,
+            Coordinating | Decided | Declined | Withdrawn | Referred
+        ) | (
+            Coordinating,
+            Hearing | Decided | Declined | Withdrawn | Referred
+        )
+    );
     if !allowed {
         return Err(TransitionError {
             key: "error-transition-invalid",
