@@ -15,6 +15,7 @@ pub mod departments;
 mod error;
 pub mod migrate;
 pub mod outbox;
+pub mod proposals;
 pub mod sessions;
 pub mod tenants;
 pub mod throttle;

@@ -2,7 +2,9 @@
 //! (see `renkei_testkit::on_both!`), each against a fresh database.
 
 mod cli;
+mod mail;
 mod store_audit;
+mod store_proposals;
 mod store_schema;
 mod store_tenants;
 mod store_users;

@@ -1,0 +1,564 @@
+use renkei_domain::proposal::{
+    Answer, Channel, DeclineReason, Intake, IntakeInput, Route, Status, Transition,
+};
+use renkei_domain::{DepartmentName, TenantCode};
+use renkei_store::outbox::OutgoingMail;
+use renkei_store::proposals::{InboxFilter, NewAttachment, NewHearing, NewProposal};
+use renkei_store::{Store, StoreError, Who};
+use renkei_testkit::{Backend, TestDb, on_both};
+
+fn code(s: &str) -> TenantCode {
+    TenantCode::parse(s).expect("code")
+}
+
+pub fn sample_input(org: &str, title: &str) -> IntakeInput {
+    IntakeInput {
+        kind: "proposal".into(),
+        org_name: org.into(),
+        partner_type: "company".into(),
+        corporate_number: String::new(),
+        contact_name: "連携 花子".into(),
+        email: "hanako@example.co.jp".into(),
+        phone: "072-423-2121".into(),
+        title: title.into(),
+        summary: "地域の防災力を高める提案です。".into(),
+        details: "自主防災組織と連携した訓練を行います。".into(),
+        fields: vec!["disaster".into()],
+        offers: vec!["knowhow".into()],
+        expected_effects: "避難の迅速化".into(),
+        fiscal_burden: "none".into(),
+        fiscal_explanation: String::new(),
+        publication_consent: true,
+    }
+}
+
+fn new_proposal(input: IntakeInput) -> NewProposal {
+    NewProposal {
+        intake: Intake::parse(&input).expect("valid"),
+        route: Route::Free,
+        proponent_user_id: None,
+        attachments: vec![NewAttachment {
+            filename: "提案書.pdf".into(),
+            content_type: "application/pdf".into(),
+            data: b"%PDF-1.4\n%test\n".to_vec(),
+        }],
+        ip: Some("192.0.2.10".into()),
+    }
+}
+
+async fn seeded(db: &TestDb) -> Store {
+    let store = db.open().await;
+    let csv = "code,prefecture,city,prefecture_kana,city_kana\n270008,大阪府,,ｵｵｻｶﾌ,\n272027,大阪府,岸和田市,ｵｵｻｶﾌ,ｷｼﾜﾀﾞｼ\n140007,神奈川県,,ｶﾅｶﾞﾜｹﾝ,\n141305,神奈川県,川崎市,ｶﾅｶﾞﾜｹﾝ,ｶﾜｻｷｼ\n";
+    store
+        .import_tenants(csv.as_bytes(), &Who::cli())
+        .await
+        .expect("import");
+    store
+}
+
+fn receipt_mail(to: &str) -> renkei_store::proposals::MailComposer<'static> {
+    let to = to.to_string();
+    Box::new(move |s| {
+        vec![OutgoingMail {
+            tenant_code: Some("272027".into()),
+            proposal_id: Some(s.id),
+            kind: "receipt".into(),
+            to: to.clone(),
+            subject: format!("受付番号 {}", s.receipt_number),
+            body: format!("追跡: /t/272027/track/{}", s.tracking_token),
+        }]
+    })
+}
+
+async fn intake_numbers_partners_and_attachments(backend: Backend) {
+    let db = TestDb::new(backend);
+    let store = seeded(&db).await;
+    let k = code("272027");
+    let a = store
+        .proposal_submit(
+            k,
+            new_proposal(sample_input("株式会社だんじり防災", "防災訓練")),
+            &Who::cli(),
+            receipt_mail("hanako@example.co.jp"),
+        )
+        .await
+        .expect("submit");
+    let b = store
+        .proposal_submit(
+            k,
+            new_proposal(sample_input("だんじり防災（株）", "防災アプリ")),
+            &Who::cli(),
+            receipt_mail("hanako@example.co.jp"),
+        )
+        .await
+        .expect("submit");
+    let year = renkei_store::proposals::today_jst()
+        .format("%Y")
+        .to_string();
+    assert_eq!(a.receipt_number, format!("272027-{year}-0001"));
+    assert_eq!(b.receipt_number, format!("272027-{year}-0002"));
+    // Another tenant counts on its own.
+    let c = store
+        .proposal_submit(
+            code("141305"),
+            new_proposal(sample_input("川崎の会社", "川崎の提案")),
+            &Who::cli(),
+            Box::new(|_| vec![]),
+        )
+        .await
+        .expect("submit");
+    assert_eq!(c.receipt_number, format!("141305-{year}-0001"));
+
+    let pa = store.proposal(k, &a.receipt_number).await.expect("a");
+    let pb = store.proposal(k, &b.receipt_number).await.expect("b");
+    assert_eq!(
+        pa.partner_id, pb.partner_id,
+        "the same organisation by normalised name"
+    );
+    assert_eq!(pa.status(), Status::Received);
+    assert!(!pa.first_response_due.is_empty());
+    assert!(matches!(
+        store.proposal(code("141305"), &a.receipt_number).await,
+        Err(StoreError::NotFound)
+    ));
+
+    let by_link = store
+        .proposal_by_tracking(k, &a.tracking_token)
+        .await
+        .expect("tracking");
+    assert_eq!(by_link.id, pa.id);
+    assert!(
+        store
+            .proposal_by_tracking(code("141305"), &a.tracking_token)
+            .await
+            .is_err()
+    );
+
+    let att = store.attachments(pa.id).await.expect("attachments");
+    assert_eq!(att.len(), 1);
+    assert_eq!(att[0].filename, "提案書.pdf");
+    let (_, data) = store
+        .attachment_data(k, pa.id, att[0].id)
+        .await
+        .expect("data");
+    assert_eq!(data, b"%PDF-1.4\n%test\n");
+    assert!(
+        store
+            .attachment_data(code("141305"), pa.id, att[0].id)
+            .await
+            .is_err()
+    );
+
+    assert_eq!(
+        store
+            .intake_count_last_hour("192.0.2.10")
+            .await
+            .expect("count"),
+        3
+    );
+    let partners = store.partners(k, None).await.expect("partners");
+    assert_eq!(partners.len(), 1);
+    assert_eq!(partners[0].proposal_count, 2);
+    let mails: i64 =
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox WHERE kind = 'receipt'")
+            .fetch_one(store.pool())
+            .await
+            .expect("outbox");
+    assert_eq!(mails, 2);
+    assert!(
+        store
+            .audit_verify()
+            .await
+            .expect("verify")
+            .faults
+            .is_empty()
+    );
+}
+
+async fn corporate_number_wins_over_name(backend: Backend) {
+    let db = TestDb::new(backend);
+    let store = seeded(&db).await;
+    let k = code("272027");
+    let mut one = sample_input("岸和田テック", "提案1");
+    one.corporate_number = "7000012050002".into();
+    let mut two = sample_input("株式会社 岸和田テクノロジー（旧 岸和田テック）", "提案2");
+    two.corporate_number = "7000012050002".into();
+    let a = store
+        .proposal_submit(k, new_proposal(one), &Who::cli(), Box::new(|_| vec![]))
+        .await
+        .expect("a");
+    let b = store
+        .proposal_submit(k, new_proposal(two), &Who::cli(), Box::new(|_| vec![]))
+        .await
+        .expect("b");
+    let pa = store.proposal(k, &a.receipt_number).await.expect("a");
+    let pb = store.proposal(k, &b.receipt_number).await.expect("b");
+    assert_eq!(pa.partner_id, pb.partner_id);
+}
+
+async fn lifecycle_hearing_routing_decline(backend: Backend) {
+    let db = TestDb::new(backend);
+    let store = seeded(&db).await;
+    let k = code("272027");
+    let s = store
+        .proposal_submit(
+            k,
+            new_proposal(sample_input("NPO法人 浜の会", "海岸清掃")),
+            &Who::cli(),
+            Box::new(|_| vec![]),
+        )
+        .await
+        .expect("submit");
+    let p = store.proposal(k, &s.receipt_number).await.expect("p");
+    let d1 = store
+        .department_create(&Who::cli(), k, &DepartmentName::parse("環境課").expect("n"))
+        .await
+        .expect("d1");
+    let d2 = store
+        .department_create(
+            &Who::cli(),
+            k,
+            &DepartmentName::parse("観光振興課").expect("n"),
+        )
+        .await
+        .expect("d2");
+    let other = store
+        .department_create(
+            &Who::cli(),
+            code("141305"),
+            &DepartmentName::parse("環境局").expect("n"),
+        )
+        .await
+        .expect("other");
+
+    store
+        .proposal_transition(
+            k,
+            p.id,
+            &Transition::StartHearing,
+            &Who::cli(),
+            |_, _| vec![],
+        )
+        .await
+        .expect("hearing");
+    store
+        .hearing_add(
+            k,
+            p.id,
+            &NewHearing {
+                held_on: renkei_store::proposals::today_jst(),
+                channel: Channel::Meeting,
+                participants: "浜の会 代表、デスク".into(),
+                notes: "清掃活動の範囲を確認".into(),
+                next_steps: "環境課と調整".into(),
+            },
+            &Who::cli(),
+        )
+        .await
+        .expect("hearing record");
+    let due = renkei_domain::calendar::add_business_days(renkei_store::proposals::today_jst(), 10);
+    // A department of another tenant cannot be routed to.
+    assert!(matches!(
+        store
+            .routing_add(
+                k,
+                p.id,
+                &[other.id],
+                "ご意見を",
+                due,
+                &Who::cli(),
+                |_, _| vec![]
+            )
+            .await,
+        Err(StoreError::Conflict {
+            key: "error-department-unknown",
+            ..
+        })
+    ));
+    store
+        .routing_add(
+            k,
+            p.id,
+            &[d1.id, d2.id],
+            "実施の可否についてご意見をください",
+            due,
+            &Who::cli(),
+            |_, _| vec![],
+        )
+        .await
+        .expect("route");
+    assert_eq!(
+        store.routed_department_ids(p.id).await.expect("ids").len(),
+        2
+    );
+    let routings = store.routings(p.id).await.expect("routings");
+    let r1 = routings
+        .iter()
+        .find(|r| r.department_id == d1.id)
+        .expect("r1");
+    let answered = store
+        .routing_answer(
+            k,
+            r1.id,
+            Answer::Conditional,
+            "夏季以外なら可能",
+            &Who::cli(),
+        )
+        .await
+        .expect("answer");
+    assert_eq!(answered.answer.as_deref(), Some("conditional"));
+    assert!(
+        store
+            .routing_answer(code("141305"), r1.id, Answer::Interested, "", &Who::cli())
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        store
+            .routings_for_department(d2.id)
+            .await
+            .expect("d2")
+            .len(),
+        1
+    );
+
+    // Deciding straight from 受付 is not allowed; invalid moves change nothing.
+    let declined = store
+        .proposal_transition(
+            k,
+            p.id,
+            &Transition::Decline {
+                reason: DeclineReason::Infeasible,
+                explanation: "今年度は実施が難しいため".into(),
+            },
+            &Who::cli(),
+            |_, _| vec![],
+        )
+        .await
+        .expect("decline");
+    assert_eq!(declined.status(), Status::Declined);
+    assert_eq!(declined.decline_reason.as_deref(), Some("infeasible"));
+    assert!(declined.closed_at.is_some());
+    assert!(declined.first_responded_at.is_some());
+    let again = store
+        .proposal_transition(
+            k,
+            p.id,
+            &Transition::StartHearing,
+            &Who::cli(),
+            |_, _| vec![],
+        )
+        .await;
+    assert!(matches!(
+        again,
+        Err(StoreError::Conflict {
+            key: "error-transition-closed",
+            ..
+        })
+    ));
+    let events = store.proposal_events(p.id, true).await.expect("events");
+    assert!(
+        events
+            .iter()
+            .any(|e| e.to_status.as_deref() == Some("declined"))
+    );
+    assert!(
+        events.iter().all(|e| e.kind != "routing"),
+        "internal events stay internal"
+    );
+    assert!(
+        store
+            .proposal_events(p.id, false)
+            .await
+            .expect("all")
+            .iter()
+            .any(|e| e.kind == "routing")
+    );
+    assert!(
+        store
+            .audit_verify()
+            .await
+            .expect("verify")
+            .faults
+            .is_empty()
+    );
+}
+
+async fn referral_to_the_prefecture(backend: Backend) {
+    let db = TestDb::new(backend);
+    let store = seeded(&db).await;
+    let k = code("272027");
+    let osaka = code("270008");
+    let s = store
+        .proposal_submit(
+            k,
+            new_proposal(sample_input("大学法人 泉州大学", "広域の連携")),
+            &Who::cli(),
+            Box::new(|_| vec![]),
+        )
+        .await
+        .expect("submit");
+    let p = store.proposal(k, &s.receipt_number).await.expect("p");
+    let refused = store
+        .proposal_transition(
+            k,
+            p.id,
+            &Transition::Refer { to: osaka },
+            &Who::cli(),
+            |_, _| vec![],
+        )
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Conflict {
+                key: "error-referral-needs-consent",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    store
+        .consent_set(k, p.id, true, true, &Who::cli())
+        .await
+        .expect("consent");
+    let mut copy_receipt = String::new();
+    let referred = store
+        .proposal_transition(
+            k,
+            p.id,
+            &Transition::Refer { to: osaka },
+            &Who::cli(),
+            |_, copy| {
+                copy_receipt = copy.map(|c| c.receipt_number.clone()).unwrap_or_default();
+                vec![]
+            },
+        )
+        .await
+        .expect("refer");
+    assert_eq!(referred.status(), Status::Referred);
+    assert_eq!(referred.referred_to.as_deref(), Some("270008"));
+    assert!(copy_receipt.starts_with("270008-"), "{copy_receipt}");
+    let copy = store
+        .proposal(osaka, &copy_receipt)
+        .await
+        .expect("copy at the prefecture");
+    assert_eq!(copy.referred_from_id, Some(p.id));
+    assert_eq!(copy.title, "広域の連携");
+    assert_eq!(
+        store.attachments(copy.id).await.expect("att").len(),
+        1,
+        "attachments travel"
+    );
+    assert_eq!(copy.status(), Status::Received);
+}
+
+async fn inbox_filters_and_japanese_search(backend: Backend) {
+    let db = TestDb::new(backend);
+    let store = seeded(&db).await;
+    let k = code("272027");
+    let mut welfare = sample_input("社会福祉法人 つばさ", "高齢者の見守り");
+    welfare.fields = vec!["health".into()];
+    welfare.partner_type = "npo".into();
+    welfare.summary = "福祉と見守りの提案".into();
+    welfare.details = "地域の高齢者を訪問します。".into();
+    welfare.expected_effects = "孤立の予防".into();
+    store
+        .proposal_submit(k, new_proposal(welfare), &Who::cli(), Box::new(|_| vec![]))
+        .await
+        .expect("w");
+    store
+        .proposal_submit(
+            k,
+            new_proposal(sample_input("株式会社だんじり防災", "防災訓練")),
+            &Who::cli(),
+            Box::new(|_| vec![]),
+        )
+        .await
+        .expect("d");
+    store
+        .proposal_submit(
+            code("141305"),
+            new_proposal(sample_input("川崎防災", "防災")),
+            &Who::cli(),
+            Box::new(|_| vec![]),
+        )
+        .await
+        .expect("other tenant");
+
+    let all = store
+        .inbox(
+            k,
+            &InboxFilter {
+                per_page: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("all");
+    assert_eq!(all.1, 2, "only this tenant's proposals");
+    let q = |s: &str| InboxFilter {
+        q: Some(s.into()),
+        per_page: 50,
+        ..Default::default()
+    };
+    let (hits, n) = store.inbox(k, &q("防災")).await.expect("search");
+    assert_eq!(n, 1, "two-character Japanese words match");
+    assert_eq!(hits[0].title, "防災訓練");
+    assert_eq!(store.inbox(k, &q("福祉")).await.expect("search").1, 1);
+    assert_eq!(
+        store.inbox(k, &q("ﾀﾞﾝｼﾞﾘ")).await.expect("search").1,
+        0,
+        "no katakana in the text"
+    );
+    assert_eq!(store.inbox(k, &q("100%")).await.expect("search").1, 0);
+    let by_field = InboxFilter {
+        field: Some("health".into()),
+        per_page: 50,
+        ..Default::default()
+    };
+    assert_eq!(store.inbox(k, &by_field).await.expect("field").1, 1);
+    let by_type = InboxFilter {
+        partner_type: Some("npo".into()),
+        per_page: 50,
+        ..Default::default()
+    };
+    assert_eq!(store.inbox(k, &by_type).await.expect("type").1, 1);
+    let by_status = InboxFilter {
+        statuses: vec!["declined".into()],
+        per_page: 50,
+        ..Default::default()
+    };
+    assert_eq!(store.inbox(k, &by_status).await.expect("status").1, 0);
+    let unassigned = InboxFilter {
+        assignee: Some(0),
+        per_page: 50,
+        ..Default::default()
+    };
+    assert_eq!(store.inbox(k, &unassigned).await.expect("unassigned").1, 2);
+    let page = InboxFilter {
+        per_page: 1,
+        page: 1,
+        ..Default::default()
+    };
+    let (rows, total) = store.inbox(k, &page).await.expect("page");
+    assert_eq!((rows.len(), total), (1, 2));
+    let overdue = InboxFilter {
+        overdue_only: true,
+        per_page: 50,
+        ..Default::default()
+    };
+    assert_eq!(
+        store.inbox(k, &overdue).await.expect("overdue").1,
+        0,
+        "just received: not overdue"
+    );
+}
+
+on_both!(
+    intake_numbers_partners_and_attachments,
+    corporate_number_wins_over_name,
+    lifecycle_hearing_routing_decline,
+    referral_to_the_prefecture,
+    inbox_filters_and_japanese_search
+);
