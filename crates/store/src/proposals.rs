@@ -1269,6 +1269,7 @@ impl Store {
     }
 
     /// Routes a proposal to departments of the same tenant, each with the question and due date.
+    #[allow(clippy::too_many_arguments)]
     pub async fn routing_add(
         &self,
         tenant: TenantCode,
