@@ -76,6 +76,7 @@ for (const backend of BACKENDS) {
     test('大阪府 public desk page /t/270008', async () => {
       const p = await visit('/t/270008');
       await assertJapanesePage(p);
+      assert.ok((await bodyText(p)).includes('大阪府'), `/t/270008 does not mention 大阪府`);
       await assertNoAxeViolations(p, '/t/270008');
     });
 
@@ -118,7 +119,7 @@ for (const backend of BACKENDS) {
       assert.match(await htmlLang(p), /^ja\b/, `<html lang> after switching back to Japanese on ${p.url()}`);
     });
 
-    test('a wrong password shows an error and stays on /login', async () => {
+    test('a wrong password shows an error and stays on /login', async (t) => {
       const p = await visit('/login');
       const cleanLines = new Set((await bodyText(p)).split('\n').map((s) => s.trim()).filter(Boolean));
       const someone = srv.logins.find((l) => l.role === 'desk') ?? srv.logins[0];
@@ -134,6 +135,7 @@ for (const backend of BACKENDS) {
       const newLines = (await bodyText(p)).split('\n').map((s) => s.trim()).filter((s) => s && !cleanLines.has(s));
       assert.ok(newLines.some(hasJapanese),
         `no (Japanese) error message appeared on /login after a wrong password; new text: ${JSON.stringify(newLines)}`);
+      t.diagnostic(`error shown: ${newLines.join(' / ')}`);
       await assertNoAxeViolations(p, 'login error page');
 
       // And the account still works with the right password (the failure was the password's).
