@@ -5,6 +5,7 @@
 //! ("parse, don't validate"). A failed parse carries a message key from the catalogues in
 //! `crates/web/locales/`, so the same error reads in Japanese and in English.
 
+pub mod attachment;
 pub mod audit;
 pub mod calendar;
 pub mod corporate_number;

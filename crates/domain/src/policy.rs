@@ -38,6 +38,24 @@ impl Actor {
         self.role == Role::Department && self.belongs_to(tenant)
     }
 
+    /// Proposals under consideration are confidential: the desk of that local government
+    /// handles them (not its administrators, not operators).
+    pub fn may_handle_proposals(&self, tenant: TenantCode) -> bool {
+        self.role == Role::Desk && self.belongs_to(tenant)
+    }
+
+    /// Department staff read a proposal only when it was routed to one of their departments.
+    pub fn may_read_routed_proposal(&self, tenant: TenantCode, routed_to: &[i64]) -> bool {
+        self.role == Role::Department
+            && self.belongs_to(tenant)
+            && routed_to.iter().any(|d| self.departments.contains(d))
+    }
+
+    /// Answer a routing request addressed to `department`.
+    pub fn may_answer_routing(&self, tenant: TenantCode, department: i64) -> bool {
+        self.may_read_routed_proposal(tenant, &[department])
+    }
+
     /// Read the department list (staff of that local government; operators).
     pub fn may_list_departments(&self, tenant: TenantCode) -> bool {
         self.may_enter_staff_area(tenant)
@@ -133,6 +151,30 @@ mod tests {
         assert!(!actor(Role::Desk, Some("141305")).may_work_desk(kishiwada));
         assert!(actor(Role::Department, Some("272027")).may_enter_department_area(kishiwada));
         assert!(!actor(Role::Desk, Some("272027")).may_enter_department_area(kishiwada));
+    }
+
+    #[test]
+    fn proposals_are_for_the_desk_and_routed_departments_only() {
+        let kishiwada = code("272027");
+        assert!(actor(Role::Desk, Some("272027")).may_handle_proposals(kishiwada));
+        for role in [Role::Admin, Role::Department, Role::Proponent] {
+            assert!(
+                !actor(role, Some("272027")).may_handle_proposals(kishiwada),
+                "{role}"
+            );
+        }
+        assert!(!actor(Role::Operator, None).may_handle_proposals(kishiwada));
+        assert!(!actor(Role::Desk, Some("141305")).may_handle_proposals(kishiwada));
+        let mut staff = actor(Role::Department, Some("272027"));
+        staff.departments = vec![3, 4];
+        assert!(staff.may_read_routed_proposal(kishiwada, &[1, 4]));
+        assert!(!staff.may_read_routed_proposal(kishiwada, &[1, 2]));
+        assert!(!staff.may_read_routed_proposal(kishiwada, &[]));
+        assert!(staff.may_answer_routing(kishiwada, 3));
+        assert!(!staff.may_answer_routing(kishiwada, 5));
+        let mut elsewhere = actor(Role::Department, Some("141305"));
+        elsewhere.departments = vec![3];
+        assert!(!elsewhere.may_read_routed_proposal(kishiwada, &[3]));
     }
 
     #[test]

@@ -108,6 +108,25 @@ struct ServeArgs {
     /// Largest accepted request body in bytes.
     #[arg(long, env = "RENKEI_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     max_body_bytes: usize,
+    /// Largest accepted proposal submission with attachments, in bytes.
+    #[arg(long, env = "RENKEI_MAX_UPLOAD_BYTES", default_value_t = 30 * 1024 * 1024)]
+    max_upload_bytes: usize,
+    /// Public submissions per client address per hour (0 turns the limit off, for load tests).
+    #[arg(long, env = "RENKEI_INTAKE_RATE_LIMIT", default_value_t = 10)]
+    intake_rate_limit: i64,
+    /// The public address of this server, for links in mail (e.g. https://renkei.example.jp).
+    #[arg(long, env = "RENKEI_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Mail server: smtp://host:25, smtp://user:pass@host:587?tls=required or
+    /// smtps://user:pass@host:465. Without it, mail stays queued in the outbox.
+    #[arg(long, env = "RENKEI_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The From address of outgoing mail.
+    #[arg(long, env = "RENKEI_MAIL_FROM", default_value = renkei_web::mail::DEFAULT_FROM)]
+    mail_from: String,
+    /// Seconds between outbox rounds when there is nothing to send.
+    #[arg(long, env = "RENKEI_MAIL_POLL_SECS", default_value_t = 5)]
+    mail_poll_secs: u64,
 }
 
 #[derive(Subcommand)]
@@ -353,6 +372,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
 }
 
 async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
+    let mail_config = renkei_web::mail::MailConfig {
+        smtp_url: args.smtp_url.clone().filter(|u| !u.trim().is_empty()),
+        from: args.mail_from.clone(),
+        poll_interval: std::time::Duration::from_secs(args.mail_poll_secs.max(1)),
+    };
+    mail_config.check().map_err(|e| e.to_string())?;
     let store = open(db).await?;
     if args.demo {
         let logins = store
@@ -384,6 +409,9 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
         secure_cookies: args.secure_cookies,
         trust_proxy: args.trust_proxy,
         max_body_bytes: args.max_body_bytes,
+        max_upload_bytes: args.max_upload_bytes,
+        intake_rate_limit: args.intake_rate_limit,
+        public_url: args.public_url.clone(),
     };
     let state = renkei_web::AppState::new(store.clone(), config);
     let sweeper = tokio::spawn({
@@ -398,11 +426,13 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
             }
         }
     });
+    let mailer = renkei_web::mail::spawn_mail_worker(store.clone(), mail_config);
     println!("Renkei listening on http://{addr}/");
     tracing::info!(database = %db.describe(), "database");
     tracing::info!(%addr, backend = store.backend().name(), "serving");
     let result = renkei_web::serve(listener, state, shutdown_signal()).await;
     sweeper.abort();
+    mailer.abort();
     store.close().await;
     result.map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)

@@ -1,9 +1,26 @@
 //! Demo data for `renkei serve --demo`: all local governments, departments for the demo
-//! cities, and one account per role. Loading twice changes nothing.
+//! cities, one account per role, and a desk at work: a few dozen proposals for 岸和田市 (and
+//! some for 川崎市 and 大阪府) in every state, with hearings, routings, answers, messages,
+//! attachments, a referral and queued mail. Loading twice changes nothing.
+//!
+//! The proposals are played through the store's own API (so timeline, audit trail and outbox
+//! are what real use leaves), then backdated by direct updates so the desk shows a realistic
+//! history (overdue first responses and routings). The backdating is for demo data only.
+//! Everything is deterministic except what the store itself randomises (tracking tokens) and
+//! the dates, which are relative to today.
 
-use crate::users::NewUser;
-use crate::{Result, Store, StoreError, Who};
+use crate::outbox::OutgoingMail;
+use crate::proposals::{DeskSettings, NewAttachment, NewHearing, NewProposal, Proposal, Submitted};
+use crate::users::{NewUser, User};
+use crate::{Result, Store, StoreError, Who, WriteTx};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use renkei_domain::calendar::add_business_days;
+use renkei_domain::proposal::{
+    Answer, Channel, DeclineReason, Intake, IntakeInput, Route, Transition,
+};
+use renkei_domain::time::to_db_timestamp;
 use renkei_domain::{DepartmentName, Email, Password, Role, TenantCode};
+use sqlx::Row;
 
 /// The official code list, embedded so the demo works from the binary alone.
 pub const CODE_LIST: &[u8] = include_bytes!("../data/local_governments.csv");
@@ -174,6 +191,2416 @@ impl Store {
                 tenant: tenant.map(str::to_string),
             });
         }
+        let __t = std::time::Instant::now();
+        self.load_demo_proposals().await?;
+        eprintln!("TMP proposals {:?}", __t.elapsed());
         Ok(logins)
     }
+
+    /// The demo desk's proposals, loaded once: when 岸和田市 already has proposals (a second
+    /// `--demo` start, or a database in real use) nothing is added.
+    async fn load_demo_proposals(&self) -> Result<()> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM proposals WHERE tenant_code = $1")
+            .bind(MARKER_TENANT)
+            .fetch_one(self.pool())
+            .await?;
+        if row.try_get::<i64, _>("n")? > 0 {
+            return Ok(());
+        }
+        let mut ctx = Ctx::new(self).await?;
+        let mut order: Vec<&Scenario> = scenarios().iter().collect();
+        // Oldest first, so receipt numbers follow the (backdated) dates of receipt.
+        order.sort_by_key(|s| std::cmp::Reverse(s.age));
+        let mut stamps = Vec::with_capacity(order.len());
+        for s in order {
+            stamps.push(ctx.play(s).await?);
+        }
+        let __b = std::time::Instant::now();
+        let r = backdate(self, &stamps).await;
+        eprintln!("TMP backdate {:?}", __b.elapsed());
+        r
+    }
 }
+
+const MARKER_TENANT: &str = "272027";
+
+/// Who plays which part in one tenant's demo.
+struct Cast {
+    tenant: TenantCode,
+    full_name: String,
+    desk: Who,
+    desk_email: String,
+    settings: DeskSettings,
+    departments: Vec<(String, i64)>,
+}
+
+struct Ctx<'a> {
+    store: &'a Store,
+    casts: Vec<Cast>,
+    department_user: Option<(Who, Vec<String>)>,
+    proponent: Who,
+    /// Every demo time is before this instant, so a real change made later sorts after it.
+    t0: DateTime<Utc>,
+    today: NaiveDate,
+}
+
+/// The times a proposal's rows should carry, applied after the fact (demo only).
+struct Stamps {
+    id: i64,
+    tenant: String,
+    created: String,
+    created_on: NaiveDate,
+    first_response_days: i64,
+    events: Vec<String>,
+    messages: Vec<String>,
+    hearings: Vec<String>,
+    routed: Vec<(i64, String)>,
+    answered: Vec<(i64, String)>,
+    responded: Option<String>,
+    closed: Option<String>,
+    last: String,
+    /// The linked copy a referral created at the other desk: its id, time and settings.
+    copy: Option<(i64, String, NaiveDate, i64)>,
+}
+
+fn who(user: &User, label: &str) -> Who {
+    Who {
+        user_id: Some(user.id),
+        label: label.to_string(),
+        origin: "demo".into(),
+    }
+}
+
+fn internal(what: &str, e: impl std::fmt::Debug) -> StoreError {
+    StoreError::Internal(format!("demo data ({what}): {e:?}"))
+}
+
+impl<'a> Ctx<'a> {
+    async fn new(store: &'a Store) -> Result<Self> {
+        let accounts = demo_accounts();
+        let mut casts = Vec::new();
+        for (code, _) in DEPARTMENTS {
+            let tenant = TenantCode::parse(code)?;
+            let Some((_, _, email, name, _)) = accounts
+                .iter()
+                .find(|a| a.0 == Role::Desk && a.1 == Some(*code))
+            else {
+                return Err(internal("desk account", code));
+            };
+            let user = store.user_by_email(email).await?;
+            casts.push(Cast {
+                tenant,
+                full_name: store.tenant(code).await?.full_name(),
+                desk: who(&user, name),
+                desk_email: email.to_string(),
+                settings: store.desk_settings(tenant).await?,
+                departments: store
+                    .departments(tenant)
+                    .await?
+                    .into_iter()
+                    .map(|d| (d.name, d.id))
+                    .collect(),
+            });
+        }
+        let mut department_user = None;
+        let mut proponent = None;
+        for (role, tenant, email, name, departments) in &accounts {
+            if *tenant != Some(MARKER_TENANT) {
+                continue;
+            }
+            if *role == Role::Department {
+                let user = store.user_by_email(email).await?;
+                department_user = Some((
+                    who(&user, name),
+                    departments.iter().map(|d| d.to_string()).collect(),
+                ));
+            } else if *role == Role::Proponent {
+                proponent = Some(who(&store.user_by_email(email).await?, name));
+            }
+        }
+        let proponent = proponent.ok_or(internal("proponent account", MARKER_TENANT))?;
+        let t0 = Utc::now();
+        Ok(Self {
+            store,
+            casts,
+            department_user,
+            proponent,
+            t0,
+            today: (t0 + Duration::hours(9)).date_naive(),
+        })
+    }
+
+    fn cast(&self, code: &str) -> Result<&Cast> {
+        self.casts
+            .iter()
+            .find(|c| c.tenant.to_string() == code)
+            .ok_or(internal("tenant", code))
+    }
+
+    /// The demo instant of step `k` taken `days_ago` days ago: 09:30 JST plus a few minutes
+    /// per step, never later than shortly before the load started.
+    fn at(&self, days_ago: i64, k: i64) -> (String, NaiveDate) {
+        let date = self.today - Duration::days(days_ago);
+        let jst_0930 = date.and_time(chrono::NaiveTime::MIN).and_utc() + Duration::minutes(30);
+        let t = (jst_0930 + Duration::minutes(23 * k))
+            .min(self.t0 - Duration::minutes(60) + Duration::seconds(k * 20));
+        (to_db_timestamp(t), date)
+    }
+
+    fn department(&self, cast: &Cast, name: &str) -> Result<i64> {
+        cast.departments
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| *id)
+            .ok_or(internal("department", name))
+    }
+
+    fn answerer(&self, cast: &Cast, department: &str) -> Who {
+        match &self.department_user {
+            Some((w, deps))
+                if cast.tenant.to_string() == MARKER_TENANT
+                    && deps.iter().any(|d| d == department) =>
+            {
+                w.clone()
+            }
+            _ => Who {
+                user_id: None,
+                label: format!("{department} 担当"),
+                origin: "demo".into(),
+            },
+        }
+    }
+
+    fn intake(s: &Scenario) -> Result<Intake> {
+        let input = IntakeInput {
+            kind: s.kind.into(),
+            org_name: s.org.into(),
+            partner_type: s.partner_type.into(),
+            corporate_number: s.corporate.map(corporate_number).unwrap_or_default(),
+            contact_name: s.contact.into(),
+            email: s.email.into(),
+            phone: s.phone.into(),
+            title: s.title.into(),
+            summary: s.summary.into(),
+            details: s.details.into(),
+            fields: s.fields.iter().map(|f| f.to_string()).collect(),
+            offers: s.offers.iter().map(|f| f.to_string()).collect(),
+            expected_effects: s.effects.into(),
+            fiscal_burden: if s.fiscal.is_some() { "some" } else { "none" }.into(),
+            fiscal_explanation: s.fiscal.unwrap_or_default().into(),
+            publication_consent: s.publication,
+        };
+        Intake::parse(&input).map_err(|e| internal(s.title, e))
+    }
+
+    /// Submits (or approaches) one scenario and plays its steps through the store's API, so
+    /// the timeline, audit trail and outbox are what real use would leave.
+    async fn play(&mut self, s: &Scenario) -> Result<Stamps> {
+        let cast = self.cast(s.tenant)?;
+        let tenant = cast.tenant;
+        let proponent = if s.mine {
+            self.proponent.clone()
+        } else {
+            Who {
+                user_id: None,
+                label: s.contact.to_string(),
+                origin: "demo".into(),
+            }
+        };
+        let new = NewProposal {
+            intake: Self::intake(s)?,
+            route: s.route,
+            proponent_user_id: if s.mine { self.proponent.user_id } else { None },
+            attachments: s.attachment.map(Att::file).into_iter().collect(),
+            ip: None,
+        };
+        let (created, created_on) = self.at(s.age, 0);
+        let mut st = Stamps {
+            id: 0,
+            tenant: tenant.to_string(),
+            created: created.clone(),
+            created_on,
+            first_response_days: cast.settings.first_response_days,
+            events: vec![created.clone()],
+            messages: Vec::new(),
+            hearings: Vec::new(),
+            routed: Vec::new(),
+            answered: Vec::new(),
+            responded: None,
+            closed: None,
+            last: created.clone(),
+            copy: None,
+        };
+        let mut steps = s.steps;
+        let submitted = if s.route == Route::Outbound {
+            let Some(((_, Step::Hear(channel, participants, notes, next)), rest)) =
+                steps.split_first()
+            else {
+                return Err(internal("outbound needs a first hearing", s.title));
+            };
+            steps = rest;
+            let hearing = NewHearing {
+                held_on: created_on,
+                channel: *channel,
+                participants: participants.to_string(),
+                notes: notes.to_string(),
+                next_steps: next.to_string(),
+            };
+            st.events.push(created.clone());
+            st.hearings.push(created.clone());
+            st.responded = Some(created.clone());
+            self.store
+                .outbound_create(tenant, new, hearing, &cast.desk)
+                .await?
+        } else {
+            let full_name = cast.full_name.clone();
+            let code = tenant.to_string();
+            let (email, org, contact, title) = (s.email, s.org, s.contact, s.title);
+            self.store
+                .proposal_submit(
+                    tenant,
+                    new,
+                    &proponent,
+                    Box::new(move |sub| {
+                        vec![receipt_mail(
+                            &full_name, &code, sub, email, org, contact, title,
+                        )]
+                    }),
+                )
+                .await?
+        };
+        st.id = submitted.id;
+        let id = submitted.id;
+        for (k, (days_ago, step)) in steps.iter().enumerate() {
+            let (at, on) = self.at(*days_ago, k as i64 + 1);
+            st.last = at.clone();
+            let full_name = cast.full_name.clone();
+            match step {
+                Step::Assign => {
+                    self.store
+                        .proposal_assign(tenant, id, cast.desk.user_id, &cast.desk)
+                        .await?;
+                    st.events.push(at);
+                }
+                Step::Hear(channel, participants, notes, next) => {
+                    let h = NewHearing {
+                        held_on: on,
+                        channel: *channel,
+                        participants: participants.to_string(),
+                        notes: notes.to_string(),
+                        next_steps: next.to_string(),
+                    };
+                    self.store.hearing_add(tenant, id, &h, &cast.desk).await?;
+                    st.events.push(at.clone());
+                    st.hearings.push(at.clone());
+                    st.responded.get_or_insert(at);
+                }
+                Step::Route(departments, question) => {
+                    let ids = departments
+                        .iter()
+                        .map(|d| self.department(cast, d))
+                        .collect::<Result<Vec<_>>>()?;
+                    let due = add_business_days(
+                        on,
+                        u32::try_from(cast.settings.routing_days).unwrap_or(10),
+                    );
+                    let due_text = due.format("%Y-%m-%d").to_string();
+                    self.store
+                        .routing_add(tenant, id, &ids, question, due, &cast.desk, |p, to| {
+                            to.iter()
+                                .map(|(addr, dept)| {
+                                    routing_mail(&full_name, p, addr, dept, &due_text)
+                                })
+                                .collect()
+                        })
+                        .await?;
+                    for d in ids {
+                        st.events.push(at.clone());
+                        st.routed.push((d, at.clone()));
+                    }
+                }
+                Step::Reply(department, answer, comment) => {
+                    let dept = self.department(cast, department)?;
+                    let routing = self
+                        .store
+                        .routings(id)
+                        .await?
+                        .into_iter()
+                        .find(|r| r.department_id == dept)
+                        .ok_or(internal("reply without routing", department))?;
+                    let by = self.answerer(cast, department);
+                    self.store
+                        .routing_answer(tenant, routing.id, *answer, comment, &by)
+                        .await?;
+                    st.events.push(at.clone());
+                    st.answered.push((dept, at));
+                }
+                Step::Desk(body) => {
+                    self.store
+                        .message_add(tenant, id, true, body, &[], &cast.desk, |p| {
+                            vec![message_mail(&full_name, p, body)]
+                        })
+                        .await?;
+                    st.events.push(at.clone());
+                    st.messages.push(at.clone());
+                    st.responded.get_or_insert(at);
+                }
+                Step::Proponent(body) => {
+                    let desk_email = cast.desk_email.clone();
+                    self.store
+                        .message_add(tenant, id, false, body, &[], &proponent, |p| {
+                            vec![message_to_desk_mail(&full_name, p, &desk_email)]
+                        })
+                        .await?;
+                    st.events.push(at.clone());
+                    st.messages.push(at);
+                }
+                Step::Move(t) => {
+                    let (transition, by) = match t {
+                        Move::Hearing => (Transition::StartHearing, &cast.desk),
+                        Move::Coordinate => (Transition::StartCoordination, &cast.desk),
+                        Move::Decide => (Transition::Decide, &cast.desk),
+                        Move::Decline(reason, explanation) => (
+                            Transition::Decline {
+                                reason: *reason,
+                                explanation: explanation.to_string(),
+                            },
+                            &cast.desk,
+                        ),
+                        Move::Withdraw => (Transition::Withdraw, &proponent),
+                        Move::Refer(to) => {
+                            self.store
+                                .consent_set(tenant, id, s.publication, true, &proponent)
+                                .await?;
+                            st.events.push(at.clone());
+                            (
+                                Transition::Refer {
+                                    to: TenantCode::parse(to)?,
+                                },
+                                &cast.desk,
+                            )
+                        }
+                    };
+                    let referral_desk = match t {
+                        Move::Refer(to) => Some(self.cast(to)?.desk_email.clone()),
+                        _ => None,
+                    };
+                    let mut copy = None;
+                    let p = self
+                        .store
+                        .proposal_transition(tenant, id, &transition, by, |p, sub| {
+                            copy = sub.map(|x| x.id);
+                            let mut mails = vec![status_mail(&full_name, p)];
+                            if let (Some(to), Some(sub)) = (referral_desk, sub) {
+                                mails.push(referral_mail(&full_name, p, &to, sub));
+                            }
+                            mails
+                        })
+                        .await?;
+                    st.events.push(at.clone());
+                    if !transition.by_proponent() {
+                        st.responded.get_or_insert(at.clone());
+                    }
+                    if p.status().is_closed() {
+                        st.closed = Some(at.clone());
+                    }
+                    if let (Some(copy_id), Move::Refer(to)) = (copy, t) {
+                        let days = self.cast(to)?.settings.first_response_days;
+                        st.copy = Some((copy_id, at, on, days));
+                    }
+                }
+            }
+        }
+        Ok(st)
+    }
+}
+
+/// Gives the demo rows the dates they would have had: received days or weeks ago, heard,
+/// routed and answered on the way. Demo only: real rows are never rewritten. The audit trail
+/// keeps the true time of the load (it is a hash chain and is left untouched).
+async fn backdate(store: &Store, all: &[Stamps]) -> Result<()> {
+    let mut tx = store.write().await?;
+    for st in all {
+        let due = add_business_days(
+            st.created_on,
+            u32::try_from(st.first_response_days).unwrap_or(5),
+        );
+        sqlx::query(
+            "UPDATE proposals SET created_at = $3, updated_at = $4, first_response_due = $5, \
+             first_responded_at = CASE WHEN first_responded_at IS NULL THEN NULL ELSE $6 END, \
+             closed_at = CASE WHEN closed_at IS NULL THEN NULL ELSE $7 END \
+             WHERE tenant_code = $1 AND id = $2",
+        )
+        .bind(&st.tenant)
+        .bind(st.id)
+        .bind(&st.created)
+        .bind(&st.last)
+        .bind(due.format("%Y-%m-%d").to_string())
+        .bind(st.responded.clone().unwrap_or_else(|| st.last.clone()))
+        .bind(st.closed.clone().unwrap_or_else(|| st.last.clone()))
+        .execute(&mut *tx.tx)
+        .await?;
+        restamp(
+            &mut tx,
+            "proposal_events",
+            "at",
+            st.id,
+            &st.events,
+            &st.last,
+        )
+        .await?;
+        restamp(
+            &mut tx,
+            "proposal_messages",
+            "at",
+            st.id,
+            &st.messages,
+            &st.last,
+        )
+        .await?;
+        restamp(
+            &mut tx,
+            "hearings",
+            "created_at",
+            st.id,
+            &st.hearings,
+            &st.last,
+        )
+        .await?;
+        sqlx::query("UPDATE attachments SET created_at = $2 WHERE proposal_id = $1")
+            .bind(st.id)
+            .bind(&st.created)
+            .execute(&mut *tx.tx)
+            .await?;
+        for (column, list) in [("requested_at", &st.routed), ("answered_at", &st.answered)] {
+            for (department, at) in list {
+                sqlx::query(&format!(
+                    "UPDATE routings SET {column} = $3 WHERE proposal_id = $1 AND department_id = $2"
+                ))
+                .bind(st.id)
+                .bind(department)
+                .bind(at)
+                .execute(&mut *tx.tx)
+                .await?;
+            }
+        }
+        if let Some((copy, at, on, days)) = &st.copy {
+            let due = add_business_days(*on, u32::try_from(*days).unwrap_or(5));
+            sqlx::query(
+                "UPDATE proposals SET created_at = $2, updated_at = $2, first_response_due = $3 WHERE id = $1",
+            )
+            .bind(copy)
+            .bind(at)
+            .bind(due.format("%Y-%m-%d").to_string())
+            .execute(&mut *tx.tx)
+            .await?;
+            for table in ["proposal_events"] {
+                sqlx::query(&format!(
+                    "UPDATE {table} SET at = $2 WHERE proposal_id = $1"
+                ))
+                .bind(copy)
+                .bind(at)
+                .execute(&mut *tx.tx)
+                .await?;
+            }
+            sqlx::query("UPDATE attachments SET created_at = $2 WHERE proposal_id = $1")
+                .bind(copy)
+                .bind(at)
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+    }
+    tx.commit().await
+}
+
+/// Sets `column` of a proposal's rows, in id order, to the given times (the rest to `last`).
+async fn restamp(
+    tx: &mut WriteTx,
+    table: &str,
+    column: &str,
+    proposal_id: i64,
+    times: &[String],
+    last: &str,
+) -> Result<()> {
+    let rows = sqlx::query(&format!(
+        "SELECT id FROM {table} WHERE proposal_id = $1 ORDER BY id"
+    ))
+    .bind(proposal_id)
+    .fetch_all(&mut *tx.tx)
+    .await?;
+    for (i, r) in rows.iter().enumerate() {
+        let at = times.get(i).map(String::as_str).unwrap_or(last);
+        sqlx::query(&format!("UPDATE {table} SET {column} = $2 WHERE id = $1"))
+            .bind(r.try_get::<i64, _>("id")?)
+            .bind(at)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A well-formed (fictional) 法人番号: the check digit in front of the 12 base digits.
+pub fn corporate_number(base: &str) -> String {
+    let sum: u32 = base
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| u32::from(b.wrapping_sub(b'0')) * if i % 2 == 0 { 1 } else { 2 })
+        .sum();
+    format!("{}{base}", 9 - sum % 9)
+}
+
+fn footer(full_name: &str) -> String {
+    format!("\n\n--\n{full_name} 公民連携デスク\nこのメールは Renkei から自動送信されています。")
+}
+
+fn receipt_mail(
+    full_name: &str,
+    code: &str,
+    s: &Submitted,
+    to: &str,
+    org: &str,
+    contact: &str,
+    title: &str,
+) -> OutgoingMail {
+    let receipt = &s.receipt_number;
+    OutgoingMail {
+        tenant_code: Some(code.to_string()),
+        proposal_id: Some(s.id),
+        kind: "receipt".into(),
+        to: to.into(),
+        subject: format!("【{full_name}】受付番号 {receipt}"),
+        body: format!(
+            "{org}\n{contact} 様\n\n{full_name} 公民連携デスクへのご提案・ご相談を受け付けました。\n\n受付番号：{receipt}\n件名：{title}\n\n\
+             次のリンクから、進み具合の確認、デスクとのやり取り、取下げができます。\nこのリンクはご本人専用です。他の方に知らせないでください。\n\
+             http://127.0.0.1:8080/t/{code}/track/{}{}",
+            s.tracking_token,
+            footer(full_name)
+        ),
+    }
+}
+
+fn status_label(status: &str) -> &'static str {
+    match status {
+        "received" => "受付",
+        "hearing" => "聞き取り",
+        "coordinating" => "庁内調整",
+        "decided" => "実施決定",
+        "declined" => "不採択",
+        "withdrawn" => "取下げ",
+        "referred" => "紹介",
+        _ => "更新",
+    }
+}
+
+fn reason_label(reason: &str) -> &'static str {
+    match reason {
+        "sales_pitch" => "単なる営業・宣伝",
+        "unrelated_donation" => "市の施策と連携できない寄附",
+        "fiscal_burden" => "財政負担が生じる",
+        "duplicate" => "重複",
+        "infeasible" => "実現困難",
+        _ => "その他",
+    }
+}
+
+fn status_mail(full_name: &str, p: &Proposal) -> OutgoingMail {
+    let status = status_label(&p.status);
+    let mut body = format!(
+        "{}\n{} 様\n\n受付番号 {} 「{}」の状況が「{status}」になりました。\n",
+        p.org_name, p.contact_name, p.receipt_number, p.title
+    );
+    if let (Some(reason), Some(explanation)) = (&p.decline_reason, &p.decline_explanation) {
+        body.push_str(&format!(
+            "\n理由：{}\n{explanation}\n",
+            reason_label(reason)
+        ));
+    }
+    if let Some(to) = &p.referred_to {
+        body.push_str(&format!(
+            "\nご同意いただいたとおり、団体コード {to} の公民連携デスクへご紹介しました。\n"
+        ));
+    }
+    body.push_str("\n詳しくは受付時にお送りしたリンクからご確認ください。");
+    body.push_str(&footer(full_name));
+    OutgoingMail {
+        tenant_code: Some(p.tenant_code.clone()),
+        proposal_id: Some(p.id),
+        kind: "status".into(),
+        to: p.email.clone(),
+        subject: format!("【{full_name}】{}：{status}", p.receipt_number),
+        body,
+    }
+}
+
+fn message_mail(full_name: &str, p: &Proposal, message: &str) -> OutgoingMail {
+    OutgoingMail {
+        tenant_code: Some(p.tenant_code.clone()),
+        proposal_id: Some(p.id),
+        kind: "message".into(),
+        to: p.email.clone(),
+        subject: format!(
+            "【{full_name}】{}：デスクからのメッセージ",
+            p.receipt_number
+        ),
+        body: format!(
+            "{}\n{} 様\n\n受付番号 {} 「{}」について、公民連携デスクからメッセージが届いています。\n\n{message}\n\n\
+             ご返信は受付時にお送りしたリンクからお願いします。{}",
+            p.org_name,
+            p.contact_name,
+            p.receipt_number,
+            p.title,
+            footer(full_name)
+        ),
+    }
+}
+
+fn message_to_desk_mail(full_name: &str, p: &Proposal, to: &str) -> OutgoingMail {
+    OutgoingMail {
+        tenant_code: Some(p.tenant_code.clone()),
+        proposal_id: Some(p.id),
+        kind: "message".into(),
+        to: to.into(),
+        subject: format!("【Renkei】{}：提案者からのメッセージ", p.receipt_number),
+        body: format!(
+            "受付番号 {} 「{}」（{}）に提案者からメッセージが届きました。\n内容は Renkei でご確認ください（機密のためメールには記載しません）。{}",
+            p.receipt_number,
+            p.title,
+            p.org_name,
+            footer(full_name)
+        ),
+    }
+}
+
+fn routing_mail(
+    full_name: &str,
+    p: &Proposal,
+    to: &str,
+    department: &str,
+    due: &str,
+) -> OutgoingMail {
+    OutgoingMail {
+        tenant_code: Some(p.tenant_code.clone()),
+        proposal_id: Some(p.id),
+        kind: "routing".into(),
+        to: to.into(),
+        subject: format!("【Renkei 庁内照会】{}（回答期限 {due}）", p.receipt_number),
+        body: format!(
+            "{department} 御中\n\n公民連携デスクから庁内照会が届いています。\n受付番号：{}\n件名：{}\n回答期限：{due}\n\n\
+             内容の確認と回答は Renkei にログインして行ってください。{}",
+            p.receipt_number,
+            p.title,
+            footer(full_name)
+        ),
+    }
+}
+
+fn referral_mail(full_name: &str, p: &Proposal, to: &str, copy: &Submitted) -> OutgoingMail {
+    OutgoingMail {
+        tenant_code: Some(p.tenant_code.clone()),
+        proposal_id: Some(copy.id),
+        kind: "status".into(),
+        to: to.into(),
+        subject: format!("【Renkei】{full_name}からの紹介：{}", copy.receipt_number),
+        body: format!(
+            "公民連携デスク 御中\n\n{full_name} 公民連携デスクから、提案者の同意を得て次の提案が紹介されました。\n\
+             受付番号：{}（紹介元 {}）\n件名：{}\n提案者：{}\n\n内容は Renkei にログインしてご確認ください。{}",
+            copy.receipt_number,
+            p.receipt_number,
+            p.title,
+            p.org_name,
+            footer(full_name)
+        ),
+    }
+}
+
+/// A one-page PDF (valid cross-reference table) with a line of text.
+fn demo_pdf(text: &str) -> Vec<u8> {
+    let stream = format!("BT /F1 18 Tf 72 760 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// A 1×1 transparent PNG.
+const DEMO_PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Att {
+    Pdf(&'static str, &'static str),
+    Png(&'static str),
+}
+
+impl Att {
+    fn file(self) -> NewAttachment {
+        match self {
+            Att::Pdf(name, text) => NewAttachment {
+                filename: name.into(),
+                content_type: "application/pdf".into(),
+                data: demo_pdf(text),
+            },
+            Att::Png(name) => NewAttachment {
+                filename: name.into(),
+                content_type: "image/png".into(),
+                data: DEMO_PNG.to_vec(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Move {
+    Hearing,
+    Coordinate,
+    Decide,
+    Decline(DeclineReason, &'static str),
+    Withdraw,
+    /// 紹介, with the proponent's consent recorded first.
+    Refer(&'static str),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Assign,
+    /// A hearing record: channel, participants, notes, next steps (held on the step's day).
+    Hear(Channel, &'static str, &'static str, &'static str),
+    /// 庁内照会 to these departments with the question (due after the tenant's routing days).
+    Route(&'static [&'static str], &'static str),
+    /// A department's answer.
+    Reply(&'static str, Answer, &'static str),
+    Desk(&'static str),
+    Proponent(&'static str),
+    Move(Move),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Scenario {
+    tenant: &'static str,
+    /// Days since receipt.
+    age: i64,
+    kind: &'static str,
+    route: Route,
+    org: &'static str,
+    partner_type: &'static str,
+    /// The 12 base digits of a fictional 法人番号 (the check digit is computed).
+    corporate: Option<&'static str>,
+    contact: &'static str,
+    email: &'static str,
+    phone: &'static str,
+    title: &'static str,
+    summary: &'static str,
+    details: &'static str,
+    fields: &'static [&'static str],
+    offers: &'static [&'static str],
+    effects: &'static str,
+    fiscal: Option<&'static str>,
+    publication: bool,
+    attachment: Option<Att>,
+    /// Sent from the demo proponent account.
+    mine: bool,
+    /// (days ago, step), oldest first.
+    steps: &'static [(i64, Step)],
+}
+
+const BASE: Scenario = Scenario {
+    tenant: "272027",
+    age: 0,
+    kind: "proposal",
+    route: Route::Free,
+    org: "",
+    partner_type: "company",
+    corporate: None,
+    contact: "",
+    email: "",
+    phone: "",
+    title: "",
+    summary: "",
+    details: "",
+    fields: &[],
+    offers: &[],
+    effects: "",
+    fiscal: None,
+    publication: true,
+    attachment: None,
+    mine: false,
+    steps: &[],
+};
+
+fn scenarios() -> &'static [Scenario] {
+    SCENARIOS
+}
+
+use Channel::{Email as Mail, Meeting, Online, Phone};
+use DeclineReason as R;
+
+const SCENARIOS: &[Scenario] = &[
+    // ---------------------------------------------------------------- 岸和田市: 受付
+    Scenario {
+        age: 0,
+        org: "株式会社泉州ミライ研究所",
+        corporate: Some("120001093721"),
+        contact: "提案 三郎",
+        email: "proponent@example.co.jp",
+        phone: "072-000-3821",
+        title: "AIチャットボットによる子育て手続き案内の実証",
+        summary: "児童手当や保育所入所などの手続きを、LINE等から24時間案内するAIチャットボットを無償で実証運用したいと考えています。",
+        details: "当社は府内の自治体向けに問い合わせ対応のAIを開発しています。岸和田市の子育て関連の手続き（児童手当、保育所等の入所申込み、一時預かり、乳幼児健診）について、市のホームページの公開情報をもとに回答するチャットボットを構築し、6か月間無償で実証運用することを提案します。\n回答できなかった質問は匿名化して市にお渡しし、よくある質問の改善にも役立てていただけます。個人情報は取得しません。",
+        fields: &["childcare", "digital"],
+        offers: &["knowhow", "people"],
+        effects: "夜間・休日の問い合わせへの対応、窓口と電話の混雑緩和、子育て世帯の手続き負担の軽減。",
+        attachment: Some(Att::Pdf(
+            "実証計画書_子育てAI案内.pdf",
+            "Senshu Mirai Lab - pilot plan (demo)",
+        )),
+        mine: true,
+        ..BASE
+    },
+    Scenario {
+        age: 1,
+        kind: "consultation",
+        org: "一般社団法人 泉州おやこ食堂ネットワーク",
+        partner_type: "intermediary",
+        contact: "森本 さち",
+        email: "morimoto@oyako-shokudo.example.jp",
+        phone: "090-0000-4417",
+        title: "子ども食堂への食材提供企業とのつなぎについての相談",
+        summary: "市内の子ども食堂12か所に食材を提供してくださる企業を探しています。市から企業へ呼びかけていただくことはできるでしょうか。",
+        details: "当法人は泉州地域の子ども食堂の連絡会を運営しています。物価高騰で食材の確保が難しくなっており、余剰食品や規格外野菜を定期的に提供してくださる企業・農家とのつながりを求めています。\n特定の企業を市が推薦することが難しいことは承知しています。公民連携デスクとして、どのような形であれば協力いただけるか、まずは相談させてください。",
+        fields: &["childcare", "community"],
+        offers: &["people", "place"],
+        effects: "子ども食堂の安定運営、食品ロスの削減、地域の子どもの見守り。",
+        ..BASE
+    },
+    Scenario {
+        age: 2,
+        org: "株式会社いずみエネルギーサービス",
+        corporate: Some("120001104452"),
+        contact: "北野 健太",
+        email: "kitano@izumi-energy.example.co.jp",
+        phone: "072-000-7710",
+        title: "公共施設の屋根を活用した太陽光発電（PPA）と避難所の電源確保",
+        summary: "初期費用ゼロのPPA方式で市内の小中学校の屋根に太陽光発電と蓄電池を設置し、災害時には避難所の非常用電源として開放します。",
+        details: "当社が設備を設置・所有・保守し、発電した電力を市に市場価格より安い単価で供給します（20年契約）。停電時には蓄電池から体育館の照明とスマートフォン充電に給電できます。\nまずは2校程度でのモデル実施を想定しています。",
+        fields: &["environment", "disaster"],
+        offers: &["goods", "knowhow"],
+        effects: "CO2排出量の削減（1校あたり年間約30トン）、避難所の電源確保、環境教育の教材としての活用。",
+        steps: &[(1, Step::Assign)],
+        ..BASE
+    },
+    Scenario {
+        age: 9,
+        kind: "donation",
+        org: "医療法人 葛城会",
+        partner_type: "other",
+        contact: "葛城 正人",
+        email: "jimu@katsuragi-kai.example.jp",
+        phone: "072-000-2290",
+        title: "町会・自治会へのAED寄贈の申出",
+        summary: "開院30周年の記念として、AED（自動体外式除細動器）10台を市内の町会・自治会の集会所向けに寄贈したいと考えています。",
+        details: "寄贈後5年間のパッド・バッテリーの交換費用も当会が負担します。設置先の町会向けに、当会の医師・看護師による救命講習（年1回）も行います。\n設置場所の選定について、市のご意見をいただければ幸いです。",
+        fields: &["health", "disaster", "community"],
+        offers: &["goods", "people", "funds"],
+        effects: "地域での心停止時の救命率向上、住民の救命スキルの向上。",
+        ..BASE
+    },
+    Scenario {
+        age: 12,
+        kind: "consultation",
+        org: "泉州国際大学 地域連携センター",
+        partner_type: "university",
+        contact: "新田 恵美",
+        email: "renkei@senshu-intl-u.example.jp",
+        phone: "072-000-5100",
+        title: "学生のフィールドワーク受入先についての相談",
+        summary: "地域政策学科の3年生ゼミ（20名）が、来年度、岸和田市内で地域課題をテーマにしたフィールドワークを行いたいと考えています。",
+        details: "商店街の活性化、空き家、だんじり祭の担い手不足などをテーマに、半年間の調査と提言を行う授業です。学生の教育効果を第一に考えつつ、市の施策にも役立つ成果にしたいと考えています。\n受入れ可能な部署やテーマ、調査に協力いただける地域団体についてご相談させてください。",
+        fields: &["town", "culture", "community"],
+        offers: &["people", "knowhow"],
+        effects: "学生の視点による地域課題の調査と提言、若い世代と地域のつながり。",
+        steps: &[(
+            4,
+            Step::Proponent(
+                "先日お送りした相談の件、その後いかがでしょうか。来年度のシラバス作成の締切が来月末のため、受入れの可否の目安だけでも教えていただけますと助かります。",
+            ),
+        )],
+        ..BASE
+    },
+    Scenario {
+        age: 15,
+        org: "八木北町会",
+        partner_type: "neighborhood",
+        contact: "西川 茂",
+        email: "yagikita.chokai@example.jp",
+        title: "空き家を活用した高齢者の居場所づくり",
+        summary: "町内の空き家を所有者のご厚意で借り受け、週2回、高齢者が気軽に集えるサロンを開きたいと考えています。",
+        details: "町内の一人暮らしの高齢者が増えており、見守りの必要性を感じています。所有者からは無償で貸してもよいとの申出をいただいています。\n改修や運営について、市や地域の企業・福祉事業所と連携できないか相談したいと思います。",
+        fields: &["community", "health"],
+        offers: &["people", "place"],
+        effects: "高齢者の孤立防止、空き家の有効活用、町会活動の担い手づくり。",
+        attachment: Some(Att::Png("空き家の外観.png")),
+        ..BASE
+    },
+    Scenario {
+        age: 10,
+        org: "合同会社だんじりワークス",
+        partner_type: "social_business",
+        corporate: Some("120003018834"),
+        contact: "上田 亮",
+        email: "ueda@danjiri-works.example.co.jp",
+        phone: "072-000-6631",
+        title: "障がいのある方が作るだんじり木工品を観光土産に",
+        summary: "障がいのある方の就労の場として、だんじりの端材を使った木工品を製作しています。市の観光案内所やイベントでの販売に協力いただけないでしょうか。",
+        details: "当社は就労継続支援事業所と連携し、だんじり製作所から出る欅の端材を使ったコースターや箸置きを作っています。品質には自信があります。\n観光土産としての販路ができれば、作り手の工賃の向上につながります。",
+        fields: &["industry", "tourism", "health"],
+        offers: &["goods", "people"],
+        effects: "障がいのある方の工賃向上、岸和田らしい観光土産の開発、端材の有効活用。",
+        ..BASE
+    },
+    // ---------------------------------------------------------------- 岸和田市: 聞き取り
+    Scenario {
+        age: 20,
+        org: "株式会社泉州ミライ研究所",
+        corporate: Some("120001093721"),
+        contact: "提案 三郎",
+        email: "proponent@example.co.jp",
+        phone: "072-000-3821",
+        title: "IoTセンサーによる一人暮らし高齢者の見守り実証",
+        summary: "電気の使用状況や室温を計るセンサーで、一人暮らしの高齢者の異変を家族や民生委員に知らせる仕組みを、50世帯で1年間無償実証します。",
+        details: "カメラは使わず、電力量・温湿度・ドアの開閉だけを計測します。熱中症の危険がある室温や、長時間の無活動を検知すると、ご本人が登録した連絡先に通知します。\n実証世帯の募集と、民生委員・地域包括支援センターへの説明に市のご協力をお願いしたいと考えています。",
+        fields: &["health", "digital", "community"],
+        offers: &["goods", "knowhow"],
+        effects: "孤立死・熱中症の予防、見守りの担い手の負担軽減、データに基づく高齢者施策の検討。",
+        mine: true,
+        steps: &[
+            (19, Step::Assign),
+            (
+                18,
+                Step::Desk(
+                    "ご提案ありがとうございます。内容を詳しくお伺いしたく、面談の日程を調整させてください。来週の火曜日または木曜日の午後はいかがでしょうか。",
+                ),
+            ),
+            (
+                17,
+                Step::Proponent(
+                    "ありがとうございます。来週木曜日の14時からでお願いできますでしょうか。センサーの実機をお持ちします。",
+                ),
+            ),
+            (13, Step::Move(Move::Hearing)),
+            (
+                13,
+                Step::Hear(
+                    Meeting,
+                    "泉州ミライ研究所：提案様、開発担当1名／デスク：窓口",
+                    "センサーの実機を確認。計測項目は電力量・温湿度・ドア開閉のみでカメラなし。通知先は本人が登録した家族等。通信費を含め実証期間中の費用は同社負担。個人情報の取扱いについて、市の個人情報保護の考え方に沿った同意書案を同社が作成する。",
+                    "福祉政策課へ事前相談。同社から同意書案と実証世帯の募集案を受領する。",
+                ),
+            ),
+            (
+                6,
+                Step::Desk(
+                    "福祉政策課に事前にご相談しました。実証世帯の同意書案と、民生委員向けの説明資料の案をお送りいただけますでしょうか。",
+                ),
+            ),
+            (
+                5,
+                Step::Proponent("承知しました。今週中に同意書案と説明資料案をお送りします。"),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 25,
+        route: Route::Outbound,
+        org: "関西ドローン測量株式会社",
+        corporate: Some("120001076619"),
+        contact: "大西 拓也",
+        email: "onishi@kansai-drone.example.co.jp",
+        phone: "06-0000-3390",
+        title: "災害時のドローンによる被害状況の把握（市からのアプローチ）",
+        summary: "大雨や地震の際に、ドローンで土砂災害警戒区域や沿岸部の被害状況を撮影し、市の災害対策本部に共有する連携について、市から同社に打診しました。",
+        details: "危機管理課から、山間部の被害把握に時間がかかるとの課題が挙がっていたため、防災の実績がある同社にデスクからアプローチした。平時の訓練への参加も含めて協定の可能性を探る。",
+        fields: &["disaster", "digital"],
+        offers: &["people", "goods", "knowhow"],
+        effects: "発災直後の被害状況の迅速な把握、職員の安全確保。",
+        steps: &[
+            (
+                25,
+                Step::Hear(
+                    Meeting,
+                    "関西ドローン測量：大西様、営業部長／デスク：窓口、危機管理課 1名",
+                    "同社は府内3市と災害時協定を締結済み。操縦士は社内に12名。夜間飛行や目視外飛行の許可も保有。費用は災害時は無償、訓練は実費相当とのこと。",
+                    "協定の範囲（出動要請の手順、撮影データの取扱い）を整理して再度オンラインで協議する。",
+                ),
+            ),
+            (
+                11,
+                Step::Hear(
+                    Online,
+                    "関西ドローン測量：大西様、運航管理者／デスク：窓口",
+                    "出動要請は危機管理課から電話とメールで行い、撮影データは市に帰属することで合意の見込み。訓練は年1回、市の総合防災訓練に無償で参加いただける。",
+                    "協定書の案をデスクで作成し、危機管理課と調整に入る。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 10,
+        route: Route::Outbound,
+        org: "大阪湾岸大学 観光学部",
+        partner_type: "university",
+        contact: "村上 由紀",
+        email: "murakami@osakawangan-u.example.jp",
+        title: "だんじり祭の多言語ガイドの共同制作（市からのアプローチ）",
+        summary: "外国人観光客向けに、だんじり祭の歴史や観覧マナーを伝える多言語ガイドを、留学生を含むゼミと共同で制作できないか市から打診しました。",
+        details: "観光振興課の課題「外国人観光客への祭礼情報の発信」について、観光学部のゼミに協力を打診した。学生の教育的成果に配慮し、授業の一環として位置付ける。",
+        fields: &["tourism", "culture"],
+        offers: &["people", "knowhow"],
+        effects: "外国人観光客の満足度向上と観覧時の安全確保、学生の実践的な学び。",
+        steps: &[
+            (
+                10,
+                Step::Hear(
+                    Meeting,
+                    "大阪湾岸大学：村上准教授／デスク：窓口、観光振興課 1名",
+                    "ゼミは学生15名（うち留学生5名：英語、中国語、韓国語、ベトナム語）。後期の授業として取り組める。写真や映像の使用には祭礼団体の了承が必要。",
+                    "観光振興課から祭礼団体に協力を打診。大学側は授業計画案を作成する。",
+                ),
+            ),
+            (
+                3,
+                Step::Hear(
+                    Phone,
+                    "大阪湾岸大学：村上准教授／デスク：窓口",
+                    "授業計画案の受領の連絡。取材は9月の試験曳きに合わせたいとの希望。",
+                    "祭礼団体の回答を待って、三者で打合せを行う。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 30,
+        org: "特定非営利活動法人 きしわだ里山クラブ",
+        partner_type: "npo",
+        corporate: Some("120005007781"),
+        contact: "池田 里美",
+        email: "satoyama@kishiwada-satoyama.example.jp",
+        phone: "090-0000-8812",
+        title: "神於山の里山保全と子ども向け環境学習",
+        summary: "神於山の竹林整備を続けてきた経験を生かし、小学生向けの里山体験プログラムを市と一緒に実施したいと考えています。",
+        details: "当会は15年間、毎月の竹林整備を行ってきました。伐採した竹を使った竹細工や、生き物観察を組み合わせた体験プログラムを、夏休みと秋に計4回実施したいと考えています。\n参加者の募集と、学校への周知に協力いただけないでしょうか。",
+        fields: &["environment", "childcare"],
+        offers: &["people", "knowhow", "place"],
+        effects: "子どもの自然体験の機会、里山保全の担い手の育成、放置竹林の減少。",
+        steps: &[
+            (28, Step::Move(Move::Hearing)),
+            (
+                27,
+                Step::Hear(
+                    Phone,
+                    "きしわだ里山クラブ：池田様／デスク：窓口",
+                    "活動の概要と、体験プログラムの想定（対象は小学3〜6年生、各回30名程度）を聞き取り。保険は会で加入済み。",
+                    "現地を見学させていただく。",
+                ),
+            ),
+            (
+                20,
+                Step::Hear(
+                    Meeting,
+                    "きしわだ里山クラブ：池田様、会員2名／デスク：窓口、環境課 1名",
+                    "神於山の活動場所を現地確認。駐車場とトイレの確保が課題。雨天時の代替場所として近隣の公民館を使えないか検討が必要。",
+                    "生涯学習課に公民館の利用について相談する。",
+                ),
+            ),
+            (
+                8,
+                Step::Desk(
+                    "現地をご案内いただきありがとうございました。雨天時の会場について生涯学習課と相談しております。もう少しお時間をください。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 6,
+        org: "一般社団法人 泉州地域づくりサポートセンター",
+        partner_type: "intermediary",
+        contact: "吉川 直子",
+        email: "yoshikawa@senshu-support.example.jp",
+        phone: "072-000-1188",
+        title: "市民活動団体と企業の交流会（民民連携）の共同開催",
+        summary: "市民活動団体と地元企業が出会い、協力し合うきっかけとなる交流会を年2回開催したいと考えています。市には広報と会場の面でご協力をお願いしたいです。",
+        details: "企業からは「市民活動団体のことがよく分からない」、団体からは「企業にどう声をかければよいか分からない」という声を多く聞きます。当センターが中立の立場でコーディネートし、団体の活動紹介と個別相談の時間を設けます。\n特定の企業や団体に偏らないよう、参加者は公募とします。",
+        fields: &["community", "industry"],
+        offers: &["people", "knowhow"],
+        effects: "民間同士の連携事例の創出、市民活動団体の活動基盤の強化。",
+        steps: &[
+            (4, Step::Move(Move::Hearing)),
+            (
+                3,
+                Step::Hear(
+                    Online,
+                    "泉州地域づくりサポートセンター：吉川様／デスク：窓口",
+                    "第1回は来年2月を想定。参加企業15社、団体20団体程度。市は後援と会場（市民センター）の提供を希望。費用はセンターの自主財源と協賛金で賄う。",
+                    "後援の手続きと会場の空き状況を確認する。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 14,
+        org: "和泉山脈連携市町協議会",
+        partner_type: "local_government",
+        contact: "事務局 中井",
+        email: "jimukyoku@izumi-sanmyaku.example.jp",
+        phone: "072-000-4400",
+        title: "和泉山脈の広域周遊ルートの共同プロモーション",
+        summary: "和泉山脈沿いの市町でハイキングコースと観光資源をつなぐ広域周遊ルートを設定し、共同でプロモーションを行うことを提案します。",
+        details: "協議会の構成市町では、それぞれハイキングコースを整備していますが、単独での情報発信には限界があります。共通のマップとデジタルスタンプラリーを作成し、鉄道会社とも連携して誘客を図りたいと考えています。\n岸和田市には、神於山・牛滝山周辺のコース情報の提供と、共同プロモーションへの参加をお願いしたいと考えています。",
+        fields: &["tourism", "environment"],
+        offers: &["knowhow", "funds"],
+        effects: "広域での観光客の増加と滞在時間の延長、地域の事業者の売上増加。",
+        steps: &[
+            (12, Step::Move(Move::Hearing)),
+            (
+                11,
+                Step::Hear(
+                    Mail,
+                    "和泉山脈連携市町協議会：事務局 中井様／デスク：窓口",
+                    "メールで負担金の有無を確認。マップ作成費は協議会の負担金（既存予算）の範囲で対応し、市の追加負担はないとの回答。",
+                    "観光振興課と、コース情報の提供範囲を相談する。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 40,
+        org: "株式会社ベイサイド物流",
+        corporate: Some("120001058843"),
+        contact: "堀 信也",
+        email: "hori@bayside-logi.example.co.jp",
+        phone: "072-000-9051",
+        title: "災害時の支援物資の輸送・保管に関する協力",
+        summary: "大規模災害の際に、当社のトラックと岸和田港近くの倉庫を使って、支援物資の受入れ・仕分け・避難所への輸送に協力したいと考えています。",
+        details: "当社は岸和田市内に本社と倉庫（延床約8,000平方メートル）を持つ物流会社です。物資の仕分けのノウハウと、フォークリフト等の機材を提供できます。\n平時には、市の防災訓練で物資輸送の訓練を一緒に行いたいと考えています。",
+        fields: &["disaster"],
+        offers: &["goods", "place", "people"],
+        effects: "災害時の物資輸送の迅速化、地域の物流拠点としての事業継続。",
+        steps: &[
+            (38, Step::Move(Move::Hearing)),
+            (
+                37,
+                Step::Hear(
+                    Meeting,
+                    "ベイサイド物流：堀様、総務部長／デスク：窓口",
+                    "倉庫の規模、保有車両（2トン車20台、4トン車8台）、災害時の人員体制を聞き取り。燃料の優先供給を市に求める意向あり。",
+                    "危機管理課に協定の可能性を照会する。",
+                ),
+            ),
+            (30, Step::Move(Move::Coordinate)),
+            (
+                29,
+                Step::Route(
+                    &["危機管理課"],
+                    "災害時の物資輸送・保管について、協定締結の可能性と、既存の協定（運送事業者団体）との役割分担について御意見をください。",
+                ),
+            ),
+            (
+                24,
+                Step::Reply(
+                    "危機管理課",
+                    Answer::Conditional,
+                    "物資拠点の候補として有望です。ただし既存の協定と重複しないよう、倉庫の提供と仕分けを中心とした内容にすることが条件です。燃料の優先供給は市では約束できません。",
+                ),
+            ),
+            (16, Step::Move(Move::Hearing)),
+            (
+                14,
+                Step::Hear(
+                    Meeting,
+                    "ベイサイド物流：堀様／デスク：窓口、危機管理課 1名",
+                    "危機管理課の条件を説明し、協定の範囲を倉庫の提供と仕分けに絞ることで合意。燃料については市の優先供給の対象とはしないことを了承いただいた。",
+                    "協定書案を作成し、同社の法務確認を経て庁内調整に戻す。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    // ---------------------------------------------------------------- 岸和田市: 庁内調整
+    Scenario {
+        age: 35,
+        org: "株式会社せんしゅう防災テック",
+        corporate: Some("120001112230"),
+        contact: "松井 陽介",
+        email: "matsui@senshu-bousai.example.co.jp",
+        phone: "072-000-5562",
+        title: "避難所へのポータブル蓄電池と公衆Wi-Fiの配備",
+        summary: "避難所となる市内の小学校24校に、ポータブル蓄電池と災害時に無料開放する公衆Wi-Fiを配備します。機器と通信費は当社が5年間負担します。",
+        details: "平時は学校のICT授業の予備電源として使い、災害時には避難者のスマートフォン充電と情報収集に活用します。機器には当社のロゴを小さく表示させていただきたいと考えています。",
+        fields: &["disaster", "digital"],
+        offers: &["goods", "funds"],
+        effects: "避難所の情報・電源環境の改善、災害時の安否確認の円滑化。",
+        attachment: Some(Att::Pdf(
+            "避難所Wi-Fi_構成図.pdf",
+            "Shelter Wi-Fi layout (demo)",
+        )),
+        steps: &[
+            (33, Step::Move(Move::Hearing)),
+            (
+                32,
+                Step::Hear(
+                    Meeting,
+                    "せんしゅう防災テック：松井様／デスク：窓口",
+                    "機器の仕様、保守体制、5年経過後の扱い（市に無償譲渡、以後の通信費は要協議）を確認。",
+                    "危機管理課と環境課（蓄電池の廃棄・リサイクル）に照会する。",
+                ),
+            ),
+            (31, Step::Move(Move::Coordinate)),
+            (
+                30,
+                Step::Route(
+                    &["危機管理課", "環境課"],
+                    "避難所への蓄電池・公衆Wi-Fi配備について、必要性と、5年経過後の通信費負担の扱いについて御意見をください。",
+                ),
+            ),
+            (
+                22,
+                Step::Reply(
+                    "危機管理課",
+                    Answer::Interested,
+                    "避難所の電源確保は課題です。まずモデル校3校から始めることを希望します。5年後の通信費は、その時点で効果を検証して判断します。",
+                ),
+            ),
+            (10, Step::Assign),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 28,
+        org: "大阪湾岸大学 健康科学部",
+        partner_type: "university",
+        contact: "高田 翔",
+        email: "takada@osakawangan-u.example.jp",
+        phone: "072-000-5188",
+        title: "地域の通いの場でのフレイル予防プログラムの共同研究",
+        summary: "高齢者の通いの場で、学生が運動・栄養・口腔機能のチェックと簡単な体操を行い、フレイル予防の効果を1年間かけて検証する共同研究を提案します。",
+        details: "大学の研究費で実施し、市の費用負担はありません。参加者の同意を得てデータを取り、結果は市にも報告します。学生にとっては地域実習の単位となります。",
+        fields: &["health", "community"],
+        offers: &["people", "knowhow"],
+        effects: "高齢者のフレイル予防、通いの場の活性化、市の介護予防施策へのエビデンスの提供。",
+        steps: &[
+            (26, Step::Move(Move::Hearing)),
+            (
+                25,
+                Step::Hear(
+                    Online,
+                    "大阪湾岸大学：高田講師／デスク：窓口",
+                    "研究計画（倫理審査は承認済み）、対象の通いの場（5か所）、学生の派遣体制を確認。",
+                    "福祉政策課と生涯学習課に照会する。",
+                ),
+            ),
+            (24, Step::Move(Move::Coordinate)),
+            (
+                24,
+                Step::Route(
+                    &["福祉政策課", "生涯学習課"],
+                    "通いの場でのフレイル予防の共同研究について、協力の可否と、対象とする通いの場の選定について御意見をください。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 18,
+        org: "株式会社なにわフードサイクル",
+        corporate: Some("120001087012"),
+        contact: "岡本 真理",
+        email: "okamoto@naniwa-foodcycle.example.co.jp",
+        title: "規格外野菜を活用した食品ロス削減と食育",
+        summary: "泉州の農家から出る規格外野菜を買い取り、加工品にして販売する取組を、市の食品ロス削減の啓発や子ども向けの食育と組み合わせて実施したいと考えています。",
+        details: "当社は規格外野菜の流通を本業としています。市のイベントでの加工品の販売ブースと、小学校での食育出前授業（年10回、無償）を提案します。",
+        fields: &["environment", "childcare", "industry"],
+        offers: &["goods", "people", "knowhow"],
+        effects: "食品ロスの削減、農家の収入の向上、子どもの食への関心の向上。",
+        steps: &[
+            (15, Step::Move(Move::Hearing)),
+            (
+                14,
+                Step::Hear(
+                    Phone,
+                    "なにわフードサイクル：岡本様／デスク：窓口",
+                    "出前授業の内容と、イベント出店が販売促進に偏らないかを確認。販売は市のイベントでは行わず、啓発展示のみとすることで了承いただいた。",
+                    "環境課と子育て支援課に照会する。",
+                ),
+            ),
+            (12, Step::Move(Move::Coordinate)),
+            (
+                12,
+                Step::Route(
+                    &["環境課", "子育て支援課"],
+                    "食品ロス削減の啓発と食育の出前授業について、協力の可否を御回答ください。",
+                ),
+            ),
+            (
+                7,
+                Step::Reply(
+                    "環境課",
+                    Answer::Interested,
+                    "食品ロス削減推進計画の啓発事業として連携したいと考えます。秋の環境フェアでの展示から始めることを提案します。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 22,
+        org: "特定非営利活動法人 岸和田こどもの居場所ネット",
+        partner_type: "npo",
+        contact: "坂口 美穂",
+        email: "sakaguchi@ibasho-net.example.jp",
+        phone: "090-0000-2275",
+        title: "放課後の学習支援と居場所づくり",
+        summary: "経済的に厳しい家庭の小中学生を対象に、地域の集会所で週2回の学習支援と軽食の提供を行います。地元企業の社員ボランティアも募ります。",
+        details: "大学生ボランティア20名の登録があります。会場として地域の集会所の利用と、学校を通じた案内の配布に協力をお願いしたいと考えています。",
+        fields: &["childcare", "community"],
+        offers: &["people", "knowhow"],
+        effects: "子どもの学習習慣の定着、孤立の防止、地域の見守りの強化。",
+        steps: &[
+            (20, Step::Move(Move::Hearing)),
+            (
+                19,
+                Step::Hear(
+                    Meeting,
+                    "岸和田こどもの居場所ネット：坂口様、理事1名／デスク：窓口",
+                    "対象、会場、ボランティアの研修体制、個人情報の取扱いを確認。学校を通じた案内は、特定の団体の案内となるため配慮が必要。",
+                    "子育て支援課と生涯学習課に照会する。",
+                ),
+            ),
+            (17, Step::Move(Move::Coordinate)),
+            (
+                16,
+                Step::Route(
+                    &["子育て支援課", "生涯学習課"],
+                    "放課後の学習支援について、既存の事業との関係と、学校を通じた案内の可否について御意見をください。",
+                ),
+            ),
+            (
+                11,
+                Step::Reply(
+                    "子育て支援課",
+                    Answer::Conditional,
+                    "市の子どもの学習支援事業と対象が一部重なります。対象地域を市事業の未実施地区に限ることが条件です。",
+                ),
+            ),
+            (
+                9,
+                Step::Reply(
+                    "生涯学習課",
+                    Answer::Interested,
+                    "地区公民館の学習室を会場として提供できます。学校を通じた案内は教育委員会の後援を得れば可能です。",
+                ),
+            ),
+            (
+                8,
+                Step::Desk(
+                    "両課からの回答がそろいました。対象地域について、子育て支援課から市事業の未実施地区に限る条件が示されています。対象地域の案をご検討いただけますか。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 16,
+        org: "株式会社ソーシャルリンク泉州",
+        partner_type: "social_business",
+        corporate: Some("120001120918"),
+        contact: "平野 大輔",
+        email: "hirano@sociallink-senshu.example.co.jp",
+        title: "就職に困難を抱える若者の観光案内所での就労体験",
+        summary: "ひきこもり経験のある若者などの就労支援を本業とする当社が、観光案内所やイベント運営での就労体験の場をつくることを提案します。",
+        details: "当社のジョブコーチが同行し、受入れ先の負担を軽くします。就労体験の期間は1人あたり3か月程度を想定しています。",
+        fields: &["industry", "tourism", "health"],
+        offers: &["people", "knowhow"],
+        effects: "若者の就労への一歩、観光案内の人手不足の緩和。",
+        steps: &[
+            (12, Step::Move(Move::Hearing)),
+            (
+                11,
+                Step::Hear(
+                    Online,
+                    "ソーシャルリンク泉州：平野様／デスク：窓口",
+                    "当社の本業（就労支援）としての取組であり、委託料は求めないことを確認。本業と社会貢献の線引きについて、受入れの必要性と過程を記録に残すことを説明した。",
+                    "産業政策課に照会する。",
+                ),
+            ),
+            (10, Step::Move(Move::Coordinate)),
+            (
+                9,
+                Step::Route(
+                    &["産業政策課"],
+                    "若者の就労体験の受入れについて、観光案内所を所管する関係団体との調整の可否を含めて御意見をください。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 45,
+        org: "株式会社関西デジタルソリューションズ",
+        corporate: Some("120001064470"),
+        contact: "三宅 隆",
+        email: "miyake@kansai-digital.example.co.jp",
+        phone: "06-0000-7781",
+        title: "行政手続きのオンライン申請フォームの無償提供",
+        summary: "当社のノーコード申請フォームを2年間無償で提供し、紙で受け付けている手続きのオンライン化を支援します。",
+        details: "職員がプログラミングなしでフォームを作れます。2年経過後は有償契約への移行をお願いする可能性がありますが、移行は任意です。",
+        fields: &["digital"],
+        offers: &["goods", "knowhow"],
+        effects: "市民の来庁の手間の削減、職員の入力作業の削減。",
+        steps: &[
+            (43, Step::Move(Move::Hearing)),
+            (
+                42,
+                Step::Hear(
+                    Meeting,
+                    "関西デジタルソリューションズ：三宅様、営業1名／デスク：窓口",
+                    "無償期間後の扱い、データの保管場所（国内）、セキュリティ認証の取得状況を確認。2年後に有償となる点は、調達の公平性の観点から慎重な検討が必要と伝えた。",
+                    "産業政策課と福祉政策課に照会する。",
+                ),
+            ),
+            (40, Step::Move(Move::Coordinate)),
+            (
+                38,
+                Step::Route(
+                    &["産業政策課", "福祉政策課"],
+                    "オンライン申請フォームの無償提供について、対象となり得る手続きの有無と、無償期間後の有償化の扱いについて御意見をください。",
+                ),
+            ),
+            (
+                30,
+                Step::Reply(
+                    "福祉政策課",
+                    Answer::NotInterested,
+                    "福祉関係の申請は来年度に基幹システムの更改を予定しており、その中でオンライン化するため、今回は見送ります。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 26,
+        org: "春木若松町会",
+        partner_type: "neighborhood",
+        contact: "中村 幸子",
+        email: "harukiwakamatsu@example.jp",
+        title: "町会の防災倉庫の共同管理と合同防災訓練",
+        summary: "隣接する3町会と近くの企業で防災倉庫を共同管理し、年1回の合同防災訓練を行いたいと考えています。",
+        details: "町会だけでは資機材の点検や入替えが負担になっています。近くの事業所（株式会社ベイサイド物流）からも協力の申出があります。",
+        fields: &["disaster", "community"],
+        offers: &["people", "place"],
+        effects: "地域の防災力の向上、町会と企業の顔の見える関係づくり。",
+        steps: &[
+            (24, Step::Assign),
+            (23, Step::Move(Move::Hearing)),
+            (
+                22,
+                Step::Hear(
+                    Meeting,
+                    "春木若松町会：中村会長、役員2名／デスク：窓口",
+                    "防災倉庫の現状（資機材の一覧）と、3町会の合意状況を確認。企業側の窓口は総務部。",
+                    "危機管理課に照会する。",
+                ),
+            ),
+            (21, Step::Move(Move::Coordinate)),
+            (
+                20,
+                Step::Route(
+                    &["危機管理課"],
+                    "町会と企業による防災倉庫の共同管理と合同訓練について、自主防災組織の支援制度の活用を含めて御意見をください。",
+                ),
+            ),
+            (
+                15,
+                Step::Reply(
+                    "危機管理課",
+                    Answer::Interested,
+                    "自主防災組織の資機材補助の対象になります。合同訓練には職員を派遣します。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 12,
+        org: "株式会社泉州ホテルズ",
+        corporate: Some("120001099016"),
+        contact: "福田 あかね",
+        email: "fukuda@senshu-hotels.example.co.jp",
+        phone: "072-000-6044",
+        title: "ワーケーションの誘致と市内の体験プログラムの造成",
+        summary: "首都圏の企業向けに、当社ホテルでの滞在と市内の体験プログラム（だんじり会館、漁業体験など）を組み合わせたワーケーションのプランを造成したいと考えています。",
+        details: "市には体験プログラムを提供する事業者の紹介と、市の観光サイトでの情報発信をお願いしたいと考えています。プランの販売は当社が行います。",
+        fields: &["tourism", "industry"],
+        offers: &["place", "knowhow"],
+        effects: "平日の宿泊需要の創出、関係人口の増加。",
+        steps: &[
+            (8, Step::Move(Move::Hearing)),
+            (
+                7,
+                Step::Hear(
+                    Phone,
+                    "泉州ホテルズ：福田様／デスク：窓口",
+                    "想定する企業の規模と時期を確認。観光サイトでの発信は、他の宿泊事業者も同じ条件で掲載できる形とすることを説明し、了承いただいた。",
+                    "観光振興課に照会する。",
+                ),
+            ),
+            (6, Step::Move(Move::Coordinate)),
+            (
+                5,
+                Step::Route(
+                    &["観光振興課"],
+                    "ワーケーションのプラン造成について、体験事業者の紹介と観光サイトでの発信の可否について御意見をください。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    // ---------------------------------------------------------------- 岸和田市: 実施決定
+    Scenario {
+        age: 55,
+        org: "株式会社泉州ミライ研究所",
+        corporate: Some("120001093721"),
+        contact: "提案 三郎",
+        email: "proponent@example.co.jp",
+        phone: "072-000-3821",
+        title: "小学校でのプログラミング出前授業",
+        summary: "当社のエンジニアが講師となり、市内の小学5・6年生を対象にプログラミングの出前授業を年間20回、無償で行います。",
+        details: "教材とタブレット用のソフトは当社が用意します。学校の授業時間（2コマ）で完結する内容で、先生方の負担にならないよう準備から片付けまで当社が行います。",
+        fields: &["childcare", "digital", "culture"],
+        offers: &["people", "knowhow"],
+        effects: "子どもの論理的思考力とデジタル分野への関心の向上、教員のICT活用の支援。",
+        mine: true,
+        attachment: Some(Att::Pdf(
+            "出前授業_指導案.pdf",
+            "Programming class plan (demo)",
+        )),
+        steps: &[
+            (52, Step::Move(Move::Hearing)),
+            (
+                51,
+                Step::Hear(
+                    Meeting,
+                    "泉州ミライ研究所：提案様、エンジニア1名／デスク：窓口",
+                    "授業の内容、講師の体制、学校側の準備を確認。自社製品の宣伝は行わないことを確認した。",
+                    "生涯学習課と子育て支援課に照会する。",
+                ),
+            ),
+            (49, Step::Move(Move::Coordinate)),
+            (
+                48,
+                Step::Route(
+                    &["生涯学習課", "子育て支援課"],
+                    "小学校でのプログラミング出前授業について、実施校の選定と日程調整への協力の可否を御回答ください。",
+                ),
+            ),
+            (
+                44,
+                Step::Reply(
+                    "生涯学習課",
+                    Answer::Interested,
+                    "教育委員会を通じて実施校を募集します。初年度は10校程度を想定します。",
+                ),
+            ),
+            (
+                43,
+                Step::Reply(
+                    "子育て支援課",
+                    Answer::Interested,
+                    "放課後児童クラブでの実施も検討したいので、あわせて協議させてください。",
+                ),
+            ),
+            (35, Step::Move(Move::Decide)),
+            (
+                34,
+                Step::Desk(
+                    "実施が決定しました。個別の連携事業として、生涯学習課が担当します。実施校の募集を始めますので、日程の候補を来週中にお知らせください。",
+                ),
+            ),
+            (
+                33,
+                Step::Proponent("ありがとうございます。日程の候補をお送りします。"),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 60,
+        org: "泉州みらい信用金庫",
+        partner_type: "company",
+        corporate: Some("120005011254"),
+        contact: "岡田 浩二",
+        email: "okada@senshu-mirai-shinkin.example.co.jp",
+        phone: "072-000-1000",
+        title: "地域活性化に関する包括連携協定の締結",
+        summary: "創業支援、事業承継、防災、子育て支援など幅広い分野で、市と継続的に連携するための包括連携協定の締結を提案します。",
+        details: "当金庫は市内に9店舗を持ち、地域の中小企業の経営相談を日常的に受けています。創業セミナーの共催、事業承継のマッチング、店舗での市の情報発信などを想定しています。",
+        fields: &["industry", "town", "community", "disaster"],
+        offers: &["people", "knowhow", "place"],
+        effects: "創業・事業承継の件数の増加、市の情報の地域への浸透。",
+        steps: &[
+            (58, Step::Move(Move::Hearing)),
+            (
+                57,
+                Step::Hear(
+                    Meeting,
+                    "泉州みらい信用金庫：岡田地域振興部長／デスク：窓口",
+                    "想定する連携項目（8項目）を確認。協定締結後の取組が停滞しないよう、年1回の連携会議で実績を確認することを提案し、了承いただいた。",
+                    "産業政策課と危機管理課に照会する。",
+                ),
+            ),
+            (55, Step::Move(Move::Coordinate)),
+            (
+                54,
+                Step::Route(
+                    &["産業政策課", "危機管理課"],
+                    "包括連携協定の連携項目について、各課で具体的な取組を想定できるか御回答ください。",
+                ),
+            ),
+            (
+                50,
+                Step::Reply(
+                    "産業政策課",
+                    Answer::Interested,
+                    "創業セミナーの共催と事業承継の相談会を初年度の取組とします。",
+                ),
+            ),
+            (
+                49,
+                Step::Reply(
+                    "危機管理課",
+                    Answer::Interested,
+                    "店舗での防災啓発と、災害時の店舗駐車場の一時避難場所としての活用を協議したいです。",
+                ),
+            ),
+            (40, Step::Move(Move::Decide)),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 50,
+        org: "株式会社グリーンモビリティ関西",
+        corporate: Some("120001081205"),
+        contact: "石井 聡",
+        email: "ishii@green-mobility.example.co.jp",
+        phone: "06-0000-2204",
+        title: "市役所へのEVカーシェアの導入と公用車の削減",
+        summary: "市役所の駐車場にEVカーシェアのステーションを設け、平日の日中は公用車として、夜間と休日は市民向けのカーシェアとして運用します。",
+        details: "車両5台と充電設備は当社が設置・保守します。公用車として使った分の利用料をお支払いいただく必要がありますが、既存の公用車を減らすことで全体の費用は下がる見込みです。",
+        fields: &["environment", "town"],
+        offers: &["goods", "knowhow"],
+        effects: "公用車のCO2排出量の削減、公用車の維持費の削減、市民の移動手段の充実。",
+        fiscal: Some(
+            "公用車としての利用分の利用料として年額約120万円の負担が生じます。一方で、既存のガソリン公用車3台を廃止することで、車検・保険・燃料費など年額約150万円の削減が見込まれ、差引きで年額約30万円の削減となります。",
+        ),
+        steps: &[
+            (48, Step::Move(Move::Hearing)),
+            (
+                47,
+                Step::Hear(
+                    Meeting,
+                    "グリーンモビリティ関西：石井様／デスク：窓口、環境課 1名",
+                    "財政負担が生じる提案であることを確認。費用比較の根拠（公用車の稼働率の実績）の提出を依頼した。",
+                    "費用比較の資料を受領後、環境課に照会する。",
+                ),
+            ),
+            (45, Step::Move(Move::Coordinate)),
+            (
+                44,
+                Step::Route(
+                    &["環境課"],
+                    "EVカーシェアの導入について、財政負担（年額約120万円）と公用車の削減による効果を踏まえて御意見をください。",
+                ),
+            ),
+            (
+                39,
+                Step::Reply(
+                    "環境課",
+                    Answer::Conditional,
+                    "公用車3台の廃止による削減効果が負担を上回ることを確認しました。初年度は2台で試行し、稼働率を検証することを条件とします。",
+                ),
+            ),
+            (30, Step::Move(Move::Decide)),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 42,
+        org: "泉州国際大学 地域連携センター",
+        partner_type: "university",
+        contact: "新田 恵美",
+        email: "renkei@senshu-intl-u.example.jp",
+        phone: "072-000-5100",
+        title: "市民公開講座「岸和田の歴史と城下町」の共催",
+        summary: "本学の教員が講師となり、岸和田城と城下町の歴史をテーマにした市民公開講座（全5回）を市と共催したいと考えています。",
+        details: "会場は市の生涯学習施設を希望します。受講料は無料、講師謝礼は本学が負担します。",
+        fields: &["culture", "community"],
+        offers: &["people", "knowhow"],
+        effects: "市民の学びの機会の充実、郷土の歴史への関心の向上。",
+        steps: &[
+            (40, Step::Move(Move::Hearing)),
+            (
+                39,
+                Step::Hear(
+                    Phone,
+                    "泉州国際大学：新田様／デスク：窓口",
+                    "講座の日程（土曜午後）、定員（各回60名）を確認。",
+                    "生涯学習課に照会する。",
+                ),
+            ),
+            (38, Step::Move(Move::Coordinate)),
+            (
+                37,
+                Step::Route(
+                    &["生涯学習課"],
+                    "市民公開講座の共催について、会場の確保と広報への協力の可否を御回答ください。",
+                ),
+            ),
+            (
+                33,
+                Step::Reply(
+                    "生涯学習課",
+                    Answer::Interested,
+                    "市民センターの講座室を確保できます。広報きしわだに掲載します。",
+                ),
+            ),
+            (28, Step::Move(Move::Decide)),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 38,
+        kind: "donation",
+        org: "株式会社はまかぜ食品",
+        corporate: Some("120001046637"),
+        contact: "浜田 優子",
+        email: "hamada@hamakaze-foods.example.co.jp",
+        title: "災害用備蓄食料（アルファ米・保存水）の寄附の申出",
+        summary: "創業50周年を記念し、アルファ米3,000食と保存水3,000本を、市の災害用備蓄として寄附したいと考えています。",
+        details: "賞味期限は5年です。備蓄の入替え時期に合わせて、期限が近づいた備蓄食料を防災訓練や子ども食堂で活用する方法も一緒に考えたいと思います。",
+        fields: &["disaster"],
+        offers: &["goods"],
+        effects: "市の備蓄の充実、入替え時の食品ロスの防止。",
+        steps: &[
+            (36, Step::Move(Move::Hearing)),
+            (
+                35,
+                Step::Hear(
+                    Phone,
+                    "はまかぜ食品：浜田様／デスク：窓口",
+                    "寄附の内容と納品時期を確認。市の備蓄計画と連携できる寄附であることを確認した。",
+                    "危機管理課に照会する。",
+                ),
+            ),
+            (34, Step::Move(Move::Coordinate)),
+            (
+                33,
+                Step::Route(
+                    &["危機管理課"],
+                    "備蓄食料の寄附について、保管場所と受入れの時期を御回答ください。",
+                ),
+            ),
+            (
+                30,
+                Step::Reply(
+                    "危機管理課",
+                    Answer::Interested,
+                    "備蓄計画の不足分に充てられます。防災倉庫に受け入れます。",
+                ),
+            ),
+            (26, Step::Move(Move::Decide)),
+            (
+                25,
+                Step::Desk(
+                    "寄附の受入れが決定しました。感謝状の贈呈について、後日ご連絡いたします。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    // ---------------------------------------------------------------- 岸和田市: 不採択
+    Scenario {
+        age: 20,
+        org: "株式会社オフィスソリューションズ西日本",
+        contact: "営業部 小林",
+        email: "kobayashi@office-solutions.example.co.jp",
+        phone: "06-0000-9911",
+        title: "複合機と文書管理ソフトの導入によるペーパーレス化",
+        summary: "当社の最新の複合機と文書管理ソフトを導入いただくことで、庁内のペーパーレス化を実現します。今なら導入費用を20％割引いたします。",
+        details: "導入実績は全国300自治体以上です。ぜひ一度デモをご覧ください。",
+        fields: &["digital"],
+        offers: &["goods"],
+        effects: "印刷コストの削減。",
+        steps: &[(
+            15,
+            Step::Move(Move::Decline(
+                R::SalesPitch,
+                "このたびはご提案をお寄せいただき、ありがとうございました。公民戦略連携デスクは、企業等の社会貢献活動や本業を通じた社会貢献と市の連携を対象としており、製品の導入や購入のご提案はお受けしておりません。機器の調達は、市の契約の手続きに沿って行っておりますので、入札等の情報は市のホームページをご確認ください。ご理解をお願いいたします。",
+            )),
+        )],
+        ..BASE
+    },
+    Scenario {
+        age: 25,
+        kind: "donation",
+        org: "有限会社アートコレクション松原",
+        contact: "松原 誠",
+        email: "matsubara@art-matsubara.example.co.jp",
+        title: "絵画コレクション（約200点）の寄贈の申出",
+        summary: "先代が収集した洋画・版画約200点を市に寄贈したいと考えています。市の施設での常設展示をお願いしたいです。",
+        details: "作品の目録を添付します。保管には温湿度の管理が必要です。",
+        fields: &["culture"],
+        offers: &["goods"],
+        effects: "市民が芸術に触れる機会の充実。",
+        steps: &[
+            (22, Step::Move(Move::Hearing)),
+            (
+                21,
+                Step::Hear(
+                    Mail,
+                    "アートコレクション松原：松原様／デスク：窓口",
+                    "目録を受領。作品は郷土ゆかりの作家のものではなく、常設展示の場所と温湿度管理の設備が市にないことを確認した。",
+                    "生涯学習課の意見を聞いたうえで回答する。",
+                ),
+            ),
+            (
+                16,
+                Step::Move(Move::Decline(
+                    R::UnrelatedDonation,
+                    "貴重なコレクションの寄贈をお申出いただき、心より御礼申し上げます。市で検討いたしましたが、現在、市の文化施策の中でこれらの作品を活用する計画がなく、また常設展示と適切な保管のための設備もないことから、今回は寄贈をお受けすることができません。作品を生かしていただける美術館等へのご相談をお勧めいたします。ご厚意に沿えず申し訳ございません。",
+                )),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 48,
+        org: "株式会社スマートシティ・プランニング",
+        corporate: Some("120001070034"),
+        contact: "長尾 修",
+        email: "nagao@smartcity-planning.example.co.jp",
+        phone: "06-0000-4455",
+        title: "AIカメラによる全市的な見守り・防犯ネットワークの整備",
+        summary: "市内300か所にAIカメラを設置し、不審者の検知や徘徊高齢者の発見、河川の水位監視を一体で行うネットワークを構築します。",
+        details: "設置と運用は当社が行い、市には年間のサービス利用料をお支払いいただく方式です。",
+        fields: &["disaster", "digital", "community"],
+        offers: &["goods", "knowhow"],
+        effects: "犯罪の抑止、徘徊高齢者の早期発見、水害の早期把握。",
+        fiscal: Some(
+            "設置・運用のサービス利用料として、市に年額約3,000万円（10年間）のご負担をお願いする想定です。国の交付金の活用をご提案できます。",
+        ),
+        steps: &[
+            (46, Step::Move(Move::Hearing)),
+            (
+                45,
+                Step::Hear(
+                    Meeting,
+                    "スマートシティ・プランニング：長尾様、技術者1名／デスク：窓口",
+                    "費用の内訳とプライバシーへの配慮を確認。市の財政負担が大きく、公民連携の原則（市の財政負担を伴わない）と合わない点を伝えた。",
+                    "危機管理課の意見を聞く。",
+                ),
+            ),
+            (44, Step::Move(Move::Coordinate)),
+            (
+                43,
+                Step::Route(
+                    &["危機管理課"],
+                    "AIカメラのネットワークについて、必要性と財政負担を踏まえて御意見をください。",
+                ),
+            ),
+            (
+                37,
+                Step::Reply(
+                    "危機管理課",
+                    Answer::NotInterested,
+                    "河川の水位監視は府の観測網で対応しています。年額3,000万円の負担は予算化の見込みがありません。",
+                ),
+            ),
+            (
+                35,
+                Step::Move(Move::Decline(
+                    R::FiscalBurden,
+                    "ご提案をいただき、ありがとうございました。庁内で検討いたしましたが、本提案は市に年額約3,000万円の継続的な財政負担が生じるものであり、公民連携デスクの原則である「市の財政負担を伴わない連携」の範囲を超えることから、今回は見送らせていただきます。財政負担を伴わない形での実証など、別の形でのご提案があれば、改めてご相談ください。",
+                )),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 29,
+        org: "特定非営利活動法人 きしわだ里山クラブ",
+        partner_type: "npo",
+        corporate: Some("120005007781"),
+        contact: "池田 里美",
+        email: "satoyama@kishiwada-satoyama.example.jp",
+        title: "神於山の里山保全と子ども向け環境学習（再送）",
+        summary: "先日お送りした提案が届いているか分からなかったため、再度お送りします。",
+        details: "内容は先日の提案と同じです。",
+        fields: &["environment", "childcare"],
+        offers: &["people"],
+        effects: "子どもの自然体験の機会。",
+        steps: &[(
+            27,
+            Step::Move(Move::Decline(
+                R::Duplicate,
+                "再度のご送付ありがとうございます。同じ内容のご提案は先にお受けしており、そちらで聞き取りを進めております。お手数をおかけしないよう、本件は重複として整理させていただきます。今後のやり取りは、先にお送りした受付番号のページからお願いいたします。",
+            )),
+        )],
+        ..BASE
+    },
+    Scenario {
+        age: 40,
+        org: "株式会社ベイエリア・アミューズ",
+        corporate: Some("120001068823"),
+        contact: "柳田 剛",
+        email: "yanagida@bayarea-amuse.example.co.jp",
+        title: "旧港地区への大観覧車の設置",
+        summary: "岸和田旧港地区の市有地に高さ80メートルの大観覧車を設置し、大阪湾と岸和田城を望む新たな観光名所をつくります。",
+        details: "建設・運営は当社が行います。市有地は30年間無償で貸していただきたいと考えています。",
+        fields: &["tourism", "town"],
+        offers: &["funds", "knowhow"],
+        effects: "観光客の増加、夜景による地域のイメージ向上。",
+        steps: &[
+            (38, Step::Move(Move::Hearing)),
+            (
+                36,
+                Step::Hear(
+                    Online,
+                    "ベイエリア・アミューズ：柳田様／デスク：窓口",
+                    "設置予定地の条件を確認。対象地は港湾区域で、港湾計画上の用途の制限があり、また防潮堤の改修計画があることを伝えた。",
+                    "観光振興課の意見を聞いたうえで回答する。",
+                ),
+            ),
+            (
+                30,
+                Step::Move(Move::Decline(
+                    R::Infeasible,
+                    "魅力的なご提案をいただき、ありがとうございました。設置予定地について確認いたしましたが、港湾区域として用途が制限されていること、また防潮堤の改修工事が予定されていることから、当面、観覧車の設置は実現が困難と判断いたしました。ご期待に沿えず申し訳ございません。ほかの場所でのご検討の際には、改めてご相談ください。",
+                )),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 33,
+        org: "いずみ写真工房",
+        partner_type: "other",
+        contact: "泉 健一",
+        email: "izumi.photo@example.jp",
+        title: "市公式SNSの運用代行（無償）",
+        summary: "写真家として、市の公式InstagramとXの投稿を無償で代行したいと考えています。",
+        details: "市内の風景写真を毎日投稿し、フォロワーを増やします。",
+        fields: &["tourism", "culture"],
+        offers: &["people", "knowhow"],
+        effects: "市の魅力の発信力の向上。",
+        steps: &[
+            (31, Step::Move(Move::Hearing)),
+            (
+                30,
+                Step::Hear(
+                    Phone,
+                    "いずみ写真工房：泉様／デスク：窓口",
+                    "意欲と実績（写真展の開催）を確認。公式アカウントの運用は市の情報発信の責任に関わるため、外部の方にアカウントを預けることはできない旨を説明した。",
+                    "写真の提供という別の形の協力を検討いただく。",
+                ),
+            ),
+            (
+                28,
+                Step::Move(Move::Decline(
+                    R::Other,
+                    "ご提案ありがとうございました。市の公式SNSは、発信内容に市が責任を負うため、運用を外部の方にお任せすることはしておりません。一方で、岸和田の風景写真を市の広報や観光PRにご提供いただく形の協力は歓迎いたします。ご関心があれば、観光振興課の写真提供の募集をご覧ください。",
+                )),
+            ),
+        ],
+        ..BASE
+    },
+    // ---------------------------------------------------------------- 岸和田市: 取下げ
+    Scenario {
+        age: 27,
+        org: "株式会社泉州スポーツクラブ",
+        corporate: Some("120001059931"),
+        contact: "木村 翼",
+        email: "kimura@senshu-sports.example.co.jp",
+        title: "市民ハーフマラソン大会の共催",
+        summary: "来年秋に、岸和田城をスタート・ゴールとする市民ハーフマラソン大会を当社の主催、市の共催で開催したいと考えています。",
+        details: "運営は当社が行い、参加料と協賛金で賄います。交通規制の調整に市の協力をお願いしたいと考えています。",
+        fields: &["culture", "health", "tourism"],
+        offers: &["people", "funds", "knowhow"],
+        effects: "市民の健康づくり、市外からの来訪者の増加。",
+        steps: &[
+            (25, Step::Move(Move::Hearing)),
+            (
+                24,
+                Step::Hear(
+                    Meeting,
+                    "泉州スポーツクラブ：木村様／デスク：窓口",
+                    "コース案と警備体制を確認。交通規制には警察との協議に半年以上かかることを説明した。",
+                    "社内で開催時期を再検討いただく。",
+                ),
+            ),
+            (
+                14,
+                Step::Proponent(
+                    "社内で事業計画を見直した結果、来年度の開催は難しいとの判断になりました。大変申し訳ありませんが、今回の提案は取り下げさせていただきます。再来年度に改めてご相談させてください。",
+                ),
+            ),
+            (14, Step::Move(Move::Withdraw)),
+            (
+                13,
+                Step::Desk(
+                    "ご連絡ありがとうございました。取下げを承りました。再来年度のご相談をお待ちしております。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        age: 10,
+        kind: "consultation",
+        org: "特定非営利活動法人 せんしゅう多文化共生ネット",
+        partner_type: "npo",
+        contact: "グエン・ティ・ラン",
+        email: "lan@tabunka-senshu.example.jp",
+        title: "外国人住民向けの日本語教室の会場についての相談",
+        summary: "外国人住民向けの日本語教室を夜間に開きたいので、市の施設を使えないか相談したいです。",
+        details: "現在は会員の自宅で開いていますが、参加者が増えて手狭になりました。",
+        fields: &["community", "culture"],
+        offers: &["people"],
+        effects: "外国人住民の生活の安定と地域との交流。",
+        steps: &[
+            (
+                8,
+                Step::Desk(
+                    "ご相談ありがとうございます。会場について生涯学習課に確認しますので、希望の曜日と時間帯を教えていただけますか。",
+                ),
+            ),
+            (
+                6,
+                Step::Proponent(
+                    "ご連絡ありがとうございました。民間の助成金の採択が決まり、駅前の貸会議室を借りられることになりましたので、この相談は取り下げます。ありがとうございました。",
+                ),
+            ),
+            (6, Step::Move(Move::Withdraw)),
+        ],
+        ..BASE
+    },
+    // ---------------------------------------------------------------- 岸和田市: 紹介
+    Scenario {
+        age: 24,
+        org: "株式会社関西インバウンドラボ",
+        corporate: Some("120001102281"),
+        contact: "リー・ミンジュン",
+        email: "lee@kansai-inbound.example.co.jp",
+        phone: "06-0000-8120",
+        title: "外国人観光客向けの防災情報の多言語プッシュ配信",
+        summary: "訪日外国人向けの観光アプリで、地震・津波・台風の際に避難情報を10言語でプッシュ配信します。府内全域での実施を希望しています。",
+        details: "当社のアプリは関西を訪れる外国人観光客約40万人が利用しています。自治体の避難情報を自動で翻訳して配信する機能を無償で提供します。",
+        fields: &["disaster", "tourism", "digital"],
+        offers: &["goods", "knowhow"],
+        effects: "外国人観光客の安全確保、災害時の混乱の防止。",
+        attachment: Some(Att::Pdf(
+            "多言語防災配信_概要.pdf",
+            "Multilingual disaster alerts (demo)",
+        )),
+        steps: &[
+            (22, Step::Move(Move::Hearing)),
+            (
+                21,
+                Step::Hear(
+                    Online,
+                    "関西インバウンドラボ：リー様／デスク：窓口",
+                    "府内全域での実施を希望しており、避難情報の連携は府のシステムを通じて行うのが効率的であることを確認。",
+                    "大阪府公民戦略連携デスクへの紹介について、提案者の同意を得る。",
+                ),
+            ),
+            (
+                20,
+                Step::Desk(
+                    "府内全域での実施をご希望とのことですので、大阪府の公民戦略連携デスクにご紹介したいと考えております。ご提案の内容を大阪府と共有することにご同意いただけますか。",
+                ),
+            ),
+            (
+                19,
+                Step::Proponent(
+                    "ご検討ありがとうございます。大阪府への紹介に同意いたします。よろしくお願いいたします。",
+                ),
+            ),
+            (18, Step::Move(Move::Refer("270008"))),
+        ],
+        ..BASE
+    },
+    // ---------------------------------------------------------------- 川崎市
+    Scenario {
+        tenant: "141305",
+        age: 1,
+        org: "株式会社多摩川グリーンテック",
+        corporate: Some("020001045518"),
+        contact: "加藤 悠",
+        email: "kato@tamagawa-green.example.co.jp",
+        phone: "044-000-3302",
+        title: "多摩川河川敷の清掃活動とごみの見える化",
+        summary: "社員ボランティアによる多摩川河川敷の清掃を毎月行い、回収したごみの種類と量をアプリで記録して公開します。",
+        details: "市民団体や町内会の清掃活動にもアプリを無償で提供し、流域全体のごみの状況を見える化したいと考えています。",
+        fields: &["environment", "community"],
+        offers: &["people", "goods"],
+        effects: "河川ごみの削減、清掃活動に参加する市民の増加。",
+        ..BASE
+    },
+    Scenario {
+        tenant: "141305",
+        age: 11,
+        org: "新丸子東町内会",
+        partner_type: "neighborhood",
+        contact: "田村 康夫",
+        email: "shinmaruko-higashi@example.jp",
+        title: "マンション住民と町内会の防災ネットワークづくり",
+        summary: "町内の大規模マンションの管理組合と町内会で、災害時の安否確認と助け合いの仕組みをつくりたいので、市の支援をお願いしたいです。",
+        details: "マンション住民の町内会加入率が低く、災害時の連携が課題です。管理会社の協力も得られそうです。",
+        fields: &["disaster", "community"],
+        offers: &["people"],
+        effects: "地域の防災力の向上、マンション住民と地域のつながりづくり。",
+        ..BASE
+    },
+    Scenario {
+        tenant: "141305",
+        age: 15,
+        org: "認定特定非営利活動法人 かわさき市民活動サポートネット",
+        partner_type: "intermediary",
+        contact: "小野寺 綾",
+        email: "onodera@kawasaki-support.example.jp",
+        title: "企業と市民活動団体の交流会の開催",
+        summary: "企業のCSR担当者と市民活動団体が出会う交流会を、各区で年1回開催することを提案します。",
+        details: "中間支援組織として、団体の活動紹介と個別のマッチングを行います。行政には公平性を保った広報の協力をお願いしたいと考えています。",
+        fields: &["community"],
+        offers: &["people", "knowhow"],
+        effects: "民民連携の事例の創出、市民活動団体の活動基盤の強化。",
+        steps: &[
+            (13, Step::Move(Move::Hearing)),
+            (
+                12,
+                Step::Hear(
+                    Online,
+                    "かわさき市民活動サポートネット：小野寺様／協働・連携推進課：窓口",
+                    "過去の交流会の実績（参加企業18社、マッチング5件）を確認。特定の団体に偏らない公募の方法を確認した。",
+                    "市民文化局と開催区の選定について相談する。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        tenant: "141305",
+        age: 32,
+        org: "川崎臨海工科大学",
+        partner_type: "university",
+        contact: "佐野 研究室",
+        email: "sano-lab@kawasaki-rinkai-tech.example.jp",
+        title: "臨海部の工場の排熱を活用した脱炭素の共同研究",
+        summary: "臨海部の工場から出る未利用の排熱を、近隣の公共施設の空調に活用する可能性を、市と企業と共同で研究したいと考えています。",
+        details: "研究費は大学と参加企業が負担します。市には公共施設のエネルギー使用量のデータの提供をお願いしたいと考えています。",
+        fields: &["environment", "industry"],
+        offers: &["knowhow", "people"],
+        effects: "臨海部の脱炭素化、新たな産業の創出。",
+        steps: &[
+            (30, Step::Move(Move::Hearing)),
+            (
+                29,
+                Step::Hear(
+                    Meeting,
+                    "川崎臨海工科大学：佐野教授／協働・連携推進課：窓口",
+                    "研究の体制と、参加企業3社の意向を確認。データの提供範囲は個別の協定で定める。",
+                    "環境局と経済労働局に照会する。",
+                ),
+            ),
+            (28, Step::Move(Move::Coordinate)),
+            (
+                27,
+                Step::Route(
+                    &["環境局", "経済労働局"],
+                    "排熱活用の共同研究について、公共施設のエネルギーデータの提供の可否と、産業振興の観点からの御意見をください。",
+                ),
+            ),
+            (
+                20,
+                Step::Reply(
+                    "環境局",
+                    Answer::Interested,
+                    "脱炭素戦略の重点プロジェクトと方向性が一致します。データの提供に協力します。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+    Scenario {
+        tenant: "141305",
+        age: 60,
+        org: "株式会社ケアリンクかわさき",
+        partner_type: "social_business",
+        corporate: Some("020001052271"),
+        contact: "山下 春香",
+        email: "yamashita@carelink-kawasaki.example.co.jp",
+        title: "単身高齢者のケアモデルの共有",
+        summary: "単身高齢者が認知症や要介護になった場合に、NPO・事業者・地域が連携して支えるケアモデルを、事例集として共有することを提案します。",
+        details: "当社が関わった20件の事例を、個人が特定されない形で整理します。区の地域包括ケアの会議で共有したいと考えています。",
+        fields: &["health", "community"],
+        offers: &["knowhow", "people"],
+        effects: "支援に関わる人の連携の強化、点の活動の面的な展開。",
+        steps: &[
+            (58, Step::Move(Move::Hearing)),
+            (
+                57,
+                Step::Hear(
+                    Meeting,
+                    "ケアリンクかわさき：山下様／協働・連携推進課：窓口",
+                    "事例の匿名化の方法と、共有の範囲を確認。",
+                    "市民文化局と協議する。",
+                ),
+            ),
+            (55, Step::Move(Move::Coordinate)),
+            (
+                54,
+                Step::Route(
+                    &["市民文化局"],
+                    "ケアモデルの事例集の共有について御意見をください。",
+                ),
+            ),
+            (
+                48,
+                Step::Reply(
+                    "市民文化局",
+                    Answer::Interested,
+                    "協働・連携の事例として、市のウェブサイトでも紹介したいと考えます。",
+                ),
+            ),
+            (45, Step::Move(Move::Decide)),
+        ],
+        ..BASE
+    },
+    // ---------------------------------------------------------------- 大阪府
+    Scenario {
+        tenant: "270008",
+        age: 3,
+        org: "株式会社関西ヘルスデータ",
+        corporate: Some("120001118862"),
+        contact: "西田 瞳",
+        email: "nishida@kansai-healthdata.example.co.jp",
+        title: "健康ポイントアプリと府の健康づくり事業の連携",
+        summary: "当社の健康ポイントアプリに府の健康づくりイベントの情報を掲載し、参加者にポイントを付与する連携を提案します。",
+        details: "ポイントの原資は当社と協賛企業が負担します。",
+        fields: &["health", "digital"],
+        offers: &["goods", "funds"],
+        effects: "府民の健康づくりへの参加の促進。",
+        ..BASE
+    },
+    Scenario {
+        tenant: "270008",
+        age: 20,
+        route: Route::Outbound,
+        org: "一般社団法人 関西スタートアップ支援機構",
+        partner_type: "intermediary",
+        contact: "井上 翔太",
+        email: "inoue@kansai-startup.example.jp",
+        title: "スタートアップと府の行政課題のマッチング（府からのアプローチ）",
+        summary: "府の部局が抱える行政課題を、スタートアップの技術で解決するマッチングの仕組みについて、府から打診しました。",
+        details: "商工労働部の課題を起点に、支援機構の会員企業に広く公募する形を想定。",
+        fields: &["industry", "digital"],
+        offers: &["knowhow", "people"],
+        effects: "行政課題の解決、府内スタートアップの成長。",
+        steps: &[(
+            20,
+            Step::Hear(
+                Meeting,
+                "関西スタートアップ支援機構：井上様／府デスク：窓口、商工労働部 1名",
+                "会員企業は約150社。公募の方法と、実証の費用負担（原則として企業負担）を確認した。",
+                "商工労働部で課題を3件程度選定する。",
+            ),
+        )],
+        ..BASE
+    },
+    Scenario {
+        tenant: "270008",
+        age: 30,
+        org: "株式会社なにわ防災ネット",
+        corporate: Some("120001123370"),
+        contact: "谷口 誠",
+        email: "taniguchi@naniwa-bousai.example.co.jp",
+        title: "帰宅困難者の一時滞在施設の確保",
+        summary: "大規模地震の際の帰宅困難者の一時滞在施設として、当社が管理するオフィスビル10棟のロビーを開放する協定を提案します。",
+        details: "備蓄品は当社が用意します。",
+        fields: &["disaster"],
+        offers: &["place", "goods"],
+        effects: "都市部の帰宅困難者対策の強化。",
+        steps: &[
+            (28, Step::Move(Move::Hearing)),
+            (
+                27,
+                Step::Hear(
+                    Meeting,
+                    "なにわ防災ネット：谷口様／府デスク：窓口",
+                    "対象ビルの所在と収容人数を確認。",
+                    "危機管理室と商工労働部に照会する。",
+                ),
+            ),
+            (26, Step::Move(Move::Coordinate)),
+            (
+                25,
+                Step::Route(
+                    &["危機管理室", "商工労働部"],
+                    "帰宅困難者の一時滞在施設の協定について御意見をください。",
+                ),
+            ),
+            (
+                18,
+                Step::Reply(
+                    "危機管理室",
+                    Answer::Conditional,
+                    "所在する市との三者協定とすることが条件です。",
+                ),
+            ),
+        ],
+        ..BASE
+    },
+];

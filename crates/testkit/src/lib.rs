@@ -5,6 +5,8 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`) to create one database per test; they are
 //! never skipped. `scripts/test.sh` makes sure PostgreSQL is running.
 
+pub mod smtp;
+
 use rand::Rng;
 use renkei_store::Store;
 use std::net::SocketAddr;

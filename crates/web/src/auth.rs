@@ -223,13 +223,11 @@ where
         if ctx.csrf.is_empty() || !constant_time_eq(sent.as_bytes(), ctx.csrf.as_bytes()) {
             return Err(WebError::Csrf);
         }
-        let value = axum::extract::Form::<T>::from_request(
-            Request::from_parts(parts, axum::body::Body::from(bytes)),
-            state,
-        )
-        .await
-        .map_err(|_| WebError::BadRequest("error-bad-request"))?;
-        Ok(Self(value.0))
+        // serde_html_form: repeated keys (checkboxes) become lists.
+        let value: T = serde_html_form::from_bytes(&bytes)
+            .map_err(|_| WebError::BadRequest("error-bad-request"))?;
+        let _ = parts;
+        Ok(Self(value))
     }
 }
 
@@ -312,6 +310,28 @@ impl FromRequestParts<AppState> for ApiUser {
             ip: client_ip(state, parts),
         })
     }
+}
+
+/// The address people reach this server at, for links in mail: the configured public URL,
+/// else the request's Host header.
+pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'))
+        })
+        .unwrap_or("localhost");
+    let scheme = if is_secure(state, headers) {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
 }
 
 #[cfg(test)]

@@ -8,6 +8,13 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// Largest accepted request body for forms and JSON, in bytes.
     pub max_body_bytes: usize,
+    /// Largest accepted proposal submission with its attachments, in bytes.
+    pub max_upload_bytes: usize,
+    /// Public submissions per client address per hour (0: no limit, for load tests).
+    pub intake_rate_limit: i64,
+    /// The address people reach this server at (for links in mail), e.g.
+    /// `https://renkei.example.jp`. Without it, links use the request's Host header.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -16,6 +23,9 @@ impl Default for WebConfig {
             secure_cookies: false,
             trust_proxy: false,
             max_body_bytes: 64 * 1024,
+            max_upload_bytes: 30 * 1024 * 1024,
+            intake_rate_limit: 10,
+            public_url: None,
         }
     }
 }

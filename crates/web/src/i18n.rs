@@ -115,6 +115,38 @@ mod tests {
     }
 
     #[test]
+    fn every_vocabulary_value_is_translated() {
+        use renkei_domain::proposal::*;
+        let ja = parse_catalogue(JA);
+        let mut keys: Vec<String> = Vec::new();
+        keys.extend(Kind::ALL.iter().map(|v| v.label_key()));
+        keys.extend(PartnerType::ALL.iter().map(|v| v.label_key()));
+        keys.extend(Field::ALL.iter().map(|v| v.label_key()));
+        keys.extend(Offer::ALL.iter().map(|v| v.label_key()));
+        keys.extend(Route::ALL.iter().map(|v| v.label_key()));
+        keys.extend(Status::ALL.iter().map(|v| v.label_key()));
+        keys.extend(DeclineReason::ALL.iter().map(|v| v.label_key()));
+        keys.extend(Channel::ALL.iter().map(|v| v.label_key()));
+        keys.extend(Answer::ALL.iter().map(|v| v.label_key()));
+        for field in [
+            "kind",
+            "partner_type",
+            "field",
+            "offer",
+            "route",
+            "status",
+            "decline_reason",
+            "channel",
+            "answer",
+        ] {
+            keys.push(format!("error-{field}-invalid"));
+        }
+        for k in keys {
+            assert!(ja.contains_key(k.as_str()), "no message for {k}");
+        }
+    }
+
+    #[test]
     fn substitution() {
         let tr = Tr::new(Lang::Ja);
         assert_eq!(tr.t1("top-count", "count", &1788), "登録自治体数：1788");
@@ -134,11 +166,14 @@ mod tests {
             include_str!("../../store/src/users.rs"),
             include_str!("../../store/src/departments.rs"),
             include_str!("../../store/src/tenants.rs"),
+            include_str!("../../store/src/proposals.rs"),
+            include_str!("../../domain/src/proposal.rs"),
+            include_str!("../../domain/src/attachment.rs"),
         ];
         let ja = parse_catalogue(JA);
         for src in sources {
             for piece in src.split('"').skip(1).step_by(2) {
-                if piece.starts_with("error-") {
+                if piece.starts_with("error-") && !piece.ends_with('-') {
                     assert!(ja.contains_key(piece), "no message for {piece}");
                 }
             }

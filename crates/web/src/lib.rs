@@ -11,6 +11,8 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod i18n;
+pub mod mail;
+pub mod mails;
 mod metrics;
 mod middleware;
 mod pages;

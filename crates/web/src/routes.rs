@@ -19,13 +19,15 @@ pub struct RouteEntry {
 struct RouteBook {
     router: Router<AppState>,
     entries: Vec<RouteEntry>,
+    upload_limit: usize,
 }
 
 impl RouteBook {
-    fn new() -> Self {
+    fn new(upload_limit: usize) -> Self {
         Self {
             router: Router::new(),
             entries: Vec::new(),
+            upload_limit,
         }
     }
 
@@ -37,6 +39,23 @@ impl RouteBook {
         self.router = self.router.route(path, get(handler));
         self.entries.push(RouteEntry {
             method: Method::GET,
+            path,
+        });
+        self
+    }
+
+    /// A POST that takes file uploads: its body limit is the upload limit, not the form limit.
+    fn post_upload<H, T>(mut self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.router = self.router.route(
+            path,
+            post(handler).layer(DefaultBodyLimit::max(self.upload_limit)),
+        );
+        self.entries.push(RouteEntry {
+            method: Method::POST,
             path,
         });
         self
@@ -56,9 +75,9 @@ impl RouteBook {
     }
 }
 
-fn book() -> RouteBook {
+fn book(upload_limit: usize) -> RouteBook {
     use pages::*;
-    RouteBook::new()
+    RouteBook::new(upload_limit)
         // Public
         .get("/", top::get)
         .get("/t/{code}", tenant_page::get)
@@ -95,9 +114,114 @@ fn book() -> RouteBook {
         .get("/t/{code}/admin/users", users_list::get)
         .post("/t/{code}/admin/users", user_create::post)
         .get("/t/{code}/admin/audit", audit_list::get)
+        .get("/t/{code}/admin/settings", settings::get)
+        .post("/t/{code}/admin/settings", settings::post)
+        // Intake and the proponent's page (tracking link or proponent account)
+        .get("/t/{code}/propose", propose::get)
+        .post_upload("/t/{code}/propose", propose::post)
+        .get("/t/{code}/track/{token}", proponent_view::show_by_token)
+        .post(
+            "/t/{code}/track/{token}/messages",
+            proponent_view::message_by_token,
+        )
+        .post(
+            "/t/{code}/track/{token}/withdraw",
+            proponent_view::withdraw_by_token,
+        )
+        .post(
+            "/t/{code}/track/{token}/consent",
+            proponent_view::consent_by_token,
+        )
+        .get(
+            "/t/{code}/track/{token}/attachments/{id}",
+            proponent_view::attachment_by_token,
+        )
+        .get(
+            "/t/{code}/mypage/proposals/{receipt}",
+            proponent_view::show_by_account,
+        )
+        .post(
+            "/t/{code}/mypage/proposals/{receipt}/messages",
+            proponent_view::message_by_account,
+        )
+        .post(
+            "/t/{code}/mypage/proposals/{receipt}/withdraw",
+            proponent_view::withdraw_by_account,
+        )
+        .post(
+            "/t/{code}/mypage/proposals/{receipt}/consent",
+            proponent_view::consent_by_account,
+        )
+        .get(
+            "/t/{code}/mypage/proposals/{receipt}/attachments/{id}",
+            proponent_view::attachment_by_account,
+        )
+        // The desk at work
+        .get("/t/{code}/desk/proposals", desk_inbox::get)
+        .get("/t/{code}/desk/proposals/{receipt}", desk_proposal::get)
+        .post(
+            "/t/{code}/desk/proposals/{receipt}/transition",
+            desk_proposal::transition,
+        )
+        .post(
+            "/t/{code}/desk/proposals/{receipt}/assign",
+            desk_proposal::assign,
+        )
+        .post(
+            "/t/{code}/desk/proposals/{receipt}/hearings",
+            desk_proposal::hearing,
+        )
+        .post(
+            "/t/{code}/desk/proposals/{receipt}/routings",
+            desk_proposal::routing,
+        )
+        .post(
+            "/t/{code}/desk/proposals/{receipt}/messages",
+            desk_proposal::message,
+        )
+        .get(
+            "/t/{code}/proposals/{receipt}/attachments/{id}",
+            desk_proposal::attachment,
+        )
+        .get("/t/{code}/desk/approach", desk_approach::get)
+        .post("/t/{code}/desk/approach", desk_approach::post)
+        .get("/t/{code}/desk/partners", partners::list)
+        .get("/t/{code}/desk/partners/{id}", partners::show)
+        .post("/t/{code}/desk/partners/{id}", partners::update)
+        // Departments answer routing requests
+        .get(
+            "/t/{code}/department/proposals/{receipt}",
+            department_proposal::get,
+        )
+        .post(
+            "/t/{code}/department/routings/{id}/answer",
+            department_proposal::answer,
+        )
         // JSON API
         .get("/api/openapi.json", api::openapi::get)
         .get("/api/v1/tenants/{code}/departments", api::departments::list)
+        .get("/api/v1/tenants/{code}/proposals", api::proposals::list)
+        .post("/api/v1/tenants/{code}/proposals", api::proposals::submit)
+        .get(
+            "/api/v1/tenants/{code}/proposals/{receipt_number}",
+            api::proposals::show,
+        )
+        .post(
+            "/api/v1/tenants/{code}/proposals/{receipt_number}/transitions",
+            api::proposals::transition,
+        )
+        .post(
+            "/api/v1/tenants/{code}/proposals/{receipt_number}/hearings",
+            api::proposals::hearing,
+        )
+        .post(
+            "/api/v1/tenants/{code}/proposals/{receipt_number}/routings",
+            api::proposals::route,
+        )
+        .post(
+            "/api/v1/tenants/{code}/routings/{id}/answer",
+            api::proposals::answer,
+        )
         // Operations
         .get("/healthz", pages::ops::healthz)
         .get("/metrics", pages::ops::metrics)
@@ -106,13 +230,13 @@ fn book() -> RouteBook {
 
 /// Every route the application serves, as registered.
 pub fn route_table() -> Vec<RouteEntry> {
-    book().entries
+    book(crate::WebConfig::default().max_upload_bytes).entries
 }
 
 /// The application with all its layers.
 pub fn app(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
-    book()
+    book(state.config.max_upload_bytes)
         .router
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -86,6 +86,18 @@ pub const NOTICES: &[&str] = &[
     "department-member-removed",
     "user-created",
     "logout-done",
+    "proposal-received",
+    "message-sent",
+    "proposal-withdrawn",
+    "consent-saved",
+    "status-changed",
+    "assigned",
+    "hearing-recorded",
+    "routed",
+    "approach-recorded",
+    "partner-saved",
+    "settings-saved",
+    "answer-sent",
 ];
 
 /// Field errors of a form, already translated, by field name.

@@ -1,7 +1,10 @@
 //! The one integration-test binary. Every store and web test runs on SQLite and PostgreSQL
 //! (see `renkei_testkit::on_both!`), each against a fresh database.
 
+mod api_proposals;
 mod cli;
+mod crash;
+mod demo;
 mod mail;
 mod store_audit;
 mod store_proposals;

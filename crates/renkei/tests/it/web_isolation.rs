@@ -2,8 +2,10 @@
 //! table (`renkei_web::route_table()`), so a route added later is covered without editing
 //! this test.
 
+use renkei_domain::proposal::{Intake, IntakeInput, Route};
 use renkei_domain::{DepartmentName, Email, Password, Role, TenantCode};
 use renkei_store::demo::DEMO_PASSWORD;
+use renkei_store::proposals::{InboxFilter, NewAttachment, NewProposal};
 use renkei_store::users::NewUser;
 use renkei_store::{Store, Who};
 use renkei_testkit::{Backend, Client, TestApp, on_both};
@@ -36,6 +38,22 @@ async fn add_user(
         .id
 }
 
+/// Routes that are public by design: anyone may read a desk's page and propose to any desk.
+/// Every other route must refuse a user of another tenant. A new public route must be added
+/// here on purpose, or this test fails.
+const PUBLIC: &[(&str, &str)] = &[
+    ("GET", "/t/{code}"),
+    ("GET", "/t/{code}/propose"),
+    ("POST", "/t/{code}/propose"),
+    ("POST", "/api/v1/tenants/{code}/proposals"),
+];
+
+fn is_public(method: &Method, path: &str) -> bool {
+    PUBLIC
+        .iter()
+        .any(|(m, p)| *m == method.as_str() && *p == path)
+}
+
 /// Everything of tenant B that an attack must leave untouched.
 async fn snapshot(store: &Store) -> String {
     let b = TenantCode::parse(B).expect("code");
@@ -52,27 +70,95 @@ async fn snapshot(store: &Store) -> String {
     for u in store.users_in_tenant(B).await.expect("users") {
         out.push_str(&format!("{} {} {} {}\n", u.id, u.email, u.role, u.disabled));
     }
+    let filter = InboxFilter {
+        per_page: 200,
+        ..Default::default()
+    };
+    for p in store.inbox(b, &filter).await.expect("inbox").0 {
+        out.push_str(&format!(
+            "{} {} {:?} {} {} {} events={} messages={} hearings={} routings={:?}\n",
+            p.receipt_number,
+            p.status,
+            p.assignee_user_id,
+            p.publication_consent,
+            p.referral_consent,
+            p.updated_at,
+            store
+                .proposal_events(p.id, false)
+                .await
+                .expect("events")
+                .len(),
+            store.proposal_messages(p.id).await.expect("messages").len(),
+            store.hearings(p.id).await.expect("hearings").len(),
+            store
+                .routings(p.id)
+                .await
+                .expect("routings")
+                .iter()
+                .map(|r| r.answer.clone())
+                .collect::<Vec<_>>(),
+        ));
+    }
+    for pa in store.partners(b, None).await.expect("partners") {
+        out.push_str(&format!(
+            "partner {} {} {}\n",
+            pa.id, pa.strengths, pa.constraints
+        ));
+    }
     out.push_str(&format!(
-        "audit {}\n",
-        store.audit_recent(B, 100_000).await.expect("audit").len()
+        "settings {:?}\n",
+        store.desk_settings(b).await.expect("settings")
     ));
+    // Reads are audited too, so count only changes (entries other than proposal.read).
+    let changes = store
+        .audit_recent(B, 100_000)
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.action != "proposal.read")
+        .count();
+    out.push_str(&format!("audit changes {changes}\n"));
     out
 }
 
-fn concrete(path: &str, dept: i64, user: i64) -> String {
-    path.replace("{code}", B)
-        .replace("{id}", &dept.to_string())
-        .replace("{user_id}", &user.to_string())
+/// Values to put in a route's placeholders.
+struct Subst {
+    department: i64,
+    staff: i64,
+    partner: i64,
+    routing: i64,
+    attachment: i64,
+    receipt: String,
+    token: String,
 }
 
-async fn send(c: &mut Client, method: &Method, path: &str, dept_user: i64) -> (u16, String) {
+fn concrete(path: &str, s: &Subst) -> String {
+    let id = if path.contains("/partners/") {
+        s.partner
+    } else if path.contains("/routings/") {
+        s.routing
+    } else if path.contains("/attachments/") {
+        s.attachment
+    } else {
+        s.department
+    };
+    path.replace("{code}", B)
+        .replace("{id}", &id.to_string())
+        .replace("{user_id}", &s.staff.to_string())
+        .replace("{receipt}", &s.receipt)
+        .replace("{receipt_number}", &s.receipt)
+        .replace("{token}", &s.token)
+}
+
+async fn send(c: &mut Client, method: &Method, path: &str, s: &Subst) -> (u16, String) {
     if *method == Method::GET {
         let p = c.get(path).await;
         (p.status, p.body)
     } else {
         // Pick up this session's CSRF token first: the attack is a well-formed request.
         c.get("/").await;
-        let uid = dept_user.to_string();
+        let uid = s.staff.to_string();
+        let dept = s.department.to_string();
         let p = c
             .post(
                 path,
@@ -84,12 +170,76 @@ async fn send(c: &mut Client, method: &Method, path: &str, dept_user: i64) -> (u
                     ("role", "desk"),
                     ("password", "intruder password"),
                     ("department", ""),
+                    ("action", "start_hearing"),
+                    ("body", "侵入メッセージ"),
+                    ("answer", "interested"),
+                    ("comment", "侵入"),
+                    ("publication", "yes"),
+                    ("referral", "yes"),
+                    ("held_on", "2026-11-20"),
+                    ("channel", "meeting"),
+                    ("notes", "侵入"),
+                    ("department_ids", &dept),
+                    ("question", "侵入"),
+                    ("due_on", "2026-12-20"),
+                    ("strengths", "侵入"),
+                    ("constraints", "侵入"),
+                    ("first_response_days", "9"),
+                    ("routing_days", "9"),
+                    ("kind", "proposal"),
+                    ("org_name", "侵入社"),
+                    ("partner_type", "company"),
+                    ("contact_name", "侵入"),
+                    ("title", "侵入"),
+                    ("summary", "侵入"),
+                    ("fields", "disaster"),
                 ],
             )
             .await;
         (p.status, p.body)
     }
 }
+
+async fn submit(
+    store: &Store,
+    tenant: &str,
+    email: &str,
+    title: &str,
+) -> renkei_store::proposals::Submitted {
+    let input = IntakeInput {
+        kind: "proposal".into(),
+        org_name: "川崎テスト株式会社".into(),
+        partner_type: "company".into(),
+        contact_name: "川崎 花子".into(),
+        email: email.into(),
+        title: title.into(),
+        summary: "機密の提案内容".into(),
+        fields: vec!["disaster".into()],
+        fiscal_burden: "none".into(),
+        ..IntakeInput::default()
+    };
+    store
+        .proposal_submit(
+            TenantCode::parse(tenant).expect("code"),
+            NewProposal {
+                intake: Intake::parse(&input).expect("valid"),
+                route: Route::Free,
+                proponent_user_id: None,
+                attachments: vec![NewAttachment {
+                    filename: "機密.pdf".into(),
+                    content_type: "application/pdf".into(),
+                    data: b"%PDF-1.4 secret".to_vec(),
+                }],
+                ip: None,
+            },
+            &Who::cli(),
+            Box::new(|_| vec![]),
+        )
+        .await
+        .expect("submit")
+}
+
+const SECRET_TITLE: &str = "川崎市への機密提案";
 
 async fn no_route_crosses_tenants(backend: Backend) {
     let app = TestApp::spawn_demo(backend).await;
@@ -127,6 +277,44 @@ async fn no_route_crosses_tenants(backend: Backend) {
         vec![],
     )
     .await;
+    // A confidential proposal at B, routed to B's department, with an attachment.
+    let b_prop = submit(store, B, "proponent@kawasaki.example.jp", SECRET_TITLE).await;
+    let due = renkei_domain::calendar::add_business_days(renkei_store::proposals::today_jst(), 5);
+    store
+        .routing_add(
+            b,
+            b_prop.id,
+            &[secret.id],
+            "ご意見を",
+            due,
+            &Who::cli(),
+            |_, _| vec![],
+        )
+        .await
+        .expect("route");
+    let b_routing = store.routings(b_prop.id).await.expect("routings")[0].id;
+    let b_attachment = store.attachments(b_prop.id).await.expect("attachments")[0].id;
+    let b_partner = store
+        .proposal(b, &b_prop.receipt_number)
+        .await
+        .expect("p")
+        .partner_id;
+    // The attackers' own proposal at A: its token must not open anything at B.
+    let a_prop = submit(store, "272027", "proponent@example.co.jp", "岸和田への提案").await;
+
+    let for_attackers = Subst {
+        department: secret.id,
+        staff: b_staff,
+        partner: b_partner,
+        routing: b_routing,
+        attachment: b_attachment,
+        receipt: b_prop.receipt_number.clone(),
+        token: a_prop.tracking_token.clone(),
+    };
+    let for_owners = Subst {
+        token: b_prop.tracking_token.clone(),
+        ..for_attackers_clone(&for_attackers)
+    };
 
     // Attackers: every role of tenant A (岸和田市).
     let attackers = [
@@ -153,17 +341,52 @@ async fn no_route_crosses_tenants(backend: Backend) {
     let table = renkei_web::route_table();
     let tenant_routes: Vec<_> = table.iter().filter(|r| r.path.contains("{code}")).collect();
     assert!(
-        tenant_routes.len() >= 15,
+        tenant_routes.len() >= 40,
         "expected the tenant routes, got {}",
         tenant_routes.len()
     );
     let mut checked = 0;
+    let mut skipped = 0;
     for route in &tenant_routes {
-        let path = concrete(route.path, secret.id, b_staff);
-        let is_public = route.method == Method::GET && route.path == "/t/{code}";
+        let path = concrete(route.path, &for_attackers);
+        let public = is_public(&route.method, route.path);
         if route.path.starts_with("/api/") {
+            if public {
+                skipped += 1;
+                continue;
+            }
             for (email, token) in &tokens {
-                let p = clients[0].1.api_get(&path, Some(token)).await;
+                let p = if route.method == Method::GET {
+                    clients[0].1.api_get(&path, Some(token)).await
+                } else {
+                    let body = serde_json::json!({
+                        "action": "start_hearing",
+                        "answer": "interested",
+                        "comment": "侵入",
+                        "department_ids": [for_attackers.department],
+                        "question": "侵入",
+                        "held_on": "2026-11-20",
+                        "channel": "meeting",
+                        "notes": "侵入",
+                    });
+                    let resp = clients[0]
+                        .1
+                        .http
+                        .post(format!("{}{path}", clients[0].1.base))
+                        .bearer_auth(token)
+                        .json(&body)
+                        .send()
+                        .await
+                        .expect("API POST");
+                    let status = resp.status().as_u16();
+                    let body = resp.text().await.unwrap_or_default();
+                    renkei_testkit::Page {
+                        status,
+                        location: None,
+                        body,
+                        headers: Default::default(),
+                    }
+                };
                 assert!(
                     p.status == 403 || p.status == 404,
                     "{email} {} {path}: {}",
@@ -174,15 +397,22 @@ async fn no_route_crosses_tenants(backend: Backend) {
                     p.json()["error"]["message"].is_string(),
                     "JSON error on {path}"
                 );
-                assert!(!p.body.contains(SECRET_DEPARTMENT), "{email} read {path}");
+                assert!(
+                    !p.body.contains(SECRET_DEPARTMENT) && !p.body.contains(SECRET_TITLE),
+                    "{email} read {path}"
+                );
                 checked += 1;
             }
             continue;
         }
+        if public && route.method == Method::POST {
+            skipped += 1;
+            continue; // proposing to another desk is open to everyone; covered by the intake tests
+        }
         for (email, c) in clients.iter_mut() {
-            let (status, body) = send(c, &route.method, &path, b_staff).await;
-            if is_public {
-                assert_eq!(status, 200, "the public desk page is public");
+            let (status, body) = send(c, &route.method, &path, &for_attackers).await;
+            if public {
+                assert_eq!(status, 200, "{} is public", route.path);
             } else {
                 assert!(
                     status == 403 || status == 404,
@@ -195,6 +425,10 @@ async fn no_route_crosses_tenants(backend: Backend) {
                 "{email} saw B's department via {path}"
             );
             assert!(
+                !body.contains(SECRET_TITLE),
+                "{email} saw B's proposal via {path}"
+            );
+            assert!(
                 !body.contains("staff@kawasaki.example.jp"),
                 "{email} saw B's staff via {path}"
             );
@@ -202,21 +436,27 @@ async fn no_route_crosses_tenants(backend: Backend) {
         }
         // Anonymous visitors get nothing either.
         let mut anon = app.client();
-        let (status, body) = send(&mut anon, &route.method, &path, b_staff).await;
+        let (status, body) = send(&mut anon, &route.method, &path, &for_attackers).await;
         assert!(
-            !body.contains(SECRET_DEPARTMENT),
-            "anonymous saw B's department via {path}"
+            !body.contains(SECRET_DEPARTMENT) && !body.contains(SECRET_TITLE),
+            "anonymous read {path}"
         );
-        if !is_public {
+        if !public {
             assert!(
                 status == 303 || status == 403 || status == 404,
                 "anonymous {} {path}: {status}",
                 route.method
             );
+        } else {
+            assert_eq!(status, 200);
         }
     }
     assert_eq!(snapshot(store).await, before, "tenant B's data changed");
-    assert!(checked >= tenant_routes.len() * 4);
+    assert_eq!(
+        checked,
+        (tenant_routes.len() - skipped) * 4,
+        "every route, every attacker"
+    );
 
     // The operator console is the operator's alone.
     for (email, c) in clients.iter_mut() {
@@ -236,21 +476,43 @@ async fn no_route_crosses_tenants(backend: Backend) {
         owners.push(c);
     }
     let admin_b = store
-        .user_by_email("admin@kawasaki.example.jp")
+        .user_by_email("desk@kawasaki.demo.renkei.jp")
         .await
-        .expect("admin");
-    let (_, admin_token) = store
+        .expect("desk");
+    let (_, owner_token) = store
         .token_create(&Who::cli(), admin_b.id, "control")
         .await
         .expect("token");
-    for route in &tenant_routes {
-        let path = concrete(route.path, secret.id, b_staff);
+    // Reads first: the writes below change B (e.g. remove the staff member from the department).
+    let mut control: Vec<_> = tenant_routes.clone();
+    control.sort_by_key(|r| {
+        let destructive = ["/remove", "/delete", "/withdraw"]
+            .iter()
+            .any(|d| r.path.ends_with(d));
+        (r.method != Method::GET, destructive)
+    });
+    for route in &control {
+        let path = concrete(route.path, &for_owners);
         let mut answered = false;
         if route.path.starts_with("/api/") {
-            answered = owners[0].api_get(&path, Some(&admin_token)).await.status == 200;
+            if route.method != Method::GET {
+                continue; // API writes are covered by the API tests
+            }
+            answered = owners[0].api_get(&path, Some(&owner_token)).await.status == 200;
+            if !answered {
+                let staff_b = store
+                    .user_by_email("admin@kawasaki.example.jp")
+                    .await
+                    .expect("admin");
+                let (_, t) = store
+                    .token_create(&Who::cli(), staff_b.id, "control")
+                    .await
+                    .expect("token");
+                answered = owners[0].api_get(&path, Some(&t)).await.status == 200;
+            }
         } else {
             for c in owners.iter_mut() {
-                let (status, _) = send(c, &route.method, &path, b_staff).await;
+                let (status, _) = send(c, &route.method, &path, &for_owners).await;
                 if status != 403 && status != 404 {
                     answered = true;
                     break;
@@ -262,6 +524,18 @@ async fn no_route_crosses_tenants(backend: Backend) {
             "no one of tenant B can use {} {}",
             route.method, route.path
         );
+    }
+}
+
+fn for_attackers_clone(s: &Subst) -> Subst {
+    Subst {
+        department: s.department,
+        staff: s.staff,
+        partner: s.partner,
+        routing: s.routing,
+        attachment: s.attachment,
+        receipt: s.receipt.clone(),
+        token: s.token.clone(),
     }
 }
 

@@ -2,3 +2,4 @@
 
 pub mod departments;
 pub mod openapi;
+pub mod proposals;

@@ -8,7 +8,7 @@ pub fn document() -> Value {
         "description": "Error",
         "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
     });
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Renkei API",
@@ -66,12 +66,420 @@ pub fn document() -> Value {
                         },
                         "401": error.clone(),
                         "403": error.clone(),
-                        "404": error
+                        "404": error.clone()
                     }
                 }
             }
         }
-    })
+    });
+    proposal_schemas(&mut doc);
+    proposal_paths(&mut doc, &error);
+    doc
+}
+
+/// Schemas of the proposals API.
+fn proposal_schemas(doc: &mut Value) {
+    let schemas = &mut doc["components"]["schemas"];
+    schemas["ValidationError"] = json!({
+        "type": "object",
+        "required": ["error"],
+        "properties": { "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": { "type": "string", "const": "invalid" },
+                "message": { "type": "string" },
+                "fields": {
+                    "type": "object",
+                    "description": "フィールド名 → 日本語のメッセージ",
+                    "additionalProperties": { "type": "string" }
+                }
+            }
+        } }
+    });
+    schemas["Intake"] = json!({
+        "type": "object",
+        "required": ["kind", "org_name", "partner_type", "contact_name", "email", "title", "summary", "fields", "fiscal_burden"],
+        "properties": {
+            "kind": { "enum": ["proposal", "consultation", "donation"] },
+            "org_name": { "type": "string", "maxLength": 100 },
+            "partner_type": { "enum": ["company", "university", "npo", "neighborhood", "local_government", "social_business", "intermediary", "other"] },
+            "corporate_number": { "type": ["string", "null"], "description": "法人番号 (13 digits)" },
+            "contact_name": { "type": "string", "maxLength": 100 },
+            "email": { "type": "string", "format": "email" },
+            "phone": { "type": ["string", "null"], "examples": ["072-423-2121"] },
+            "title": { "type": "string", "maxLength": 100 },
+            "summary": { "type": "string", "maxLength": 400 },
+            "details": { "type": ["string", "null"], "maxLength": 8000 },
+            "fields": { "type": "array", "minItems": 1, "items": { "enum": ["disaster", "childcare", "health", "environment", "tourism", "industry", "town", "digital", "culture", "community", "other"] } },
+            "offers": { "type": "array", "items": { "enum": ["people", "goods", "funds", "knowhow", "place", "other"] } },
+            "expected_effects": { "type": ["string", "null"], "maxLength": 8000 },
+            "fiscal_burden": { "enum": ["none", "some"] },
+            "fiscal_explanation": { "type": ["string", "null"], "description": "required when fiscal_burden is \"some\"" },
+            "publication_consent": { "type": "boolean" },
+            "attachments": {
+                "type": "array",
+                "maxItems": 5,
+                "description": "PDF, PNG, JPEG, GIF, WebP or Office files, at most 10 MB each; the type is decided by the content",
+                "items": {
+                    "type": "object",
+                    "required": ["content_base64"],
+                    "properties": {
+                        "filename": { "type": "string" },
+                        "content_base64": { "type": "string", "contentEncoding": "base64" }
+                    }
+                }
+            },
+            "website": { "type": "string", "description": "Leave out. A non-empty value (a bot filling every field) is refused with 422 and nothing is stored." }
+        }
+    });
+    schemas["Receipt"] = json!({
+        "type": "object",
+        "required": ["receipt_number", "tracking_url", "status"],
+        "properties": {
+            "receipt_number": { "type": "string", "examples": ["272027-2026-0042"] },
+            "tracking_url": { "type": "string", "description": "The proponent's private link (keep it secret)" },
+            "status": { "type": "string", "const": "received" }
+        }
+    });
+    schemas["Assignee"] = json!({
+        "type": ["object", "null"],
+        "properties": { "id": { "type": "integer" }, "name": { "type": ["string", "null"] } }
+    });
+    schemas["ProposalSummary"] = json!({
+        "type": "object",
+        "required": ["receipt_number", "kind", "route", "status", "title", "org_name", "partner_type", "fields", "created_at", "first_response_due", "overdue", "assignee"],
+        "properties": {
+            "receipt_number": { "type": "string" },
+            "kind": { "type": "string" },
+            "route": { "enum": ["free", "theme", "outbound"] },
+            "status": { "enum": ["received", "hearing", "coordinating", "decided", "declined", "withdrawn", "referred"] },
+            "title": { "type": "string" },
+            "org_name": { "type": "string" },
+            "partner_type": { "type": "string" },
+            "fields": { "type": "array", "items": { "type": "string" } },
+            "created_at": { "type": "string", "format": "date-time" },
+            "first_response_due": { "type": "string", "format": "date" },
+            "overdue": { "type": "boolean", "description": "open, unanswered and past its first-response date" },
+            "assignee": { "$ref": "#/components/schemas/Assignee" }
+        }
+    });
+    schemas["Hearing"] = json!({
+        "type": "object",
+        "properties": {
+            "id": { "type": "integer" },
+            "held_on": { "type": "string", "format": "date" },
+            "channel": { "enum": ["meeting", "online", "phone", "email"] },
+            "participants": { "type": "string" },
+            "notes": { "type": "string" },
+            "next_steps": { "type": "string" },
+            "recorded_by": { "type": ["string", "null"] },
+            "created_at": { "type": "string", "format": "date-time" }
+        }
+    });
+    schemas["Routing"] = json!({
+        "type": "object",
+        "properties": {
+            "id": { "type": "integer" },
+            "receipt_number": { "type": "string" },
+            "department_id": { "type": "integer" },
+            "department_name": { "type": "string" },
+            "question": { "type": "string" },
+            "due_on": { "type": "string", "format": "date" },
+            "requested_at": { "type": "string", "format": "date-time" },
+            "overdue": { "type": "boolean" },
+            "answer": { "type": ["string", "null"], "enum": ["interested", "conditional", "not_interested", null] },
+            "answer_comment": { "type": ["string", "null"] },
+            "answered_by": { "type": ["string", "null"] },
+            "answered_at": { "type": ["string", "null"], "format": "date-time" }
+        }
+    });
+    schemas["Event"] = json!({
+        "type": "object",
+        "properties": {
+            "id": { "type": "integer" },
+            "at": { "type": "string" },
+            "actor": { "type": "string" },
+            "kind": { "type": "string", "examples": ["submitted", "status", "hearing", "routing", "answer", "message"] },
+            "from_status": { "type": ["string", "null"] },
+            "to_status": { "type": ["string", "null"] },
+            "note": { "type": ["object", "null"] },
+            "for_proponent": { "type": "boolean" }
+        }
+    });
+    schemas["Attachment"] = json!({
+        "type": "object",
+        "description": "metadata only, never the bytes",
+        "properties": {
+            "id": { "type": "integer" },
+            "filename": { "type": "string" },
+            "content_type": { "type": "string" },
+            "size": { "type": "integer" },
+            "sha256": { "type": "string" },
+            "uploaded_by": { "type": "string" },
+            "created_at": { "type": "string" }
+        }
+    });
+    schemas["Message"] = json!({
+        "type": "object",
+        "properties": {
+            "id": { "type": "integer" },
+            "at": { "type": "string" },
+            "from_desk": { "type": "boolean" },
+            "author": { "type": "string" },
+            "body": { "type": "string" }
+        }
+    });
+    let mut detail = json!({
+        "receipt_number": { "type": "string" },
+        "kind": { "type": "string" },
+        "route": { "type": "string" },
+        "status": { "type": "string" },
+        "title": { "type": "string" },
+        "summary": { "type": "string" },
+        "details": { "type": "string" },
+        "org_name": { "type": "string" },
+        "partner_id": { "type": "integer" },
+        "partner_type": { "type": "string" },
+        "corporate_number": { "type": ["string", "null"] },
+        "contact_name": { "type": "string" },
+        "email": { "type": "string" },
+        "phone": { "type": "string" },
+        "fields": { "type": "array", "items": { "type": "string" } },
+        "offers": { "type": "array", "items": { "type": "string" } },
+        "expected_effects": { "type": "string" },
+        "fiscal_burden": { "enum": ["none", "some"] },
+        "fiscal_explanation": { "type": "string" },
+        "publication_consent": { "type": "boolean" },
+        "referral_consent": { "type": "boolean" }
+    });
+    let more = json!({
+        "assignee": { "$ref": "#/components/schemas/Assignee" },
+        "first_response_due": { "type": "string", "format": "date" },
+        "first_responded_at": { "type": ["string", "null"] },
+        "overdue": { "type": "boolean" },
+        "decline_reason": { "type": ["string", "null"] },
+        "decline_explanation": { "type": ["string", "null"] },
+        "referred_to": { "type": ["string", "null"] },
+        "created_at": { "type": "string" },
+        "updated_at": { "type": "string" },
+        "closed_at": { "type": ["string", "null"] },
+        "events": { "type": "array", "items": { "$ref": "#/components/schemas/Event" } },
+        "hearings": { "type": "array", "items": { "$ref": "#/components/schemas/Hearing" } },
+        "routings": { "type": "array", "items": { "$ref": "#/components/schemas/Routing" } },
+        "attachments": { "type": "array", "items": { "$ref": "#/components/schemas/Attachment" } },
+        "messages": { "type": "array", "items": { "$ref": "#/components/schemas/Message" } }
+    });
+    if let (Some(d), Value::Object(m)) = (detail.as_object_mut(), more) {
+        d.extend(m);
+    }
+    schemas["ProposalDetail"] = json!({
+        "type": "object",
+        "description": "Everything about a proposal (confidential; each read is recorded in the audit trail)",
+        "properties": detail
+    });
+}
+
+/// The proposals API (`api::proposals`).
+fn proposal_paths(doc: &mut Value, error: &Value) {
+    let code = json!({
+        "name": "code", "in": "path", "required": true,
+        "description": "全国地方公共団体コード (JIS X 0402, 6 digits with check digit)",
+        "schema": { "type": "string", "pattern": "^[0-9]{6}$" }
+    });
+    let receipt = json!({
+        "name": "receipt_number", "in": "path", "required": true,
+        "description": "受付番号",
+        "schema": { "type": "string", "examples": ["272027-2026-0042"] }
+    });
+    let invalid = json!({
+        "description": "Validation failed (nothing was written)",
+        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ValidationError" } } }
+    });
+    let body = |schema: Value| json!({ "required": true, "content": { "application/json": { "schema": schema } } });
+    let ok = |description: &str, schema: Value| json!({ "description": description, "content": { "application/json": { "schema": schema } } });
+    let query = |name: &str, description: &str, schema: Value| json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema });
+    let desk_only =
+        "Desk staff of the local government only (not its administrators, not operators).";
+    let paths = &mut doc["paths"];
+    paths["/api/v1/tenants/{code}/proposals"] = json!({
+        "post": {
+            "summary": "提案・相談・寄附の申出の受付 (public intake, no token)",
+            "description": "Anyone may submit. Answers 201 only after the proposal, its attachments, the audit entry and the receipt mail are committed. Limited per client address and hour (429).",
+            "parameters": [code.clone()],
+            "requestBody": body(json!({ "$ref": "#/components/schemas/Intake" })),
+            "responses": {
+                "201": ok("Received", json!({ "$ref": "#/components/schemas/Receipt" })),
+                "400": error.clone(),
+                "404": error.clone(),
+                "413": error.clone(),
+                "415": error.clone(),
+                "422": invalid.clone(),
+                "429": error.clone()
+            }
+        },
+        "get": {
+            "summary": "デスクの受付一覧 (the desk's inbox)",
+            "description": format!("{desk_only} Each call is recorded in the audit trail."),
+            "security": [{ "bearer": [] }],
+            "parameters": [
+                code.clone(),
+                query("status", "comma-separated statuses", json!({ "type": "string", "examples": ["received,hearing"] })),
+                query("kind", "proposal, consultation or donation", json!({ "type": "string" })),
+                query("field", "分野", json!({ "type": "string" })),
+                query("partner_type", "団体の種類", json!({ "type": "string" })),
+                query("route", "free, theme or outbound", json!({ "type": "string" })),
+                query("older_than_days", "received at least this many days ago", json!({ "type": "integer", "minimum": 0 })),
+                query("assignee", "desk officer's user id; 0 for unassigned", json!({ "type": "integer", "minimum": 0 })),
+                query("q", "free text (title, summary, details, organisation, contact, receipt number)", json!({ "type": "string" })),
+                query("overdue", "only open proposals past their first-response date", json!({ "type": "boolean" })),
+                query("sort", "order", json!({ "enum": ["newest", "oldest", "due", "updated"], "default": "newest" })),
+                query("page", "0-based page", json!({ "type": "integer", "minimum": 0, "default": 0 })),
+                query("per_page", "page size (at most 200)", json!({ "type": "integer", "minimum": 1, "maximum": 200, "default": 50 }))
+            ],
+            "responses": {
+                "200": ok("One page of the inbox", json!({
+                    "type": "object",
+                    "required": ["total", "page", "per_page", "proposals"],
+                    "properties": {
+                        "total": { "type": "integer" },
+                        "page": { "type": "integer" },
+                        "per_page": { "type": "integer" },
+                        "proposals": { "type": "array", "items": { "$ref": "#/components/schemas/ProposalSummary" } }
+                    }
+                })),
+                "400": error.clone(),
+                "401": error.clone(),
+                "403": error.clone(),
+                "404": error.clone()
+            }
+        }
+    });
+    paths["/api/v1/tenants/{code}/proposals/{receipt_number}"] = json!({
+        "get": {
+            "summary": "提案の詳細 (a proposal with its timeline, hearings, routings, attachments and messages)",
+            "description": "The desk of the local government, or department staff of a department the proposal was routed to. Everyone else gets 403, whether or not the receipt exists. Each read is recorded in the audit trail.",
+            "security": [{ "bearer": [] }],
+            "parameters": [code.clone(), receipt.clone()],
+            "responses": {
+                "200": ok("The proposal", json!({ "$ref": "#/components/schemas/ProposalDetail" })),
+                "401": error.clone(),
+                "403": error.clone(),
+                "404": error.clone()
+            }
+        }
+    });
+    paths["/api/v1/tenants/{code}/proposals/{receipt_number}/transitions"] = json!({
+        "post": {
+            "summary": "状態の変更 (a lifecycle move; the proponent is told by mail)",
+            "description": format!("{desk_only} A move the lifecycle does not allow from the current status is a 409 and changes nothing."),
+            "security": [{ "bearer": [] }],
+            "parameters": [code.clone(), receipt.clone()],
+            "requestBody": body(json!({
+                "type": "object",
+                "required": ["action"],
+                "properties": {
+                    "action": { "enum": ["start_hearing", "start_coordination", "decide", "decline", "refer"] },
+                    "reason": { "enum": ["sales_pitch", "unrelated_donation", "fiscal_burden", "duplicate", "infeasible", "other"], "description": "decline only" },
+                    "explanation": { "type": "string", "description": "decline only: the explanation sent to the proponent (required)" },
+                    "to": { "type": "string", "description": "refer only: the other desk's 団体コード (needs the proponent's consent)" }
+                }
+            })),
+            "responses": {
+                "200": ok("The proposal after the move", json!({ "$ref": "#/components/schemas/ProposalSummary" })),
+                "400": error.clone(),
+                "401": error.clone(),
+                "403": error.clone(),
+                "404": error.clone(),
+                "409": error.clone(),
+                "422": invalid.clone()
+            }
+        }
+    });
+    paths["/api/v1/tenants/{code}/proposals/{receipt_number}/hearings"] = json!({
+        "post": {
+            "summary": "聞き取りの記録 (record a hearing)",
+            "description": desk_only,
+            "security": [{ "bearer": [] }],
+            "parameters": [code.clone(), receipt.clone()],
+            "requestBody": body(json!({
+                "type": "object",
+                "required": ["held_on", "channel"],
+                "properties": {
+                    "held_on": { "type": "string", "format": "date", "examples": ["2026-11-20"] },
+                    "channel": { "enum": ["meeting", "online", "phone", "email"] },
+                    "participants": { "type": "string" },
+                    "notes": { "type": "string" },
+                    "next_steps": { "type": "string" }
+                }
+            })),
+            "responses": {
+                "201": ok("The recorded hearing", json!({ "$ref": "#/components/schemas/Hearing" })),
+                "400": error.clone(),
+                "401": error.clone(),
+                "403": error.clone(),
+                "404": error.clone(),
+                "422": invalid.clone()
+            }
+        }
+    });
+    paths["/api/v1/tenants/{code}/proposals/{receipt_number}/routings"] = json!({
+        "post": {
+            "summary": "庁内照会 (ask departments; their members are told by mail, without the proposal's content)",
+            "description": format!("{desk_only} Without due_on the due date is the local government's routing period in business days from today."),
+            "security": [{ "bearer": [] }],
+            "parameters": [code.clone(), receipt],
+            "requestBody": body(json!({
+                "type": "object",
+                "required": ["department_ids", "question"],
+                "properties": {
+                    "department_ids": { "type": "array", "minItems": 1, "items": { "type": "integer" } },
+                    "question": { "type": "string" },
+                    "due_on": { "type": "string", "format": "date", "examples": ["2026-12-04"] }
+                }
+            })),
+            "responses": {
+                "201": ok("The new routings", json!({
+                    "type": "object",
+                    "required": ["routings"],
+                    "properties": { "routings": { "type": "array", "items": { "$ref": "#/components/schemas/Routing" } } }
+                })),
+                "400": error.clone(),
+                "401": error.clone(),
+                "403": error.clone(),
+                "404": error.clone(),
+                "409": error.clone(),
+                "422": invalid.clone()
+            }
+        }
+    });
+    paths["/api/v1/tenants/{code}/routings/{id}/answer"] = json!({
+        "post": {
+            "summary": "庁内照会への回答 (a department's answer)",
+            "description": "Department staff of the department the routing is addressed to.",
+            "security": [{ "bearer": [] }],
+            "parameters": [
+                code,
+                { "name": "id", "in": "path", "required": true, "description": "the routing's id", "schema": { "type": "integer" } }
+            ],
+            "requestBody": body(json!({
+                "type": "object",
+                "required": ["answer"],
+                "properties": {
+                    "answer": { "enum": ["interested", "conditional", "not_interested"] },
+                    "comment": { "type": "string" }
+                }
+            })),
+            "responses": {
+                "200": ok("The answered routing", json!({ "$ref": "#/components/schemas/Routing" })),
+                "400": error.clone(),
+                "401": error.clone(),
+                "403": error.clone(),
+                "404": error.clone(),
+                "422": invalid
+            }
+        }
+    });
 }
 
 pub async fn get() -> Json<Value> {

@@ -1,4 +1,5 @@
 use super::html;
+use super::proposal_view::{self, RoutingView};
 use crate::auth::{Ctx, tenant_access};
 use crate::error::WebError;
 use crate::state::AppState;
@@ -15,7 +16,8 @@ use renkei_store::users::User;
 struct DepartmentHomeTemplate {
     base: Base,
     lead: String,
-    departments: Vec<(Department, Vec<User>)>,
+    departments: Vec<(Department, Vec<User>, Vec<RoutingView>)>,
+    code: String,
 }
 
 /// The workspace of department staff: their departments and colleagues.
@@ -32,11 +34,13 @@ pub async fn get(
         .await?
     {
         let members = state.store.department_members(access.code, d.id).await?;
-        departments.push((d, members));
+        let routings =
+            proposal_view::routings(&ctx.tr, state.store.routings_for_department(d.id).await?);
+        departments.push((d, members, routings));
     }
     let names = departments
         .iter()
-        .map(|(d, _)| d.name.as_str())
+        .map(|(d, _, _)| d.name.as_str())
         .collect::<Vec<_>>()
         .join("、");
     let lead = if departments.is_empty() {
@@ -48,5 +52,6 @@ pub async fn get(
         base: Base::new(&ctx, ctx.tr.t("home-department-title")),
         lead,
         departments,
+        code: access.tenant.code,
     })
 }

@@ -1,4 +1,5 @@
 use super::html;
+use super::proposal_view::ProposalView;
 use crate::auth::{Ctx, tenant_access};
 use crate::error::WebError;
 use crate::state::AppState;
@@ -17,6 +18,7 @@ struct MyPageTemplate {
     lead: String,
     tenant: Tenant,
     user: User,
+    proposals: Vec<ProposalView>,
 }
 
 /// The proponent's own page.
@@ -27,6 +29,13 @@ pub async fn get(
 ) -> Result<impl IntoResponse, WebError> {
     let access = tenant_access(&state, &ctx, &code, Actor::may_enter_proponent_area).await?;
     let user = ctx.require_user()?.clone();
+    let proposals = state
+        .store
+        .proposals_of_proponent(access.code, user.id, &user.email)
+        .await?
+        .into_iter()
+        .map(|p| ProposalView::new(&ctx.tr, p))
+        .collect();
     html(&MyPageTemplate {
         base: Base::new(&ctx, ctx.tr.t("home-proponent-title")),
         lead: ctx
@@ -34,5 +43,6 @@ pub async fn get(
             .t1("home-proponent-lead", "name", &access.tenant.full_name()),
         tenant: access.tenant,
         user,
+        proposals,
     })
 }

@@ -1,0 +1,1140 @@
+//! The proposals API: public intake, the desk's inbox and detail, lifecycle moves, hearings,
+//! routings to departments and their answers.
+//!
+//! Confidentiality: proposal content is for the desk of the local government
+//! (`Actor::may_handle_proposals`) and for department staff once the proposal was routed to
+//! one of their departments (`Actor::may_read_routed_proposal`). Every read of proposal
+//! content leaves a `proposal.read` audit entry. People outside the local government get 403
+//! whether or not a receipt number exists; insiders get 404 for a receipt that does not.
+//!
+//! Errors are JSON (`{"error":{"code","message"}}`); validation errors are 422 with
+//! `"fields": {"<field>": "<message>"}` and write nothing.
+
+use crate::auth::{ApiUser, client_ip, public_base};
+use crate::error::ApiError;
+use crate::i18n::{Lang, Tr};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use chrono::NaiveDate;
+use renkei_domain::attachment::{MAX_ATTACHMENTS, check, clean_filename};
+use renkei_domain::proposal::{
+    Answer, Channel, DeclineReason, Field, Intake, IntakeInput, Kind, MAX_LONG_TEXT, PartnerType,
+    Route, Status, Transition,
+};
+use renkei_domain::{ParseError, TenantCode};
+use renkei_store::proposals::{
+    AttachmentMeta, Event, Hearing, InboxFilter, InboxSort, Message, NewAttachment, NewHearing,
+    NewProposal, Proposal, Routing, Submitted, today_jst,
+};
+use renkei_store::tenants::Tenant;
+use renkei_store::{StoreError, Who};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+// ---------------------------------------------------------------------------------------------
+// Errors and JSON bodies
+
+/// What a proposals handler answers when it does not succeed: an [`ApiError`], or a 422 with
+/// a message per field.
+#[derive(Debug)]
+pub enum Fail {
+    Api(ApiError),
+    Fields(BTreeMap<String, String>),
+}
+
+impl From<ApiError> for Fail {
+    fn from(e: ApiError) -> Self {
+        Self::Api(e)
+    }
+}
+
+impl From<StoreError> for Fail {
+    fn from(e: StoreError) -> Self {
+        Self::Api(e.into())
+    }
+}
+
+impl IntoResponse for Fail {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Api(e) => e.into_response(),
+            Self::Fields(fields) => {
+                let tr = Tr::new(Lang::Ja);
+                let body = serde_json::json!({
+                    "error": {
+                        "code": "invalid",
+                        "message": tr.t("error-form-summary"),
+                        "fields": fields,
+                    }
+                });
+                (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+            }
+        }
+    }
+}
+
+/// Collects field errors, first message per field, translated to Japanese.
+#[derive(Default)]
+struct FieldErrors(BTreeMap<String, String>);
+
+impl FieldErrors {
+    fn add(&mut self, field: &str, key: &str) {
+        self.0
+            .entry(field.to_string())
+            .or_insert_with(|| Tr::new(Lang::Ja).t(key));
+    }
+
+    fn add_parse(&mut self, e: &ParseError) {
+        // The domain names list entries by their singular; the JSON keys are plural.
+        let field = match e.field {
+            "field" => "fields",
+            "offer" => "offers",
+            other => other,
+        };
+        self.add(field, e.key);
+    }
+
+    fn into_result(self) -> Result<(), Fail> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Fail::Fields(self.0))
+        }
+    }
+}
+
+fn bad_json() -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "bad_json", "error-json")
+}
+
+/// Reads a JSON body of at most `limit` bytes. Wrong content type → 415, too large → 413,
+/// not JSON → 400, JSON of the wrong shape → 422; always a JSON error, never plain text.
+async fn read_json<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+    limit: usize,
+) -> Result<T, ApiError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            let mime = v
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
+        .unwrap_or(false);
+    if !is_json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "error-json",
+        ));
+    }
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "error-payload-too-large",
+        )
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "error-json")
+        }
+        _ => bad_json(),
+    })
+}
+
+/// A JSON body (within `max_body_bytes`) whose rejections are JSON [`ApiError`]s.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let (parts, body) = req.into_parts();
+        read_json(&parts.headers, body, state.config.max_body_bytes)
+            .await
+            .map(Self)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who is asking, and about which tenant
+
+async fn known_tenant(state: &AppState, code: &str) -> Result<(Tenant, TenantCode), ApiError> {
+    let parsed = TenantCode::parse(code).map_err(|_| ApiError::tenant_not_found())?;
+    match state.store.tenant(&parsed.to_string()).await {
+        Ok(t) => Ok((t, parsed)),
+        Err(StoreError::NotFound) => Err(ApiError::tenant_not_found()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn who(api: &ApiUser) -> Who {
+    Who {
+        user_id: Some(api.user.id),
+        label: api.user.email.clone(),
+        origin: api.ip.clone(),
+    }
+}
+
+fn proposal_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "proposal_not_found",
+        "error-not-found",
+    )
+}
+
+/// The proposal by receipt number in this tenant; 404 if there is none.
+async fn find_proposal(
+    state: &AppState,
+    tenant: TenantCode,
+    receipt: &str,
+) -> Result<Proposal, ApiError> {
+    match state.store.proposal(tenant, receipt.trim()).await {
+        Ok(p) => Ok(p),
+        Err(StoreError::NotFound) => Err(proposal_not_found()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The tenant, the desk officer asking, and the proposal: 404 unknown tenant, 401 no token,
+/// 403 not this tenant's desk, 404 no such receipt.
+async fn desk_proposal(
+    state: &AppState,
+    code: &str,
+    receipt: &str,
+    api: Result<ApiUser, ApiError>,
+) -> Result<(Tenant, TenantCode, ApiUser, Proposal), ApiError> {
+    let (tenant, tc) = known_tenant(state, code).await?;
+    let api = api?;
+    if !api.actor.may_handle_proposals(tc) {
+        return Err(ApiError::forbidden());
+    }
+    let p = find_proposal(state, tc, receipt).await?;
+    Ok((tenant, tc, api, p))
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON shapes
+
+#[derive(Serialize)]
+pub struct AssigneeJson {
+    pub id: i64,
+    pub name: Option<String>,
+}
+
+/// A proposal as listed in the inbox.
+#[derive(Serialize)]
+pub struct ProposalSummary {
+    pub receipt_number: String,
+    pub kind: String,
+    pub route: String,
+    pub status: String,
+    pub title: String,
+    pub org_name: String,
+    pub partner_type: String,
+    pub fields: Vec<String>,
+    pub created_at: String,
+    pub first_response_due: String,
+    pub overdue: bool,
+    pub assignee: Option<AssigneeJson>,
+}
+
+fn assignee_of(p: &Proposal) -> Option<AssigneeJson> {
+    p.assignee_user_id.map(|id| AssigneeJson {
+        id,
+        name: p.assignee_name.clone(),
+    })
+}
+
+fn summary(p: &Proposal, today: NaiveDate) -> ProposalSummary {
+    ProposalSummary {
+        receipt_number: p.receipt_number.clone(),
+        kind: p.kind.clone(),
+        route: p.route.clone(),
+        status: p.status.clone(),
+        title: p.title.clone(),
+        org_name: p.org_name.clone(),
+        partner_type: p.partner_type.clone(),
+        fields: p.fields.clone(),
+        created_at: p.created_at.clone(),
+        first_response_due: p.first_response_due.clone(),
+        overdue: p.is_response_overdue(today),
+        assignee: assignee_of(p),
+    }
+}
+
+#[derive(Serialize)]
+pub struct EventJson {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    /// Details of the event (an object), or null.
+    pub note: serde_json::Value,
+    pub for_proponent: bool,
+}
+
+impl From<Event> for EventJson {
+    fn from(e: Event) -> Self {
+        let note = if e.note.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&e.note).unwrap_or(serde_json::Value::String(e.note))
+        };
+        Self {
+            id: e.id,
+            at: e.at,
+            actor: e.actor,
+            kind: e.kind,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            note,
+            for_proponent: e.for_proponent,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct HearingJson {
+    pub id: i64,
+    pub held_on: String,
+    pub channel: String,
+    pub participants: String,
+    pub notes: String,
+    pub next_steps: String,
+    pub recorded_by: Option<String>,
+    pub created_at: String,
+}
+
+impl From<Hearing> for HearingJson {
+    fn from(h: Hearing) -> Self {
+        Self {
+            id: h.id,
+            held_on: h.held_on,
+            channel: h.channel,
+            participants: h.participants,
+            notes: h.notes,
+            next_steps: h.next_steps,
+            recorded_by: h.recorded_by,
+            created_at: h.created_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct RoutingJson {
+    pub id: i64,
+    pub receipt_number: String,
+    pub department_id: i64,
+    pub department_name: String,
+    pub question: String,
+    pub due_on: String,
+    pub requested_at: String,
+    pub overdue: bool,
+    pub answer: Option<String>,
+    pub answer_comment: Option<String>,
+    pub answered_by: Option<String>,
+    pub answered_at: Option<String>,
+}
+
+fn routing_json(r: Routing, today: NaiveDate) -> RoutingJson {
+    RoutingJson {
+        overdue: r.is_overdue(today),
+        id: r.id,
+        receipt_number: r.receipt_number,
+        department_id: r.department_id,
+        department_name: r.department_name,
+        question: r.question,
+        due_on: r.due_on,
+        requested_at: r.requested_at,
+        answer: r.answer,
+        answer_comment: r.answer_comment,
+        answered_by: r.answered_by,
+        answered_at: r.answered_at,
+    }
+}
+
+#[derive(Serialize)]
+pub struct AttachmentJson {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub created_at: String,
+}
+
+impl From<AttachmentMeta> for AttachmentJson {
+    fn from(a: AttachmentMeta) -> Self {
+        Self {
+            id: a.id,
+            filename: a.filename,
+            content_type: a.content_type,
+            size: a.size,
+            sha256: a.sha256,
+            uploaded_by: a.uploaded_by,
+            created_at: a.created_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct MessageJson {
+    pub id: i64,
+    pub at: String,
+    pub from_desk: bool,
+    pub author: String,
+    pub body: String,
+}
+
+impl From<Message> for MessageJson {
+    fn from(m: Message) -> Self {
+        Self {
+            id: m.id,
+            at: m.at,
+            from_desk: m.from_desk,
+            author: m.author,
+            body: m.body,
+        }
+    }
+}
+
+/// A proposal with everything the desk sees about it.
+#[derive(Serialize)]
+pub struct ProposalDetail {
+    pub receipt_number: String,
+    pub kind: String,
+    pub route: String,
+    pub status: String,
+    pub title: String,
+    pub summary: String,
+    pub details: String,
+    pub org_name: String,
+    pub partner_id: i64,
+    pub partner_type: String,
+    pub corporate_number: Option<String>,
+    pub contact_name: String,
+    pub email: String,
+    pub phone: String,
+    pub fields: Vec<String>,
+    pub offers: Vec<String>,
+    pub expected_effects: String,
+    pub fiscal_burden: String,
+    pub fiscal_explanation: String,
+    pub publication_consent: bool,
+    pub referral_consent: bool,
+    pub assignee: Option<AssigneeJson>,
+    pub first_response_due: String,
+    pub first_responded_at: Option<String>,
+    pub overdue: bool,
+    pub decline_reason: Option<String>,
+    pub decline_explanation: Option<String>,
+    pub referred_to: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub closed_at: Option<String>,
+    pub events: Vec<EventJson>,
+    pub hearings: Vec<HearingJson>,
+    pub routings: Vec<RoutingJson>,
+    pub attachments: Vec<AttachmentJson>,
+    pub messages: Vec<MessageJson>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/v1/tenants/{code}/proposals (public intake)
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct IntakeBody {
+    pub kind: String,
+    pub org_name: String,
+    pub partner_type: String,
+    pub corporate_number: Option<String>,
+    pub contact_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub title: String,
+    pub summary: String,
+    pub details: Option<String>,
+    pub fields: Vec<String>,
+    pub offers: Vec<String>,
+    pub expected_effects: Option<String>,
+    pub fiscal_burden: String,
+    pub fiscal_explanation: Option<String>,
+    pub publication_consent: bool,
+    pub attachments: Vec<AttachmentBody>,
+    /// Honeypot: people never see this field; bots fill it in.
+    pub website: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct AttachmentBody {
+    #[serde(default)]
+    pub filename: String,
+    pub content_base64: String,
+}
+
+#[derive(Serialize)]
+pub struct SubmitResponse {
+    pub receipt_number: String,
+    pub tracking_url: String,
+    pub status: String,
+}
+
+/// Decodes and checks the attachments (type by content, count, size); file names cleaned.
+fn attachments_of(list: &[AttachmentBody], errors: &mut FieldErrors) -> Vec<NewAttachment> {
+    if list.len() > MAX_ATTACHMENTS {
+        errors.add("attachments", "error-attachment-count");
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for a in list {
+        let compact: String = a
+            .content_base64
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
+        let data = match base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()) {
+            Ok(d) => d,
+            Err(_) => {
+                errors.add("attachments", "error-bad-request");
+                continue;
+            }
+        };
+        match check(&data) {
+            Ok(kind) => out.push(NewAttachment {
+                filename: clean_filename(&a.filename),
+                content_type: kind.mime().to_string(),
+                data,
+            }),
+            Err(e) => errors.add_parse(&e),
+        }
+    }
+    out
+}
+
+/// `POST /api/v1/tenants/{code}/proposals`: anyone may submit a proposal (no token). The
+/// answer (201, with the receipt number and the private tracking link) comes after the commit.
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    req: Request,
+) -> Result<(StatusCode, Json<SubmitResponse>), Fail> {
+    let (tenant, tc) = known_tenant(&state, &code).await?;
+    let (parts, body) = req.into_parts();
+    let ip = client_ip(&state, &parts);
+    let limit = state.config.intake_rate_limit;
+    if limit > 0 && state.store.intake_count_last_hour(&ip).await? >= limit {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "error-rate-limited",
+        )
+        .into());
+    }
+    // Base64 makes files a third larger; allow for that and the text fields.
+    let body_limit = state
+        .config
+        .max_upload_bytes
+        .saturating_mul(4)
+        .saturating_div(3)
+        .saturating_add(state.config.max_body_bytes);
+    let input: IntakeBody = read_json(&parts.headers, body, body_limit).await?;
+    if input
+        .website
+        .as_deref()
+        .is_some_and(|w| !w.trim().is_empty())
+    {
+        // Filled-in honeypot: refuse with a generic message and write nothing.
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "error-bad-request",
+        )
+        .into());
+    }
+    let mut errors = FieldErrors::default();
+    let intake = Intake::parse(&IntakeInput {
+        kind: input.kind,
+        org_name: input.org_name,
+        partner_type: input.partner_type,
+        corporate_number: input.corporate_number.unwrap_or_default(),
+        contact_name: input.contact_name,
+        email: input.email,
+        phone: input.phone.unwrap_or_default(),
+        title: input.title,
+        summary: input.summary,
+        details: input.details.unwrap_or_default(),
+        fields: input.fields,
+        offers: input.offers,
+        expected_effects: input.expected_effects.unwrap_or_default(),
+        fiscal_burden: input.fiscal_burden,
+        fiscal_explanation: input.fiscal_explanation.unwrap_or_default(),
+        publication_consent: input.publication_consent,
+    })
+    .map_err(|list| {
+        for e in &list {
+            errors.add_parse(e);
+        }
+    })
+    .ok();
+    let attachments = attachments_of(&input.attachments, &mut errors);
+    errors.into_result()?;
+    let Some(intake) = intake else {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "error-form-summary",
+        )
+        .into());
+    };
+    let base = public_base(&state, &parts.headers);
+    let track = |s: &Submitted| format!("{base}/t/{tc}/track/{}", s.tracking_token);
+    let who = Who {
+        user_id: None,
+        label: "proponent".into(),
+        origin: ip.clone(),
+    };
+    let (email, org, contact, title) = (
+        intake.email.as_str().to_string(),
+        intake.org_name.clone(),
+        intake.contact_name.clone(),
+        intake.title.clone(),
+    );
+    let submitted = state
+        .store
+        .proposal_submit(
+            tc,
+            NewProposal {
+                intake,
+                route: Route::Free,
+                proponent_user_id: None,
+                attachments,
+                ip: Some(ip),
+            },
+            &who,
+            Box::new(|s| {
+                vec![crate::mails::receipt(
+                    &tenant,
+                    s.id,
+                    &email,
+                    &org,
+                    &contact,
+                    &title,
+                    &s.receipt_number,
+                    &track(s),
+                )]
+            }),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SubmitResponse {
+            tracking_url: track(&submitted),
+            receipt_number: submitted.receipt_number,
+            status: Status::Received.code().to_string(),
+        }),
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /api/v1/tenants/{code}/proposals (the desk's inbox)
+
+#[derive(Serialize)]
+pub struct InboxResponse {
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    pub proposals: Vec<ProposalSummary>,
+}
+
+fn bad_param(key: &'static str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "bad_request", key)
+}
+
+fn number(q: &HashMap<String, String>, name: &str, min: i64) -> Result<Option<i64>, ApiError> {
+    match q.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if n >= min => Ok(Some(n)),
+            _ => Err(bad_param("error-bad-request")),
+        },
+    }
+}
+
+fn vocabulary<T>(
+    q: &HashMap<String, String>,
+    name: &str,
+    parse: fn(&str) -> Result<T, ParseError>,
+) -> Result<Option<String>, ApiError> {
+    match q.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => parse(v)
+            .map(|_| Some(v.to_string()))
+            .map_err(|e| bad_param(e.key)),
+    }
+}
+
+/// The inbox filter from the query string; anything unreadable is a 400.
+fn inbox_filter(q: &HashMap<String, String>) -> Result<InboxFilter, ApiError> {
+    let mut statuses = Vec::new();
+    if let Some(list) = q.get("status") {
+        for s in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let parsed = Status::parse(s).map_err(|e| bad_param(e.key))?;
+            statuses.push(parsed.code().to_string());
+        }
+    }
+    let overdue_only = match q.get("overdue").map(|v| v.trim()) {
+        None | Some("") | Some("false") | Some("0") => false,
+        Some("true") | Some("1") => true,
+        Some(_) => return Err(bad_param("error-bad-request")),
+    };
+    let sort = match q.get("sort").map(|v| v.trim()) {
+        None | Some("") => InboxSort::Newest,
+        Some(s @ ("newest" | "oldest" | "due" | "updated")) => InboxSort::parse(s),
+        Some(_) => return Err(bad_param("error-bad-request")),
+    };
+    let per_page = number(q, "per_page", 1)?.unwrap_or(50).min(200);
+    Ok(InboxFilter {
+        statuses,
+        kind: vocabulary(q, "kind", Kind::parse)?,
+        field: vocabulary(q, "field", Field::parse)?,
+        partner_type: vocabulary(q, "partner_type", PartnerType::parse)?,
+        route: vocabulary(q, "route", Route::parse)?,
+        older_than_days: number(q, "older_than_days", 0)?,
+        assignee: number(q, "assignee", 0)?,
+        q: q.get("q")
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty()),
+        overdue_only,
+        sort,
+        page: number(q, "page", 0)?.unwrap_or(0),
+        per_page,
+    })
+}
+
+/// `GET /api/v1/tenants/{code}/proposals`: the desk's inbox, filtered and paginated.
+pub async fn list(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    api: Result<ApiUser, ApiError>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Json<InboxResponse>, Fail> {
+    let (_, tc) = known_tenant(&state, &code).await?;
+    let api = api?;
+    if !api.actor.may_handle_proposals(tc) {
+        return Err(ApiError::forbidden().into());
+    }
+    let Query(q) = query.map_err(|_| bad_param("error-bad-request"))?;
+    let filter = inbox_filter(&q)?;
+    let (list, total) = state.store.inbox(tc, &filter).await?;
+    state
+        .store
+        .audit_proposal_read(tc, "list", "api-list", &who(&api))
+        .await?;
+    let today = today_jst();
+    Ok(Json(InboxResponse {
+        total,
+        page: filter.page,
+        per_page: filter.per_page,
+        proposals: list.iter().map(|p| summary(p, today)).collect(),
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /api/v1/tenants/{code}/proposals/{receipt_number}
+
+/// `GET …/proposals/{receipt_number}`: everything about one proposal, for the desk, or for
+/// department staff of a department it was routed to.
+pub async fn show(
+    State(state): State<AppState>,
+    Path((code, receipt)): Path<(String, String)>,
+    api: Result<ApiUser, ApiError>,
+) -> Result<Json<ProposalDetail>, Fail> {
+    let (_, tc) = known_tenant(&state, &code).await?;
+    let api = api?;
+    let desk = api.actor.may_handle_proposals(tc);
+    // Outsiders learn nothing, not even whether the receipt exists.
+    if !desk && !api.actor.may_enter_department_area(tc) {
+        return Err(ApiError::forbidden().into());
+    }
+    let p = find_proposal(&state, tc, &receipt).await?;
+    if !desk {
+        let routed = state.store.routed_department_ids(p.id).await?;
+        if !api.actor.may_read_routed_proposal(tc, &routed) {
+            return Err(ApiError::forbidden().into());
+        }
+    }
+    let store = &state.store;
+    let events = store.proposal_events(p.id, false).await?;
+    let hearings = store.hearings(p.id).await?;
+    let routings = store.routings(p.id).await?;
+    let attachments = store.attachments(p.id).await?;
+    let messages = store.proposal_messages(p.id).await?;
+    store
+        .audit_proposal_read(tc, &p.receipt_number, "api", &who(&api))
+        .await?;
+    let today = today_jst();
+    Ok(Json(ProposalDetail {
+        overdue: p.is_response_overdue(today),
+        assignee: assignee_of(&p),
+        receipt_number: p.receipt_number,
+        kind: p.kind,
+        route: p.route,
+        status: p.status,
+        title: p.title,
+        summary: p.summary,
+        details: p.details,
+        org_name: p.org_name,
+        partner_id: p.partner_id,
+        partner_type: p.partner_type,
+        corporate_number: p.corporate_number,
+        contact_name: p.contact_name,
+        email: p.email,
+        phone: p.phone,
+        fields: p.fields,
+        offers: p.offers,
+        expected_effects: p.expected_effects,
+        fiscal_burden: p.fiscal_burden,
+        fiscal_explanation: p.fiscal_explanation,
+        publication_consent: p.publication_consent,
+        referral_consent: p.referral_consent,
+        first_response_due: p.first_response_due,
+        first_responded_at: p.first_responded_at,
+        decline_reason: p.decline_reason,
+        decline_explanation: p.decline_explanation,
+        referred_to: p.referred_to,
+        created_at: p.created_at,
+        updated_at: p.updated_at,
+        closed_at: p.closed_at,
+        events: events.into_iter().map(EventJson::from).collect(),
+        hearings: hearings.into_iter().map(HearingJson::from).collect(),
+        routings: routings
+            .into_iter()
+            .map(|r| routing_json(r, today))
+            .collect(),
+        attachments: attachments.into_iter().map(AttachmentJson::from).collect(),
+        messages: messages.into_iter().map(MessageJson::from).collect(),
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST …/{receipt_number}/transitions
+
+#[derive(Deserialize)]
+pub struct TransitionBody {
+    pub action: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub explanation: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+fn transition_of(b: &TransitionBody) -> Result<Transition, Fail> {
+    let mut errors = FieldErrors::default();
+    let t = match b.action.trim() {
+        "start_hearing" => Some(Transition::StartHearing),
+        "start_coordination" => Some(Transition::StartCoordination),
+        "decide" => Some(Transition::Decide),
+        "decline" => {
+            let reason = DeclineReason::parse(b.reason.as_deref().unwrap_or(""))
+                .map_err(|_| errors.add("reason", "error-decline_reason-invalid"))
+                .ok();
+            let explanation = b.explanation.clone().unwrap_or_default();
+            if explanation.trim().is_empty() {
+                errors.add("explanation", "error-decline-explanation-required");
+            } else if explanation.chars().count() > MAX_LONG_TEXT {
+                errors.add("explanation", "error-too-long");
+            }
+            reason.map(|reason| Transition::Decline {
+                reason,
+                explanation,
+            })
+        }
+        "refer" => TenantCode::parse(b.to.as_deref().unwrap_or(""))
+            .map_err(|e| errors.add("to", e.key))
+            .ok()
+            .map(|to| Transition::Refer { to }),
+        _ => {
+            errors.add("action", "error-bad-request");
+            None
+        }
+    };
+    errors.into_result()?;
+    t.ok_or_else(|| {
+        Fail::Api(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "error-bad-request",
+        ))
+    })
+}
+
+/// `POST …/proposals/{receipt_number}/transitions`: a lifecycle move by the desk; the
+/// proponent is told by mail. A move the state machine refuses is a 409.
+pub async fn transition(
+    State(state): State<AppState>,
+    Path((code, receipt)): Path<(String, String)>,
+    api: Result<ApiUser, ApiError>,
+    body: Result<ApiJson<TransitionBody>, ApiError>,
+) -> Result<Json<ProposalSummary>, Fail> {
+    let (tenant, tc, api, p) = desk_proposal(&state, &code, &receipt, api).await?;
+    let ApiJson(body) = body?;
+    let t = transition_of(&body)?;
+    let updated = state
+        .store
+        .proposal_transition(tc, p.id, &t, &who(&api), |p, _copy| {
+            vec![crate::mails::status_changed(&tenant, p, "")]
+        })
+        .await?;
+    Ok(Json(summary(&updated, today_jst())))
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST …/{receipt_number}/hearings
+
+#[derive(Deserialize)]
+pub struct HearingBody {
+    pub held_on: String,
+    pub channel: String,
+    #[serde(default)]
+    pub participants: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub next_steps: Option<String>,
+}
+
+fn long_text(errors: &mut FieldErrors, field: &str, v: Option<String>) -> String {
+    let v = v.unwrap_or_default();
+    if v.chars().count() > MAX_LONG_TEXT {
+        errors.add(field, "error-too-long");
+    }
+    v
+}
+
+fn date(errors: &mut FieldErrors, field: &str, v: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+        .map_err(|_| errors.add(field, "error-date-format"))
+        .ok()
+}
+
+/// `POST …/proposals/{receipt_number}/hearings`: records a hearing (聞き取り); 201.
+pub async fn hearing(
+    State(state): State<AppState>,
+    Path((code, receipt)): Path<(String, String)>,
+    api: Result<ApiUser, ApiError>,
+    body: Result<ApiJson<HearingBody>, ApiError>,
+) -> Result<(StatusCode, Json<HearingJson>), Fail> {
+    let (_, tc, api, p) = desk_proposal(&state, &code, &receipt, api).await?;
+    let ApiJson(b) = body?;
+    let mut errors = FieldErrors::default();
+    let held_on = date(&mut errors, "held_on", &b.held_on);
+    let channel = Channel::parse(&b.channel)
+        .map_err(|e| errors.add_parse(&e))
+        .ok();
+    let participants = long_text(&mut errors, "participants", b.participants);
+    let notes = long_text(&mut errors, "notes", b.notes);
+    let next_steps = long_text(&mut errors, "next_steps", b.next_steps);
+    errors.into_result()?;
+    let (Some(held_on), Some(channel)) = (held_on, channel) else {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "error-form-summary",
+        )
+        .into());
+    };
+    state
+        .store
+        .hearing_add(
+            tc,
+            p.id,
+            &NewHearing {
+                held_on,
+                channel,
+                participants,
+                notes,
+                next_steps,
+            },
+            &who(&api),
+        )
+        .await?;
+    let created = state
+        .store
+        .hearings(p.id)
+        .await?
+        .into_iter()
+        .max_by_key(|h| h.id)
+        .ok_or_else(ApiError::not_found)?;
+    Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST …/{receipt_number}/routings
+
+#[derive(Deserialize)]
+pub struct RoutingBody {
+    pub department_ids: Vec<i64>,
+    #[serde(default)]
+    pub question: String,
+    #[serde(default)]
+    pub due_on: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct RoutingsResponse {
+    pub routings: Vec<RoutingJson>,
+}
+
+/// `POST …/proposals/{receipt_number}/routings`: asks departments (庁内照会); each member is
+/// told by mail (without the proposal's content). The due date defaults to the tenant's
+/// routing period in business days. 201 with the new routings.
+pub async fn route(
+    State(state): State<AppState>,
+    Path((code, receipt)): Path<(String, String)>,
+    headers: HeaderMap,
+    api: Result<ApiUser, ApiError>,
+    body: Result<ApiJson<RoutingBody>, ApiError>,
+) -> Result<(StatusCode, Json<RoutingsResponse>), Fail> {
+    let (tenant, tc, api, p) = desk_proposal(&state, &code, &receipt, api).await?;
+    let ApiJson(b) = body?;
+    let mut errors = FieldErrors::default();
+    if b.department_ids.is_empty() {
+        errors.add("department_ids", "error-routing-department-required");
+    }
+    let mut ids = Vec::new();
+    for id in &b.department_ids {
+        if ids.contains(id) {
+            errors.add("department_ids", "error-routing-duplicate");
+        } else {
+            ids.push(*id);
+        }
+    }
+    let question = b.question.trim().to_string();
+    if question.is_empty() {
+        errors.add("question", "error-required");
+    } else if question.chars().count() > MAX_LONG_TEXT {
+        errors.add("question", "error-too-long");
+    }
+    let due = match b.due_on.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => date(&mut errors, "due_on", d),
+        None => {
+            let settings = state.store.desk_settings(tc).await?;
+            Some(renkei_domain::calendar::add_business_days(
+                today_jst(),
+                u32::try_from(settings.routing_days).unwrap_or(10),
+            ))
+        }
+    };
+    errors.into_result()?;
+    let Some(due) = due else {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "error-form-summary",
+        )
+        .into());
+    };
+    let due_text = due.format("%Y-%m-%d").to_string();
+    let link = format!("{}/t/{tc}/department", public_base(&state, &headers));
+    state
+        .store
+        .routing_add(
+            tc,
+            p.id,
+            &ids,
+            &question,
+            due,
+            &who(&api),
+            |p, recipients| {
+                recipients
+                    .iter()
+                    .map(|(to, department)| {
+                        crate::mails::routing_request(&tenant, p, to, department, &due_text, &link)
+                    })
+                    .collect()
+            },
+        )
+        .await?;
+    let today = today_jst();
+    let routings = state
+        .store
+        .routings(p.id)
+        .await?
+        .into_iter()
+        .filter(|r| ids.contains(&r.department_id))
+        .map(|r| routing_json(r, today))
+        .collect();
+    Ok((StatusCode::CREATED, Json(RoutingsResponse { routings })))
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/v1/tenants/{code}/routings/{id}/answer
+
+#[derive(Deserialize)]
+pub struct AnswerBody {
+    pub answer: String,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// `POST /api/v1/tenants/{code}/routings/{id}/answer`: a department's answer to a routing
+/// addressed to it.
+pub async fn answer(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    api: Result<ApiUser, ApiError>,
+    body: Result<ApiJson<AnswerBody>, ApiError>,
+) -> Result<Json<RoutingJson>, Fail> {
+    let (_, tc) = known_tenant(&state, &code).await?;
+    let api = api?;
+    if !api.actor.may_enter_department_area(tc) {
+        return Err(ApiError::forbidden().into());
+    }
+    let routing_id: i64 = id.trim().parse().map_err(|_| ApiError::not_found())?;
+    let (_, department) = state.store.routing_department(tc, routing_id).await?;
+    if !api.actor.may_answer_routing(tc, department) {
+        return Err(ApiError::forbidden().into());
+    }
+    let ApiJson(b) = body?;
+    let mut errors = FieldErrors::default();
+    let answer = Answer::parse(&b.answer)
+        .map_err(|e| errors.add_parse(&e))
+        .ok();
+    let comment = long_text(&mut errors, "comment", b.comment);
+    errors.into_result()?;
+    let Some(answer) = answer else {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "error-form-summary",
+        )
+        .into());
+    };
+    let r = state
+        .store
+        .routing_answer(tc, routing_id, answer, &comment, &who(&api))
+        .await?;
+    Ok(Json(routing_json(r, today_jst())))
+}

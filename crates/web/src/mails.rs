@@ -1,0 +1,148 @@
+//! The text of every mail the desk sends, in Japanese (the official language of the
+//! correspondence), queued through the outbox by the store in the same transaction as the
+//! change it reports.
+
+use crate::i18n::{Lang, Tr};
+use renkei_store::outbox::OutgoingMail;
+use renkei_store::proposals::Proposal;
+use renkei_store::tenants::Tenant;
+
+fn tr() -> Tr {
+    Tr::new(Lang::Ja)
+}
+
+fn footer(tenant: &Tenant) -> String {
+    format!(
+        "\n\n--\n{} 公民連携デスク\nこのメールは Renkei から自動送信されています。",
+        tenant.full_name()
+    )
+}
+
+/// Receipt of a submission, with the private tracking link.
+#[allow(clippy::too_many_arguments)]
+pub fn receipt(
+    tenant: &Tenant,
+    proposal_id: i64,
+    to: &str,
+    org: &str,
+    contact: &str,
+    title: &str,
+    receipt_number: &str,
+    tracking_url: &str,
+) -> OutgoingMail {
+    OutgoingMail {
+        tenant_code: Some(tenant.code.clone()),
+        proposal_id: Some(proposal_id),
+        kind: "receipt".into(),
+        to: to.into(),
+        subject: format!("【{}】受付番号 {receipt_number}", tenant.full_name()),
+        body: format!(
+            "{org}\n{contact} 様\n\n{} 公民連携デスクへのご提案・ご相談を受け付けました。\n\n受付番号：{receipt_number}\n件名：{title}\n\n\
+             次のリンクから、進み具合の確認、デスクとのやり取り、取下げができます。\nこのリンクはご本人専用です。他の方に知らせないでください。\n{tracking_url}{}",
+            tenant.full_name(),
+            footer(tenant)
+        ),
+    }
+}
+
+/// A status change, told to the proponent (with the reason when declined).
+pub fn status_changed(tenant: &Tenant, p: &Proposal, tracking_hint: &str) -> OutgoingMail {
+    let tr = tr();
+    let status = tr.t(&format!("status-{}", p.status));
+    let mut body = format!(
+        "{}\n{} 様\n\n受付番号 {} 「{}」の状況が「{status}」になりました。\n",
+        p.org_name, p.contact_name, p.receipt_number, p.title
+    );
+    if let (Some(reason), Some(explanation)) = (&p.decline_reason, &p.decline_explanation) {
+        body.push_str(&format!(
+            "\n理由：{}\n{}\n",
+            tr.t(&format!("decline_reason-{reason}")),
+            explanation
+        ));
+    }
+    if let Some(to) = &p.referred_to {
+        body.push_str(&format!(
+            "\nご同意いただいたとおり、団体コード {to} の公民連携デスクへご紹介しました。\n"
+        ));
+    }
+    body.push_str(&format!(
+        "\n詳しくは受付時にお送りしたリンクからご確認ください。{tracking_hint}"
+    ));
+    body.push_str(&footer(tenant));
+    OutgoingMail {
+        tenant_code: Some(tenant.code.clone()),
+        proposal_id: Some(p.id),
+        kind: "status".into(),
+        to: p.email.clone(),
+        subject: format!("【{}】{}：{status}", tenant.full_name(), p.receipt_number),
+        body,
+    }
+}
+
+/// A message from the desk to the proponent.
+pub fn message_to_proponent(tenant: &Tenant, p: &Proposal, message: &str) -> OutgoingMail {
+    OutgoingMail {
+        tenant_code: Some(tenant.code.clone()),
+        proposal_id: Some(p.id),
+        kind: "message".into(),
+        to: p.email.clone(),
+        subject: format!(
+            "【{}】{}：デスクからのメッセージ",
+            tenant.full_name(),
+            p.receipt_number
+        ),
+        body: format!(
+            "{}\n{} 様\n\n受付番号 {} 「{}」について、公民連携デスクからメッセージが届いています。\n\n{message}\n\n\
+             ご返信は受付時にお送りしたリンクからお願いします。{}",
+            p.org_name,
+            p.contact_name,
+            p.receipt_number,
+            p.title,
+            footer(tenant)
+        ),
+    }
+}
+
+/// A message from the proponent, told to the desk.
+pub fn message_to_desk(tenant: &Tenant, p: &Proposal, to: &str, link: &str) -> OutgoingMail {
+    OutgoingMail {
+        tenant_code: Some(tenant.code.clone()),
+        proposal_id: Some(p.id),
+        kind: "message".into(),
+        to: to.into(),
+        subject: format!("【Renkei】{}：提案者からのメッセージ", p.receipt_number),
+        body: format!(
+            "受付番号 {} 「{}」（{}）に提案者からメッセージが届きました。\n内容は Renkei でご確認ください（機密のためメールには記載しません）。\n{link}{}",
+            p.receipt_number,
+            p.title,
+            p.org_name,
+            footer(tenant)
+        ),
+    }
+}
+
+/// A routing request to a department member (no proposal content in the mail: it is
+/// confidential and lives behind sign-in).
+pub fn routing_request(
+    tenant: &Tenant,
+    p: &Proposal,
+    to: &str,
+    department: &str,
+    due: &str,
+    link: &str,
+) -> OutgoingMail {
+    OutgoingMail {
+        tenant_code: Some(tenant.code.clone()),
+        proposal_id: Some(p.id),
+        kind: "routing".into(),
+        to: to.into(),
+        subject: format!("【Renkei 庁内照会】{}（回答期限 {due}）", p.receipt_number),
+        body: format!(
+            "{department} 御中\n\n公民連携デスクから庁内照会が届いています。\n受付番号：{}\n件名：{}\n回答期限：{due}\n\n\
+             内容の確認と回答は Renkei にログインして行ってください。\n{link}{}",
+            p.receipt_number,
+            p.title,
+            footer(tenant)
+        ),
+    }
+}

@@ -1,0 +1,164 @@
+//! A proposal as a department sees it after it was routed there
+//! (`/t/{code}/department/proposals/{receipt}`), and the answer to the routing request.
+
+use super::html;
+use super::proposal_view::{self, AttachmentView, Choice, ProposalView, RoutingView, choices};
+use crate::auth::{CsrfForm, Ctx, tenant_access};
+use crate::error::WebError;
+use crate::state::AppState;
+use crate::view::{Base, FieldErrors};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use renkei_domain::Actor;
+use renkei_domain::proposal::Answer;
+use renkei_store::StoreError;
+use renkei_store::tenants::Tenant;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "pages/department_proposal.html")]
+struct DepartmentProposalTemplate {
+    base: Base,
+    tenant: Tenant,
+    v: ProposalView,
+    attachments: Vec<AttachmentView>,
+    /// Routings to the viewer's departments (answerable here).
+    mine: Vec<RoutingView>,
+    answers: Vec<Choice>,
+    errors: FieldErrors,
+    comment: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ViewQuery {
+    notice: Option<String>,
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    receipt: &str,
+    notice: Option<&str>,
+    comment: String,
+    errors: FieldErrors,
+) -> Result<Response, WebError> {
+    let a = tenant_access(state, ctx, code, Actor::may_enter_department_area).await?;
+    let p = match state.store.proposal(a.code, receipt).await {
+        Ok(p) => p,
+        // Not telling whether a proposal that was not routed here exists.
+        Err(StoreError::NotFound) => return Err(WebError::Forbidden),
+        Err(e) => return Err(e.into()),
+    };
+    let routed = state.store.routed_department_ids(p.id).await?;
+    if !a.actor.may_read_routed_proposal(a.code, &routed) {
+        return Err(WebError::Forbidden);
+    }
+    state
+        .store
+        .audit_proposal_read(a.code, &p.receipt_number, "department", &ctx.who())
+        .await?;
+    let tr = &ctx.tr;
+    let mine = proposal_view::routings(
+        tr,
+        state
+            .store
+            .routings(p.id)
+            .await?
+            .into_iter()
+            .filter(|r| a.actor.departments.contains(&r.department_id))
+            .collect(),
+    );
+    let attachments = proposal_view::attachments(state.store.attachments(p.id).await?);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = html(&DepartmentProposalTemplate {
+        base: Base::new(ctx, p.title.clone()).with_notice(notice),
+        answers: choices(tr, Answer::ALL, Answer::code, Answer::label_key, &[]),
+        v: ProposalView::new(tr, p),
+        tenant: a.tenant,
+        attachments,
+        mine,
+        errors,
+        comment,
+    })?;
+    Ok((status, page).into_response())
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, receipt)): Path<(String, String)>,
+    Query(q): Query<ViewQuery>,
+) -> Result<Response, WebError> {
+    render(
+        &state,
+        &ctx,
+        &code,
+        &receipt,
+        q.notice.as_deref(),
+        String::new(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /t/{code}/department/routings/{id}/answer`
+pub async fn answer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, routing_id)): Path<(String, i64)>,
+    CsrfForm(form): CsrfForm<AnswerForm>,
+) -> Result<Response, WebError> {
+    let a = tenant_access(&state, &ctx, &code, Actor::may_enter_department_area).await?;
+    let (proposal_id, department) = match state.store.routing_department(a.code, routing_id).await {
+        Ok(x) => x,
+        Err(StoreError::NotFound) => return Err(WebError::Forbidden),
+        Err(e) => return Err(e.into()),
+    };
+    if !a.actor.may_answer_routing(a.code, department) {
+        return Err(WebError::Forbidden);
+    }
+    let p = state.store.proposal_by_id(a.code, proposal_id).await?;
+    let mut errors = FieldErrors::default();
+    match Answer::parse(&form.answer) {
+        Err(e) => errors.add(&ctx.tr, e.field, e.key),
+        Ok(_) if form.comment.chars().count() > renkei_domain::proposal::MAX_LONG_TEXT => {
+            errors.add(&ctx.tr, "comment", "error-too-long")
+        }
+        Ok(answer) => {
+            state
+                .store
+                .routing_answer(a.code, routing_id, answer, &form.comment, &ctx.who())
+                .await?;
+            return Ok(Redirect::to(&format!(
+                "/t/{}/department/proposals/{}?notice=answer-sent",
+                a.code, p.receipt_number
+            ))
+            .into_response());
+        }
+    }
+    render(
+        &state,
+        &ctx,
+        &code,
+        &p.receipt_number,
+        None,
+        form.comment,
+        errors,
+    )
+    .await
+}

@@ -1,0 +1,191 @@
+//! Outbound approach (アプローチ): the city contacted an organisation first. Recorded like a
+//! proposal with route アプローチ, starting in 聞き取り with its first hearing.
+
+use super::desk_proposal::{ActionForm, parse_hearing};
+use super::html;
+use super::proposal_view::{Choice, choices};
+use crate::auth::{CsrfForm, Ctx, TenantAccess, tenant_access};
+use crate::error::WebError;
+use crate::state::AppState;
+use crate::view::{Base, FieldErrors};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use renkei_domain::Actor;
+use renkei_domain::proposal::{Channel, Field, Intake, IntakeInput, Kind, PartnerType, Route};
+use renkei_store::proposals::NewProposal;
+use renkei_store::tenants::Tenant;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ApproachForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    org_name: String,
+    #[serde(default)]
+    partner_type: String,
+    #[serde(default)]
+    corporate_number: String,
+    #[serde(default)]
+    contact_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    fields: Vec<String>,
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    participants: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    next_steps: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/desk_approach.html")]
+struct ApproachTemplate {
+    base: Base,
+    tenant: Tenant,
+    form: ApproachForm,
+    kinds: Vec<Choice>,
+    partner_types: Vec<Choice>,
+    fields: Vec<Choice>,
+    channels: Vec<Choice>,
+    errors: FieldErrors,
+    today: String,
+}
+
+fn render(
+    ctx: &Ctx,
+    a: TenantAccess,
+    form: ApproachForm,
+    errors: FieldErrors,
+) -> Result<Response, WebError> {
+    let tr = &ctx.tr;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = html(&ApproachTemplate {
+        base: Base::new(ctx, tr.t("approach-title")),
+        kinds: choices(
+            tr,
+            Kind::ALL,
+            Kind::code,
+            Kind::label_key,
+            std::slice::from_ref(&form.kind),
+        ),
+        partner_types: choices(
+            tr,
+            PartnerType::ALL,
+            PartnerType::code,
+            PartnerType::label_key,
+            std::slice::from_ref(&form.partner_type),
+        ),
+        fields: choices(tr, Field::ALL, Field::code, Field::label_key, &form.fields),
+        channels: choices(
+            tr,
+            Channel::ALL,
+            Channel::code,
+            Channel::label_key,
+            std::slice::from_ref(&form.channel),
+        ),
+        tenant: a.tenant,
+        form,
+        errors,
+        today: renkei_store::proposals::today_jst()
+            .format("%Y-%m-%d")
+            .to_string(),
+    })?;
+    Ok((status, page).into_response())
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
+    let a = tenant_access(&state, &ctx, &code, Actor::may_handle_proposals).await?;
+    let form = ApproachForm {
+        kind: "proposal".into(),
+        ..ApproachForm::default()
+    };
+    render(&ctx, a, form, FieldErrors::default())
+}
+
+pub async fn post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    CsrfForm(form): CsrfForm<ApproachForm>,
+) -> Result<Response, WebError> {
+    let a = tenant_access(&state, &ctx, &code, Actor::may_handle_proposals).await?;
+    let tr = ctx.tr;
+    let mut errors = FieldErrors::default();
+    let input = IntakeInput {
+        kind: form.kind.clone(),
+        org_name: form.org_name.clone(),
+        partner_type: form.partner_type.clone(),
+        corporate_number: form.corporate_number.clone(),
+        contact_name: form.contact_name.clone(),
+        email: form.email.clone(),
+        phone: form.phone.clone(),
+        title: form.title.clone(),
+        summary: form.summary.clone(),
+        fields: form.fields.clone(),
+        fiscal_burden: "none".into(),
+        ..IntakeInput::default()
+    };
+    let intake = Intake::parse(&input)
+        .map_err(|list| {
+            list.into_iter()
+                .for_each(|e| errors.add(&tr, e.field, e.key))
+        })
+        .ok();
+    let hearing_form = ActionForm {
+        held_on: form.held_on.clone(),
+        channel: form.channel.clone(),
+        participants: form.participants.clone(),
+        notes: form.notes.clone(),
+        next_steps: form.next_steps.clone(),
+        ..ActionForm::default()
+    };
+    let hearing = parse_hearing(&hearing_form)
+        .map_err(|(f, k)| errors.add(&tr, f, k))
+        .ok();
+    let (Some(intake), Some(hearing), true) = (intake, hearing, errors.is_empty()) else {
+        return render(&ctx, a, form, errors);
+    };
+    let s = state
+        .store
+        .outbound_create(
+            a.code,
+            NewProposal {
+                intake,
+                route: Route::Outbound,
+                proponent_user_id: None,
+                attachments: vec![],
+                ip: None,
+            },
+            hearing,
+            &ctx.who(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/t/{}/desk/proposals/{}?notice=approach-recorded",
+        a.code, s.receipt_number
+    ))
+    .into_response())
+}

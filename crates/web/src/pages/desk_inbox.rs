@@ -1,0 +1,186 @@
+//! The desk's inbox: `/t/{code}/desk/proposals` with filters, sort, search, pagination.
+
+use super::html;
+use super::proposal_view::{Choice, ProposalView, choices};
+use crate::auth::{Ctx, tenant_access};
+use crate::error::WebError;
+use crate::state::AppState;
+use crate::view::Base;
+use askama::Template;
+use axum::extract::Path;
+use axum::extract::{Query, State};
+use axum::response::IntoResponse;
+use renkei_domain::Actor;
+use renkei_domain::proposal::{Field, Kind, PartnerType, Route, Status};
+use renkei_store::proposals::{InboxFilter, InboxSort};
+use renkei_store::tenants::Tenant;
+use renkei_store::users::User;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default, Clone)]
+pub struct InboxQuery {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub field: String,
+    #[serde(default)]
+    pub partner_type: String,
+    #[serde(default)]
+    pub route: String,
+    #[serde(default)]
+    pub age: String,
+    #[serde(default)]
+    pub assignee: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+impl InboxQuery {
+    /// The filter; unknown values are ignored rather than refused (it is a GET form).
+    pub fn filter(&self) -> InboxFilter {
+        let statuses = match self.status.as_str() {
+            "" | "open" => Status::OPEN.iter().map(|s| s.code().to_string()).collect(),
+            "all" => vec![],
+            "overdue" => Status::OPEN.iter().map(|s| s.code().to_string()).collect(),
+            s => Status::parse(s)
+                .map(|s| vec![s.code().to_string()])
+                .unwrap_or_default(),
+        };
+        let pick = |v: &str, ok: bool| (ok && !v.is_empty()).then(|| v.to_string());
+        InboxFilter {
+            statuses,
+            kind: pick(&self.kind, Kind::parse(&self.kind).is_ok()),
+            field: pick(&self.field, Field::parse(&self.field).is_ok()),
+            partner_type: pick(
+                &self.partner_type,
+                PartnerType::parse(&self.partner_type).is_ok(),
+            ),
+            route: pick(&self.route, Route::parse(&self.route).is_ok()),
+            older_than_days: self
+                .age
+                .parse::<i64>()
+                .ok()
+                .filter(|d| (1..=3650).contains(d)),
+            assignee: self.assignee.parse::<i64>().ok().filter(|a| *a >= 0),
+            q: Some(self.q.chars().take(100).collect()),
+            overdue_only: self.status == "overdue",
+            sort: InboxSort::parse(&self.sort),
+            page: self.page.parse::<i64>().unwrap_or(0).clamp(0, 100_000),
+            per_page: 25,
+        }
+    }
+
+    fn link(&self, page: i64) -> String {
+        let pairs = [
+            ("status", &self.status),
+            ("kind", &self.kind),
+            ("field", &self.field),
+            ("partner_type", &self.partner_type),
+            ("route", &self.route),
+            ("age", &self.age),
+            ("assignee", &self.assignee),
+            ("q", &self.q),
+            ("sort", &self.sort),
+        ];
+        let mut parts: Vec<String> = pairs
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", crate::error::urlencode(v)))
+            .collect();
+        parts.push(format!("page={page}"));
+        format!("?{}", parts.join("&"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/desk_inbox.html")]
+struct InboxTemplate {
+    base: Base,
+    tenant: Tenant,
+    rows: Vec<ProposalView>,
+    total_line: String,
+    query: InboxQuery,
+    statuses: Vec<Choice>,
+    kinds: Vec<Choice>,
+    fields: Vec<Choice>,
+    partner_types: Vec<Choice>,
+    routes: Vec<Choice>,
+    desk_staff: Vec<User>,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(query): Query<InboxQuery>,
+) -> Result<impl IntoResponse, WebError> {
+    let a = tenant_access(&state, &ctx, &code, Actor::may_handle_proposals).await?;
+    let filter = query.filter();
+    let (rows, total) = state.store.inbox(a.code, &filter).await?;
+    state
+        .store
+        .audit_proposal_read(a.code, "inbox", "desk-inbox", &ctx.who())
+        .await?;
+    let tr = &ctx.tr;
+    let desk_staff = state
+        .store
+        .users_in_tenant(&a.tenant.code)
+        .await?
+        .into_iter()
+        .filter(|u| u.role == renkei_domain::Role::Desk)
+        .collect();
+    let shown = (filter.page + 1) * filter.per_page;
+    html(&InboxTemplate {
+        base: Base::new(&ctx, tr.t("inbox-title")),
+        total_line: tr.t1("inbox-total", "count", &total),
+        rows: rows.into_iter().map(|p| ProposalView::new(tr, p)).collect(),
+        statuses: choices(
+            tr,
+            Status::ALL,
+            Status::code,
+            Status::label_key,
+            std::slice::from_ref(&query.status),
+        ),
+        kinds: choices(
+            tr,
+            Kind::ALL,
+            Kind::code,
+            Kind::label_key,
+            std::slice::from_ref(&query.kind),
+        ),
+        fields: choices(
+            tr,
+            Field::ALL,
+            Field::code,
+            Field::label_key,
+            std::slice::from_ref(&query.field),
+        ),
+        partner_types: choices(
+            tr,
+            PartnerType::ALL,
+            PartnerType::code,
+            PartnerType::label_key,
+            std::slice::from_ref(&query.partner_type),
+        ),
+        routes: choices(
+            tr,
+            Route::ALL,
+            Route::code,
+            Route::label_key,
+            std::slice::from_ref(&query.route),
+        ),
+        desk_staff,
+        prev: (filter.page > 0).then(|| query.link(filter.page - 1)),
+        next: (shown < total).then(|| query.link(filter.page + 1)),
+        tenant: a.tenant,
+        query,
+    })
+}

@@ -1,0 +1,461 @@
+//! One proposal at the desk: `/t/{code}/desk/proposals/{receipt}` and the actions posted
+//! below it (status, assignment, hearing record, routing to departments, message to the
+//! proponent). Every view is audited; every action is checked by the domain first.
+
+use super::html;
+use super::proposal_view::{
+    self, AttachmentView, Choice, EventView, HearingView, MessageView, ProposalView, RoutingView,
+    choices,
+};
+use crate::auth::{CsrfForm, Ctx, TenantAccess, public_base, tenant_access};
+use crate::error::WebError;
+use crate::state::AppState;
+use crate::view::{Base, FieldErrors};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use renkei_domain::proposal::{Channel, DeclineReason, Transition};
+use renkei_domain::{Actor, TenantCode};
+use renkei_store::StoreError;
+use renkei_store::departments::Department;
+use renkei_store::proposals::NewHearing;
+use renkei_store::tenants::Tenant;
+use renkei_store::users::User;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "pages/desk_proposal.html")]
+struct DeskProposalTemplate {
+    base: Base,
+    tenant: Tenant,
+    v: ProposalView,
+    events: Vec<EventView>,
+    messages: Vec<MessageView>,
+    attachments: Vec<AttachmentView>,
+    hearings: Vec<HearingView>,
+    routings: Vec<RoutingView>,
+    departments: Vec<Department>,
+    desk_staff: Vec<User>,
+    reasons: Vec<Choice>,
+    channels: Vec<Choice>,
+    prefecture: Option<Tenant>,
+    referred_from: Option<String>,
+    errors: FieldErrors,
+    today: String,
+    routing_due: String,
+    form: ActionForm,
+}
+
+/// Every field any action form posts (so a failed action re-renders with what was typed).
+#[derive(Deserialize, Default, Clone)]
+pub struct ActionForm {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub explanation: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub assignee: String,
+    #[serde(default)]
+    pub held_on: String,
+    #[serde(default)]
+    pub channel: String,
+    #[serde(default)]
+    pub participants: String,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub next_steps: String,
+    #[serde(default)]
+    pub department_ids: Vec<String>,
+    #[serde(default)]
+    pub question: String,
+    #[serde(default)]
+    pub due_on: String,
+    #[serde(default)]
+    pub body: String,
+}
+
+async fn access(state: &AppState, ctx: &Ctx, code: &str) -> Result<TenantAccess, WebError> {
+    tenant_access(state, ctx, code, Actor::may_handle_proposals).await
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    a: TenantAccess,
+    receipt: &str,
+    notice: Option<&str>,
+    form: ActionForm,
+    errors: FieldErrors,
+) -> Result<Response, WebError> {
+    let tr = &ctx.tr;
+    let p = state.store.proposal(a.code, receipt).await?;
+    state
+        .store
+        .audit_proposal_read(a.code, &p.receipt_number, "desk", &ctx.who())
+        .await?;
+    let events = proposal_view::events(tr, state.store.proposal_events(p.id, false).await?);
+    let messages = proposal_view::messages(state.store.proposal_messages(p.id).await?);
+    let attachments = proposal_view::attachments(state.store.attachments(p.id).await?);
+    let hearings = proposal_view::hearings(tr, state.store.hearings(p.id).await?);
+    let routings = proposal_view::routings(tr, state.store.routings(p.id).await?);
+    let departments = state.store.departments(a.code).await?;
+    let desk_staff = state
+        .store
+        .users_in_tenant(&a.tenant.code)
+        .await?
+        .into_iter()
+        .filter(|u| u.role == renkei_domain::Role::Desk && !u.disabled)
+        .collect();
+    let prefecture = if a.tenant.is_prefecture() {
+        None
+    } else {
+        Some(state.store.tenant(&a.tenant.prefecture_code).await?)
+    };
+    let referred_from = p.referred_from_id.map(|_| tr.t("proposal-referred-in"));
+    let today = renkei_store::proposals::today_jst();
+    let settings = state.store.desk_settings(a.code).await?;
+    let routing_due = renkei_domain::calendar::add_business_days(
+        today,
+        u32::try_from(settings.routing_days).unwrap_or(10),
+    );
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = html(&DeskProposalTemplate {
+        base: Base::new(ctx, p.title.clone()).with_notice(notice),
+        reasons: choices(
+            tr,
+            DeclineReason::ALL,
+            DeclineReason::code,
+            DeclineReason::label_key,
+            std::slice::from_ref(&form.reason),
+        ),
+        channels: choices(
+            tr,
+            Channel::ALL,
+            Channel::code,
+            Channel::label_key,
+            std::slice::from_ref(&form.channel),
+        ),
+        v: ProposalView::new(tr, p),
+        tenant: a.tenant,
+        events,
+        messages,
+        attachments,
+        hearings,
+        routings,
+        departments,
+        desk_staff,
+        prefecture,
+        referred_from,
+        errors,
+        today: today.format("%Y-%m-%d").to_string(),
+        routing_due: routing_due.format("%Y-%m-%d").to_string(),
+        form,
+    })?;
+    Ok((status, page).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ViewQuery {
+    notice: Option<String>,
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, receipt)): Path<(String, String)>,
+    Query(q): Query<ViewQuery>,
+) -> Result<Response, WebError> {
+    let a = access(&state, &ctx, &code).await?;
+    render(
+        &state,
+        &ctx,
+        a,
+        &receipt,
+        q.notice.as_deref(),
+        ActionForm::default(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+fn done(code: TenantCode, receipt: &str, notice: &str) -> Response {
+    Redirect::to(&format!(
+        "/t/{code}/desk/proposals/{receipt}?notice={notice}"
+    ))
+    .into_response()
+}
+
+/// Runs an action; a refusal (bad input, a move the state machine forbids) re-renders the
+/// page with the message and what was typed, and writes nothing.
+async fn finish(
+    state: &AppState,
+    ctx: &Ctx,
+    a: TenantAccess,
+    receipt: &str,
+    form: ActionForm,
+    result: Result<&'static str, (&'static str, &'static str)>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(notice) => Ok(done(a.code, receipt, notice)),
+        Err((field, key)) => {
+            let mut errors = FieldErrors::default();
+            errors.add(&ctx.tr, field, key);
+            render(state, ctx, a, receipt, None, form, errors).await
+        }
+    }
+}
+
+fn conflict(e: StoreError) -> Result<(&'static str, &'static str), WebError> {
+    match e {
+        StoreError::Conflict { field, key } => Ok((field, key)),
+        StoreError::Invalid(p) => Ok((p.field, p.key)),
+        other => Err(other.into()),
+    }
+}
+
+pub async fn transition(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, receipt)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ActionForm>,
+) -> Result<Response, WebError> {
+    let a = access(&state, &ctx, &code).await?;
+    let p = state.store.proposal(a.code, &receipt).await?;
+    let t = match form.action.as_str() {
+        "start_hearing" => Ok(Transition::StartHearing),
+        "start_coordination" => Ok(Transition::StartCoordination),
+        "decide" => Ok(Transition::Decide),
+        "decline" => DeclineReason::parse(&form.reason)
+            .map(|reason| Transition::Decline {
+                reason,
+                explanation: form.explanation.clone(),
+            })
+            .map_err(|e| (e.field, e.key)),
+        "refer" => renkei_domain::TenantCode::parse(&form.to)
+            .map(|to| Transition::Refer { to })
+            .map_err(|_| ("to", "error-tenant-unknown")),
+        _ => Err(("action", "error-transition-invalid")),
+    };
+    let result = match t {
+        Err(e) => Err(e),
+        Ok(t) => {
+            let tenant = a.tenant.clone();
+            match state
+                .store
+                .proposal_transition(a.code, p.id, &t, &ctx.who(), move |p, _| {
+                    vec![crate::mails::status_changed(&tenant, p, "")]
+                })
+                .await
+            {
+                Ok(_) => Ok("status-changed"),
+                Err(e) => Err(conflict(e)?),
+            }
+        }
+    };
+    finish(&state, &ctx, a, &receipt, form, result).await
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, receipt)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ActionForm>,
+) -> Result<Response, WebError> {
+    let a = access(&state, &ctx, &code).await?;
+    let p = state.store.proposal(a.code, &receipt).await?;
+    let assignee = match form.assignee.trim() {
+        "" => None,
+        v => Some(
+            v.parse::<i64>()
+                .map_err(|_| WebError::BadRequest("error-assignee-not-desk"))?,
+        ),
+    };
+    let result = match state
+        .store
+        .proposal_assign(a.code, p.id, assignee, &ctx.who())
+        .await
+    {
+        Ok(()) => Ok("assigned"),
+        Err(e) => Err(conflict(e)?),
+    };
+    finish(&state, &ctx, a, &receipt, form, result).await
+}
+
+pub async fn hearing(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, receipt)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ActionForm>,
+) -> Result<Response, WebError> {
+    let a = access(&state, &ctx, &code).await?;
+    let p = state.store.proposal(a.code, &receipt).await?;
+    let result = match parse_hearing(&form) {
+        Err(e) => Err(e),
+        Ok(h) => match state.store.hearing_add(a.code, p.id, &h, &ctx.who()).await {
+            Ok(()) => Ok("hearing-recorded"),
+            Err(e) => Err(conflict(e)?),
+        },
+    };
+    finish(&state, &ctx, a, &receipt, form, result).await
+}
+
+/// Checks a hearing record: a real date, a known channel, notes within limits.
+pub fn parse_hearing(form: &ActionForm) -> Result<NewHearing, (&'static str, &'static str)> {
+    let held_on = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
+        .map_err(|_| ("held_on", "error-date-format"))?;
+    let channel = Channel::parse(&form.channel).map_err(|e| (e.field, e.key))?;
+    if form.notes.trim().is_empty() {
+        return Err(("notes", "error-required"));
+    }
+    for (field, v) in [
+        ("participants", &form.participants),
+        ("notes", &form.notes),
+        ("next_steps", &form.next_steps),
+    ] {
+        if v.chars().count() > renkei_domain::proposal::MAX_LONG_TEXT {
+            return Err((field, "error-too-long"));
+        }
+    }
+    Ok(NewHearing {
+        held_on,
+        channel,
+        participants: form.participants.clone(),
+        notes: form.notes.clone(),
+        next_steps: form.next_steps.clone(),
+    })
+}
+
+pub async fn routing(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((code, receipt)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ActionForm>,
+) -> Result<Response, WebError> {
+    let a = access(&state, &ctx, &code).await?;
+    let p = state.store.proposal(a.code, &receipt).await?;
+    let ids: Result<Vec<i64>, _> = form
+        .department_ids
+        .iter()
+        .map(|s| s.trim().parse::<i64>())
+        .collect();
+    let due = NaiveDate::parse_from_str(form.due_on.trim(), "%Y-%m-%d");
+    let result = match (ids, due) {
+        (Err(_), _) => Err(("department_ids", "error-department-unknown")),
+        (_, Err(_)) => Err(("due_on", "error-date-format")),
+        (Ok(ids), Ok(due)) if form.question.trim().is_empty() => {
+            let _ = (ids, due);
+            Err(("question", "error-required"))
+        }
+        (Ok(ids), Ok(due)) => {
+            let tenant = a.tenant.clone();
+            let link = format!(
+                "{}/t/{}/department/proposals/{}",
+                public_base(&state, &headers),
+                a.tenant.code,
+                receipt
+            );
+            let due_text = renkei_domain::time::wareki(due);
+            match state
+                .store
+                .routing_add(
+                    a.code,
+                    p.id,
+                    &ids,
+                    &form.question,
+                    due,
+                    &ctx.who(),
+                    move |p, recipients| {
+                        recipients
+                            .iter()
+                            .map(|(to, dept)| {
+                                crate::mails::routing_request(
+                                    &tenant, p, to, dept, &due_text, &link,
+                                )
+                            })
+                            .collect()
+                    },
+                )
+                .await
+            {
+                Ok(()) => Ok("routed"),
+                Err(e) => Err(conflict(e)?),
+            }
+        }
+    };
+    finish(&state, &ctx, a, &receipt, form, result).await
+}
+
+pub async fn message(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, receipt)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ActionForm>,
+) -> Result<Response, WebError> {
+    let a = access(&state, &ctx, &code).await?;
+    let p = state.store.proposal(a.code, &receipt).await?;
+    let body = form.body.trim().to_string();
+    let result = if body.is_empty() {
+        Err(("body", "error-message-required"))
+    } else if body.chars().count() > renkei_domain::proposal::MAX_LONG_TEXT {
+        Err(("body", "error-too-long"))
+    } else {
+        let tenant = a.tenant.clone();
+        let text = body.clone();
+        match state
+            .store
+            .message_add(a.code, p.id, true, &body, &[], &ctx.who(), move |p| {
+                vec![crate::mails::message_to_proponent(&tenant, p, &text)]
+            })
+            .await
+        {
+            Ok(()) => Ok("message-sent"),
+            Err(e) => Err(conflict(e)?),
+        }
+    };
+    finish(&state, &ctx, a, &receipt, form, result).await
+}
+
+/// An attachment for city-hall staff: the desk, or a department the proposal was routed to.
+pub async fn attachment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, receipt, id)): Path<(String, String, i64)>,
+) -> Result<Response, WebError> {
+    let (_, tcode) = crate::auth::known_tenant(&state, &code).await?;
+    let user = ctx.require_user()?;
+    let actor = state.store.actor(user).await?;
+    let p = match state.store.proposal(tcode, &receipt).await {
+        Ok(p) => p,
+        Err(StoreError::NotFound) if !actor.may_enter_staff_area(tcode) => {
+            return Err(WebError::Forbidden);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let routed = state.store.routed_department_ids(p.id).await?;
+    if !(actor.may_handle_proposals(tcode) || actor.may_read_routed_proposal(tcode, &routed)) {
+        return Err(WebError::Forbidden);
+    }
+    let (meta, data) = state.store.attachment_data(tcode, p.id, id).await?;
+    state
+        .store
+        .audit_proposal_read(
+            tcode,
+            &p.receipt_number,
+            &format!("attachment:{id}"),
+            &ctx.who(),
+        )
+        .await?;
+    Ok(super::proponent_view::download(&meta, data))
+}

@@ -1,0 +1,190 @@
+//! The partner registry (`/t/{code}/desk/partners`): organisations de-duplicated by
+//! 法人番号 or normalised name, with type-specific strengths and constraints and their
+//! history of proposals.
+
+use super::html;
+use super::proposal_view::ProposalView;
+use crate::auth::{CsrfForm, Ctx, tenant_access};
+use crate::error::WebError;
+use crate::state::AppState;
+use crate::view::{Base, FieldErrors};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use renkei_domain::Actor;
+use renkei_store::proposals::Partner;
+use renkei_store::tenants::Tenant;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "pages/partners.html")]
+struct PartnersTemplate {
+    base: Base,
+    tenant: Tenant,
+    q: String,
+    partners: Vec<(Partner, String)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let a = tenant_access(&state, &ctx, &code, Actor::may_handle_proposals).await?;
+    let q: String = query.q.chars().take(100).collect();
+    let partners = state
+        .store
+        .partners(a.code, Some(&q))
+        .await?
+        .into_iter()
+        .map(|p| {
+            let label = ctx.tr.t(&format!("partner_type-{}", p.partner_type));
+            (p, label)
+        })
+        .collect();
+    Ok(html(&PartnersTemplate {
+        base: Base::new(&ctx, ctx.tr.t("partners-title")),
+        tenant: a.tenant,
+        q,
+        partners,
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "pages/partner.html")]
+struct PartnerTemplate {
+    base: Base,
+    tenant: Tenant,
+    partner: Partner,
+    type_label: String,
+    type_hint: String,
+    proposals: Vec<ProposalView>,
+    strengths: String,
+    constraints: String,
+    errors: FieldErrors,
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    id: i64,
+    notice: Option<&str>,
+    typed: Option<(String, String)>,
+    errors: FieldErrors,
+) -> Result<Response, WebError> {
+    let a = tenant_access(state, ctx, code, Actor::may_handle_proposals).await?;
+    let partner = state.store.partner(a.code, id).await?;
+    let proposals = state.store.partner_proposals(a.code, id).await?;
+    state
+        .store
+        .audit_proposal_read(
+            a.code,
+            &format!("partner:{id}"),
+            "partner-history",
+            &ctx.who(),
+        )
+        .await?;
+    let tr = &ctx.tr;
+    let (strengths, constraints) =
+        typed.unwrap_or_else(|| (partner.strengths.clone(), partner.constraints.clone()));
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = html(&PartnerTemplate {
+        base: Base::new(ctx, partner.name.clone()).with_notice(notice),
+        type_label: tr.t(&format!("partner_type-{}", partner.partner_type)),
+        type_hint: tr.t(&format!("partner-hint-{}", partner.partner_type)),
+        proposals: proposals
+            .into_iter()
+            .map(|p| ProposalView::new(tr, p))
+            .collect(),
+        tenant: a.tenant,
+        partner,
+        strengths,
+        constraints,
+        errors,
+    })?;
+    Ok((status, page).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    notice: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, id)): Path<(String, i64)>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, WebError> {
+    render(
+        &state,
+        &ctx,
+        &code,
+        id,
+        q.notice.as_deref(),
+        None,
+        FieldErrors::default(),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct PartnerForm {
+    #[serde(default)]
+    strengths: String,
+    #[serde(default)]
+    constraints: String,
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, id)): Path<(String, i64)>,
+    CsrfForm(form): CsrfForm<PartnerForm>,
+) -> Result<Response, WebError> {
+    let a = tenant_access(&state, &ctx, &code, Actor::may_handle_proposals).await?;
+    let mut errors = FieldErrors::default();
+    for (field, v) in [
+        ("strengths", &form.strengths),
+        ("constraints", &form.constraints),
+    ] {
+        if v.chars().count() > 4000 {
+            errors.add(&ctx.tr, field, "error-too-long");
+        }
+    }
+    if !errors.is_empty() {
+        return render(
+            &state,
+            &ctx,
+            &code,
+            id,
+            None,
+            Some((form.strengths, form.constraints)),
+            errors,
+        )
+        .await;
+    }
+    state
+        .store
+        .partner_update(a.code, id, &form.strengths, &form.constraints, &ctx.who())
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/t/{}/desk/partners/{id}?notice=partner-saved",
+        a.code
+    ))
+    .into_response())
+}

@@ -1,0 +1,424 @@
+//! The proponent's page for one proposal: reached with the private tracking link
+//! (`/t/{code}/track/{token}`) or, signed in as its proponent, from the my-page
+//! (`/t/{code}/mypage/proposals/{receipt}`). Status timeline, messages with the desk,
+//! attachments, withdrawal, consents. Every view is recorded in the audit trail.
+
+use super::html;
+use super::proposal_view::{self, AttachmentView, EventView, MessageView, ProposalView};
+use crate::auth::{CsrfForm, Ctx, known_tenant, public_base, tenant_access};
+use crate::error::WebError;
+use crate::state::AppState;
+use crate::view::{Base, FieldErrors};
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use renkei_domain::proposal::Transition;
+use renkei_domain::{Actor, TenantCode};
+use renkei_store::Who;
+use renkei_store::proposals::Proposal;
+use renkei_store::tenants::Tenant;
+use serde::Deserialize;
+
+/// How the proponent proved who they are.
+pub enum Access {
+    Token(String),
+    Account(String),
+}
+
+impl Access {
+    /// The base path of this view (actions are posted below it).
+    fn base_path(&self, code: &str) -> String {
+        match self {
+            Self::Token(t) => format!("/t/{code}/track/{t}"),
+            Self::Account(receipt) => format!("/t/{code}/mypage/proposals/{receipt}"),
+        }
+    }
+}
+
+pub struct Resolved {
+    pub tenant: Tenant,
+    pub code: TenantCode,
+    pub proposal: Proposal,
+    pub who: Who,
+    pub base_path: String,
+}
+
+/// Finds the proposal: by token (anyone holding the link) or by the signed-in proponent.
+async fn resolve(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    access: Access,
+) -> Result<Resolved, WebError> {
+    let (tenant, tcode, proposal, label) = match &access {
+        Access::Token(token) => {
+            let (tenant, tcode) = known_tenant(state, code).await?;
+            let p = state.store.proposal_by_tracking(tcode, token).await?;
+            (tenant, tcode, p, "proponent (tracking link)".to_string())
+        }
+        Access::Account(receipt) => {
+            let a = tenant_access(state, ctx, code, Actor::may_enter_proponent_area).await?;
+            let user = ctx.require_user()?;
+            let p = state.store.proposal(a.code, receipt).await?;
+            if p.proponent_user_id != Some(user.id) && p.email != user.email {
+                return Err(WebError::NotFound);
+            }
+            (a.tenant, a.code, p, user.email.clone())
+        }
+    };
+    let who = Who {
+        user_id: ctx.user.as_ref().map(|u| u.id),
+        label,
+        origin: ctx.ip.clone(),
+    };
+    Ok(Resolved {
+        base_path: access.base_path(&tenant.code),
+        tenant,
+        code: tcode,
+        proposal,
+        who,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "pages/proponent_view.html")]
+struct ProponentTemplate {
+    base: Base,
+    tenant: Tenant,
+    v: ProposalView,
+    base_path: String,
+    events: Vec<EventView>,
+    messages: Vec<MessageView>,
+    attachments: Vec<AttachmentView>,
+    message: String,
+    errors: FieldErrors,
+    received_line: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ViewQuery {
+    notice: Option<String>,
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    r: Resolved,
+    notice: Option<&str>,
+    message: String,
+    errors: FieldErrors,
+) -> Result<Response, WebError> {
+    let tr = &ctx.tr;
+    state
+        .store
+        .audit_proposal_read(r.code, &r.proposal.receipt_number, "proponent", &r.who)
+        .await?;
+    let events = proposal_view::events(tr, state.store.proposal_events(r.proposal.id, true).await?);
+    let messages = proposal_view::messages(state.store.proposal_messages(r.proposal.id).await?);
+    let attachments = proposal_view::attachments(state.store.attachments(r.proposal.id).await?);
+    let received_line = tr.t1(
+        "proposal-received-line",
+        "receipt",
+        &r.proposal.receipt_number,
+    );
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = html(&ProponentTemplate {
+        base: Base::new(ctx, r.proposal.title.clone()).with_notice(notice),
+        v: ProposalView::new(tr, r.proposal),
+        tenant: r.tenant,
+        base_path: r.base_path,
+        events,
+        messages,
+        attachments,
+        message,
+        errors,
+        received_line,
+    })?;
+    Ok((status, page).into_response())
+}
+
+pub async fn show_by_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, token)): Path<(String, String)>,
+    Query(q): Query<ViewQuery>,
+) -> Result<Response, WebError> {
+    let r = resolve(&state, &ctx, &code, Access::Token(token)).await?;
+    render(
+        &state,
+        &ctx,
+        r,
+        q.notice.as_deref(),
+        String::new(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+pub async fn show_by_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, receipt)): Path<(String, String)>,
+    Query(q): Query<ViewQuery>,
+) -> Result<Response, WebError> {
+    let r = resolve(&state, &ctx, &code, Access::Account(receipt)).await?;
+    render(
+        &state,
+        &ctx,
+        r,
+        q.notice.as_deref(),
+        String::new(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct MessageForm {
+    #[serde(default)]
+    body: String,
+}
+
+async fn message(
+    state: AppState,
+    ctx: Ctx,
+    headers: HeaderMap,
+    code: String,
+    access: Access,
+    form: MessageForm,
+) -> Result<Response, WebError> {
+    let r = resolve(&state, &ctx, &code, access).await?;
+    let body = form.body.trim().to_string();
+    if body.is_empty() || body.chars().count() > renkei_domain::proposal::MAX_LONG_TEXT {
+        let mut errors = FieldErrors::default();
+        let key = if body.is_empty() {
+            "error-message-required"
+        } else {
+            "error-too-long"
+        };
+        errors.add(&ctx.tr, "body", key);
+        return render(&state, &ctx, r, None, form.body, errors).await;
+    }
+    // The desk learns of it by mail (without the content, which stays behind sign-in).
+    let desk = state.store.users_in_tenant(&r.tenant.code).await?;
+    let link = format!(
+        "{}/t/{}/desk/proposals/{}",
+        public_base(&state, &headers),
+        r.tenant.code,
+        r.proposal.receipt_number
+    );
+    let tenant = r.tenant.clone();
+    let recipients: Vec<String> = desk
+        .into_iter()
+        .filter(|u| u.role == renkei_domain::Role::Desk && !u.disabled)
+        .filter(|u| r.proposal.assignee_user_id.is_none_or(|a| a == u.id))
+        .map(|u| u.email)
+        .collect();
+    state
+        .store
+        .message_add(r.code, r.proposal.id, false, &body, &[], &r.who, move |p| {
+            recipients
+                .iter()
+                .map(|to| crate::mails::message_to_desk(&tenant, p, to, &link))
+                .collect()
+        })
+        .await?;
+    Ok(Redirect::to(&format!("{}?notice=message-sent", r.base_path)).into_response())
+}
+
+pub async fn message_by_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((code, token)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<MessageForm>,
+) -> Result<Response, WebError> {
+    message(state, ctx, headers, code, Access::Token(token), form).await
+}
+
+pub async fn message_by_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((code, receipt)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<MessageForm>,
+) -> Result<Response, WebError> {
+    message(state, ctx, headers, code, Access::Account(receipt), form).await
+}
+
+async fn withdraw(
+    state: AppState,
+    ctx: Ctx,
+    code: String,
+    access: Access,
+) -> Result<Response, WebError> {
+    let r = resolve(&state, &ctx, &code, access).await?;
+    let tenant = r.tenant.clone();
+    let result = state
+        .store
+        .proposal_transition(
+            r.code,
+            r.proposal.id,
+            &Transition::Withdraw,
+            &r.who,
+            move |p, _| vec![crate::mails::status_changed(&tenant, p, "")],
+        )
+        .await;
+    match result {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("{}?notice=proposal-withdrawn", r.base_path)).into_response())
+        }
+        Err(renkei_store::StoreError::Conflict { key, .. }) => {
+            let mut errors = FieldErrors::default();
+            errors.add(&ctx.tr, "withdraw", key);
+            render(&state, &ctx, r, None, String::new(), errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn withdraw_by_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, token)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<super::EmptyForm>,
+) -> Result<Response, WebError> {
+    withdraw(state, ctx, code, Access::Token(token)).await
+}
+
+pub async fn withdraw_by_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, receipt)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<super::EmptyForm>,
+) -> Result<Response, WebError> {
+    withdraw(state, ctx, code, Access::Account(receipt)).await
+}
+
+#[derive(Deserialize)]
+pub struct ConsentForm {
+    #[serde(default)]
+    publication: Option<String>,
+    #[serde(default)]
+    referral: Option<String>,
+}
+
+async fn consent(
+    state: AppState,
+    ctx: Ctx,
+    code: String,
+    access: Access,
+    form: ConsentForm,
+) -> Result<Response, WebError> {
+    let r = resolve(&state, &ctx, &code, access).await?;
+    state
+        .store
+        .consent_set(
+            r.code,
+            r.proposal.id,
+            form.publication.as_deref() == Some("yes"),
+            form.referral.as_deref() == Some("yes"),
+            &r.who,
+        )
+        .await?;
+    Ok(Redirect::to(&format!("{}?notice=consent-saved", r.base_path)).into_response())
+}
+
+pub async fn consent_by_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, token)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ConsentForm>,
+) -> Result<Response, WebError> {
+    consent(state, ctx, code, Access::Token(token), form).await
+}
+
+pub async fn consent_by_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, receipt)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ConsentForm>,
+) -> Result<Response, WebError> {
+    consent(state, ctx, code, Access::Account(receipt), form).await
+}
+
+/// Serves an attachment as a download, never inline: `Content-Disposition: attachment`,
+/// the sniffed type, `nosniff` and a sandboxing CSP.
+pub fn download(meta: &renkei_store::proposals::AttachmentMeta, data: Vec<u8>) -> Response {
+    let ascii: String = meta
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded = crate::error::urlencode(&meta.filename).replace('/', "%2F");
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    let mut resp = Response::new(Body::from(data));
+    let h = resp.headers_mut();
+    if let Ok(v) = meta.content_type.parse() {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = disposition.parse() {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
+    resp
+}
+
+async fn attachment(
+    state: AppState,
+    ctx: Ctx,
+    code: String,
+    access: Access,
+    id: i64,
+) -> Result<Response, WebError> {
+    let r = resolve(&state, &ctx, &code, access).await?;
+    let (meta, data) = state
+        .store
+        .attachment_data(r.code, r.proposal.id, id)
+        .await?;
+    state
+        .store
+        .audit_proposal_read(
+            r.code,
+            &r.proposal.receipt_number,
+            &format!("attachment:{id}"),
+            &r.who,
+        )
+        .await?;
+    Ok(download(&meta, data))
+}
+
+pub async fn attachment_by_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, token, id)): Path<(String, String, i64)>,
+) -> Result<Response, WebError> {
+    attachment(state, ctx, code, Access::Token(token), id).await
+}
+
+pub async fn attachment_by_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, receipt, id)): Path<(String, String, i64)>,
+) -> Result<Response, WebError> {
+    attachment(state, ctx, code, Access::Account(receipt), id).await
+}

@@ -1,0 +1,243 @@
+//! The public intake form: `/t/{code}/propose`. Anyone may propose (公平性); the submission
+//! is checked field by field, attachments by content; nothing is saved unless all of it is.
+
+use super::html;
+use super::proposal_view::{Choice, choices};
+use crate::auth::{CSRF_FIELD, Ctx, constant_time_eq, known_tenant, public_base};
+use crate::error::WebError;
+use crate::state::AppState;
+use crate::view::{Base, FieldErrors};
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use renkei_domain::attachment::{self, MAX_ATTACHMENTS};
+use renkei_domain::proposal::{Field, Intake, IntakeInput, Kind, Offer, PartnerType, Route};
+use renkei_store::Who;
+use renkei_store::proposals::{NewAttachment, NewProposal};
+use renkei_store::tenants::Tenant;
+
+#[derive(Template)]
+#[template(path = "pages/propose.html")]
+struct ProposeTemplate {
+    base: Base,
+    tenant: Tenant,
+    input: IntakeInput,
+    kinds: Vec<Choice>,
+    partner_types: Vec<Choice>,
+    fields: Vec<Choice>,
+    offers: Vec<Choice>,
+    errors: FieldErrors,
+    had_files: bool,
+}
+
+fn render(
+    ctx: &Ctx,
+    tenant: Tenant,
+    input: IntakeInput,
+    errors: FieldErrors,
+    had_files: bool,
+) -> Result<Response, WebError> {
+    let tr = &ctx.tr;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = html(&ProposeTemplate {
+        base: Base::new(ctx, tr.t1("propose-title", "name", &tenant.full_name())),
+        kinds: choices(
+            tr,
+            Kind::ALL,
+            Kind::code,
+            Kind::label_key,
+            std::slice::from_ref(&input.kind),
+        ),
+        partner_types: choices(
+            tr,
+            PartnerType::ALL,
+            PartnerType::code,
+            PartnerType::label_key,
+            std::slice::from_ref(&input.partner_type),
+        ),
+        fields: choices(tr, Field::ALL, Field::code, Field::label_key, &input.fields),
+        offers: choices(tr, Offer::ALL, Offer::code, Offer::label_key, &input.offers),
+        tenant,
+        input,
+        errors,
+        had_files,
+    })?;
+    Ok((status, page).into_response())
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
+    let (tenant, _) = known_tenant(&state, &code).await?;
+    let input = IntakeInput {
+        kind: "proposal".into(),
+        fiscal_burden: "none".into(),
+        ..IntakeInput::default()
+    };
+    render(&ctx, tenant, input, FieldErrors::default(), false)
+}
+
+pub async fn post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let (tenant, tcode) = known_tenant(&state, &code).await?;
+    let tr = ctx.tr;
+    let mut input = IntakeInput::default();
+    let mut csrf = String::new();
+    let mut honeypot = String::new();
+    let mut files: Vec<NewAttachment> = Vec::new();
+    let mut errors = FieldErrors::default();
+    let mut file_count = 0usize;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(WebError::PayloadTooLarge);
+            }
+            Err(_) => return Err(WebError::BadRequest("error-bad-request")),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "attachments" {
+            let filename = field.file_name().map(attachment::clean_filename);
+            let data = field.bytes().await.map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    WebError::PayloadTooLarge
+                } else {
+                    WebError::BadRequest("error-bad-request")
+                }
+            })?;
+            let Some(filename) = filename else { continue };
+            if data.is_empty() && filename == "attachment" {
+                continue; // the empty file input of a form sent without a file
+            }
+            file_count += 1;
+            match attachment::check(&data) {
+                Ok(kind) => files.push(NewAttachment {
+                    filename,
+                    content_type: kind.mime().to_string(),
+                    data: data.to_vec(),
+                }),
+                Err(e) => errors.add(&tr, e.field, e.key),
+            }
+            continue;
+        }
+        let value = field
+            .text()
+            .await
+            .map_err(|_| WebError::BadRequest("error-bad-request"))?;
+        match name.as_str() {
+            CSRF_FIELD => csrf = value,
+            "website" => honeypot = value,
+            "kind" => input.kind = value,
+            "org_name" => input.org_name = value,
+            "partner_type" => input.partner_type = value,
+            "corporate_number" => input.corporate_number = value,
+            "contact_name" => input.contact_name = value,
+            "email" => input.email = value,
+            "phone" => input.phone = value,
+            "title" => input.title = value,
+            "summary" => input.summary = value,
+            "details" => input.details = value,
+            "fields" => input.fields.push(value),
+            "offers" => input.offers.push(value),
+            "expected_effects" => input.expected_effects = value,
+            "fiscal_burden" => input.fiscal_burden = value,
+            "fiscal_explanation" => input.fiscal_explanation = value,
+            "publication_consent" => input.publication_consent = value == "yes",
+            _ => {}
+        }
+    }
+    if ctx.csrf.is_empty() || !constant_time_eq(csrf.as_bytes(), ctx.csrf.as_bytes()) {
+        return Err(WebError::Csrf);
+    }
+    if file_count > MAX_ATTACHMENTS {
+        errors.add(&tr, "attachments", "error-attachment-count");
+    }
+    // A filled-in hidden field: a bot. Refuse without saying why, write nothing.
+    if !honeypot.trim().is_empty() {
+        return Err(WebError::BadRequest("error-bad-request"));
+    }
+    let limit = state.config.intake_rate_limit;
+    if limit > 0 && state.store.intake_count_last_hour(&ctx.ip).await? >= limit {
+        errors.add(&tr, "form", "error-rate-limited");
+    }
+    let intake = match Intake::parse(&input) {
+        Ok(i) if errors.is_empty() => i,
+        Ok(_) => return render(&ctx, tenant, input, errors, file_count > 0),
+        Err(list) => {
+            for e in list {
+                errors.add(&tr, e.field, e.key);
+            }
+            return render(&ctx, tenant, input, errors, file_count > 0);
+        }
+    };
+    let base = public_base(&state, &headers);
+    let who = Who {
+        user_id: ctx.user.as_ref().map(|u| u.id),
+        label: ctx
+            .user
+            .as_ref()
+            .map(|u| u.email.clone())
+            .unwrap_or_else(|| "proponent".into()),
+        origin: ctx.ip.clone(),
+    };
+    let proponent_user_id = ctx
+        .user
+        .as_ref()
+        .filter(|u| {
+            u.role == renkei_domain::Role::Proponent
+                && u.tenant_code.as_deref() == Some(tenant.code.as_str())
+        })
+        .map(|u| u.id);
+    let (to, org, contact, title) = (
+        intake.email.to_string(),
+        intake.org_name.clone(),
+        intake.contact_name.clone(),
+        intake.title.clone(),
+    );
+    let mail_tenant = tenant.clone();
+    let submitted = state
+        .store
+        .proposal_submit(
+            tcode,
+            NewProposal {
+                intake,
+                route: Route::Free,
+                proponent_user_id,
+                attachments: files,
+                ip: Some(ctx.ip.clone()),
+            },
+            &who,
+            Box::new(move |s| {
+                let url = format!("{base}/t/{}/track/{}", mail_tenant.code, s.tracking_token);
+                vec![crate::mails::receipt(
+                    &mail_tenant,
+                    s.id,
+                    &to,
+                    &org,
+                    &contact,
+                    &title,
+                    &s.receipt_number,
+                    &url,
+                )]
+            }),
+        )
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/t/{}/track/{}?notice=proposal-received",
+        tenant.code, submitted.tracking_token
+    ))
+    .into_response())
+}
