@@ -16,3 +16,4 @@ mod web_auth;
 mod web_departments;
 mod web_isolation;
 mod web_misc;
+mod web_proposals;

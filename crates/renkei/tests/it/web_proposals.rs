@@ -1,0 +1,640 @@
+//! The desk at work through the web pages: intake, the proponent's page, the desk's
+//! actions, department answers, confidentiality per role, audit of every read.
+
+use renkei_domain::TenantCode;
+use renkei_store::demo::DEMO_PASSWORD;
+use renkei_testkit::{Backend, Client, Page, TestApp, csrf_in, on_both};
+
+fn k() -> TenantCode {
+    TenantCode::parse("272027").expect("code")
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n% Renkei test attachment\n";
+
+/// Submits the intake form (multipart) with the given extra/override fields.
+async fn propose(
+    c: &mut Client,
+    title: &str,
+    file: Option<(&str, Vec<u8>)>,
+    overrides: &[(&str, &str)],
+) -> Page {
+    let page = c.get("/t/272027/propose").await;
+    assert_eq!(page.status, 200);
+    let csrf = csrf_in(&page.body).expect("csrf");
+    let mut fields: Vec<(String, String)> = vec![
+        ("_csrf".into(), csrf),
+        ("kind".into(), "proposal".into()),
+        ("org_name".into(), "株式会社だんじりテック".into()),
+        ("partner_type".into(), "company".into()),
+        ("corporate_number".into(), "7000012050002".into()),
+        ("contact_name".into(), "岸和田 太郎".into()),
+        ("email".into(), "taro@example.co.jp".into()),
+        ("phone".into(), "072-423-2121".into()),
+        ("title".into(), title.into()),
+        (
+            "summary".into(),
+            "地域の防災訓練にドローンを活用する提案です。".into(),
+        ),
+        ("details".into(), "詳細な計画".into()),
+        ("fields".into(), "disaster".into()),
+        ("fields".into(), "digital".into()),
+        ("offers".into(), "knowhow".into()),
+        ("expected_effects".into(), "避難の迅速化".into()),
+        ("fiscal_burden".into(), "none".into()),
+        ("publication_consent".into(), "yes".into()),
+    ];
+    for (k, v) in overrides {
+        fields.retain(|(name, _)| name != k);
+        if !v.is_empty() {
+            fields.push((k.to_string(), v.to_string()));
+        }
+    }
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text(k, v);
+    }
+    if let Some((name, bytes)) = file {
+        form = form.part(
+            "attachments",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+    }
+    let resp = c
+        .http
+        .post(format!("{}/t/272027/propose", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .expect("POST propose");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let location = headers
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = resp.text().await.unwrap_or_default();
+    Page {
+        status,
+        location,
+        body,
+        headers,
+    }
+}
+
+async fn proposal_count(app: &TestApp) -> i64 {
+    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM proposals")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("count")
+}
+
+async fn intake_and_tracking_page(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let mut c = app.client();
+    let before = proposal_count(&app).await;
+
+    // Bad input: Japanese messages by field, what was typed is kept, nothing written.
+    let bad = propose(
+        &mut c,
+        "",
+        None,
+        &[
+            ("email", "not-an-address"),
+            ("corporate_number", "8000012050002"),
+            ("fields", ""),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    for msg in [
+        "入力してください。",
+        "メールアドレスの形式が正しくありません。",
+        "法人番号の検査数字",
+        "分野を1つ以上選択してください。",
+    ] {
+        assert!(bad.body.contains(msg), "{msg} missing");
+    }
+    assert!(
+        bad.body.contains("value=\"株式会社だんじりテック\""),
+        "typed values are kept"
+    );
+    // An HTML file dressed up as a PDF is refused by its content.
+    let disguised = propose(
+        &mut c,
+        "偽装ファイル",
+        Some(("提案書.pdf", b"<html><script>alert(1)</script>".to_vec())),
+        &[],
+    )
+    .await;
+    assert_eq!(disguised.status, 422);
+    assert!(disguised.body.contains("ファイルの中身で判定しています"));
+    // A bot filling the hidden field: refused, nothing written.
+    let bot = propose(
+        &mut c,
+        "ボット",
+        None,
+        &[("website", "http://spam.example")],
+    )
+    .await;
+    assert_eq!(bot.status, 400);
+    assert_eq!(proposal_count(&app).await, before, "nothing half-saved");
+
+    let ok = propose(
+        &mut c,
+        "ドローン防災訓練の提案",
+        Some(("提案書.pdf", PDF.to_vec())),
+        &[],
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let location = ok.location.expect("redirect to the tracking page");
+    assert!(
+        location.starts_with("/t/272027/track/") && location.ends_with("?notice=proposal-received"),
+        "{location}"
+    );
+    assert_eq!(proposal_count(&app).await, before + 1);
+    let page = c.get(&location).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("受付番号：272027-"),
+        "receipt number shown"
+    );
+    assert!(page.body.contains("提案・相談を受け付けました"));
+    // The receipt mail is queued with the private link.
+    let mail = app.store.outbox_list(50).await.expect("outbox");
+    let receipt_mail = mail
+        .iter()
+        .find(|m| m.kind == "receipt" && m.to == "taro@example.co.jp")
+        .expect("receipt mail");
+    let path = location.trim_end_matches("?notice=proposal-received");
+    assert!(
+        receipt_mail.body.contains(path),
+        "tracking link in the mail"
+    );
+
+    // The attachment downloads as an attachment, with its bytes and a safe type.
+    let href = page
+        .body
+        .split("href=\"")
+        .find(|s| s.contains("/attachments/"))
+        .and_then(|s| s.split('"').next())
+        .expect("attachment link")
+        .to_string();
+    let resp = c
+        .http
+        .get(format!("{}{href}", c.base))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(resp.status().as_u16(), 200);
+    let cd = resp
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(cd.starts_with("attachment;"), "{cd}");
+    assert_eq!(
+        resp.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    assert_eq!(resp.bytes().await.expect("bytes").as_ref(), PDF);
+
+    // A wrong token or another tenant's path finds nothing.
+    assert_eq!(c.get("/t/272027/track/not-a-token").await.status, 404);
+    assert_eq!(
+        c.get(&path.replace("/t/272027/", "/t/141305/"))
+            .await
+            .status,
+        404
+    );
+}
+
+async fn rate_limit_per_address(backend: Backend) {
+    let db = renkei_testkit::TestDb::new(backend);
+    let store = db.open().await;
+    store.load_demo().await.expect("demo");
+    let config = renkei_web::WebConfig {
+        intake_rate_limit: 2,
+        ..Default::default()
+    };
+    let app = TestApp::start_with(store, config).await;
+    let mut c = app.client();
+    assert_eq!(propose(&mut c, "一件目", None, &[]).await.status, 303);
+    assert_eq!(propose(&mut c, "二件目", None, &[]).await.status, 303);
+    let third = propose(&mut c, "三件目", None, &[]).await;
+    assert_eq!(third.status, 422);
+    assert!(third.body.contains("短時間に多くの送信がありました"));
+}
+
+/// Signs in and returns the client.
+async fn signed_in(app: &TestApp, email: &str) -> Client {
+    let mut c = app.client();
+    let r = c.login(email, DEMO_PASSWORD).await;
+    assert_eq!(r.status, 303, "{email}");
+    c
+}
+
+async fn submitted(app: &TestApp, title: &str) -> (String, String) {
+    let mut c = app.client();
+    let ok = propose(&mut c, title, Some(("資料.pdf", PDF.to_vec())), &[]).await;
+    let location = ok.location.expect("tracking");
+    let path = location
+        .trim_end_matches("?notice=proposal-received")
+        .to_string();
+    let p = app
+        .store
+        .inbox(
+            k(),
+            &renkei_store::proposals::InboxFilter {
+                q: Some(title.into()),
+                per_page: 5,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("inbox")
+        .0
+        .into_iter()
+        .find(|p| p.title == title)
+        .expect("proposal");
+    (p.receipt_number, path)
+}
+
+/// Who may read a proposal page: the desk, the departments it was routed to, its proponent.
+async fn confidential_per_role(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let (receipt, track) = submitted(&app, "機密の検討中アイデア").await;
+    let desk_path = format!("/t/272027/desk/proposals/{receipt}");
+    let dept_path = format!("/t/272027/department/proposals/{receipt}");
+    let reads = || async {
+        app.store
+            .audit_count("proposal.read", &format!("proposal:{receipt}"))
+            .await
+            .expect("audit")
+    };
+
+    let mut desk = signed_in(&app, "desk@kishiwada.demo.renkei.jp").await;
+    let before = reads().await;
+    let page = desk.get(&desk_path).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("機密の検討中アイデア"));
+    assert_eq!(reads().await, before + 1, "the desk's read is audited");
+
+    for email in [
+        "admin@kishiwada.demo.renkei.jp",
+        "operator@demo.renkei.jp",
+        "kikikanri@kishiwada.demo.renkei.jp",
+        "proponent@example.co.jp",
+        "desk@kawasaki.demo.renkei.jp",
+    ] {
+        let mut c = signed_in(&app, email).await;
+        for path in [&desk_path, &dept_path] {
+            let p = c.get(path).await;
+            assert!(
+                p.status == 403 || p.status == 404,
+                "{email} {path}: {}",
+                p.status
+            );
+            assert!(
+                !p.body.contains("機密の検討中アイデア"),
+                "{email} read it via {path}"
+            );
+        }
+    }
+    let mut anon = app.client();
+    let p = anon.get(&desk_path).await;
+    assert_eq!(p.status, 303);
+    assert!(!p.body.contains("機密の検討中アイデア"));
+
+    // Routed to 危機管理課: its member may read it now (and only the department view).
+    let dept = app
+        .store
+        .departments(k())
+        .await
+        .expect("departments")
+        .into_iter()
+        .find(|d| d.name == "危機管理課")
+        .expect("dept");
+    desk.get(&desk_path).await;
+    let due = renkei_domain::calendar::add_business_days(renkei_store::proposals::today_jst(), 5)
+        .format("%Y-%m-%d")
+        .to_string();
+    let routed = desk
+        .post(
+            &format!("{desk_path}/routings"),
+            &[
+                ("department_ids", &dept.id.to_string()),
+                ("question", "実施可否のご意見をください"),
+                ("due_on", &due),
+            ],
+        )
+        .await;
+    assert_eq!(routed.status, 303, "{}", routed.body);
+    let mut staff = signed_in(&app, "kikikanri@kishiwada.demo.renkei.jp").await;
+    let before = reads().await;
+    let p = staff.get(&dept_path).await;
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("機密の検討中アイデア"));
+    assert_eq!(
+        reads().await,
+        before + 1,
+        "the department's read is audited"
+    );
+    assert_eq!(
+        staff.get(&desk_path).await.status,
+        403,
+        "not the desk's view"
+    );
+
+    // The proponent: through the private link (audited as well).
+    let before = reads().await;
+    assert_eq!(anon.get(&track).await.status, 200);
+    assert_eq!(reads().await, before + 1);
+}
+
+async fn desk_flow_to_decline(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let (receipt, track) = submitted(&app, "海岸清掃と環境学習").await;
+    let path = format!("/t/272027/desk/proposals/{receipt}");
+    let mut desk = signed_in(&app, "desk@kishiwada.demo.renkei.jp").await;
+    desk.get(&path).await;
+
+    let h = desk
+        .post(
+            &format!("{path}/hearings"),
+            &[
+                ("held_on", "2026-11-20"),
+                ("channel", "meeting"),
+                ("participants", "提案者、デスク"),
+                ("notes", "実施場所と時期を確認"),
+                ("next_steps", "環境課へ照会"),
+            ],
+        )
+        .await;
+    assert_eq!(h.status, 303, "{}", h.body);
+    let bad_hearing = desk
+        .post(
+            &format!("{path}/hearings"),
+            &[
+                ("held_on", "2026-13-45"),
+                ("channel", "meeting"),
+                ("notes", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(bad_hearing.status, 422);
+    assert!(bad_hearing.body.contains("日付の形式が正しくありません"));
+
+    let depts = app.store.departments(k()).await.expect("departments");
+    let id_of = |name: &str| {
+        depts
+            .iter()
+            .find(|d| d.name == name)
+            .map(|d| d.id.to_string())
+            .expect("dept")
+    };
+    let (a, b) = (id_of("危機管理課"), id_of("環境課"));
+    let routed = desk
+        .post(
+            &format!("{path}/routings"),
+            &[
+                ("department_ids", &a),
+                ("department_ids", &b),
+                ("question", "ご意見をください"),
+                ("due_on", "2026-12-04"),
+            ],
+        )
+        .await;
+    assert_eq!(routed.status, 303, "{}", routed.body);
+    let p = app.store.proposal(k(), &receipt).await.expect("p");
+    let routings = app.store.routings(p.id).await.expect("routings");
+    assert_eq!(routings.len(), 2);
+    // Routing mails went to the department's members.
+    assert!(
+        app.store
+            .outbox_list(100)
+            .await
+            .expect("outbox")
+            .iter()
+            .any(|m| m.kind == "routing" && m.to == "kikikanri@kishiwada.demo.renkei.jp")
+    );
+
+    let mut staff = signed_in(&app, "kikikanri@kishiwada.demo.renkei.jp").await;
+    staff
+        .get(&format!("/t/272027/department/proposals/{receipt}"))
+        .await;
+    let r1 = routings
+        .iter()
+        .find(|r| r.department_name == "環境課")
+        .expect("r1");
+    let ans = staff
+        .post(
+            &format!("/t/272027/department/routings/{}/answer", r1.id),
+            &[
+                ("answer", "conditional"),
+                ("comment", "夏季以外なら協力可能"),
+            ],
+        )
+        .await;
+    assert_eq!(ans.status, 303, "{}", ans.body);
+    let page = desk.get(&path).await;
+    assert!(page.body.contains("条件付き") && page.body.contains("夏季以外なら協力可能"));
+    assert!(
+        page.body.contains("回答待ち"),
+        "the other department has not answered"
+    );
+
+    // Declining needs an explanation; a refused action changes nothing.
+    let empty = desk
+        .post(
+            &format!("{path}/transition"),
+            &[
+                ("action", "decline"),
+                ("reason", "fiscal_burden"),
+                ("explanation", " "),
+            ],
+        )
+        .await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.body.contains("提案者への説明を入力してください。"));
+    assert_eq!(
+        app.store.proposal(k(), &receipt).await.expect("p").status,
+        "received"
+    );
+    let invalid = desk
+        .post(&format!("{path}/transition"), &[("action", "decide")])
+        .await;
+    assert_eq!(invalid.status, 422, "受付 → 実施決定 is not a valid move");
+    assert!(
+        invalid
+            .body
+            .contains("現在の状態からは、その操作はできません。")
+    );
+    let declined = desk
+        .post(
+            &format!("{path}/transition"),
+            &[
+                ("action", "decline"),
+                ("reason", "fiscal_burden"),
+                (
+                    "explanation",
+                    "市の予算措置が必要となるため、今回は見送らせていただきます。",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(declined.status, 303, "{}", declined.body);
+
+    let mut anon = app.client();
+    let seen = anon.get(&track).await;
+    assert!(seen.body.contains("不採択"));
+    assert!(seen.body.contains("財政負担が生じる"));
+    assert!(seen.body.contains("市の予算措置が必要となるため"));
+    let mails = app.store.outbox_list(100).await.expect("outbox");
+    let status_mail = mails
+        .iter()
+        .find(|m| m.kind == "status" && m.to == "taro@example.co.jp")
+        .expect("status mail");
+    assert!(status_mail.subject.contains("不採択") && status_mail.subject.contains(&receipt));
+    assert!(
+        status_mail.body.contains("財政負担が生じる")
+            && status_mail.body.contains("市の予算措置が必要となるため")
+    );
+    assert!(
+        app.store
+            .audit_verify()
+            .await
+            .expect("verify")
+            .faults
+            .is_empty()
+    );
+}
+
+async fn proponent_withdraws_and_messages(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let (receipt, track) = submitted(&app, "子ども食堂の連携").await;
+    let mut anon = app.client();
+    anon.get(&track).await;
+    let empty = anon
+        .post(&format!("{track}/messages"), &[("body", "  ")])
+        .await;
+    assert_eq!(empty.status, 422);
+    let sent = anon
+        .post(
+            &format!("{track}/messages"),
+            &[("body", "資料を追加でお送りできます。")],
+        )
+        .await;
+    assert_eq!(sent.status, 303);
+    let mut desk = signed_in(&app, "desk@kishiwada.demo.renkei.jp").await;
+    let path = format!("/t/272027/desk/proposals/{receipt}");
+    assert!(
+        desk.get(&path)
+            .await
+            .body
+            .contains("資料を追加でお送りできます。")
+    );
+    desk.get(&path).await;
+    let reply = desk
+        .post(
+            &format!("{path}/messages"),
+            &[("body", "ありがとうございます。ぜひお送りください。")],
+        )
+        .await;
+    assert_eq!(reply.status, 303);
+    assert!(anon.get(&track).await.body.contains("ぜひお送りください。"));
+
+    anon.get(&track).await;
+    let w = anon.post(&format!("{track}/withdraw"), &[]).await;
+    assert_eq!(w.status, 303);
+    assert_eq!(
+        app.store.proposal(k(), &receipt).await.expect("p").status,
+        "withdrawn"
+    );
+    desk.get(&path).await;
+    let after = desk
+        .post(
+            &format!("{path}/transition"),
+            &[("action", "start_hearing")],
+        )
+        .await;
+    assert_eq!(after.status, 422);
+    assert!(after.body.contains("既に終了している"));
+}
+
+async fn referral_to_osaka_with_consent(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let (receipt, track) = submitted(&app, "府域での広域連携").await;
+    let mut desk = signed_in(&app, "desk@kishiwada.demo.renkei.jp").await;
+    let path = format!("/t/272027/desk/proposals/{receipt}");
+    desk.get(&path).await;
+    let refused = desk
+        .post(
+            &format!("{path}/transition"),
+            &[("action", "refer"), ("to", "270008")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("提案者の同意が必要です"));
+    let mut anon = app.client();
+    anon.get(&track).await;
+    assert_eq!(
+        anon.post(
+            &format!("{track}/consent"),
+            &[("publication", "yes"), ("referral", "yes")]
+        )
+        .await
+        .status,
+        303
+    );
+    desk.get(&path).await;
+    assert_eq!(
+        desk.post(
+            &format!("{path}/transition"),
+            &[("action", "refer"), ("to", "270008")]
+        )
+        .await
+        .status,
+        303
+    );
+    let osaka = TenantCode::parse("270008").expect("code");
+    let copy = app
+        .store
+        .inbox(
+            osaka,
+            &renkei_store::proposals::InboxFilter {
+                q: Some("府域での広域連携".into()),
+                per_page: 5,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("inbox")
+        .0;
+    assert_eq!(copy.len(), 1, "the prefecture's desk has the linked copy");
+    let mut pref = signed_in(&app, "desk@osaka-pref.demo.renkei.jp").await;
+    let page = pref
+        .get(&format!(
+            "/t/270008/desk/proposals/{}",
+            copy[0].receipt_number
+        ))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("他の自治体の公民連携デスクから紹介された")
+    );
+    assert!(anon.get(&track).await.body.contains("紹介"));
+}
+
+on_both!(
+    intake_and_tracking_page,
+    rate_limit_per_address,
+    confidential_per_role,
+    desk_flow_to_decline,
+    proponent_withdraws_and_messages,
+    referral_to_osaka_with_consent
+);
