@@ -7,12 +7,21 @@
 //   await srv.stop();                           // SIGTERM by PID, SIGKILL after 10 s,
 //                                               // then drops the PostgreSQL database / removes the data dir
 //
+// Options (all optional; without them the server starts exactly as above):
+//   await startServer('sqlite', {
+//     args: ['--smtp-url', smtp.url, '--mail-poll-secs', '1'],  // extra `renkei serve` arguments
+//     env: { RENKEI_PUBLIC_URL: '...' },                        // extra environment variables
+//     port: await freePort(),                                   // listen on this port instead of 0
+//   });
+//   await srv.cli(['user', 'add', ...], { input: 'password\n' }) // runs the binary against the same database
+//
 // Environment:
 //   RENKEI_BIN                  path to the server binary (default: <repo>/target/debug/renkei)
 //   RENKEI_E2E_PG_URL           PostgreSQL server URL without database
 //                               (default: postgres://postgres@127.0.0.1:5432)
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -55,30 +64,46 @@ async function dropPgDatabase(name) {
   ], { timeout: 30_000 });
 }
 
+/** A TCP port on 127.0.0.1 that was free a moment ago (for a server that must know its own URL). */
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 /**
  * @param {'sqlite'|'postgres'} backend
+ * @param {{ args?: string[], env?: Record<string, string>, port?: number }} [options]
  */
-export async function startServer(backend) {
+export async function startServer(backend, options = {}) {
   if (!BACKENDS.includes(backend)) throw new Error(`unknown backend ${backend}`);
   const bin = serverBinary();
 
   const cleanups = [];
-  const args = ['serve', '--addr', '127.0.0.1:0', '--demo'];
+  const args = ['serve', '--addr', `127.0.0.1:${options.port ?? 0}`, '--demo'];
+  const dbArgs = [];
   let dataDir = null;
   let dbName = null;
   if (backend === 'sqlite') {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'renkei-e2e-'));
-    args.push('--data-dir', dataDir);
+    dbArgs.push('--data-dir', dataDir);
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
   } else {
     dbName = `renkei_e2e_${randomBytes(8).toString('hex')}`;
-    args.push('--database-url', `${pgBaseUrl()}/${dbName}`);
+    dbArgs.push('--database-url', `${pgBaseUrl()}/${dbName}`);
     cleanups.push(() => dropPgDatabase(dbName));
   }
+  args.push(...dbArgs, ...(options.args ?? []));
+  const env = { ...process.env, RENKEI_LOG: process.env.RENKEI_LOG || 'warn', ...(options.env ?? {}) };
 
   const child = spawn(bin, args, {
     cwd: dataDir ?? os.tmpdir(),
-    env: { ...process.env, RENKEI_LOG: process.env.RENKEI_LOG || 'warn' },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 
@@ -164,8 +189,27 @@ export async function startServer(backend) {
     at: (p) => new URL(p, url).href,
     /** Last lines the server printed (for failure messages). */
     log: () => output.join('\n'),
+    /**
+     * Runs `renkei <args> <database args>` against this server's database (e.g. `user add`);
+     * resolves with { code, stdout, stderr }.
+     */
+    cli: (cliArgs, { input = '' } = {}) => runCli(bin, [...cliArgs, ...dbArgs], { cwd: dataDir ?? os.tmpdir(), env, input }),
     stop,
   };
+}
+
+function runCli(bin, args, { cwd, env, input }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => { try { child.kill('SIGKILL'); } catch { /* gone */ } }, 60_000);
+    child.once('error', (e) => { clearTimeout(timer); reject(e); });
+    child.once('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+    child.stdin.end(input);
+  });
 }
 
 function lineReader(stream, onLine) {

@@ -1,5 +1,6 @@
 //! Dates as officials write them: 和暦 (令和3年10月15日), with ISO 8601 in data.
 
+pub use chrono::Days;
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 
 /// Timestamps are stored as fixed-width ISO 8601 UTC text, so they sort as text on both

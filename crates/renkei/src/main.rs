@@ -414,14 +414,24 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
         public_url: args.public_url.clone(),
     };
     let state = renkei_web::AppState::new(store.clone(), config);
+    // Housekeeping and overdue reminders, every 10 minutes (each item is reminded once a day).
     let sweeper = tokio::spawn({
         let store = store.clone();
+        let base = args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
         async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
             loop {
                 tick.tick().await;
                 if let Err(e) = store.sweep().await {
                     tracing::warn!(error = %e, "sweep failed");
+                }
+                match renkei_web::mails::queue_reminders(&store, &base).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(reminders = n, "overdue reminders queued"),
+                    Err(e) => tracing::warn!(error = %e, "reminders failed"),
                 }
             }
         }

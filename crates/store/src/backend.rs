@@ -26,6 +26,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "desk",
         include_str!("../migrations/sqlite/0002_desk.sql"),
     ),
+    (
+        3,
+        "reminders",
+        include_str!("../migrations/sqlite/0003_reminders.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -37,6 +42,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "desk",
         include_str!("../migrations/postgres/0002_desk.sql"),
+    ),
+    (
+        3,
+        "reminders",
+        include_str!("../migrations/postgres/0003_reminders.sql"),
     ),
 ];
 

@@ -191,9 +191,7 @@ impl Store {
                 tenant: tenant.map(str::to_string),
             });
         }
-        let __t = std::time::Instant::now();
         self.load_demo_proposals().await?;
-        eprintln!("TMP proposals {:?}", __t.elapsed());
         Ok(logins)
     }
 
@@ -215,10 +213,7 @@ impl Store {
         for s in order {
             stamps.push(ctx.play(s).await?);
         }
-        let __b = std::time::Instant::now();
-        let r = backdate(self, &stamps).await;
-        eprintln!("TMP backdate {:?}", __b.elapsed());
-        r
+        backdate(self, &stamps).await
     }
 }
 

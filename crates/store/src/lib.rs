@@ -16,6 +16,7 @@ mod error;
 pub mod migrate;
 pub mod outbox;
 pub mod proposals;
+pub mod reminders;
 pub mod sessions;
 pub mod tenants;
 pub mod throttle;

@@ -146,3 +146,78 @@ pub fn routing_request(
         ),
     }
 }
+
+/// Reminders for what is overdue (no proposal content: it stays behind sign-in).
+pub fn overdue_reminders(
+    item: &renkei_store::reminders::Overdue,
+    tenant: &Tenant,
+    base: &str,
+) -> Vec<OutgoingMail> {
+    use renkei_store::reminders::Overdue;
+    match item {
+        Overdue::Routing { proposal, routing, recipients, .. } => recipients
+            .iter()
+            .map(|to| OutgoingMail {
+                tenant_code: Some(tenant.code.clone()),
+                proposal_id: Some(proposal.id),
+                kind: "reminder".into(),
+                to: to.clone(),
+                subject: format!("【Renkei 督促】庁内照会 {} の回答期限を過ぎています", proposal.receipt_number),
+                body: format!(
+                    "{} 御中\n\n受付番号 {} 「{}」への庁内照会の回答期限（{}）を過ぎています。\nRenkei にログインして回答してください。\n{base}/t/{}/department/proposals/{}{}",
+                    routing.department_name,
+                    proposal.receipt_number,
+                    proposal.title,
+                    routing.due_on,
+                    tenant.code,
+                    proposal.receipt_number,
+                    footer(tenant)
+                ),
+            })
+            .collect(),
+        Overdue::FirstResponse { proposal, recipients, .. } => recipients
+            .iter()
+            .map(|to| OutgoingMail {
+                tenant_code: Some(tenant.code.clone()),
+                proposal_id: Some(proposal.id),
+                kind: "reminder".into(),
+                to: to.clone(),
+                subject: format!("【Renkei 督促】{} の初回回答期限を過ぎています", proposal.receipt_number),
+                body: format!(
+                    "受付番号 {} 「{}」（{}）の初回回答期限（{}）を過ぎています。\n提案者への最初の連絡をお願いします。\n{base}/t/{}/desk/proposals/{}{}",
+                    proposal.receipt_number,
+                    proposal.title,
+                    proposal.org_name,
+                    proposal.first_response_due,
+                    tenant.code,
+                    proposal.receipt_number,
+                    footer(tenant)
+                ),
+            })
+            .collect(),
+    }
+}
+
+/// Queues today's overdue reminders for every tenant (run periodically by `renkei serve`).
+pub async fn queue_reminders(
+    store: &renkei_store::Store,
+    base: &str,
+) -> renkei_store::Result<usize> {
+    use renkei_store::reminders::Overdue;
+    // Items only exist in tenants with accounts (someone routed or received them).
+    let tenants: std::collections::HashMap<String, Tenant> = store
+        .tenants_with_accounts()
+        .await?
+        .into_iter()
+        .map(|t| (t.code.clone(), t))
+        .collect();
+    store
+        .queue_overdue_reminders(|item| {
+            let (Overdue::Routing { tenant_code, .. } | Overdue::FirstResponse { tenant_code, .. }) = item;
+            tenants
+                .get(tenant_code)
+                .map(|t| overdue_reminders(item, t, base))
+                .unwrap_or_default()
+        })
+        .await
+}

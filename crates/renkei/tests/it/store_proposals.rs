@@ -562,3 +562,123 @@ on_both!(
     referral_to_the_prefecture,
     inbox_filters_and_japanese_search
 );
+
+/// Overdue routings and first responses are reminded once a day, whoever runs the job.
+async fn overdue_reminders_once_a_day(backend: Backend) {
+    let db = TestDb::new(backend);
+    let store = seeded(&db).await;
+    let k = code("272027");
+    let s = store
+        .proposal_submit(
+            k,
+            new_proposal(sample_input("株式会社リマインド", "期限切れの提案")),
+            &Who::cli(),
+            Box::new(|_| vec![]),
+        )
+        .await
+        .expect("submit");
+    let fresh = store
+        .proposal_submit(
+            k,
+            new_proposal(sample_input("株式会社フレッシュ", "新しい提案")),
+            &Who::cli(),
+            Box::new(|_| vec![]),
+        )
+        .await
+        .expect("submit");
+    let d = store
+        .department_create(&Who::cli(), k, &DepartmentName::parse("環境課").expect("n"))
+        .await
+        .expect("d");
+    store
+        .create_user(
+            &Who::cli(),
+            renkei_store::users::NewUser {
+                tenant: Some(k),
+                role: renkei_domain::Role::Department,
+                email: renkei_domain::Email::parse("kankyo@example.jp").expect("e"),
+                display_name: "環境 一郎".into(),
+                password: renkei_domain::Password::parse("long enough pw").expect("p"),
+                departments: vec!["環境課".into()],
+            },
+        )
+        .await
+        .expect("staff");
+    store
+        .create_user(
+            &Who::cli(),
+            renkei_store::users::NewUser {
+                tenant: Some(k),
+                role: renkei_domain::Role::Desk,
+                email: renkei_domain::Email::parse("desk@example.jp").expect("e"),
+                display_name: "窓口".into(),
+                password: renkei_domain::Password::parse("long enough pw").expect("p"),
+                departments: vec![],
+            },
+        )
+        .await
+        .expect("desk");
+    let past = renkei_domain::calendar::add_business_days(
+        renkei_store::proposals::today_jst() - renkei_domain::time::Days::new(30),
+        1,
+    );
+    store
+        .routing_add(
+            k,
+            s.id,
+            &[d.id],
+            "ご意見を",
+            past,
+            &Who::cli(),
+            |_, _| vec![],
+        )
+        .await
+        .expect("route");
+    // Demo-style backdating of the first-response date.
+    sqlx::query("UPDATE proposals SET first_response_due = '2020-01-06' WHERE id = $1")
+        .bind(s.id)
+        .execute(store.pool())
+        .await
+        .expect("backdate");
+    let compose = |item: &renkei_store::reminders::Overdue| {
+        use renkei_store::reminders::Overdue;
+        let (kind, to) = match item {
+            Overdue::Routing { recipients, .. } => ("routing", recipients.clone()),
+            Overdue::FirstResponse { recipients, .. } => ("first", recipients.clone()),
+        };
+        to.into_iter()
+            .map(|to| OutgoingMail {
+                tenant_code: None,
+                proposal_id: None,
+                kind: "reminder".into(),
+                to,
+                subject: kind.into(),
+                body: String::new(),
+            })
+            .collect()
+    };
+    let first = store
+        .queue_overdue_reminders(compose)
+        .await
+        .expect("reminders");
+    assert_eq!(first, 2, "one to the department member, one to the desk");
+    let again = store
+        .queue_overdue_reminders(compose)
+        .await
+        .expect("reminders");
+    assert_eq!(again, 0, "not twice the same day");
+    let mails = store.outbox_list(50).await.expect("outbox");
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.kind == "reminder" && m.to == "kankyo@example.jp" && m.subject == "routing")
+    );
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.kind == "reminder" && m.to == "desk@example.jp" && m.subject == "first")
+    );
+    let _ = fresh;
+}
+
+on_both!(overdue_reminders_once_a_day);

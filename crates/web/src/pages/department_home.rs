@@ -38,6 +38,13 @@ pub async fn get(
             proposal_view::routings(&ctx.tr, state.store.routings_for_department(d.id).await?);
         departments.push((d, members, routings));
     }
+    if departments.iter().any(|(_, _, r)| !r.is_empty()) {
+        // The list shows titles of confidential proposals: a read like any other.
+        state
+            .store
+            .audit_proposal_read(access.code, "routed-list", "department-home", &ctx.who())
+            .await?;
+    }
     let names = departments
         .iter()
         .map(|(d, _, _)| d.name.as_str())

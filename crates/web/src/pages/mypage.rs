@@ -35,7 +35,13 @@ pub async fn get(
         .await?
         .into_iter()
         .map(|p| ProposalView::new(&ctx.tr, p))
-        .collect();
+        .collect::<Vec<_>>();
+    if !proposals.is_empty() {
+        state
+            .store
+            .audit_proposal_read(access.code, "own-list", "mypage", &ctx.who())
+            .await?;
+    }
     html(&MyPageTemplate {
         base: Base::new(&ctx, ctx.tr.t("home-proponent-title")),
         lead: ctx

@@ -1,0 +1,149 @@
+//! Overdue reminders: routing requests past their deadline without an answer, and proposals
+//! past their first-response date without a response. Each is claimed with a conditional
+//! update, so several app servers send one reminder per item per day.
+
+use crate::outbox::OutgoingMail;
+use crate::proposals::{Proposal, Routing, today_jst};
+use crate::{Result, Store};
+use sqlx::Row;
+
+/// What is overdue, with who should hear about it.
+pub enum Overdue {
+    Routing {
+        tenant_code: String,
+        proposal: Proposal,
+        routing: Routing,
+        recipients: Vec<String>,
+    },
+    FirstResponse {
+        tenant_code: String,
+        proposal: Proposal,
+        recipients: Vec<String>,
+    },
+}
+
+impl Store {
+    /// Queues a reminder for every item overdue today and not yet reminded today; returns how
+    /// many mails were queued. `compose` writes the mails.
+    pub async fn queue_overdue_reminders(
+        &self,
+        compose: impl Fn(&Overdue) -> Vec<OutgoingMail>,
+    ) -> Result<usize> {
+        let today = today_jst().format("%Y-%m-%d").to_string();
+        // "Reminded today" in Japan: since 00:00 JST (15:00 UTC the day before).
+        let midnight_jst = today_jst()
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default()
+            .and_utc();
+        let day_start =
+            renkei_domain::time::to_db_timestamp(midnight_jst - chrono::Duration::hours(9));
+        let mut queued = 0;
+        let routings = sqlx::query(
+            "SELECT r.id, r.tenant_code, r.department_id, p.receipt_number FROM routings r JOIN proposals p ON p.id = r.proposal_id \
+             WHERE r.answered_at IS NULL AND r.due_on < $1 AND p.status IN ('received', 'hearing', 'coordinating') \
+             AND (r.reminded_at IS NULL OR r.reminded_at < $2) ORDER BY r.id LIMIT 500",
+        )
+        .bind(&today)
+        .bind(&day_start)
+        .fetch_all(self.pool())
+        .await?;
+        for row in routings {
+            let id: i64 = row.try_get("id")?;
+            let tenant: String = row.try_get("tenant_code")?;
+            let dept: i64 = row.try_get("department_id")?;
+            let receipt: String = row.try_get("receipt_number")?;
+            let mut tx = self.write().await?;
+            let claimed = sqlx::query(
+                "UPDATE routings SET reminded_at = $2 WHERE id = $1 AND answered_at IS NULL \
+                 AND (reminded_at IS NULL OR reminded_at < $3) RETURNING id",
+            )
+            .bind(id)
+            .bind(crate::now())
+            .bind(&day_start)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+            if claimed.is_none() {
+                continue;
+            }
+            let code = renkei_domain::TenantCode::parse(&tenant)?;
+            let proposal = self.proposal(code, &receipt).await?;
+            let Some(routing) = self
+                .routings(proposal.id)
+                .await?
+                .into_iter()
+                .find(|r| r.id == id)
+            else {
+                continue;
+            };
+            let recipients = sqlx::query(
+                "SELECT u.email FROM department_members m JOIN users u ON u.id = m.user_id \
+                 WHERE m.department_id = $1 AND u.disabled_at IS NULL ORDER BY u.email",
+            )
+            .bind(dept)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>("email"))
+            .collect::<Result<Vec<_>, _>>()?;
+            let item = Overdue::Routing {
+                tenant_code: tenant,
+                proposal,
+                routing,
+                recipients,
+            };
+            for m in compose(&item) {
+                tx.enqueue_mail(&m).await?;
+                queued += 1;
+            }
+            tx.commit().await?;
+        }
+        let proposals = sqlx::query(
+            "SELECT id, tenant_code, receipt_number, assignee_user_id FROM proposals WHERE first_responded_at IS NULL \
+             AND status IN ('received', 'hearing', 'coordinating') AND first_response_due < $1 \
+             AND (reminded_at IS NULL OR reminded_at < $2) ORDER BY id LIMIT 500",
+        )
+        .bind(&today)
+        .bind(&day_start)
+        .fetch_all(self.pool())
+        .await?;
+        for row in proposals {
+            let id: i64 = row.try_get("id")?;
+            let tenant: String = row.try_get("tenant_code")?;
+            let receipt: String = row.try_get("receipt_number")?;
+            let assignee: Option<i64> = row.try_get("assignee_user_id")?;
+            let mut tx = self.write().await?;
+            let claimed = sqlx::query(
+                "UPDATE proposals SET reminded_at = $2 WHERE id = $1 AND (reminded_at IS NULL OR reminded_at < $3) RETURNING id",
+            )
+            .bind(id)
+            .bind(crate::now())
+            .bind(&day_start)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+            if claimed.is_none() {
+                continue;
+            }
+            let code = renkei_domain::TenantCode::parse(&tenant)?;
+            let proposal = self.proposal(code, &receipt).await?;
+            let recipients = self
+                .users_in_tenant(&tenant)
+                .await?
+                .into_iter()
+                .filter(|u| u.role == renkei_domain::Role::Desk && !u.disabled)
+                .filter(|u| assignee.is_none_or(|a| a == u.id))
+                .map(|u| u.email)
+                .collect();
+            let item = Overdue::FirstResponse {
+                tenant_code: tenant,
+                proposal,
+                recipients,
+            };
+            for m in compose(&item) {
+                tx.enqueue_mail(&m).await?;
+                queued += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(queued)
+    }
+}
