@@ -11,13 +11,13 @@ use sqlx::Row;
 pub enum Overdue {
     Routing {
         tenant_code: String,
-        proposal: Proposal,
-        routing: Routing,
+        proposal: Box<Proposal>,
+        routing: Box<Routing>,
         recipients: Vec<String>,
     },
     FirstResponse {
         tenant_code: String,
-        proposal: Proposal,
+        proposal: Box<Proposal>,
         recipients: Vec<String>,
     },
 }
