@@ -14,7 +14,7 @@ use crate::proposals::{DeskSettings, NewAttachment, NewHearing, NewProposal, Pro
 use crate::users::{NewUser, User};
 use crate::{Result, Store, StoreError, Who, WriteTx};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use renkei_domain::calendar::add_business_days;
+use renkei_domain::calendar::{add_business_days, is_business_day};
 use renkei_domain::proposal::{
     Answer, Channel, DeclineReason, Intake, IntakeInput, Route, Transition,
 };
@@ -205,7 +205,7 @@ impl Store {
         if row.try_get::<i64, _>("n")? > 0 {
             return Ok(());
         }
-        let mut ctx = Ctx::new(self).await?;
+        let ctx = Ctx::new(self).await?;
         let mut order: Vec<&Scenario> = scenarios().iter().collect();
         // Oldest first, so receipt numbers follow the (backdated) dates of receipt.
         order.sort_by_key(|s| std::cmp::Reverse(s.age));
@@ -258,7 +258,7 @@ struct Stamps {
     copy: Option<(i64, String, NaiveDate, i64)>,
 }
 
-fn who(user: &User, label: &str) -> Who {
+fn acting(user: &User, label: &str) -> Who {
     Who {
         user_id: Some(user.id),
         label: label.to_string(),
@@ -286,7 +286,7 @@ impl<'a> Ctx<'a> {
             casts.push(Cast {
                 tenant,
                 full_name: store.tenant(code).await?.full_name(),
-                desk: who(&user, name),
+                desk: acting(&user, name),
                 desk_email: email.to_string(),
                 settings: store.desk_settings(tenant).await?,
                 departments: store
@@ -306,11 +306,11 @@ impl<'a> Ctx<'a> {
             if *role == Role::Department {
                 let user = store.user_by_email(email).await?;
                 department_user = Some((
-                    who(&user, name),
+                    acting(&user, name),
                     departments.iter().map(|d| d.to_string()).collect(),
                 ));
             } else if *role == Role::Proponent {
-                proponent = Some(who(&store.user_by_email(email).await?, name));
+                proponent = Some(acting(&store.user_by_email(email).await?, name));
             }
         }
         let proponent = proponent.ok_or(internal("proponent account", MARKER_TENANT))?;
@@ -333,13 +333,30 @@ impl<'a> Ctx<'a> {
     }
 
     /// The demo instant of step `k` taken `days_ago` days ago: 09:30 JST plus a few minutes
-    /// per step, never later than shortly before the load started.
-    fn at(&self, days_ago: i64, k: i64) -> (String, NaiveDate) {
-        let date = self.today - Duration::days(days_ago);
-        let jst_0930 = date.and_time(chrono::NaiveTime::MIN).and_utc() + Duration::minutes(30);
-        let t = (jst_0930 + Duration::minutes(23 * k))
-            .min(self.t0 - Duration::minutes(60) + Duration::seconds(k * 20));
-        (to_db_timestamp(t), date)
+    /// per step (the desk works on business days), after the previous step, and never later
+    /// than shortly before the load started. Returns the time and its date in Japan.
+    fn at(
+        &self,
+        days_ago: i64,
+        k: i64,
+        desk: bool,
+        after: Option<DateTime<Utc>>,
+    ) -> (DateTime<Utc>, NaiveDate) {
+        let mut date = self.today - Duration::days(days_ago);
+        for _ in 0..14 {
+            if !desk || is_business_day(date) {
+                break;
+            }
+            date = date.pred_opt().unwrap_or(date);
+        }
+        let mut t = date.and_time(chrono::NaiveTime::MIN).and_utc()
+            + Duration::minutes(30)
+            + Duration::minutes(23 * k);
+        if let Some(prev) = after {
+            t = t.max(prev + Duration::minutes(7));
+        }
+        let t = t.min(self.t0 - Duration::minutes(60) + Duration::seconds(k * 20));
+        (t, (t + Duration::hours(9)).date_naive())
     }
 
     fn department(&self, cast: &Cast, name: &str) -> Result<i64> {
@@ -390,7 +407,7 @@ impl<'a> Ctx<'a> {
 
     /// Submits (or approaches) one scenario and plays its steps through the store's API, so
     /// the timeline, audit trail and outbox are what real use would leave.
-    async fn play(&mut self, s: &Scenario) -> Result<Stamps> {
+    async fn play(&self, s: &Scenario) -> Result<Stamps> {
         let cast = self.cast(s.tenant)?;
         let tenant = cast.tenant;
         let proponent = if s.mine {
@@ -409,7 +426,9 @@ impl<'a> Ctx<'a> {
             attachments: s.attachment.map(Att::file).into_iter().collect(),
             ip: None,
         };
-        let (created, created_on) = self.at(s.age, 0);
+        let (created_t, created_on) = self.at(s.age, 0, s.route == Route::Outbound, None);
+        let mut prev = created_t;
+        let created = to_db_timestamp(created_t);
         let mut st = Stamps {
             id: 0,
             tenant: tenant.to_string(),
@@ -467,7 +486,10 @@ impl<'a> Ctx<'a> {
         st.id = submitted.id;
         let id = submitted.id;
         for (k, (days_ago, step)) in steps.iter().enumerate() {
-            let (at, on) = self.at(*days_ago, k as i64 + 1);
+            let by_desk = !matches!(step, Step::Proponent(_) | Step::Move(Move::Withdraw));
+            let (t, on) = self.at(*days_ago, k as i64 + 1, by_desk, Some(prev));
+            prev = t;
+            let at = to_db_timestamp(t);
             st.last = at.clone();
             let full_name = cast.full_name.clone();
             match step {
@@ -633,6 +655,15 @@ async fn backdate(store: &Store, all: &[Stamps]) -> Result<()> {
         .bind(due.format("%Y-%m-%d").to_string())
         .bind(st.responded.clone().unwrap_or_else(|| st.last.clone()))
         .bind(st.closed.clone().unwrap_or_else(|| st.last.clone()))
+        .execute(&mut *tx.tx)
+        .await?;
+        // The partner registry entry dates from the organisation's first proposal.
+        sqlx::query(
+            "UPDATE partners SET created_at = $2, updated_at = $2 \
+             WHERE id = (SELECT partner_id FROM proposals WHERE id = $1) AND created_at > $2",
+        )
+        .bind(st.id)
+        .bind(&st.created)
         .execute(&mut *tx.tx)
         .await?;
         restamp(

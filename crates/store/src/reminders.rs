@@ -87,8 +87,8 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
             let item = Overdue::Routing {
                 tenant_code: tenant,
-                proposal,
-                routing,
+                proposal: Box::new(proposal),
+                routing: Box::new(routing),
                 recipients,
             };
             for m in compose(&item) {
@@ -135,7 +135,7 @@ impl Store {
                 .collect();
             let item = Overdue::FirstResponse {
                 tenant_code: tenant,
-                proposal,
+                proposal: Box::new(proposal),
                 recipients,
             };
             for m in compose(&item) {
