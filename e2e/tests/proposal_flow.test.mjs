@@ -13,6 +13,7 @@
 // page to staff of a department the proposal was not routed to.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -83,6 +84,82 @@ async function text(page) {
 function routingRow(page, dept) {
   return page.locator('table tbody tr').filter({ has: page.locator('td:first-child', { hasText: dept }) });
 }
+
+// The sink itself (no Renkei server): a hand-written SMTP session with dot-stuffing, a
+// folded subject of base64 and quoted-printable words, and a quoted-printable body.
+describe('the SMTP sink (lib/smtp.mjs)', () => {
+  test('receives and decodes a message sent over a raw socket', async () => {
+    const smtp = await startSmtp();
+    try {
+      const socket = net.connect(smtp.port, '127.0.0.1');
+      socket.setEncoding('utf8');
+      let got = '';
+      socket.on('data', (d) => { got += d; });
+      const expectReply = async (code) => {
+        const deadline = Date.now() + 5000;
+        for (;;) {
+          const lines = got.split('\r\n').filter(Boolean);
+          const done = lines.find((l) => /^\d{3} /.test(l));
+          if (done) {
+            got = '';
+            assert.equal(done.slice(0, 3), String(code), `expected ${code}, got ${lines.join(' | ')}`);
+            return lines;
+          }
+          if (Date.now() > deadline) assert.fail(`no reply; got ${JSON.stringify(got)}`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      };
+      const send = (line) => socket.write(`${line}\r\n`);
+      await expectReply(220);
+      send('EHLO tester');
+      const ehlo = await expectReply(250);
+      assert.ok(!ehlo.some((l) => /AUTH|STARTTLS/.test(l)), `EHLO advertises ${ehlo}`);
+      send('NOOP'); await expectReply(250);
+      send('MAIL FROM:<a@example.jp>'); await expectReply(250);
+      send('RSET'); await expectReply(250);
+      send('RCPT TO:<b@example.jp>'); await expectReply(503);
+      send('MAIL FROM:<a@example.jp> BODY=8BITMIME'); await expectReply(250);
+      send('RCPT TO:<b@example.jp>'); await expectReply(250);
+      send('RCPT TO:<c@example.jp>'); await expectReply(250);
+      send('DATA'); await expectReply(354);
+      const b64 = (s) => `=?utf-8?b?${Buffer.from(s, 'utf8').toString('base64')}?=`;
+      // "受付番号" split inside a character across two base64 words, then a Q word.
+      const bytes = Buffer.from('【岸和田市】受付番号', 'utf8');
+      const w1 = `=?utf-8?b?${bytes.subarray(0, 7).toString('base64')}?=`;
+      const w2 = `=?utf-8?b?${bytes.subarray(7).toString('base64')}?=`;
+      socket.write([
+        'From: =?utf-8?q?Renkei?= <no-reply@renkei.invalid>',
+        'To: b@example.jp',
+        `Subject: ${w1}`,
+        ` ${w2}`,
+        `\t${b64(' 272027-2026-')}=?UTF-8?Q?0001_=E2=80=94_=E4=B8=8D?=`,
+        '  =?utf-8?Q?=E6=8E=A1=E6=8A=9E?=',
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: quoted-printable',
+        '',
+        '=E3=81=93=E3=82=93=E3=81=AB=E3=81=A1=E3=81=AF',
+        '..dot-stuffed line',
+        'a soft =',
+        'break and http://127.0.0.1/t/272027/track/ab=3Dc',
+        '.',
+        '',
+      ].join('\r\n'));
+      await expectReply(250);
+      send('QUIT'); await expectReply(221);
+      const m = await smtp.waitFor((x) => x.to.includes('c@example.jp'), 2000);
+      assert.equal(m.from, 'a@example.jp');
+      assert.deepEqual(m.to, ['b@example.jp', 'c@example.jp']);
+      assert.equal(m.subject, '【岸和田市】受付番号 272027-2026-0001 — 不採択');
+      assert.equal(m.headerFrom, 'Renkei <no-reply@renkei.invalid>');
+      assert.equal(m.text, 'こんにちは\n.dot-stuffed line\na soft break and http://127.0.0.1/t/272027/track/ab=c');
+      socket.destroy();
+      await assert.rejects(smtp.waitFor((x) => x.subject === 'never', 50), /no matching mail within 50 ms; 1 received/);
+    } finally {
+      await smtp.stop();
+    }
+  });
+});
 
 for (const backend of BACKENDS) {
   describe(`proposal flow on ${backend}`, { timeout: 600_000 }, () => {
@@ -277,7 +354,8 @@ for (const backend of BACKENDS) {
       need('receipt', 'trackUrl');
       const mail = await smtp.waitFor((m) => m.to.includes(proponent.email) && m.subject.includes(flow.receipt), MAIL_TIMEOUT_MS)
         .catch((e) => { throw new Error(`${e.message}\nserver log:\n${srv.log()}`); });
-      t.diagnostic(`subject: ${mail.subject}`);
+      const h = (name) => mail.headers.find((x) => x.name.toLowerCase() === name)?.value;
+      t.diagnostic(`subject: ${mail.subject} (raw: ${h('subject')}; ${h('content-type')}; ${h('content-transfer-encoding')})`);
       assert.ok(mail.subject.includes('受付番号'), `subject: ${mail.subject}`);
       assert.ok(mail.text.includes(flow.receipt), 'the body does not contain the receipt number');
       assert.ok(mail.text.includes(proponent.title), 'the body does not contain the title');

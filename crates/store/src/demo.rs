@@ -599,7 +599,7 @@ impl<'a> Ctx<'a> {
                         }
                     };
                     let referral_desk = match t {
-                        Move::Refer(to) => Some(self.cast(to)?.desk_email.clone()),
+                        Move::Refer(to) => Some((self.cast(to)?.desk_email.clone(), *to)),
                         _ => None,
                     };
                     let mut copy = None;
@@ -608,8 +608,8 @@ impl<'a> Ctx<'a> {
                         .proposal_transition(tenant, id, &transition, by, |p, sub| {
                             copy = sub.map(|x| x.id);
                             let mut mails = vec![status_mail(&full_name, p)];
-                            if let (Some(to), Some(sub)) = (referral_desk, sub) {
-                                mails.push(referral_mail(&full_name, p, &to, sub));
+                            if let (Some((to, dest)), Some(sub)) = (referral_desk, sub) {
+                                mails.push(referral_mail(&full_name, p, &to, dest, sub));
                             }
                             mails
                         })
@@ -921,9 +921,16 @@ fn routing_mail(
     }
 }
 
-fn referral_mail(full_name: &str, p: &Proposal, to: &str, copy: &Submitted) -> OutgoingMail {
+/// Tells the receiving desk about a referred proposal (addressed to its tenant and copy).
+fn referral_mail(
+    full_name: &str,
+    p: &Proposal,
+    to: &str,
+    dest: &str,
+    copy: &Submitted,
+) -> OutgoingMail {
     OutgoingMail {
-        tenant_code: Some(p.tenant_code.clone()),
+        tenant_code: Some(dest.to_string()),
         proposal_id: Some(copy.id),
         kind: "status".into(),
         to: to.into(),

@@ -1063,6 +1063,35 @@ impl Store {
             .collect()
     }
 
+    /// The other end of a referral: for a referred proposal, its copy at the other desk; for a
+    /// copy, the original. Returns (tenant code, receipt number, status). Only the desks at the
+    /// two ends call this (both already hold the proposal's content).
+    pub async fn referral_link(&self, p: &Proposal) -> Result<Option<(String, String, String)>> {
+        let row = if let Some(from) = p.referred_from_id {
+            sqlx::query("SELECT tenant_code, receipt_number, status FROM proposals WHERE id = $1")
+                .bind(from)
+                .fetch_optional(self.pool())
+                .await?
+        } else if p.referred_to.is_some() {
+            sqlx::query(
+                "SELECT tenant_code, receipt_number, status FROM proposals WHERE referred_from_id = $1 ORDER BY id LIMIT 1",
+            )
+            .bind(p.id)
+            .fetch_optional(self.pool())
+            .await?
+        } else {
+            None
+        };
+        row.map(|r| {
+            Ok((
+                r.try_get("tenant_code")?,
+                r.try_get("receipt_number")?,
+                r.try_get("status")?,
+            ))
+        })
+        .transpose()
+    }
+
     /// The departments a proposal was routed to (for the confidentiality policy).
     pub async fn routed_department_ids(&self, proposal_id: i64) -> Result<Vec<i64>> {
         let rows = sqlx::query("SELECT department_id FROM routings WHERE proposal_id = $1")

@@ -42,6 +42,7 @@ struct DeskProposalTemplate {
     channels: Vec<Choice>,
     prefecture: Option<Tenant>,
     referred_from: Option<String>,
+    referral: Option<String>,
     errors: FieldErrors,
     today: String,
     routing_due: String,
@@ -119,6 +120,23 @@ async fn render(
         Some(state.store.tenant(&a.tenant.prefecture_code).await?)
     };
     let referred_from = p.referred_from_id.map(|_| tr.t("proposal-referred-in"));
+    // Both desks of a referral see where the other end stands.
+    let referral = match state.store.referral_link(&p).await? {
+        Some((code, receipt, status)) => {
+            let name = state
+                .store
+                .tenant(&code)
+                .await
+                .map(|t| t.full_name())
+                .unwrap_or(code);
+            Some(tr.t2(
+                "proposal-referral-link",
+                ("desk", &format!("{name}（{receipt}）")),
+                ("status", &tr.t(&format!("status-{status}"))),
+            ))
+        }
+        None => None,
+    };
     let today = renkei_store::proposals::today_jst();
     let settings = state.store.desk_settings(a.code).await?;
     let routing_due = renkei_domain::calendar::add_business_days(
@@ -157,6 +175,7 @@ async fn render(
         desk_staff,
         prefecture,
         referred_from,
+        referral,
         errors,
         today: today.format("%Y-%m-%d").to_string(),
         routing_due: routing_due.format("%Y-%m-%d").to_string(),
