@@ -950,19 +950,7 @@ impl Store {
         .bind(proposal_id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AttachmentMeta {
-                    id: r.try_get("id")?,
-                    filename: r.try_get("filename")?,
-                    content_type: r.try_get("content_type")?,
-                    size: r.try_get("size")?,
-                    sha256: r.try_get("sha256")?,
-                    uploaded_by: r.try_get("uploaded_by")?,
-                    created_at: r.try_get("created_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(attachment_from_row).collect()
     }
 
     /// One attachment's bytes, only through its proposal and tenant.
@@ -982,18 +970,7 @@ impl Store {
         .fetch_optional(self.pool())
         .await?
         .ok_or(StoreError::NotFound)?;
-        Ok((
-            AttachmentMeta {
-                id: r.try_get("id")?,
-                filename: r.try_get("filename")?,
-                content_type: r.try_get("content_type")?,
-                size: r.try_get("size")?,
-                sha256: r.try_get("sha256")?,
-                uploaded_by: r.try_get("uploaded_by")?,
-                created_at: r.try_get("created_at")?,
-            },
-            r.try_get("data")?,
-        ))
+        Ok((attachment_from_row(&r)?, r.try_get("data")?))
     }
 
     pub async fn hearings(&self, proposal_id: i64) -> Result<Vec<Hearing>> {
@@ -1669,6 +1646,18 @@ impl Store {
             .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
             .collect()
     }
+}
+
+fn attachment_from_row(r: &sqlx::any::AnyRow) -> Result<AttachmentMeta> {
+    Ok(AttachmentMeta {
+        id: r.try_get("id")?,
+        filename: r.try_get("filename")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        uploaded_by: r.try_get("uploaded_by")?,
+        created_at: r.try_get("created_at")?,
+    })
 }
 
 fn partner_from_row(r: &sqlx::any::AnyRow) -> Result<Partner> {
