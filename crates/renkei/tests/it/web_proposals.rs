@@ -460,6 +460,15 @@ async fn desk_flow_to_decline(backend: Backend) {
         .await;
     assert_eq!(empty.status, 422);
     assert!(empty.body.contains("提案者への説明を入力してください。"));
+    assert!(
+        empty.body.contains("id=\"explanation-error\""),
+        "the message stands by its field"
+    );
+    assert!(
+        empty
+            .body
+            .contains("aria-describedby=\"explanation-hint explanation-error\"")
+    );
     assert_eq!(
         app.store.proposal(k(), &receipt).await.expect("p").status,
         "received"

@@ -237,6 +237,11 @@ async fn finish(
 
 fn conflict(e: StoreError) -> Result<(&'static str, &'static str), WebError> {
     match e {
+        // The state machine's refusals name the form field they concern, where there is one.
+        StoreError::Conflict {
+            key: key @ "error-decline-explanation-required",
+            ..
+        } => Ok(("explanation", key)),
         StoreError::Conflict { field, key } => Ok((field, key)),
         StoreError::Invalid(p) => Ok((p.field, p.key)),
         other => Err(other.into()),
