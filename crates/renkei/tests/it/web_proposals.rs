@@ -353,6 +353,51 @@ async fn confidential_per_role(backend: Backend) {
     let before = reads().await;
     assert_eq!(anon.get(&track).await.status, 200);
     assert_eq!(reads().await, before + 1);
+
+    // A proponent account sees its own proposals only.
+    let mut other = signed_in(&app, "proponent@example.co.jp").await;
+    let mine_path = format!("/t/272027/mypage/proposals/{receipt}");
+    let p = other.get(&mine_path).await;
+    assert_eq!(p.status, 404, "another proponent's proposal");
+    assert!(!p.body.contains("機密の検討中アイデア"));
+    assert!(
+        !other
+            .get("/t/272027/mypage")
+            .await
+            .body
+            .contains("機密の検討中アイデア")
+    );
+    let mut own = app.client();
+    let ok = propose(
+        &mut own,
+        "自分の提案",
+        None,
+        &[("email", "proponent@example.co.jp")],
+    )
+    .await;
+    assert_eq!(ok.status, 303);
+    let listed = other.get("/t/272027/mypage").await;
+    assert!(
+        listed.body.contains("自分の提案"),
+        "the account lists proposals sent from its address"
+    );
+    let own_receipt = listed
+        .body
+        .split("/t/272027/mypage/proposals/")
+        .skip(1)
+        .find_map(|chunk| {
+            let r = chunk.split('"').next()?;
+            listed
+                .body
+                .contains(&format!("{r}\">{r}</a></td><td>自分の提案"))
+                .then(|| r.to_string())
+        })
+        .expect("own receipt");
+    let own_page = other
+        .get(&format!("/t/272027/mypage/proposals/{own_receipt}"))
+        .await;
+    assert_eq!(own_page.status, 200);
+    assert!(own_page.body.contains("自分の提案"));
 }
 
 async fn desk_flow_to_decline(backend: Backend) {
