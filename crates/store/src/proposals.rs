@@ -684,6 +684,16 @@ impl Store {
         tx.commit().await
     }
 
+    /// The first-response deadline of a proposal received today: the tenant's number of
+    /// business days from today (weekends, holidays and 年末年始 excluded).
+    pub async fn first_response_due(&self, tenant: TenantCode) -> Result<NaiveDate> {
+        let settings = self.desk_settings(tenant).await?;
+        Ok(renkei_domain::calendar::add_business_days(
+            today_jst(),
+            u32::try_from(settings.first_response_days).unwrap_or(5),
+        ))
+    }
+
     /// Submissions from this address in the last hour.
     pub async fn intake_count_last_hour(&self, ip: &str) -> Result<i64> {
         let since =
@@ -705,11 +715,7 @@ impl Store {
         who: &Who,
         mails: MailComposer<'_>,
     ) -> Result<Submitted> {
-        let settings = self.desk_settings(tenant).await?;
-        let due = renkei_domain::calendar::add_business_days(
-            today_jst(),
-            u32::try_from(settings.first_response_days).unwrap_or(5),
-        );
+        let due = self.first_response_due(tenant).await?;
         let mut tx = self.write().await?;
         if let Some(ip) = &new.ip {
             sqlx::query("INSERT INTO intake_log (ip, at) VALUES ($1, $2)")
@@ -737,11 +743,7 @@ impl Store {
         hearing: NewHearing,
         who: &Who,
     ) -> Result<Submitted> {
-        let settings = self.desk_settings(tenant).await?;
-        let due = renkei_domain::calendar::add_business_days(
-            today_jst(),
-            u32::try_from(settings.first_response_days).unwrap_or(5),
-        );
+        let due = self.first_response_due(tenant).await?;
         let mut tx = self.write().await?;
         let s = tx
             .insert_proposal(tenant, &new, who, due, false, None, Status::Hearing)
@@ -1091,8 +1093,9 @@ impl Store {
         mails: impl FnOnce(&Proposal, Option<&Submitted>) -> Vec<OutgoingMail> + Send,
     ) -> Result<Proposal> {
         let t_code = tenant.to_string();
-        let settings_target = match t {
-            Transition::Refer { to } => Some(self.desk_settings(*to).await?),
+        // The referral copy's deadline follows the receiving desk's setting.
+        let copy_due = match t {
+            Transition::Refer { to } => Some(self.first_response_due(*to).await?),
             _ => None,
         };
         let mut tx = self.write().await?;
@@ -1167,12 +1170,8 @@ impl Store {
             event_note_json(&[("from", from.code()), ("to", to.code())]),
         ))
         .await?;
-        let copy = match (t, settings_target) {
-            (Transition::Refer { to: dest }, Some(settings)) => {
-                let due = renkei_domain::calendar::add_business_days(
-                    today_jst(),
-                    u32::try_from(settings.first_response_days).unwrap_or(5),
-                );
+        let copy = match (t, copy_due) {
+            (Transition::Refer { to: dest }, Some(due)) => {
                 let intake = intake_of(&p)?;
                 let new = NewProposal {
                     intake,
