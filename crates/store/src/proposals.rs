@@ -1092,6 +1092,26 @@ impl Store {
         who: &Who,
         mails: impl FnOnce(&Proposal, Option<&Submitted>) -> Vec<OutgoingMail> + Send,
     ) -> Result<Proposal> {
+        self.proposal_transition_noted(tenant, id, t, "", who, mails)
+            .await
+    }
+
+    /// The same, with the desk's own note on why (kept in the timeline and the audit trail,
+    /// shown to city-hall staff only).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn proposal_transition_noted(
+        &self,
+        tenant: TenantCode,
+        id: i64,
+        t: &Transition,
+        why: &str,
+        who: &Who,
+        mails: impl FnOnce(&Proposal, Option<&Submitted>) -> Vec<OutgoingMail> + Send,
+    ) -> Result<Proposal> {
+        let why = why.trim();
+        if why.chars().count() > renkei_domain::proposal::MAX_LONG_TEXT {
+            return Err(StoreError::conflict("note", "error-too-long"));
+        }
         let t_code = tenant.to_string();
         // The referral copy's deadline follows the receiving desk's setting.
         let copy_due = match t {
@@ -1147,10 +1167,21 @@ impl Store {
         .bind(i64::from(!t.by_proponent()))
         .execute(&mut *tx.tx)
         .await?;
-        let note = match (&reason, &explanation, &referred_to) {
-            (Some(r), Some(e), _) => event_note_json(&[("reason", r), ("explanation", e)]),
-            (_, _, Some(dest)) => event_note_json(&[("to", dest)]),
-            _ => String::new(),
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        if let (Some(r), Some(e)) = (&reason, &explanation) {
+            pairs.push(("reason", r));
+            pairs.push(("explanation", e));
+        }
+        if let Some(dest) = &referred_to {
+            pairs.push(("to", dest));
+        }
+        if !why.is_empty() {
+            pairs.push(("note", why));
+        }
+        let note = if pairs.is_empty() {
+            String::new()
+        } else {
+            event_note_json(&pairs)
         };
         tx.add_event(
             id,
@@ -1167,7 +1198,7 @@ impl Store {
             Some(&t_code),
             &format!("proposal.{}", t.code()),
             format!("proposal:{}", p.receipt_number),
-            event_note_json(&[("from", from.code()), ("to", to.code())]),
+            event_note_json(&[("from", from.code()), ("to", to.code()), ("note", why)]),
         ))
         .await?;
         let copy = match (t, copy_due) {

@@ -537,13 +537,25 @@ async fn desk_flow_to_decline(backend: Backend) {
                     "explanation",
                     "市の予算措置が必要となるため、今回は見送らせていただきます。",
                 ),
+                ("note", "課長決裁済み（庁内メモ）"),
             ],
         )
         .await;
     assert_eq!(declined.status, 303, "{}", declined.body);
+    assert!(
+        desk.get(&path)
+            .await
+            .body
+            .contains("課長決裁済み（庁内メモ）"),
+        "the why is in the desk's timeline"
+    );
 
     let mut anon = app.client();
     let seen = anon.get(&track).await;
+    assert!(
+        !seen.body.contains("課長決裁済み"),
+        "the desk's note stays internal"
+    );
     assert!(seen.body.contains("不採択"));
     assert!(seen.body.contains("財政負担が生じる"));
     assert!(seen.body.contains("市の予算措置が必要となるため"));

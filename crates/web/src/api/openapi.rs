@@ -382,6 +382,7 @@ fn proposal_paths(doc: &mut Value, error: &Value) {
                     "action": { "enum": ["start_hearing", "start_coordination", "decide", "decline", "refer"] },
                     "reason": { "enum": ["sales_pitch", "unrelated_donation", "fiscal_burden", "duplicate", "infeasible", "other"], "description": "decline only" },
                     "explanation": { "type": "string", "description": "decline only: the explanation sent to the proponent (required)" },
+                    "note": { "type": "string", "description": "the desk's note on why (kept in the timeline and audit trail; not shown to the proponent)" },
                     "to": { "type": "string", "description": "refer only: the other desk's 団体コード (needs the proponent's consent)" }
                 }
             })),

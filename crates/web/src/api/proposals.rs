@@ -848,6 +848,9 @@ pub struct TransitionBody {
     pub explanation: Option<String>,
     #[serde(default)]
     pub to: Option<String>,
+    /// The desk's note on why (kept in the timeline and the audit trail).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 fn transition_of(b: &TransitionBody) -> Result<Transition, Fail> {
@@ -903,9 +906,14 @@ pub async fn transition(
     let t = transition_of(&body)?;
     let updated = state
         .store
-        .proposal_transition(tc, p.id, &t, &who(&api), |p, _copy| {
-            vec![crate::mails::status_changed(&tenant, p, "")]
-        })
+        .proposal_transition_noted(
+            tc,
+            p.id,
+            &t,
+            body.note.as_deref().unwrap_or(""),
+            &who(&api),
+            |p, _copy| vec![crate::mails::status_changed(&tenant, p, "")],
+        )
         .await?;
     Ok(Json(summary(&updated, today_jst())))
 }

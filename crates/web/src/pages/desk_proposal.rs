@@ -80,6 +80,9 @@ pub struct ActionForm {
     pub due_on: String,
     #[serde(default)]
     pub body: String,
+    /// The desk's note on why (any status change).
+    #[serde(default)]
+    pub note: String,
 }
 
 async fn access(state: &AppState, ctx: &Ctx, code: &str) -> Result<TenantAccess, WebError> {
@@ -277,7 +280,7 @@ pub async fn transition(
             let tenant = a.tenant.clone();
             match state
                 .store
-                .proposal_transition(a.code, p.id, &t, &ctx.who(), move |p, _| {
+                .proposal_transition_noted(a.code, p.id, &t, &form.note, &ctx.who(), move |p, _| {
                     vec![crate::mails::status_changed(&tenant, p, "")]
                 })
                 .await

@@ -84,6 +84,8 @@ pub struct EventView {
     pub at: String,
     pub text: String,
     pub actor: String,
+    /// The desk's note on why (internal; the proponent's timeline never shows it).
+    pub note: Option<String>,
 }
 
 pub fn events(tr: &Tr, list: Vec<Event>) -> Vec<EventView> {
@@ -103,10 +105,15 @@ pub fn events(tr: &Tr, list: Vec<Event>) -> Vec<EventView> {
                 ("consent", _) => tr.t("event-consent"),
                 (other, _) => other.to_string(),
             };
+            let note = serde_json::from_str::<serde_json::Value>(&e.note)
+                .ok()
+                .and_then(|v| v.get("note").and_then(|n| n.as_str()).map(str::to_string))
+                .filter(|n| !n.is_empty());
             EventView {
                 at: display_time(&e.at),
                 text,
                 actor: e.actor,
+                note,
             }
         })
         .collect()
