@@ -52,7 +52,8 @@ async fn import_twice_and_refuse_bad_rows(backend: Backend) {
         text(&second)
     );
 
-    let bad = std::env::temp_dir().join(format!("renkei-bad-{}.csv", std::process::id()));
+    let bad =
+        std::env::temp_dir().join(format!("renkei-bad-{}-{backend:?}.csv", std::process::id()));
     std::fs::write(&bad, "code,prefecture,city,prefecture_kana,city_kana\n270008,大阪府,,ｵｵｻｶﾌ,\n272021,大阪府,岸和田市,ｵｵｻｶﾌ,ｷｼﾜﾀﾞｼ\n").expect("write");
     let refused = run(
         &db,
