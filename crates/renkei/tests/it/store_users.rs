@@ -117,6 +117,41 @@ async fn sign_in_is_throttled_per_account(backend: Backend) {
     assert_eq!(r, Err(LoginFailure::Throttled));
 }
 
+async fn sign_in_is_throttled_per_address(backend: Backend) {
+    let db = TestDb::new(backend);
+    let store = seeded(&db).await;
+    store
+        .create_user(
+            &Who::cli(),
+            new_user(Some("272027"), Role::Desk, "desk@example.jp"),
+        )
+        .await
+        .expect("create");
+    // Guessing many accounts from one address: refused for a while, even a right password.
+    for i in 0..renkei_store::users::MAX_FAILURES_PER_ADDRESS {
+        let r = store
+            .authenticate(
+                &format!("guess{i}@example.jp"),
+                "nope nope nope",
+                "203.0.113.9",
+            )
+            .await
+            .expect("auth");
+        assert_eq!(r, Err(LoginFailure::Invalid));
+    }
+    let r = store
+        .authenticate("desk@example.jp", "correct horse battery", "203.0.113.9")
+        .await
+        .expect("auth");
+    assert_eq!(r, Err(LoginFailure::Throttled));
+    // Another address is not affected.
+    let ok = store
+        .authenticate("desk@example.jp", "correct horse battery", "198.51.100.7")
+        .await
+        .expect("auth");
+    assert!(ok.is_ok());
+}
+
 async fn sessions_and_tokens(backend: Backend) {
     let db = TestDb::new(backend);
     let store = seeded(&db).await;
@@ -273,6 +308,7 @@ async fn departments_belong_to_their_tenant(backend: Backend) {
 on_both!(
     accounts_and_sign_in,
     sign_in_is_throttled_per_account,
+    sign_in_is_throttled_per_address,
     sessions_and_tokens,
     departments_belong_to_their_tenant
 );
