@@ -381,7 +381,7 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
     let store = open(db).await?;
     if args.demo {
         let logins = store
-            .load_demo()
+            .load_demo(&renkei_web::mails::DeskMails)
             .await
             .map_err(|e| format!("demo data: {e}"))?;
         for l in logins {

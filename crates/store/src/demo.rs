@@ -9,8 +9,9 @@
 //! Everything is deterministic except what the store itself randomises (tracking tokens) and
 //! the dates, which are relative to today.
 
-use crate::outbox::OutgoingMail;
-use crate::proposals::{DeskSettings, NewAttachment, NewHearing, NewProposal, Proposal, Submitted};
+use crate::mail_texts::MailTexts;
+use crate::proposals::{DeskSettings, NewAttachment, NewHearing, NewProposal};
+use crate::tenants::Tenant;
 use crate::users::{NewUser, User};
 use crate::{Result, Store, StoreError, Who, WriteTx};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -144,7 +145,9 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
 }
 
 impl Store {
-    pub async fn load_demo(&self) -> Result<Vec<DemoLogin>> {
+    /// Loads the demo; `mails` is the wording of the mails its proposals queue (the web
+    /// layer's `DeskMails`, so the demo outbox holds exactly what real use would).
+    pub async fn load_demo(&self, mails: &dyn MailTexts) -> Result<Vec<DemoLogin>> {
         let who = Who {
             user_id: None,
             label: "demo".into(),
@@ -191,13 +194,13 @@ impl Store {
                 tenant: tenant.map(str::to_string),
             });
         }
-        self.load_demo_proposals().await?;
+        self.load_demo_proposals(mails).await?;
         Ok(logins)
     }
 
     /// The demo desk's proposals, loaded once: when 岸和田市 already has proposals (a second
     /// `--demo` start, or a database in real use) nothing is added.
-    async fn load_demo_proposals(&self) -> Result<()> {
+    async fn load_demo_proposals(&self, mails: &dyn MailTexts) -> Result<()> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM proposals WHERE tenant_code = $1")
             .bind(MARKER_TENANT)
             .fetch_one(self.pool())
@@ -205,7 +208,7 @@ impl Store {
         if row.try_get::<i64, _>("n")? > 0 {
             return Ok(());
         }
-        let ctx = Ctx::new(self).await?;
+        let ctx = Ctx::new(self, mails).await?;
         let mut order: Vec<&Scenario> = scenarios().iter().collect();
         // Oldest first, so receipt numbers follow the (backdated) dates of receipt.
         order.sort_by_key(|s| std::cmp::Reverse(s.age));
@@ -218,11 +221,14 @@ impl Store {
 }
 
 const MARKER_TENANT: &str = "272027";
+/// Where the demo server listens by default (for links in the demo's mails).
+const DEMO_BASE: &str = "http://127.0.0.1:8080";
 
 /// Who plays which part in one tenant's demo.
 struct Cast {
     tenant: TenantCode,
-    full_name: String,
+    /// The local government, for the mails' wording.
+    row: Tenant,
     desk: Who,
     desk_email: String,
     settings: DeskSettings,
@@ -231,6 +237,7 @@ struct Cast {
 
 struct Ctx<'a> {
     store: &'a Store,
+    mails: &'a dyn MailTexts,
     casts: Vec<Cast>,
     department_user: Option<(Who, Vec<String>)>,
     proponent: Who,
@@ -271,7 +278,7 @@ fn internal(what: &str, e: impl std::fmt::Debug) -> StoreError {
 }
 
 impl<'a> Ctx<'a> {
-    async fn new(store: &'a Store) -> Result<Self> {
+    async fn new(store: &'a Store, mails: &'a dyn MailTexts) -> Result<Self> {
         let accounts = demo_accounts();
         let mut casts = Vec::new();
         for (code, _) in DEPARTMENTS {
@@ -285,7 +292,7 @@ impl<'a> Ctx<'a> {
             let user = store.user_by_email(email).await?;
             casts.push(Cast {
                 tenant,
-                full_name: store.tenant(code).await?.full_name(),
+                row: store.tenant(code).await?,
                 desk: acting(&user, name),
                 desk_email: email.to_string(),
                 settings: store.desk_settings(tenant).await?,
@@ -317,6 +324,7 @@ impl<'a> Ctx<'a> {
         let t0 = Utc::now();
         Ok(Self {
             store,
+            mails,
             casts,
             department_user,
             proponent,
@@ -467,8 +475,7 @@ impl<'a> Ctx<'a> {
                 .outbound_create(tenant, new, hearing, &cast.desk)
                 .await?
         } else {
-            let full_name = cast.full_name.clone();
-            let code = tenant.to_string();
+            let (row, mails) = (&cast.row, self.mails);
             let (email, org, contact, title) = (s.email, s.org, s.contact, s.title);
             self.store
                 .proposal_submit(
@@ -476,8 +483,17 @@ impl<'a> Ctx<'a> {
                     new,
                     &proponent,
                     Box::new(move |sub| {
-                        vec![receipt_mail(
-                            &full_name, &code, sub, email, org, contact, title,
+                        let url =
+                            format!("{DEMO_BASE}/t/{}/track/{}", row.code, sub.tracking_token);
+                        vec![mails.receipt(
+                            row,
+                            sub.id,
+                            email,
+                            org,
+                            contact,
+                            title,
+                            &sub.receipt_number,
+                            &url,
                         )]
                     }),
                 )
@@ -491,7 +507,7 @@ impl<'a> Ctx<'a> {
             prev = t;
             let at = to_db_timestamp(t);
             st.last = at.clone();
-            let full_name = cast.full_name.clone();
+            let (row, mails) = (&cast.row, self.mails);
             match step {
                 Step::Assign => {
                     self.store
@@ -526,7 +542,11 @@ impl<'a> Ctx<'a> {
                         .routing_add(tenant, id, &ids, question, due, &cast.desk, |p, to| {
                             to.iter()
                                 .map(|(addr, dept)| {
-                                    routing_mail(&full_name, p, addr, dept, &due_text)
+                                    let link = format!(
+                                        "{DEMO_BASE}/t/{}/department/proposals/{}",
+                                        row.code, p.receipt_number
+                                    );
+                                    mails.routing_request(row, p, addr, dept, &due_text, &link)
                                 })
                                 .collect()
                         })
@@ -555,7 +575,7 @@ impl<'a> Ctx<'a> {
                 Step::Desk(body) => {
                     self.store
                         .message_add(tenant, id, true, body, &[], &cast.desk, |p| {
-                            vec![message_mail(&full_name, p, body)]
+                            vec![mails.message_to_proponent(row, p, body)]
                         })
                         .await?;
                     st.events.push(at.clone());
@@ -566,7 +586,11 @@ impl<'a> Ctx<'a> {
                     let desk_email = cast.desk_email.clone();
                     self.store
                         .message_add(tenant, id, false, body, &[], &proponent, |p| {
-                            vec![message_to_desk_mail(&full_name, p, &desk_email)]
+                            let link = format!(
+                                "{DEMO_BASE}/t/{}/desk/proposals/{}",
+                                row.code, p.receipt_number
+                            );
+                            vec![mails.message_to_desk(row, p, &desk_email, &link)]
                         })
                         .await?;
                     st.events.push(at.clone());
@@ -599,7 +623,10 @@ impl<'a> Ctx<'a> {
                         }
                     };
                     let referral_desk = match t {
-                        Move::Refer(to) => Some((self.cast(to)?.desk_email.clone(), *to)),
+                        Move::Refer(to) => {
+                            let dest = self.cast(to)?;
+                            Some((dest.desk_email.clone(), &dest.row))
+                        }
                         _ => None,
                     };
                     let mut copy = None;
@@ -607,11 +634,15 @@ impl<'a> Ctx<'a> {
                         .store
                         .proposal_transition(tenant, id, &transition, by, |p, sub| {
                             copy = sub.map(|x| x.id);
-                            let mut mails = vec![status_mail(&full_name, p)];
+                            let mut out = vec![mails.status_changed(row, p)];
                             if let (Some((to, dest)), Some(sub)) = (referral_desk, sub) {
-                                mails.push(referral_mail(&full_name, p, &to, dest, sub));
+                                let link = format!(
+                                    "{DEMO_BASE}/t/{}/desk/proposals/{}",
+                                    dest.code, sub.receipt_number
+                                );
+                                out.push(mails.referral_to_desk(row, p, sub, dest, &to, &link));
                             }
-                            mails
+                            out
                         })
                         .await?;
                     st.events.push(at.clone());
@@ -774,177 +805,6 @@ pub fn corporate_number(base: &str) -> String {
         .map(|(i, b)| u32::from(b.wrapping_sub(b'0')) * if i % 2 == 0 { 1 } else { 2 })
         .sum();
     format!("{}{base}", 9 - sum % 9)
-}
-
-fn footer(full_name: &str) -> String {
-    format!("\n\n--\n{full_name} 公民連携デスク\nこのメールは Renkei から自動送信されています。")
-}
-
-fn receipt_mail(
-    full_name: &str,
-    code: &str,
-    s: &Submitted,
-    to: &str,
-    org: &str,
-    contact: &str,
-    title: &str,
-) -> OutgoingMail {
-    let receipt = &s.receipt_number;
-    OutgoingMail {
-        tenant_code: Some(code.to_string()),
-        proposal_id: Some(s.id),
-        kind: "receipt".into(),
-        to: to.into(),
-        subject: format!("【{full_name}】受付番号 {receipt}"),
-        body: format!(
-            "{org}\n{contact} 様\n\n{full_name} 公民連携デスクへのご提案・ご相談を受け付けました。\n\n受付番号：{receipt}\n件名：{title}\n\n\
-             次のリンクから、進み具合の確認、デスクとのやり取り、取下げができます。\nこのリンクはご本人専用です。他の方に知らせないでください。\n\
-             http://127.0.0.1:8080/t/{code}/track/{}{}",
-            s.tracking_token,
-            footer(full_name)
-        ),
-    }
-}
-
-fn status_label(status: &str) -> &'static str {
-    match status {
-        "received" => "受付",
-        "hearing" => "聞き取り",
-        "coordinating" => "庁内調整",
-        "decided" => "実施決定",
-        "declined" => "不採択",
-        "withdrawn" => "取下げ",
-        "referred" => "紹介",
-        _ => "更新",
-    }
-}
-
-fn reason_label(reason: &str) -> &'static str {
-    match reason {
-        "sales_pitch" => "単なる営業・宣伝",
-        "unrelated_donation" => "市の施策と連携できない寄附",
-        "fiscal_burden" => "財政負担が生じる",
-        "duplicate" => "重複",
-        "infeasible" => "実現困難",
-        _ => "その他",
-    }
-}
-
-fn status_mail(full_name: &str, p: &Proposal) -> OutgoingMail {
-    let status = status_label(&p.status);
-    let mut body = format!(
-        "{}\n{} 様\n\n受付番号 {} 「{}」の状況が「{status}」になりました。\n",
-        p.org_name, p.contact_name, p.receipt_number, p.title
-    );
-    if let (Some(reason), Some(explanation)) = (&p.decline_reason, &p.decline_explanation) {
-        body.push_str(&format!(
-            "\n理由：{}\n{explanation}\n",
-            reason_label(reason)
-        ));
-    }
-    if let Some(to) = &p.referred_to {
-        body.push_str(&format!(
-            "\nご同意いただいたとおり、団体コード {to} の公民連携デスクへご紹介しました。\n"
-        ));
-    }
-    body.push_str("\n詳しくは受付時にお送りしたリンクからご確認ください。");
-    body.push_str(&footer(full_name));
-    OutgoingMail {
-        tenant_code: Some(p.tenant_code.clone()),
-        proposal_id: Some(p.id),
-        kind: "status".into(),
-        to: p.email.clone(),
-        subject: format!("【{full_name}】{}：{status}", p.receipt_number),
-        body,
-    }
-}
-
-fn message_mail(full_name: &str, p: &Proposal, message: &str) -> OutgoingMail {
-    OutgoingMail {
-        tenant_code: Some(p.tenant_code.clone()),
-        proposal_id: Some(p.id),
-        kind: "message".into(),
-        to: p.email.clone(),
-        subject: format!(
-            "【{full_name}】{}：デスクからのメッセージ",
-            p.receipt_number
-        ),
-        body: format!(
-            "{}\n{} 様\n\n受付番号 {} 「{}」について、公民連携デスクからメッセージが届いています。\n\n{message}\n\n\
-             ご返信は受付時にお送りしたリンクからお願いします。{}",
-            p.org_name,
-            p.contact_name,
-            p.receipt_number,
-            p.title,
-            footer(full_name)
-        ),
-    }
-}
-
-fn message_to_desk_mail(full_name: &str, p: &Proposal, to: &str) -> OutgoingMail {
-    OutgoingMail {
-        tenant_code: Some(p.tenant_code.clone()),
-        proposal_id: Some(p.id),
-        kind: "message".into(),
-        to: to.into(),
-        subject: format!("【Renkei】{}：提案者からのメッセージ", p.receipt_number),
-        body: format!(
-            "受付番号 {} 「{}」（{}）に提案者からメッセージが届きました。\n内容は Renkei でご確認ください（機密のためメールには記載しません）。{}",
-            p.receipt_number,
-            p.title,
-            p.org_name,
-            footer(full_name)
-        ),
-    }
-}
-
-fn routing_mail(
-    full_name: &str,
-    p: &Proposal,
-    to: &str,
-    department: &str,
-    due: &str,
-) -> OutgoingMail {
-    OutgoingMail {
-        tenant_code: Some(p.tenant_code.clone()),
-        proposal_id: Some(p.id),
-        kind: "routing".into(),
-        to: to.into(),
-        subject: format!("【Renkei 庁内照会】{}（回答期限 {due}）", p.receipt_number),
-        body: format!(
-            "{department} 御中\n\n公民連携デスクから庁内照会が届いています。\n受付番号：{}\n件名：{}\n回答期限：{due}\n\n\
-             内容の確認と回答は Renkei にログインして行ってください。{}",
-            p.receipt_number,
-            p.title,
-            footer(full_name)
-        ),
-    }
-}
-
-/// Tells the receiving desk about a referred proposal (addressed to its tenant and copy).
-fn referral_mail(
-    full_name: &str,
-    p: &Proposal,
-    to: &str,
-    dest: &str,
-    copy: &Submitted,
-) -> OutgoingMail {
-    OutgoingMail {
-        tenant_code: Some(dest.to_string()),
-        proposal_id: Some(copy.id),
-        kind: "status".into(),
-        to: to.into(),
-        subject: format!("【Renkei】{full_name}からの紹介：{}", copy.receipt_number),
-        body: format!(
-            "公民連携デスク 御中\n\n{full_name} 公民連携デスクから、提案者の同意を得て次の提案が紹介されました。\n\
-             受付番号：{}（紹介元 {}）\n件名：{}\n提案者：{}\n\n内容は Renkei にログインしてご確認ください。{}",
-            copy.receipt_number,
-            p.receipt_number,
-            p.title,
-            p.org_name,
-            footer(full_name)
-        ),
-    }
 }
 
 /// A one-page PDF (valid cross-reference table) with a line of text.

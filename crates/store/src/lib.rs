@@ -13,6 +13,7 @@ pub mod backend;
 pub mod demo;
 pub mod departments;
 mod error;
+pub mod mail_texts;
 pub mod migrate;
 pub mod outbox;
 pub mod proposals;

@@ -134,7 +134,10 @@ impl TestApp {
     /// A server on a fresh database with the demo data loaded.
     pub async fn spawn_demo(backend: Backend) -> Self {
         let app = Self::spawn(backend).await;
-        app.store.load_demo().await.expect("demo data");
+        app.store
+            .load_demo(&renkei_web::mails::DeskMails)
+            .await
+            .expect("demo data");
         app
     }
 

@@ -147,6 +147,155 @@ pub fn routing_request(
     }
 }
 
+/// A referred proposal, told to the receiving desk (the content is behind sign-in).
+pub fn referral_to_desk(
+    from: &Tenant,
+    p: &Proposal,
+    copy: &renkei_store::proposals::Submitted,
+    dest: &Tenant,
+    to: &str,
+    link: &str,
+) -> OutgoingMail {
+    OutgoingMail {
+        tenant_code: Some(dest.code.clone()),
+        proposal_id: Some(copy.id),
+        kind: "referral".into(),
+        to: to.into(),
+        subject: format!(
+            "【Renkei】{}からの紹介：{}",
+            from.full_name(),
+            copy.receipt_number
+        ),
+        body: format!(
+            "{} 公民連携デスク 御中\n\n{} 公民連携デスクから、提案者の同意を得て次の提案が紹介されました。\n             受付番号：{}（紹介元 {}）\n件名：{}\n提案者：{}\n\n内容は Renkei にログインしてご確認ください。\n{link}{}",
+            dest.full_name(),
+            from.full_name(),
+            copy.receipt_number,
+            p.receipt_number,
+            p.title,
+            p.org_name,
+            footer(dest)
+        ),
+    }
+}
+
+/// The mails a status change sends: the proponent hears of it; on a referral the receiving
+/// desk's staff hear of the linked copy too. Recipients are looked up before the change, the
+/// mails are composed inside its transaction.
+pub async fn for_transition(
+    store: &renkei_store::Store,
+    tenant: &Tenant,
+    t: &renkei_domain::proposal::Transition,
+    base: &str,
+) -> renkei_store::Result<
+    impl FnOnce(&Proposal, Option<&renkei_store::proposals::Submitted>) -> Vec<OutgoingMail>
+    + Send
+    + use<>,
+> {
+    let dest = match t {
+        renkei_domain::proposal::Transition::Refer { to } => {
+            match store.tenant(&to.to_string()).await {
+                Ok(dest) => {
+                    let desk: Vec<String> = store
+                        .users_in_tenant(&dest.code)
+                        .await?
+                        .into_iter()
+                        .filter(|u| u.role == renkei_domain::Role::Desk && !u.disabled)
+                        .map(|u| u.email)
+                        .collect();
+                    Some((dest, desk))
+                }
+                // An unknown destination is refused by the store with its own message.
+                Err(renkei_store::StoreError::NotFound) => None,
+                Err(e) => return Err(e),
+            }
+        }
+        _ => None,
+    };
+    let tenant = tenant.clone();
+    let base = base.to_string();
+    Ok(
+        move |p: &Proposal, copy: Option<&renkei_store::proposals::Submitted>| {
+            let mut mails = vec![status_changed(&tenant, p, "")];
+            if let (Some((dest, desk)), Some(copy)) = (&dest, copy) {
+                let link = format!(
+                    "{base}/t/{}/desk/proposals/{}",
+                    dest.code, copy.receipt_number
+                );
+                mails.extend(
+                    desk.iter()
+                        .map(|to| referral_to_desk(&tenant, p, copy, dest, to, &link)),
+                );
+            }
+            mails
+        },
+    )
+}
+
+/// The wording above, handed to the store for the demo data.
+pub struct DeskMails;
+
+impl renkei_store::mail_texts::MailTexts for DeskMails {
+    fn receipt(
+        &self,
+        tenant: &Tenant,
+        proposal_id: i64,
+        to: &str,
+        org: &str,
+        contact: &str,
+        title: &str,
+        receipt_number: &str,
+        tracking_url: &str,
+    ) -> OutgoingMail {
+        receipt(
+            tenant,
+            proposal_id,
+            to,
+            org,
+            contact,
+            title,
+            receipt_number,
+            tracking_url,
+        )
+    }
+
+    fn status_changed(&self, tenant: &Tenant, p: &Proposal) -> OutgoingMail {
+        status_changed(tenant, p, "")
+    }
+
+    fn message_to_proponent(&self, tenant: &Tenant, p: &Proposal, message: &str) -> OutgoingMail {
+        message_to_proponent(tenant, p, message)
+    }
+
+    fn message_to_desk(&self, tenant: &Tenant, p: &Proposal, to: &str, link: &str) -> OutgoingMail {
+        message_to_desk(tenant, p, to, link)
+    }
+
+    fn routing_request(
+        &self,
+        tenant: &Tenant,
+        p: &Proposal,
+        to: &str,
+        department: &str,
+        due: &str,
+        link: &str,
+    ) -> OutgoingMail {
+        routing_request(tenant, p, to, department, due, link)
+    }
+
+    fn referral_to_desk(
+        &self,
+        from: &Tenant,
+        p: &Proposal,
+        copy: &renkei_store::proposals::Submitted,
+        dest: &Tenant,
+        to: &str,
+        link: &str,
+    ) -> OutgoingMail {
+        referral_to_desk(from, p, copy, dest, to, link)
+    }
+}
+
 /// Reminders for what is overdue (no proposal content: it stays behind sign-in).
 pub fn overdue_reminders(
     item: &renkei_store::reminders::Overdue,

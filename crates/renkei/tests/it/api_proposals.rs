@@ -350,7 +350,10 @@ async fn bad_intake_writes_nothing(backend: Backend) {
 async fn intake_is_rate_limited(backend: Backend) {
     let db = TestDb::new(backend);
     let store = db.open().await;
-    store.load_demo().await.expect("demo");
+    store
+        .load_demo(&renkei_web::mails::DeskMails)
+        .await
+        .expect("demo");
     let config = renkei_web::WebConfig {
         intake_rate_limit: 2,
         ..renkei_web::WebConfig::default()

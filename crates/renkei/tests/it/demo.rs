@@ -30,7 +30,10 @@ async fn demo_desk_in_every_state(backend: Backend) {
     let db = TestDb::new(backend);
     let store = db.open().await;
     let started = Instant::now();
-    let logins = store.load_demo().await.expect("demo");
+    let logins = store
+        .load_demo(&renkei_web::mails::DeskMails)
+        .await
+        .expect("demo");
     eprintln!("demo load on {backend:?}: {:?}", started.elapsed());
     assert_eq!(logins.len(), 8, "the demo accounts are unchanged");
 
@@ -156,7 +159,10 @@ async fn demo_desk_in_every_state(backend: Backend) {
     let audit = store.audit_total().await.expect("audit");
     let mails = outbox.len();
     let started = Instant::now();
-    store.load_demo().await.expect("demo again");
+    store
+        .load_demo(&renkei_web::mails::DeskMails)
+        .await
+        .expect("demo again");
     eprintln!("second demo load on {backend:?}: {:?}", started.elapsed());
     assert_eq!(all(&store, "272027").await.len(), k.len());
     assert_eq!(all(&store, "270008").await.len(), osaka.len());

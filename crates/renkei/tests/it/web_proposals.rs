@@ -215,7 +215,10 @@ async fn intake_and_tracking_page(backend: Backend) {
 async fn rate_limit_per_address(backend: Backend) {
     let db = renkei_testkit::TestDb::new(backend);
     let store = db.open().await;
-    store.load_demo().await.expect("demo");
+    store
+        .load_demo(&renkei_web::mails::DeskMails)
+        .await
+        .expect("demo");
     let config = renkei_web::WebConfig {
         intake_rate_limit: 2,
         ..Default::default()
@@ -681,6 +684,13 @@ async fn referral_to_osaka_with_consent(backend: Backend) {
         .expect("inbox")
         .0;
     assert_eq!(copy.len(), 1, "the prefecture's desk has the linked copy");
+    let told = app.store.outbox_list(200).await.expect("outbox");
+    assert!(
+        told.iter().any(|m| m.kind == "referral"
+            && m.to == "desk@osaka-pref.demo.renkei.jp"
+            && m.subject.contains(&copy[0].receipt_number)),
+        "the prefecture's desk is told of the referral"
+    );
     let mut pref = signed_in(&app, "desk@osaka-pref.demo.renkei.jp").await;
     let page = pref
         .get(&format!(

@@ -897,6 +897,7 @@ fn transition_of(b: &TransitionBody) -> Result<Transition, Fail> {
 /// proponent is told by mail. A move the state machine refuses is a 409.
 pub async fn transition(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path((code, receipt)): Path<(String, String)>,
     api: Result<ApiUser, ApiError>,
     body: Result<ApiJson<TransitionBody>, ApiError>,
@@ -904,6 +905,8 @@ pub async fn transition(
     let (tenant, tc, api, p) = desk_proposal(&state, &code, &receipt, api).await?;
     let ApiJson(body) = body?;
     let t = transition_of(&body)?;
+    let base = public_base(&state, &headers);
+    let mails = crate::mails::for_transition(&state.store, &tenant, &t, &base).await?;
     let updated = state
         .store
         .proposal_transition_noted(
@@ -912,7 +915,7 @@ pub async fn transition(
             &t,
             body.note.as_deref().unwrap_or(""),
             &who(&api),
-            |p, _copy| vec![crate::mails::status_changed(&tenant, p, "")],
+            mails,
         )
         .await?;
     Ok(Json(summary(&updated, today_jst())))

@@ -254,6 +254,7 @@ fn conflict(e: StoreError) -> Result<(&'static str, &'static str), WebError> {
 pub async fn transition(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Path((code, receipt)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, WebError> {
@@ -277,12 +278,11 @@ pub async fn transition(
     let result = match t {
         Err(e) => Err(e),
         Ok(t) => {
-            let tenant = a.tenant.clone();
+            let base = public_base(&state, &headers);
+            let mails = crate::mails::for_transition(&state.store, &a.tenant, &t, &base).await?;
             match state
                 .store
-                .proposal_transition_noted(a.code, p.id, &t, &form.note, &ctx.who(), move |p, _| {
-                    vec![crate::mails::status_changed(&tenant, p, "")]
-                })
+                .proposal_transition_noted(a.code, p.id, &t, &form.note, &ctx.who(), mails)
                 .await
             {
                 Ok(_) => Ok("status-changed"),
