@@ -1589,12 +1589,11 @@ impl Store {
             .filter(|q| !q.is_empty())
             .map(|q| format!("%{}%", normalise_org_name(q)));
         let rows = sqlx::query(
-            "SELECT pa.id, pa.name, pa.partner_type, pa.corporate_number, pa.strengths, pa.constraints, pa.created_at, \
-             (SELECT COUNT(*) FROM proposals p WHERE p.partner_id = pa.id) AS proposal_count \
-             FROM partners pa WHERE pa.tenant_code = $1 AND ($2 = '' OR pa.name_norm LIKE $3) ORDER BY pa.name LIMIT 500",
+            &format!(
+                "{PARTNER_SELECT} WHERE pa.tenant_code = $1 AND ($2 = '' OR pa.name_norm LIKE $2) ORDER BY pa.name LIMIT 500"
+            ),
         )
         .bind(tenant.to_string())
-        .bind(pattern.clone().unwrap_or_default())
         .bind(pattern.unwrap_or_default())
         .fetch_all(self.pool())
         .await?;
@@ -1602,11 +1601,9 @@ impl Store {
     }
 
     pub async fn partner(&self, tenant: TenantCode, id: i64) -> Result<Partner> {
-        let r = sqlx::query(
-            "SELECT pa.id, pa.name, pa.partner_type, pa.corporate_number, pa.strengths, pa.constraints, pa.created_at, \
-             (SELECT COUNT(*) FROM proposals p WHERE p.partner_id = pa.id) AS proposal_count \
-             FROM partners pa WHERE pa.tenant_code = $1 AND pa.id = $2",
-        )
+        let r = sqlx::query(&format!(
+            "{PARTNER_SELECT} WHERE pa.tenant_code = $1 AND pa.id = $2"
+        ))
         .bind(tenant.to_string())
         .bind(id)
         .fetch_optional(self.pool())
@@ -1689,6 +1686,11 @@ fn attachment_from_row(r: &sqlx::any::AnyRow) -> Result<AttachmentMeta> {
         created_at: r.try_get("created_at")?,
     })
 }
+
+/// The partner columns with the number of proposals each brought.
+const PARTNER_SELECT: &str = "SELECT pa.id, pa.name, pa.partner_type, pa.corporate_number, pa.strengths, \
+    pa.constraints, pa.created_at, \
+    (SELECT COUNT(*) FROM proposals p WHERE p.partner_id = pa.id) AS proposal_count FROM partners pa";
 
 fn partner_from_row(r: &sqlx::any::AnyRow) -> Result<Partner> {
     Ok(Partner {

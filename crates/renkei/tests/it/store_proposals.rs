@@ -159,6 +159,18 @@ async fn intake_numbers_partners_and_attachments(backend: Backend) {
     let partners = store.partners(k, None).await.expect("partners");
     assert_eq!(partners.len(), 1);
     assert_eq!(partners[0].proposal_count, 2);
+    let by_name = store
+        .partners(k, Some("株式会社 だんじり"))
+        .await
+        .expect("search");
+    assert_eq!(by_name.len(), 1, "found by normalised name");
+    assert!(
+        store
+            .partners(k, Some("存在しない団体"))
+            .await
+            .expect("search")
+            .is_empty()
+    );
     let mails: i64 =
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox WHERE kind = 'receipt'")
             .fetch_one(store.pool())
