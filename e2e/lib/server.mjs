@@ -99,7 +99,14 @@ export async function startServer(backend, options = {}) {
     cleanups.push(() => dropPgDatabase(dbName));
   }
   args.push(...dbArgs, ...(options.args ?? []));
-  const env = { ...process.env, RENKEI_LOG: process.env.RENKEI_LOG || 'warn', ...(options.env ?? {}) };
+  // The server's clock starts on a fixed day (a Tuesday in Japan), so no browser test depends
+  // on the day it runs; a test may pass its own RENKEI_CLOCK.
+  const env = {
+    ...process.env,
+    RENKEI_LOG: process.env.RENKEI_LOG || 'warn',
+    RENKEI_CLOCK: '2026-11-24T10:00:00+09:00',
+    ...(options.env ?? {}),
+  };
 
   const child = spawn(bin, args, {
     cwd: dataDir ?? os.tmpdir(),

@@ -55,9 +55,12 @@ function tinyPdf() {
   return Buffer.from(out, 'latin1');
 }
 
-/** YYYY-MM-DD in Japan, `days` from today. */
+/** The server's clock starts here (RENKEI_CLOCK, set by lib/server.mjs): Tuesday in Japan. */
+const SERVER_TODAY = '2026-11-24';
+
+/** YYYY-MM-DD in Japan on the server's clock, `days` from its today. */
 function jstDate(days = 0) {
-  const d = new Date(Date.now() + 9 * 3600_000 + days * 86_400_000);
+  const d = new Date(Date.parse(`${SERVER_TODAY}T00:00:00Z`) + days * 86_400_000);
   return d.toISOString().slice(0, 10);
 }
 
@@ -339,7 +342,7 @@ for (const backend of BACKENDS) {
       assert.ok(body.includes('受付番号'), 'the tracking page does not say 受付番号');
       const receipt = RECEIPT_RE.exec(body)?.[0];
       assert.ok(receipt, `no receipt number 272027-YYYY-NNNN on the tracking page:\n${body}`);
-      assert.equal(receipt.split('-')[1], jstDate().slice(0, 4), `receipt ${receipt} is not numbered in this year`);
+      assert.equal(receipt.split('-')[1], '2026', `receipt ${receipt} is not numbered in fiscal 2026 (令和8年度)`);
       assert.ok(body.includes(proponent.title), 'the tracking page does not show the title');
       assert.ok(body.includes('提案資料.pdf'), 'the tracking page does not list the attachment');
       await axe(page, problems, 'tracking page after submission');

@@ -8,6 +8,7 @@
 pub mod attachment;
 pub mod audit;
 pub mod calendar;
+pub mod clock;
 pub mod corporate_number;
 pub mod department;
 pub mod email;

@@ -239,6 +239,7 @@ pub fn transition(from: Status, t: &Transition) -> Result<Status, TransitionErro
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ReceiptNumber {
     pub tenant: TenantCode,
+    /// The fiscal year (年度, April to March) of receipt: the counter starts again each April.
     pub year: i32,
     pub seq: i64,
 }

@@ -2,6 +2,7 @@
 //! line (flags first, then `RENKEI_*` variables), open the database, run the command.
 
 use clap::{Args, Parser, Subcommand};
+use renkei_domain::clock::{Clock, OffsetClock, SystemClock};
 use renkei_domain::{Email, Password, Role, TenantCode};
 use renkei_store::tenants::ImportError;
 use renkei_store::users::NewUser;
@@ -9,6 +10,7 @@ use renkei_store::{Store, Who};
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -41,9 +43,33 @@ struct DbArgs {
         hide_env_values = true
     )]
     database_url: Option<String>,
+    /// Run the clock from this instant instead of the system time (RFC 3339, e.g.
+    /// 2026-11-24T10:00:00+09:00): time passes as usual from there. For demonstrations,
+    /// training and browser tests on a fixed day.
+    #[arg(long, global = true, env = "RENKEI_CLOCK")]
+    clock: Option<String>,
 }
 
 impl DbArgs {
+    /// The clock every part of the server reads.
+    fn clock(&self) -> Result<Arc<dyn Clock>, String> {
+        match self
+            .clock
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => Ok(Arc::new(SystemClock)),
+            Some(text) => {
+                let start = chrono::DateTime::parse_from_rfc3339(text)
+                    .map_err(|e| format!("--clock {text:?}: not an RFC 3339 time ({e})"))?;
+                Ok(Arc::new(OffsetClock::starting_at(
+                    start.with_timezone(&chrono::Utc),
+                )))
+            }
+        }
+    }
+
     fn url(&self) -> Result<String, String> {
         if let Some(url) = &self.database_url {
             return Ok(url.clone());
@@ -207,8 +233,10 @@ async fn main() -> ExitCode {
 
 async fn open(db: &DbArgs) -> Result<Store, String> {
     let url = db.url()?;
+    let clock = db.clock()?;
     Store::open(&url)
         .await
+        .map(|store| store.with_clock(clock))
         .map_err(|e| format!("cannot open the database ({}): {e}", db.describe()))
 }
 

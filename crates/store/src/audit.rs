@@ -9,13 +9,14 @@ use sqlx::Row;
 pub(crate) async fn append(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     event: AuditEvent,
+    at: String,
 ) -> Result<()> {
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut **tx)
         .await?;
     let seq: i64 = head.try_get("seq")?;
     let prev_hash: String = head.try_get("hash")?;
-    let entry = event.into_entry(seq, crate::now());
+    let entry = event.into_entry(seq, at);
     let hash = entry.chain_hash(&prev_hash);
     sqlx::query(
         "INSERT INTO audit_log (seq, at, tenant_code, actor_user_id, actor, action, target, detail, origin, prev_hash, hash) \

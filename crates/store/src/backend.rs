@@ -31,6 +31,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "reminders",
         include_str!("../migrations/sqlite/0003_reminders.sql"),
     ),
+    (
+        4,
+        "days and open desks",
+        include_str!("../migrations/sqlite/0004_days_and_open_desks.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -47,6 +52,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "reminders",
         include_str!("../migrations/postgres/0003_reminders.sql"),
+    ),
+    (
+        4,
+        "days and open desks",
+        include_str!("../migrations/postgres/0004_days_and_open_desks.sql"),
     ),
 ];
 

@@ -4,24 +4,27 @@
 //! attachments, a referral and queued mail. Loading twice changes nothing.
 //!
 //! The proposals are played through the store's own API (so timeline, audit trail and outbox
-//! are what real use leaves), then backdated by direct updates so the desk shows a realistic
-//! history (overdue first responses and routings). The backdating is for demo data only.
-//! Everything is deterministic except what the store itself randomises (tracking tokens) and
-//! the dates, which are relative to today.
+//! are what real use leaves) on a clock of the demo's own, set to each step's time: the story
+//! is a pure function of today's date ([`schedule`]), laid out in business days back from the
+//! last working day, so the desk shows the same realistic history (new items, answered and
+//! overdue routings, overdue first responses) whatever the day. Everything is deterministic
+//! except what the store itself randomises (tracking tokens).
 
 use crate::mail_texts::MailTexts;
 use crate::proposals::{DeskSettings, NewAttachment, NewHearing, NewProposal};
 use crate::tenants::Tenant;
 use crate::users::{NewUser, User};
-use crate::{Result, Store, StoreError, Who, WriteTx};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use crate::{Result, Store, StoreError, Who};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use renkei_domain::calendar::{add_business_days, is_business_day};
+use renkei_domain::clock::ManualClock;
 use renkei_domain::proposal::{
     Answer, Channel, DeclineReason, Intake, IntakeInput, Route, Transition,
 };
-use renkei_domain::time::to_db_timestamp;
+use renkei_domain::time::{jst_at, jst_date};
 use renkei_domain::{DepartmentName, Email, Password, Role, TenantCode};
 use sqlx::Row;
+use std::sync::Arc;
 
 /// The official code list, embedded so the demo works from the binary alone.
 pub const CODE_LIST: &[u8] = include_bytes!("../data/local_governments.csv");
@@ -147,13 +150,25 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
 impl Store {
     /// Loads the demo; `mails` is the wording of the mails its proposals queue (the web
     /// layer's `DeskMails`, so the demo outbox holds exactly what real use would).
+    ///
+    /// The story is played on a clock of its own, set to each step's time in [`schedule`]
+    /// (a pure function of today's date in Japan, read from this store's clock), so every
+    /// row, timeline entry, audit entry and mail carries the time it would have had in real
+    /// use and nothing is rewritten afterwards.
     pub async fn load_demo(&self, mails: &dyn MailTexts) -> Result<Vec<DemoLogin>> {
+        let plan = schedule(self.today());
+        let start = plan
+            .first()
+            .map(|p| p.at - Duration::days(1))
+            .unwrap_or_else(|| self.now());
+        let clock = Arc::new(ManualClock::new(start));
+        let demo = self.clone().with_clock(clock.clone());
         let who = Who {
             user_id: None,
             label: "demo".into(),
             origin: "cli".into(),
         };
-        match self.import_tenants(CODE_LIST, &who).await {
+        match demo.import_tenants(CODE_LIST, &who).await {
             Ok(_) => {}
             Err(crate::tenants::ImportError::Store(e)) => return Err(e),
             Err(crate::tenants::ImportError::BadRows(rows)) => {
@@ -164,18 +179,18 @@ impl Store {
         }
         for (code, names) in DEPARTMENTS {
             let tenant = TenantCode::parse(code)?;
-            let existing = self.departments(tenant).await?;
+            let existing = demo.departments(tenant).await?;
             for name in *names {
                 if existing.iter().all(|d| d.name != *name) {
-                    self.department_create(&who, tenant, &DepartmentName::parse(name)?)
+                    demo.department_create(&who, tenant, &DepartmentName::parse(name)?)
                         .await?;
                 }
             }
         }
         let mut logins = Vec::new();
         for (role, tenant, email, name, departments) in demo_accounts() {
-            if self.user_by_email(email).await.is_err() {
-                self.create_user(
+            if demo.user_by_email(email).await.is_err() {
+                demo.create_user(
                     &who,
                     NewUser {
                         tenant: tenant.map(TenantCode::parse).transpose()?,
@@ -194,13 +209,18 @@ impl Store {
                 tenant: tenant.map(str::to_string),
             });
         }
-        self.load_demo_proposals(mails).await?;
+        demo.load_demo_proposals(mails, &plan, &clock).await?;
         Ok(logins)
     }
 
     /// The demo desk's proposals, loaded once: when 岸和田市 already has proposals (a second
     /// `--demo` start, or a database in real use) nothing is added.
-    async fn load_demo_proposals(&self, mails: &dyn MailTexts) -> Result<()> {
+    async fn load_demo_proposals(
+        &self,
+        mails: &dyn MailTexts,
+        plan: &[Planned],
+        clock: &ManualClock,
+    ) -> Result<()> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM proposals WHERE tenant_code = $1")
             .bind(MARKER_TENANT)
             .fetch_one(self.pool())
@@ -209,20 +229,142 @@ impl Store {
             return Ok(());
         }
         let ctx = Ctx::new(self, mails).await?;
-        let mut order: Vec<&Scenario> = scenarios().iter().collect();
-        // Oldest first, so receipt numbers follow the (backdated) dates of receipt.
-        order.sort_by_key(|s| std::cmp::Reverse(s.age));
-        let mut stamps = Vec::with_capacity(order.len());
-        for s in order {
-            stamps.push(ctx.play(s).await?);
+        let scenarios = scenarios();
+        let mut ids: Vec<Option<i64>> = vec![None; scenarios.len()];
+        for p in plan {
+            clock.set(p.at);
+            let s = scenarios
+                .get(p.scenario)
+                .ok_or(internal("scenario", p.scenario))?;
+            match p.step {
+                None => {
+                    let id = ctx.receive(s).await?;
+                    if let Some(slot) = ids.get_mut(p.scenario) {
+                        *slot = Some(id);
+                    }
+                }
+                Some(k) => {
+                    let id = ids
+                        .get(p.scenario)
+                        .copied()
+                        .flatten()
+                        .ok_or(internal("step before receipt", s.title))?;
+                    let (_, step) = s.steps.get(k).ok_or(internal("step", (s.title, k)))?;
+                    ctx.step(s, id, step, jst_date(p.at)).await?;
+                }
+            }
         }
-        backdate(self, &stamps).await
+        Ok(())
     }
 }
 
 const MARKER_TENANT: &str = "272027";
 /// Where the demo server listens by default (for links in the demo's mails).
 const DEMO_BASE: &str = "http://127.0.0.1:8080";
+
+/// One thing that happens in the demo story: a scenario's receipt (`step: None`; for an
+/// outbound approach, together with its first hearing) or one of its later steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Planned {
+    pub scenario: usize,
+    pub step: Option<usize>,
+    pub at: DateTime<Utc>,
+    /// Done by city staff (the desk or a department), so on a business day in office hours.
+    pub by_staff: bool,
+    /// The scenario's local government.
+    pub tenant: &'static str,
+}
+
+/// The business days counted back from `anchor`: `[anchor, the one before, …]`, `n + 1` of them.
+fn business_days_back(anchor: NaiveDate, n: usize) -> Vec<NaiveDate> {
+    let mut out = Vec::with_capacity(n + 1);
+    let mut d = anchor;
+    out.push(d);
+    while out.len() <= n {
+        d = d.pred_opt().unwrap_or(d);
+        if is_business_day(d) {
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// The last business day before `today`: the demo's most recent working day, wholly in the
+/// past whatever the hour, so the story does not depend on when in the day it is loaded.
+pub fn demo_anchor(today: NaiveDate) -> NaiveDate {
+    let mut d = today.pred_opt().unwrap_or(today);
+    while !is_business_day(d) {
+        d = d.pred_opt().unwrap_or(d);
+    }
+    d
+}
+
+fn jst_time(h: u32, m: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN)
+}
+
+/// The demo story for a load on `today` (JST), in the order it is played: a pure function of
+/// the date. Ages and step days in the scenarios count business days back from
+/// [`demo_anchor`], so the story looks the same on every day of the year: the same items are
+/// new, answered or overdue on a Monday after Golden Week as on a Thursday in November. Staff
+/// work on business days from 09:00; proponents send in the day's afternoon and evening.
+pub fn schedule(today: NaiveDate) -> Vec<Planned> {
+    let anchor = demo_anchor(today);
+    let oldest = scenarios()
+        .iter()
+        .flat_map(|s| std::iter::once(s.age).chain(s.steps.iter().map(|(d, _)| *d)))
+        .max()
+        .unwrap_or(0);
+    let back = business_days_back(anchor, usize::try_from(oldest).unwrap_or(0));
+    let business_days_before = |n: i64| {
+        usize::try_from(n)
+            .ok()
+            .and_then(|n| back.get(n))
+            .copied()
+            .unwrap_or(anchor)
+    };
+    let mut plan = Vec::new();
+    for (i, s) in scenarios().iter().enumerate() {
+        let n = i as i64;
+        let outbound = s.route == Route::Outbound;
+        let received_on = business_days_before(s.age);
+        let received_at = if outbound {
+            jst_at(received_on, jst_time(9, 30)) + Duration::minutes((n * 13) % 90)
+        } else {
+            jst_at(received_on, jst_time(13, 0)) + Duration::minutes((n * 37) % 300)
+        } + Duration::seconds(n);
+        plan.push(Planned {
+            scenario: i,
+            step: None,
+            at: received_at,
+            by_staff: outbound,
+            tenant: s.tenant,
+        });
+        let mut prev = received_at;
+        // An outbound approach is recorded with its first hearing.
+        let first = usize::from(outbound);
+        for (k, (days_ago, step)) in s.steps.iter().enumerate().skip(first) {
+            let by_staff = !matches!(step, Step::Proponent(_) | Step::Move(Move::Withdraw));
+            let day = business_days_before(*days_ago);
+            let nominal = if by_staff {
+                jst_at(day, jst_time(9, 0)) + Duration::minutes(20 * k as i64)
+            } else {
+                jst_at(day, jst_time(18, 30)) + Duration::minutes(10 * k as i64)
+            } + Duration::seconds(n);
+            let at = nominal.max(prev + Duration::minutes(7));
+            prev = at;
+            plan.push(Planned {
+                scenario: i,
+                step: Some(k),
+                at,
+                by_staff,
+                tenant: s.tenant,
+            });
+        }
+    }
+    plan.sort_by_key(|p| (p.at, p.scenario, p.step));
+    plan
+}
 
 /// Who plays which part in one tenant's demo.
 struct Cast {
@@ -241,28 +383,6 @@ struct Ctx<'a> {
     casts: Vec<Cast>,
     department_user: Option<(Who, Vec<String>)>,
     proponent: Who,
-    /// Every demo time is before this instant, so a real change made later sorts after it.
-    t0: DateTime<Utc>,
-    today: NaiveDate,
-}
-
-/// The times a proposal's rows should carry, applied after the fact (demo only).
-struct Stamps {
-    id: i64,
-    tenant: String,
-    created: String,
-    created_on: NaiveDate,
-    first_response_days: i64,
-    events: Vec<String>,
-    messages: Vec<String>,
-    hearings: Vec<String>,
-    routed: Vec<(i64, String)>,
-    answered: Vec<(i64, String)>,
-    responded: Option<String>,
-    closed: Option<String>,
-    last: String,
-    /// The linked copy a referral created at the other desk: its id, time and settings.
-    copy: Option<(i64, String, NaiveDate, i64)>,
 }
 
 fn acting(user: &User, label: &str) -> Who {
@@ -321,15 +441,12 @@ impl<'a> Ctx<'a> {
             }
         }
         let proponent = proponent.ok_or(internal("proponent account", MARKER_TENANT))?;
-        let t0 = Utc::now();
         Ok(Self {
             store,
             mails,
             casts,
             department_user,
             proponent,
-            t0,
-            today: (t0 + Duration::hours(9)).date_naive(),
         })
     }
 
@@ -338,33 +455,6 @@ impl<'a> Ctx<'a> {
             .iter()
             .find(|c| c.tenant.to_string() == code)
             .ok_or(internal("tenant", code))
-    }
-
-    /// The demo instant of step `k` taken `days_ago` days ago: 09:30 JST plus a few minutes
-    /// per step (the desk works on business days), after the previous step, and never later
-    /// than shortly before the load started. Returns the time and its date in Japan.
-    fn at(
-        &self,
-        days_ago: i64,
-        k: i64,
-        desk: bool,
-        after: Option<DateTime<Utc>>,
-    ) -> (DateTime<Utc>, NaiveDate) {
-        let mut date = self.today - Duration::days(days_ago);
-        for _ in 0..14 {
-            if !desk || is_business_day(date) {
-                break;
-            }
-            date = date.pred_opt().unwrap_or(date);
-        }
-        let mut t = date.and_time(chrono::NaiveTime::MIN).and_utc()
-            + Duration::minutes(30)
-            + Duration::minutes(23 * k);
-        if let Some(prev) = after {
-            t = t.max(prev + Duration::minutes(7));
-        }
-        let t = t.min(self.t0 - Duration::minutes(60) + Duration::seconds(k * 20));
-        (t, (t + Duration::hours(9)).date_naive())
     }
 
     fn department(&self, cast: &Cast, name: &str) -> Result<i64> {
@@ -391,6 +481,18 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    fn proponent_of(&self, s: &Scenario) -> Who {
+        if s.mine {
+            self.proponent.clone()
+        } else {
+            Who {
+                user_id: None,
+                label: s.contact.to_string(),
+                origin: "demo".into(),
+            }
+        }
+    }
+
     fn intake(s: &Scenario) -> Result<Intake> {
         let input = IntakeInput {
             kind: s.kind.into(),
@@ -413,20 +515,12 @@ impl<'a> Ctx<'a> {
         Intake::parse(&input).map_err(|e| internal(s.title, e))
     }
 
-    /// Submits (or approaches) one scenario and plays its steps through the store's API, so
-    /// the timeline, audit trail and outbox are what real use would leave.
-    async fn play(&self, s: &Scenario) -> Result<Stamps> {
+    /// Submits (or approaches, with the first hearing) one scenario through the store's API,
+    /// at the time the clock shows.
+    async fn receive(&self, s: &Scenario) -> Result<i64> {
         let cast = self.cast(s.tenant)?;
         let tenant = cast.tenant;
-        let proponent = if s.mine {
-            self.proponent.clone()
-        } else {
-            Who {
-                user_id: None,
-                label: s.contact.to_string(),
-                origin: "demo".into(),
-            }
-        };
+        let proponent = self.proponent_of(s);
         let new = NewProposal {
             intake: Self::intake(s)?,
             route: s.route,
@@ -434,43 +528,17 @@ impl<'a> Ctx<'a> {
             attachments: s.attachment.map(Att::file).into_iter().collect(),
             ip: None,
         };
-        let (created_t, created_on) = self.at(s.age, 0, s.route == Route::Outbound, None);
-        let mut prev = created_t;
-        let created = to_db_timestamp(created_t);
-        let mut st = Stamps {
-            id: 0,
-            tenant: tenant.to_string(),
-            created: created.clone(),
-            created_on,
-            first_response_days: cast.settings.first_response_days,
-            events: vec![created.clone()],
-            messages: Vec::new(),
-            hearings: Vec::new(),
-            routed: Vec::new(),
-            answered: Vec::new(),
-            responded: None,
-            closed: None,
-            last: created.clone(),
-            copy: None,
-        };
-        let mut steps = s.steps;
         let submitted = if s.route == Route::Outbound {
-            let Some(((_, Step::Hear(channel, participants, notes, next)), rest)) =
-                steps.split_first()
-            else {
+            let Some((_, Step::Hear(channel, participants, notes, next))) = s.steps.first() else {
                 return Err(internal("outbound needs a first hearing", s.title));
             };
-            steps = rest;
             let hearing = NewHearing {
-                held_on: created_on,
+                held_on: self.store.today(),
                 channel: *channel,
                 participants: participants.to_string(),
                 notes: notes.to_string(),
                 next_steps: next.to_string(),
             };
-            st.events.push(created.clone());
-            st.hearings.push(created.clone());
-            st.responded = Some(created.clone());
             self.store
                 .outbound_create(tenant, new, hearing, &cast.desk)
                 .await?
@@ -499,301 +567,135 @@ impl<'a> Ctx<'a> {
                 )
                 .await?
         };
-        st.id = submitted.id;
-        let id = submitted.id;
-        for (k, (days_ago, step)) in steps.iter().enumerate() {
-            let by_desk = !matches!(step, Step::Proponent(_) | Step::Move(Move::Withdraw));
-            let (t, on) = self.at(*days_ago, k as i64 + 1, by_desk, Some(prev));
-            prev = t;
-            let at = to_db_timestamp(t);
-            st.last = at.clone();
-            let (row, mails) = (&cast.row, self.mails);
-            match step {
-                Step::Assign => {
-                    self.store
-                        .proposal_assign(tenant, id, cast.desk.user_id, &cast.desk)
-                        .await?;
-                    st.events.push(at);
-                }
-                Step::Hear(channel, participants, notes, next) => {
-                    let h = NewHearing {
-                        held_on: on,
-                        channel: *channel,
-                        participants: participants.to_string(),
-                        notes: notes.to_string(),
-                        next_steps: next.to_string(),
-                    };
-                    self.store.hearing_add(tenant, id, &h, &cast.desk).await?;
-                    st.events.push(at.clone());
-                    st.hearings.push(at.clone());
-                    st.responded.get_or_insert(at);
-                }
-                Step::Route(departments, question) => {
-                    let ids = departments
-                        .iter()
-                        .map(|d| self.department(cast, d))
-                        .collect::<Result<Vec<_>>>()?;
-                    let due = add_business_days(
-                        on,
-                        u32::try_from(cast.settings.routing_days).unwrap_or(10),
-                    );
-                    let due_text = due.format("%Y-%m-%d").to_string();
-                    self.store
-                        .routing_add(tenant, id, &ids, question, due, &cast.desk, |p, to| {
-                            to.iter()
-                                .map(|(addr, dept)| {
-                                    let link = format!(
-                                        "{DEMO_BASE}/t/{}/department/proposals/{}",
-                                        row.code, p.receipt_number
-                                    );
-                                    mails.routing_request(row, p, addr, dept, &due_text, &link)
-                                })
-                                .collect()
-                        })
-                        .await?;
-                    for d in ids {
-                        st.events.push(at.clone());
-                        st.routed.push((d, at.clone()));
-                    }
-                }
-                Step::Reply(department, answer, comment) => {
-                    let dept = self.department(cast, department)?;
-                    let routing = self
-                        .store
-                        .routings(id)
-                        .await?
-                        .into_iter()
-                        .find(|r| r.department_id == dept)
-                        .ok_or(internal("reply without routing", department))?;
-                    let by = self.answerer(cast, department);
-                    self.store
-                        .routing_answer(tenant, routing.id, *answer, comment, &by)
-                        .await?;
-                    st.events.push(at.clone());
-                    st.answered.push((dept, at));
-                }
-                Step::Desk(body) => {
-                    self.store
-                        .message_add(tenant, id, true, body, &[], &cast.desk, |p| {
-                            vec![mails.message_to_proponent(row, p, body)]
-                        })
-                        .await?;
-                    st.events.push(at.clone());
-                    st.messages.push(at.clone());
-                    st.responded.get_or_insert(at);
-                }
-                Step::Proponent(body) => {
-                    let desk_email = cast.desk_email.clone();
-                    self.store
-                        .message_add(tenant, id, false, body, &[], &proponent, |p| {
-                            let link = format!(
-                                "{DEMO_BASE}/t/{}/desk/proposals/{}",
-                                row.code, p.receipt_number
-                            );
-                            vec![mails.message_to_desk(row, p, &desk_email, &link)]
-                        })
-                        .await?;
-                    st.events.push(at.clone());
-                    st.messages.push(at);
-                }
-                Step::Move(t) => {
-                    let (transition, by) = match t {
-                        Move::Hearing => (Transition::StartHearing, &cast.desk),
-                        Move::Coordinate => (Transition::StartCoordination, &cast.desk),
-                        Move::Decide => (Transition::Decide, &cast.desk),
-                        Move::Decline(reason, explanation) => (
-                            Transition::Decline {
-                                reason: *reason,
-                                explanation: explanation.to_string(),
+        Ok(submitted.id)
+    }
+
+    /// Plays one later step of a scenario on day `on` (JST), at the time the clock shows.
+    async fn step(&self, s: &Scenario, id: i64, step: &Step, on: NaiveDate) -> Result<()> {
+        let cast = self.cast(s.tenant)?;
+        let tenant = cast.tenant;
+        let proponent = self.proponent_of(s);
+        let (row, mails) = (&cast.row, self.mails);
+        match step {
+            Step::Assign => {
+                self.store
+                    .proposal_assign(tenant, id, cast.desk.user_id, &cast.desk)
+                    .await?;
+            }
+            Step::Hear(channel, participants, notes, next) => {
+                let h = NewHearing {
+                    held_on: on,
+                    channel: *channel,
+                    participants: participants.to_string(),
+                    notes: notes.to_string(),
+                    next_steps: next.to_string(),
+                };
+                self.store.hearing_add(tenant, id, &h, &cast.desk).await?;
+            }
+            Step::Route(departments, question) => {
+                let ids = departments
+                    .iter()
+                    .map(|d| self.department(cast, d))
+                    .collect::<Result<Vec<_>>>()?;
+                let due =
+                    add_business_days(on, u32::try_from(cast.settings.routing_days).unwrap_or(10));
+                let due_text = due.format("%Y-%m-%d").to_string();
+                self.store
+                    .routing_add(tenant, id, &ids, question, due, &cast.desk, |p, to| {
+                        to.iter()
+                            .map(|(addr, dept)| {
+                                let link = format!(
+                                    "{DEMO_BASE}/t/{}/department/proposals/{}",
+                                    row.code, p.receipt_number
+                                );
+                                mails.routing_request(row, p, addr, dept, &due_text, &link)
+                            })
+                            .collect()
+                    })
+                    .await?;
+            }
+            Step::Reply(department, answer, comment) => {
+                let dept = self.department(cast, department)?;
+                let routing = self
+                    .store
+                    .routings(id)
+                    .await?
+                    .into_iter()
+                    .find(|r| r.department_id == dept)
+                    .ok_or(internal("reply without routing", department))?;
+                let by = self.answerer(cast, department);
+                self.store
+                    .routing_answer(tenant, routing.id, *answer, comment, &by)
+                    .await?;
+            }
+            Step::Desk(body) => {
+                self.store
+                    .message_add(tenant, id, true, body, &[], &cast.desk, |p| {
+                        vec![mails.message_to_proponent(row, p, body)]
+                    })
+                    .await?;
+            }
+            Step::Proponent(body) => {
+                let desk_email = cast.desk_email.clone();
+                self.store
+                    .message_add(tenant, id, false, body, &[], &proponent, |p| {
+                        let link = format!(
+                            "{DEMO_BASE}/t/{}/desk/proposals/{}",
+                            row.code, p.receipt_number
+                        );
+                        vec![mails.message_to_desk(row, p, &desk_email, &link)]
+                    })
+                    .await?;
+            }
+            Step::Move(t) => {
+                let (transition, by) = match t {
+                    Move::Hearing => (Transition::StartHearing, &cast.desk),
+                    Move::Coordinate => (Transition::StartCoordination, &cast.desk),
+                    Move::Decide => (Transition::Decide, &cast.desk),
+                    Move::Decline(reason, explanation) => (
+                        Transition::Decline {
+                            reason: *reason,
+                            explanation: explanation.to_string(),
+                        },
+                        &cast.desk,
+                    ),
+                    Move::Withdraw => (Transition::Withdraw, &proponent),
+                    Move::Refer(to) => {
+                        self.store
+                            .consent_set(tenant, id, s.publication, true, &proponent)
+                            .await?;
+                        (
+                            Transition::Refer {
+                                to: TenantCode::parse(to)?,
                             },
                             &cast.desk,
-                        ),
-                        Move::Withdraw => (Transition::Withdraw, &proponent),
-                        Move::Refer(to) => {
-                            self.store
-                                .consent_set(tenant, id, s.publication, true, &proponent)
-                                .await?;
-                            st.events.push(at.clone());
-                            (
-                                Transition::Refer {
-                                    to: TenantCode::parse(to)?,
-                                },
-                                &cast.desk,
-                            )
+                        )
+                    }
+                };
+                let referral_desk = match t {
+                    Move::Refer(to) => {
+                        let dest = self.cast(to)?;
+                        Some((dest.desk_email.clone(), &dest.row))
+                    }
+                    _ => None,
+                };
+                self.store
+                    .proposal_transition(tenant, id, &transition, by, |p, sub| {
+                        let mut out = vec![mails.status_changed(row, p)];
+                        if let (Some((to, dest)), Some(sub)) = (referral_desk, sub) {
+                            let link = format!(
+                                "{DEMO_BASE}/t/{}/desk/proposals/{}",
+                                dest.code, sub.receipt_number
+                            );
+                            out.push(mails.referral_to_desk(row, p, sub, dest, &to, &link));
                         }
-                    };
-                    let referral_desk = match t {
-                        Move::Refer(to) => {
-                            let dest = self.cast(to)?;
-                            Some((dest.desk_email.clone(), &dest.row))
-                        }
-                        _ => None,
-                    };
-                    let mut copy = None;
-                    let p = self
-                        .store
-                        .proposal_transition(tenant, id, &transition, by, |p, sub| {
-                            copy = sub.map(|x| x.id);
-                            let mut out = vec![mails.status_changed(row, p)];
-                            if let (Some((to, dest)), Some(sub)) = (referral_desk, sub) {
-                                let link = format!(
-                                    "{DEMO_BASE}/t/{}/desk/proposals/{}",
-                                    dest.code, sub.receipt_number
-                                );
-                                out.push(mails.referral_to_desk(row, p, sub, dest, &to, &link));
-                            }
-                            out
-                        })
-                        .await?;
-                    st.events.push(at.clone());
-                    if !transition.by_proponent() {
-                        st.responded.get_or_insert(at.clone());
-                    }
-                    if p.status().is_closed() {
-                        st.closed = Some(at.clone());
-                    }
-                    if let (Some(copy_id), Move::Refer(to)) = (copy, t) {
-                        let days = self.cast(to)?.settings.first_response_days;
-                        st.copy = Some((copy_id, at, on, days));
-                    }
-                }
+                        out
+                    })
+                    .await?;
             }
         }
-        Ok(st)
+        Ok(())
     }
-}
-
-/// Gives the demo rows the dates they would have had: received days or weeks ago, heard,
-/// routed and answered on the way. Demo only: real rows are never rewritten. The audit trail
-/// keeps the true time of the load (it is a hash chain and is left untouched).
-async fn backdate(store: &Store, all: &[Stamps]) -> Result<()> {
-    let mut tx = store.write().await?;
-    for st in all {
-        let due = add_business_days(
-            st.created_on,
-            u32::try_from(st.first_response_days).unwrap_or(5),
-        );
-        sqlx::query(
-            "UPDATE proposals SET created_at = $3, updated_at = $4, first_response_due = $5, \
-             first_responded_at = CASE WHEN first_responded_at IS NULL THEN NULL ELSE $6 END, \
-             closed_at = CASE WHEN closed_at IS NULL THEN NULL ELSE $7 END \
-             WHERE tenant_code = $1 AND id = $2",
-        )
-        .bind(&st.tenant)
-        .bind(st.id)
-        .bind(&st.created)
-        .bind(&st.last)
-        .bind(due.format("%Y-%m-%d").to_string())
-        .bind(st.responded.clone().unwrap_or_else(|| st.last.clone()))
-        .bind(st.closed.clone().unwrap_or_else(|| st.last.clone()))
-        .execute(&mut *tx.tx)
-        .await?;
-        // The partner registry entry dates from the organisation's first proposal.
-        sqlx::query(
-            "UPDATE partners SET created_at = $2, updated_at = $2 \
-             WHERE id = (SELECT partner_id FROM proposals WHERE id = $1) AND created_at > $2",
-        )
-        .bind(st.id)
-        .bind(&st.created)
-        .execute(&mut *tx.tx)
-        .await?;
-        restamp(
-            &mut tx,
-            "proposal_events",
-            "at",
-            st.id,
-            &st.events,
-            &st.last,
-        )
-        .await?;
-        restamp(
-            &mut tx,
-            "proposal_messages",
-            "at",
-            st.id,
-            &st.messages,
-            &st.last,
-        )
-        .await?;
-        restamp(
-            &mut tx,
-            "hearings",
-            "created_at",
-            st.id,
-            &st.hearings,
-            &st.last,
-        )
-        .await?;
-        sqlx::query("UPDATE attachments SET created_at = $2 WHERE proposal_id = $1")
-            .bind(st.id)
-            .bind(&st.created)
-            .execute(&mut *tx.tx)
-            .await?;
-        for (column, list) in [("requested_at", &st.routed), ("answered_at", &st.answered)] {
-            for (department, at) in list {
-                sqlx::query(&format!(
-                    "UPDATE routings SET {column} = $3 WHERE proposal_id = $1 AND department_id = $2"
-                ))
-                .bind(st.id)
-                .bind(department)
-                .bind(at)
-                .execute(&mut *tx.tx)
-                .await?;
-            }
-        }
-        if let Some((copy, at, on, days)) = &st.copy {
-            let due = add_business_days(*on, u32::try_from(*days).unwrap_or(5));
-            sqlx::query(
-                "UPDATE proposals SET created_at = $2, updated_at = $2, first_response_due = $3 WHERE id = $1",
-            )
-            .bind(copy)
-            .bind(at)
-            .bind(due.format("%Y-%m-%d").to_string())
-            .execute(&mut *tx.tx)
-            .await?;
-            for table in ["proposal_events"] {
-                sqlx::query(&format!(
-                    "UPDATE {table} SET at = $2 WHERE proposal_id = $1"
-                ))
-                .bind(copy)
-                .bind(at)
-                .execute(&mut *tx.tx)
-                .await?;
-            }
-            sqlx::query("UPDATE attachments SET created_at = $2 WHERE proposal_id = $1")
-                .bind(copy)
-                .bind(at)
-                .execute(&mut *tx.tx)
-                .await?;
-        }
-    }
-    tx.commit().await
-}
-
-/// Sets `column` of a proposal's rows, in id order, to the given times (the rest to `last`).
-async fn restamp(
-    tx: &mut WriteTx,
-    table: &str,
-    column: &str,
-    proposal_id: i64,
-    times: &[String],
-    last: &str,
-) -> Result<()> {
-    let rows = sqlx::query(&format!(
-        "SELECT id FROM {table} WHERE proposal_id = $1 ORDER BY id"
-    ))
-    .bind(proposal_id)
-    .fetch_all(&mut *tx.tx)
-    .await?;
-    for (i, r) in rows.iter().enumerate() {
-        let at = times.get(i).map(String::as_str).unwrap_or(last);
-        sqlx::query(&format!("UPDATE {table} SET {column} = $2 WHERE id = $1"))
-            .bind(r.try_get::<i64, _>("id")?)
-            .bind(at)
-            .execute(&mut *tx.tx)
-            .await?;
-    }
-    Ok(())
 }
 
 /// A well-formed (fictional) 法人番号: the check digit in front of the 12 base digits.
@@ -900,7 +802,7 @@ enum Step {
 #[derive(Debug, Clone, Copy)]
 struct Scenario {
     tenant: &'static str,
-    /// Days since receipt.
+    /// Business days since receipt, counted back from the last working day (see [`schedule`]).
     age: i64,
     kind: &'static str,
     route: Route,
@@ -922,7 +824,7 @@ struct Scenario {
     attachment: Option<Att>,
     /// Sent from the demo proponent account.
     mine: bool,
-    /// (days ago, step), oldest first.
+    /// (business days ago, step), oldest first.
     steps: &'static [(i64, Step)],
 }
 

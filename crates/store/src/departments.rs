@@ -71,7 +71,7 @@ impl Store {
         )
         .bind(tenant.to_string())
         .bind(name.as_str())
-        .bind(crate::now())
+        .bind(self.now_ts())
         .fetch_one(&mut *tx.tx)
         .await
         .map_err(unique_name)?;
@@ -102,7 +102,7 @@ impl Store {
         .bind(tenant.to_string())
         .bind(id)
         .bind(name.as_str())
-        .bind(crate::now())
+        .bind(self.now_ts())
         .execute(&mut *tx.tx)
         .await
         .map_err(unique_name)?
@@ -186,7 +186,7 @@ impl Store {
         sqlx::query("INSERT INTO department_members (department_id, user_id, created_at) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(user_id)
-            .bind(crate::now())
+            .bind(self.now_ts())
             .execute(&mut *tx.tx)
             .await
             .map_err(|e| {

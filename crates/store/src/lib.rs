@@ -27,7 +27,10 @@ pub mod users;
 pub use backend::Backend;
 pub use error::StoreError;
 
+use chrono::{DateTime, NaiveDate, Utc};
 use renkei_domain::audit::AuditEntry;
+use renkei_domain::clock::{Clock, SystemClock};
+use renkei_domain::time::{jst_date, to_db_timestamp};
 use sqlx::AnyPool;
 use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -42,15 +45,35 @@ pub struct Store {
     /// SQLite allows one writer at a time; writers in this process queue here instead of
     /// failing with SQLITE_BUSY. `None` on PostgreSQL, which has row locks.
     write_gate: Option<Arc<Mutex<()>>>,
+    /// The only source of "now" for everything the store writes or compares.
+    clock: Arc<dyn Clock>,
 }
 
 /// A write transaction. Commit it; dropping it rolls back.
 pub struct WriteTx {
     pub(crate) tx: sqlx::Transaction<'static, sqlx::Any>,
     _gate: Option<OwnedMutexGuard<()>>,
+    /// The transaction's time, read once from the clock when it began: every row it writes
+    /// carries the same instant.
+    now: DateTime<Utc>,
 }
 
 impl WriteTx {
+    /// The time of this transaction.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// The time of this transaction as stored.
+    pub fn now_ts(&self) -> String {
+        to_db_timestamp(self.now)
+    }
+
+    /// The day in Japan of this transaction.
+    pub fn today(&self) -> NaiveDate {
+        jst_date(self.now)
+    }
+
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
         Ok(())
@@ -59,7 +82,8 @@ impl WriteTx {
     /// Append an audit entry inside this transaction (the change and its record commit
     /// together or not at all).
     pub async fn audit(&mut self, event: AuditEvent) -> Result<()> {
-        audit::append(&mut self.tx, event).await
+        let at = self.now_ts();
+        audit::append(&mut self.tx, event, at).await
     }
 }
 
@@ -151,7 +175,34 @@ impl Store {
             pool,
             backend,
             write_gate,
+            clock: Arc::new(SystemClock),
         })
+    }
+
+    /// The same database read through another clock (tests fix it; the demo replays its
+    /// story on one).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Now, from the store's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Now as stored (`2026-11-22T02:23:34.123Z`).
+    pub fn now_ts(&self) -> String {
+        to_db_timestamp(self.clock.now())
+    }
+
+    /// Today in Japan (deadlines are Japanese business days).
+    pub fn today(&self) -> NaiveDate {
+        jst_date(self.clock.now())
     }
 
     pub fn backend(&self) -> Backend {
@@ -168,7 +219,11 @@ impl Store {
             None => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(WriteTx { tx, _gate: gate })
+        Ok(WriteTx {
+            tx,
+            _gate: gate,
+            now: self.clock.now(),
+        })
     }
 
     /// Whether the database answers (for /healthz).
@@ -180,8 +235,4 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
-}
-
-pub(crate) fn now() -> String {
-    renkei_domain::time::to_db_timestamp(chrono::Utc::now())
 }

@@ -51,7 +51,7 @@ async fn apply(store: &Store, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>) 
         .bind(version)
         .bind(*name)
         .bind(&checksum)
-        .bind(crate::now())
+        .bind(store.now_ts())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -93,7 +93,7 @@ fn short_error(error: &str) -> String {
 impl WriteTx {
     /// Queues a mail inside this transaction.
     pub async fn enqueue_mail(&mut self, mail: &OutgoingMail) -> Result<()> {
-        let now = crate::now();
+        let now = self.now_ts();
         sqlx::query(
             "INSERT INTO outbox (tenant_code, proposal_id, kind, to_addr, subject, body, created_at, attempts, next_attempt_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $7)",
@@ -123,7 +123,7 @@ impl Store {
         if limit <= 0 {
             return Ok(Vec::new());
         }
-        let now_t = chrono::Utc::now();
+        let now_t = self.now();
         let now = to_db_timestamp(now_t);
         let until = to_db_timestamp(now_t + chrono::Duration::seconds(lease_secs.max(1)));
         // Look at a few more candidates than wanted: other servers may take some of them.
@@ -173,7 +173,7 @@ impl Store {
              WHERE id = $1 AND sent_at IS NULL",
         )
         .bind(id)
-        .bind(crate::now())
+        .bind(self.now_ts())
         .execute(&mut *tx.tx)
         .await?;
         tx.commit().await
@@ -183,7 +183,7 @@ impl Store {
     /// secrets), the lease released and the next attempt after an exponential back-off
     /// (30 s · 2^earlier failures, at most 1 h).
     pub async fn outbox_mark_failed(&self, id: i64, error: &str) -> Result<()> {
-        let now_t = chrono::Utc::now();
+        let now_t = self.now();
         let mut tx = self.write().await?;
         let row = sqlx::query(
             "UPDATE outbox SET attempts = attempts + 1, last_error = $2, claimed_until = NULL \
@@ -223,7 +223,7 @@ impl Store {
         let done = sqlx::query(
             "UPDATE outbox SET next_attempt_at = $1, claimed_until = NULL WHERE sent_at IS NULL",
         )
-        .bind(crate::now())
+        .bind(self.now_ts())
         .execute(&mut *tx.tx)
         .await?;
         tx.commit().await?;

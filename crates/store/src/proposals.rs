@@ -7,7 +7,7 @@
 use crate::outbox::OutgoingMail;
 use crate::sessions::{random_token, token_hash};
 use crate::{Result, Store, StoreError, Who, WriteTx};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use renkei_domain::TenantCode;
 use renkei_domain::proposal::{
     Answer, Channel, Intake, ReceiptNumber, Route, Status, Transition, normalise_org_name,
@@ -54,6 +54,10 @@ pub struct Proposal {
     pub created_at: String,
     pub updated_at: String,
     pub closed_at: Option<String>,
+    /// The day of receipt in Japan (`YYYY-MM-DD`).
+    pub received_on: String,
+    /// The fiscal year (年度) of receipt.
+    pub fiscal_year: i64,
 }
 
 impl Proposal {
@@ -76,7 +80,7 @@ const COLUMNS: &str = "p.id, p.tenant_code, p.receipt_number, p.kind, p.route, p
     p.publication_consent, p.referral_consent, p.proponent_user_id, p.assignee_user_id, \
     (SELECT u.display_name FROM users u WHERE u.id = p.assignee_user_id) AS assignee_name, \
     p.first_response_due, p.first_responded_at, p.decline_reason, p.decline_explanation, p.referred_to, \
-    p.referred_from_id, p.created_at, p.updated_at, p.closed_at";
+    p.referred_from_id, p.created_at, p.updated_at, p.closed_at, p.received_on, p.fiscal_year";
 
 fn split_list(s: String) -> Vec<String> {
     s.split(',')
@@ -122,6 +126,8 @@ fn proposal_from_row(r: &sqlx::any::AnyRow) -> Result<Proposal> {
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         closed_at: r.try_get("closed_at")?,
+        received_on: r.try_get("received_on")?,
+        fiscal_year: r.try_get("fiscal_year")?,
     })
 }
 
@@ -315,11 +321,6 @@ impl Default for DeskSettings {
     }
 }
 
-/// Today in Japan (deadlines are Japanese business days).
-pub fn today_jst() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
-}
-
 /// Text folded for search: NFKC, lower case (so ｷｼﾜﾀﾞ finds キシワダ and ＡＢＣ finds abc).
 pub fn search_fold(s: &str) -> String {
     renkei_domain::kana::to_full_width_kana(s).to_lowercase()
@@ -363,7 +364,7 @@ impl WriteTx {
         )
         .bind(proposal_id)
         .bind(tenant)
-        .bind(crate::now())
+        .bind(self.now_ts())
         .bind(who.user_id)
         .bind(&who.label)
         .bind(kind)
@@ -432,7 +433,7 @@ impl WriteTx {
                     )
                     .bind(id)
                     .bind(cn)
-                    .bind(crate::now())
+                    .bind(self.now_ts())
                     .execute(&mut *self.tx)
                     .await?;
                     return Ok(id);
@@ -440,7 +441,7 @@ impl WriteTx {
                 _ => return Ok(id),
             }
         }
-        let now = crate::now();
+        let now = self.now_ts();
         // Same name, different 法人番号: keep both, the second with its number in the key.
         let key = match corporate_number {
             Some(cn) if !norm.is_empty() => {
@@ -490,7 +491,7 @@ impl WriteTx {
         .bind(hex::encode(Sha256::digest(&a.data)))
         .bind(a.data.clone())
         .bind(uploaded_by)
-        .bind(crate::now())
+        .bind(self.now_ts())
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -510,10 +511,9 @@ impl WriteTx {
     ) -> Result<Submitted> {
         let i = &new.intake;
         let t = tenant.to_string();
-        let receipt = self
-            .next_receipt(tenant, today_jst().year())
-            .await?
-            .to_string();
+        let received_on = self.today();
+        let fiscal_year = renkei_domain::time::fiscal_year(received_on);
+        let receipt = self.next_receipt(tenant, fiscal_year).await?.to_string();
         let partner_id = self
             .partner_for(
                 &t,
@@ -539,14 +539,14 @@ impl WriteTx {
             "{receipt}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
             i.title, i.summary, i.details, i.org_name, i.contact_name, i.expected_effects, i.email
         ));
-        let now = crate::now();
+        let now = self.now_ts();
         let row = sqlx::query(
             "INSERT INTO proposals (tenant_code, receipt_number, kind, route, status, partner_id, org_name, partner_type, \
              corporate_number, contact_name, email, phone, title, summary, details, fields, offers, expected_effects, \
              fiscal_burden, fiscal_explanation, publication_consent, referral_consent, tracking_hash, proponent_user_id, \
-             first_response_due, referred_from_id, search_text, created_at, updated_at) \
+             first_response_due, referred_from_id, search_text, created_at, updated_at, received_on, fiscal_year) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
-             $23, $24, $25, $26, $27, $28, $28) RETURNING id",
+             $23, $24, $25, $26, $27, $28, $28, $29, $30) RETURNING id",
         )
         .bind(&t)
         .bind(&receipt)
@@ -576,6 +576,8 @@ impl WriteTx {
         .bind(referred_from)
         .bind(&search)
         .bind(&now)
+        .bind(renkei_domain::time::to_db_date(received_on))
+        .bind(i64::from(fiscal_year))
         .fetch_one(&mut *self.tx)
         .await?;
         let id: i64 = row.try_get("id")?;
@@ -619,7 +621,7 @@ impl WriteTx {
     }
 
     async fn touch(&mut self, id: i64, responded: bool) -> Result<()> {
-        let now = crate::now();
+        let now = self.now_ts();
         let sql = if responded {
             "UPDATE proposals SET updated_at = $2, first_responded_at = COALESCE(first_responded_at, $2) WHERE id = $1"
         } else {
@@ -668,7 +670,7 @@ impl Store {
         .bind(tenant.to_string())
         .bind(s.first_response_days)
         .bind(s.routing_days)
-        .bind(crate::now())
+        .bind(self.now_ts())
         .execute(&mut *tx.tx)
         .await?;
         tx.audit(who.event(
@@ -689,15 +691,14 @@ impl Store {
     pub async fn first_response_due(&self, tenant: TenantCode) -> Result<NaiveDate> {
         let settings = self.desk_settings(tenant).await?;
         Ok(renkei_domain::calendar::add_business_days(
-            today_jst(),
+            self.today(),
             u32::try_from(settings.first_response_days).unwrap_or(5),
         ))
     }
 
     /// Submissions from this address in the last hour.
     pub async fn intake_count_last_hour(&self, ip: &str) -> Result<i64> {
-        let since =
-            renkei_domain::time::to_db_timestamp(chrono::Utc::now() - chrono::Duration::hours(1));
+        let since = renkei_domain::time::to_db_timestamp(self.now() - chrono::Duration::hours(1));
         let row = sqlx::query("SELECT COUNT(*) AS n FROM intake_log WHERE ip = $1 AND at > $2")
             .bind(ip)
             .bind(&since)
@@ -720,7 +721,7 @@ impl Store {
         if let Some(ip) = &new.ip {
             sqlx::query("INSERT INTO intake_log (ip, at) VALUES ($1, $2)")
                 .bind(ip)
-                .bind(crate::now())
+                .bind(self.now_ts())
                 .execute(&mut *tx.tx)
                 .await?;
         }
@@ -842,9 +843,8 @@ impl Store {
             ));
         }
         if let Some(days) = f.older_than_days {
-            let before = renkei_domain::time::to_db_timestamp(
-                chrono::Utc::now() - chrono::Duration::days(days),
-            );
+            let before =
+                renkei_domain::time::to_db_timestamp(self.now() - chrono::Duration::days(days));
             conds.push(format!("p.created_at <= {}", arg(before, &mut args)));
         }
         match f.assignee {
@@ -864,7 +864,7 @@ impl Store {
             }
         }
         if f.overdue_only {
-            let today = today_jst().format("%Y-%m-%d").to_string();
+            let today = self.today().format("%Y-%m-%d").to_string();
             conds.push(format!(
                 "p.first_responded_at IS NULL AND p.status IN ('received', 'hearing', 'coordinating') AND p.first_response_due < {}",
                 arg(today, &mut args)
@@ -1122,7 +1122,7 @@ impl Store {
         let p = tx.load(&t_code, id).await?;
         let from = p.status();
         let to = transition(from, t).map_err(|e| StoreError::conflict("transition", e.key))?;
-        let now = crate::now();
+        let now = self.now_ts();
         let (reason, explanation) = match t {
             Transition::Decline {
                 reason,
@@ -1257,7 +1257,7 @@ impl Store {
             .bind(&t)
             .bind(id)
             .bind(assignee)
-            .bind(crate::now())
+            .bind(self.now_ts())
             .execute(&mut *tx.tx)
             .await?;
         let a = assignee.map(|x| x.to_string()).unwrap_or_default();
@@ -1331,7 +1331,7 @@ impl Store {
                 "error-transition-closed",
             ));
         }
-        let now = crate::now();
+        let now = self.now_ts();
         let mut recipients = Vec::new();
         for dept in department_ids {
             let d = sqlx::query("SELECT name FROM departments WHERE tenant_code = $1 AND id = $2")
@@ -1430,7 +1430,7 @@ impl Store {
         .bind(answer.code())
         .bind(comment.trim())
         .bind(who.user_id)
-        .bind(crate::now())
+        .bind(self.now_ts())
         .execute(&mut *tx.tx)
         .await?;
         tx.add_event(
@@ -1501,7 +1501,7 @@ impl Store {
         )
         .bind(id)
         .bind(&t)
-        .bind(crate::now())
+        .bind(self.now_ts())
         .bind(i64::from(from_desk))
         .bind(who.user_id)
         .bind(&who.label)
@@ -1547,7 +1547,7 @@ impl Store {
         .bind(id)
         .bind(i64::from(publication))
         .bind(i64::from(referral))
-        .bind(crate::now())
+        .bind(self.now_ts())
         .execute(&mut *tx.tx)
         .await?;
         let note = event_note_json(&[
@@ -1644,7 +1644,7 @@ impl Store {
         .bind(id)
         .bind(strengths.trim())
         .bind(constraints.trim())
-        .bind(crate::now())
+        .bind(self.now_ts())
         .execute(&mut *tx.tx)
         .await?
         .rows_affected();
@@ -1724,7 +1724,7 @@ async fn insert_hearing(
     .bind(h.notes.trim())
     .bind(h.next_steps.trim())
     .bind(who.user_id)
-    .bind(crate::now())
+    .bind(tx.now_ts())
     .execute(&mut *tx.tx)
     .await?;
     tx.add_event(

@@ -3,7 +3,7 @@
 //! update, so several app servers send one reminder per item per day.
 
 use crate::outbox::OutgoingMail;
-use crate::proposals::{Proposal, Routing, today_jst};
+use crate::proposals::{Proposal, Routing};
 use crate::{Result, Store};
 use sqlx::Row;
 
@@ -29,14 +29,11 @@ impl Store {
         &self,
         compose: impl Fn(&Overdue) -> Vec<OutgoingMail>,
     ) -> Result<usize> {
-        let today = today_jst().format("%Y-%m-%d").to_string();
+        let today_date = self.today();
+        let today = renkei_domain::time::to_db_date(today_date);
         // "Reminded today" in Japan: since 00:00 JST (15:00 UTC the day before).
-        let midnight_jst = today_jst()
-            .and_hms_opt(0, 0, 0)
-            .unwrap_or_default()
-            .and_utc();
         let day_start =
-            renkei_domain::time::to_db_timestamp(midnight_jst - chrono::Duration::hours(9));
+            renkei_domain::time::to_db_timestamp(renkei_domain::time::jst_day_start(today_date));
         let mut queued = 0;
         let routings = sqlx::query(
             "SELECT r.id, r.tenant_code, r.department_id, p.receipt_number FROM routings r JOIN proposals p ON p.id = r.proposal_id \
@@ -58,7 +55,7 @@ impl Store {
                  AND (reminded_at IS NULL OR reminded_at < $3) RETURNING id",
             )
             .bind(id)
-            .bind(crate::now())
+            .bind(self.now_ts())
             .bind(&day_start)
             .fetch_optional(&mut *tx.tx)
             .await?;
@@ -116,7 +113,7 @@ impl Store {
                 "UPDATE proposals SET reminded_at = $2 WHERE id = $1 AND (reminded_at IS NULL OR reminded_at < $3) RETURNING id",
             )
             .bind(id)
-            .bind(crate::now())
+            .bind(self.now_ts())
             .bind(&day_start)
             .fetch_optional(&mut *tx.tx)
             .await?;

@@ -31,7 +31,7 @@ impl Store {
     /// Starts a session; returns the cookie token (shown once, never stored).
     pub async fn session_create(&self, user_id: i64, ip: &str, user_agent: &str) -> Result<String> {
         let token = random_token();
-        let now = chrono::Utc::now();
+        let now = self.now();
         let expires = now + chrono::Duration::hours(SESSION_HOURS);
         let mut tx = self.write().await?;
         sqlx::query(
@@ -59,7 +59,7 @@ impl Store {
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
         )
         .bind(token_hash(token))
-        .bind(crate::now())
+        .bind(self.now_ts())
         .fetch_optional(self.pool())
         .await?;
         match row {

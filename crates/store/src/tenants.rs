@@ -186,7 +186,7 @@ impl Store {
                 .collect::<Result<_>>()?;
         let mut report = ImportReport::default();
         let mut bad = Vec::new();
-        let now = crate::now();
+        let now = self.now_ts();
         for t in &rows {
             let prefecture_known = t.prefecture_code == t.code
                 || existing.contains_key(&t.prefecture_code)

@@ -6,9 +6,9 @@ impl Store {
     /// Deletes login failures older than the window and expired sessions.
     pub async fn sweep(&self) -> Result<u64> {
         let since = renkei_domain::time::to_db_timestamp(
-            chrono::Utc::now() - chrono::Duration::minutes(crate::users::FAILURE_WINDOW_MINUTES),
+            self.now() - chrono::Duration::minutes(crate::users::FAILURE_WINDOW_MINUTES),
         );
-        let now = crate::now();
+        let now = self.now_ts();
         let mut tx = self.write().await?;
         let a = sqlx::query("DELETE FROM login_failures WHERE at <= $1")
             .bind(&since)

@@ -33,7 +33,7 @@ impl Store {
         .bind(user_id)
         .bind(token_hash(&secret))
         .bind(label)
-        .bind(crate::now())
+        .bind(self.now_ts())
         .fetch_one(&mut *tx.tx)
         .await?;
         let id: i64 = row.try_get("id")?;
@@ -54,7 +54,7 @@ impl Store {
             "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING user_id",
         )
         .bind(token_id)
-        .bind(crate::now())
+        .bind(self.now_ts())
         .fetch_optional(&mut *tx.tx)
         .await?
         .ok_or(StoreError::NotFound)?;

@@ -112,7 +112,7 @@ impl Store {
         }
         let hash = hash_password(&new.password).await?;
         let tenant = new.tenant.map(|t| t.to_string());
-        let now = crate::now();
+        let now = self.now_ts();
         let mut tx = self.write().await?;
         if let Some(t) = &tenant {
             let known = sqlx::query("SELECT 1 AS one FROM tenants WHERE code = $1")
@@ -246,7 +246,7 @@ impl Store {
     ) -> Result<Result<User, LoginFailure>> {
         let email = email.trim().to_lowercase();
         let since = renkei_domain::time::to_db_timestamp(
-            chrono::Utc::now() - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES),
+            self.now() - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES),
         );
         let counts = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at > $3) AS by_account, \
@@ -291,7 +291,7 @@ impl Store {
                 sqlx::query("INSERT INTO login_failures (email, ip, at) VALUES ($1, $2, $3)")
                     .bind(&email)
                     .bind(ip)
-                    .bind(crate::now())
+                    .bind(self.now_ts())
                     .execute(&mut *tx.tx)
                     .await?;
                 tx.commit().await?;

@@ -1,16 +1,24 @@
 //! Test kit: a fresh database per test on SQLite or PostgreSQL, the real server on port 0,
 //! and an HTTP client that keeps cookies and knows the CSRF dance.
 //!
+//! Time is fixed: every test database reads a [`ManualClock`] that starts at [`test_epoch`]
+//! (a Tuesday morning in Japan) and moves only when the test moves it, so no test depends on
+//! the day, the hour or the time zone it runs in.
+//!
 //! PostgreSQL tests use `RENKEI_TEST_DATABASE_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`) to create one database per test; they are
 //! never skipped. `scripts/test.sh` makes sure PostgreSQL is running.
 
 pub mod smtp;
 
+use chrono::{DateTime, Utc};
 use rand::Rng;
 use renkei_store::Store;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use renkei_domain::clock::ManualClock;
 
 pub use renkei_store::Backend;
 
@@ -26,10 +34,24 @@ pub fn pg_base_url() -> String {
     std::env::var("RENKEI_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG.to_string())
 }
 
+/// [`test_epoch`] as the binary's `--clock` / `RENKEI_CLOCK` takes it, for tests that run
+/// the binary.
+pub const TEST_EPOCH: &str = "2026-11-24T10:00:00+09:00";
+
+/// Where every test's clock starts: Tuesday 2026-11-24, 10:00 in Japan (01:00 UTC), the day
+/// after a Monday holiday (勤労感謝の日), in fiscal year 2026 (令和8年度).
+pub fn test_epoch() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(TEST_EPOCH)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
 /// A database that exists for one test and is removed afterwards.
 pub struct TestDb {
     pub url: String,
     pub backend: Backend,
+    /// The clock every store opened on this database reads (shared by "several servers").
+    pub clock: Arc<ManualClock>,
     dir: Option<PathBuf>,
     pg_name: Option<String>,
 }
@@ -44,6 +66,7 @@ impl TestDb {
                 Self {
                     url: format!("sqlite://{}?mode=rwc", dir.join("renkei.db").display()),
                     backend,
+                    clock: Arc::new(ManualClock::new(test_epoch())),
                     dir: Some(dir),
                     pg_name: None,
                 }
@@ -55,6 +78,7 @@ impl TestDb {
                 Self {
                     url: format!("{prefix}/{name}"),
                     backend,
+                    clock: Arc::new(ManualClock::new(test_epoch())),
                     dir: None,
                     pg_name: Some(name),
                 }
@@ -62,9 +86,25 @@ impl TestDb {
         }
     }
 
-    /// Creates, migrates and opens the database.
+    /// Creates, migrates and opens the database, on the test's clock.
     pub async fn open(&self) -> Store {
-        Store::open(&self.url).await.expect("open test database")
+        Store::open(&self.url)
+            .await
+            .expect("open test database")
+            .with_clock(self.clock.clone())
+    }
+
+    /// Another handle with a pool of its own (a second app server), on the same clock.
+    pub async fn open_another(&self) -> Store {
+        self.open().await
+    }
+
+    /// Sets the test's clock to a wall-clock time in Japan (RFC 3339 without offset, e.g.
+    /// `2026-12-28T17:00:00`).
+    pub fn set_jst(&self, local: &str) {
+        let t = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M:%S")
+            .expect("a JST wall-clock time");
+        self.clock.set((t - chrono::Duration::hours(9)).and_utc());
     }
 
     /// The data directory (SQLite only), for running the binary against it.
@@ -141,10 +181,16 @@ impl TestApp {
         app
     }
 
-    /// A second server on the same database (as on a PostgreSQL deployment).
-    pub async fn spawn_on(url: &str) -> Self {
-        let store = Store::open(url).await.expect("open shared database");
-        Self::start(store).await
+    /// A second server on the same database (as on a PostgreSQL deployment), on the same clock.
+    pub async fn spawn_on(db: &TestDb) -> Self {
+        Self::start(db.open_another().await).await
+    }
+
+    /// The test database and its clock (servers made by `spawn`/`spawn_demo`).
+    pub fn db(&self) -> &TestDb {
+        self.db
+            .as_ref()
+            .expect("a server spawned with its own test database")
     }
 
     pub async fn start(store: Store) -> Self {

@@ -128,7 +128,7 @@ pub fn display_time(ts: &str) -> String {
 /// 令和8年11月22日 from a stored timestamp.
 pub fn display_date(ts: &str) -> String {
     renkei_domain::time::parse_db_timestamp(ts)
-        .map(|t| renkei_domain::time::wareki((t + chrono::Duration::hours(9)).date_naive()))
+        .map(|t| renkei_domain::time::wareki(renkei_domain::time::jst_date(t)))
         .unwrap_or_else(|| ts.to_string())
 }
 

@@ -782,10 +782,7 @@ async fn routing_and_answers(backend: Backend) {
     let routings = r.json["routings"].as_array().expect("routings").clone();
     assert_eq!(routings.len(), 2);
     let due = routings[0]["due_on"].as_str().expect("due");
-    assert!(
-        due > renkei_store::proposals::today_jst().to_string().as_str(),
-        "{due}"
-    );
+    assert!(due > store.today().to_string().as_str(), "{due}");
     let id_of = |dept: i64| {
         routings
             .iter()

@@ -11,6 +11,7 @@ fn run(db: &TestDb, args: &[&str], stdin: Option<&str>) -> Output {
     cmd.args(db.cli_args())
         .args(args)
         .env("RENKEI_LOG", "warn")
+        .env("RENKEI_CLOCK", renkei_testkit::TEST_EPOCH)
         .env_remove("RENKEI_DATABASE_URL")
         .env_remove("RENKEI_DATA_DIR")
         .stdin(Stdio::piped())

@@ -22,16 +22,19 @@ const KILLS: usize = 5;
 const MAX_ACKS: usize = 3000;
 const CLIENTS: usize = 3;
 
-/// A small xorshift generator seeded from the clock (no extra crate needed).
+/// A small xorshift generator (no extra crate needed), seeded from `RENKEI_TEST_SEED` when
+/// set, else at random; the seed is printed so a failing run can be replayed.
 struct Rng(u64);
 
 impl Rng {
     fn new() -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0x9E37_79B9_7F4A_7C15);
-        Self(nanos | 1)
+        let seed = std::env::var("RENKEI_TEST_SEED")
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .unwrap_or_else(rand::random::<u64>)
+            | 1;
+        println!("crash test seed: {seed} (RENKEI_TEST_SEED={seed} replays the kill timing)");
+        Self(seed)
     }
 
     fn next(&mut self) -> u64 {
@@ -73,6 +76,7 @@ impl Server {
             .args(["serve", "--addr", &self.addr.to_string(), "--demo"])
             .env("RENKEI_INTAKE_RATE_LIMIT", "0")
             .env("RENKEI_LOG", "warn")
+            .env("RENKEI_CLOCK", renkei_testkit::TEST_EPOCH)
             .env_remove("RENKEI_DATABASE_URL")
             .env_remove("RENKEI_DATA_DIR")
             .env_remove("RENKEI_ADDR")

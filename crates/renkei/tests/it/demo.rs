@@ -1,8 +1,16 @@
-//! The demo data behind `renkei serve --demo`: a desk at work in every state, loaded once.
+//! The demo data behind `renkei serve --demo`: a desk at work in every state, loaded once,
+//! and the same story whatever day it is loaded on.
 
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 use renkei_domain::TenantCode;
+use renkei_domain::calendar::{add_business_days, is_business_day};
 use renkei_domain::proposal::{DeclineReason, Status};
-use renkei_store::proposals::{InboxFilter, Proposal, today_jst};
+use renkei_domain::time::{
+    jst_at, jst_date, jst_day_start, parse_db_date, parse_db_timestamp, to_jst,
+};
+use renkei_store::Store;
+use renkei_store::demo::{Planned, demo_anchor, schedule};
+use renkei_store::proposals::{InboxFilter, Proposal};
 use renkei_testkit::{Backend, TestDb, on_both};
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -60,7 +68,7 @@ async fn demo_desk_in_every_state(backend: Backend) {
             "{r} missing"
         );
     }
-    let today = today_jst();
+    let today = store.today();
     assert!(
         k.iter().any(|p| p.is_response_overdue(today)),
         "some first responses are overdue"
@@ -78,14 +86,7 @@ async fn demo_desk_in_every_state(backend: Backend) {
         k.iter()
             .all(|p| p.email.ends_with("example.jp") || p.email.ends_with("example.co.jp"))
     );
-    // Receipt numbers follow the (backdated) dates of receipt.
-    let mut sorted = k.clone();
-    sorted.sort_by(|a, b| a.receipt_number.cmp(&b.receipt_number));
-    assert!(
-        sorted
-            .windows(2)
-            .all(|w| w[0].created_at <= w[1].created_at)
-    );
+    check_receipts_deadlines_and_overdue(&store, "272027", &k).await;
 
     let (mut answered, mut overdue, mut hearings, mut messages, mut attachments) = (0, 0, 0, 0, 0);
     for p in &k {
@@ -171,3 +172,239 @@ async fn demo_desk_in_every_state(backend: Backend) {
 }
 
 on_both!(demo_desk_in_every_state);
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+/// Receipt numbers follow the dates of receipt; every deadline is a business day counted
+/// from the day it was set; some items are overdue today and some are not.
+async fn check_receipts_deadlines_and_overdue(store: &Store, tenant: &str, list: &[Proposal]) {
+    let today = store.today();
+    let now = store.now();
+    let settings = store.desk_settings(code(tenant)).await.expect("settings");
+    let mut sorted = list.to_vec();
+    sorted.sort_by(|a, b| a.receipt_number.cmp(&b.receipt_number));
+    for w in sorted.windows(2) {
+        assert!(
+            w[0].created_at < w[1].created_at,
+            "{today}: {} at {} before {} at {}",
+            w[0].receipt_number,
+            w[0].created_at,
+            w[1].receipt_number,
+            w[1].created_at
+        );
+    }
+    let (mut overdue, mut on_time, mut routings_overdue, mut routings_waiting) = (0, 0, 0, 0);
+    for p in list {
+        let created = parse_db_timestamp(&p.created_at).expect("created_at");
+        assert!(
+            created < now,
+            "{today}: {} is in the future",
+            p.receipt_number
+        );
+        let received = jst_date(created);
+        assert_eq!(p.received_on, received.to_string(), "{}", p.receipt_number);
+        let fy = if received.month() >= 4 {
+            received.year()
+        } else {
+            received.year() - 1
+        };
+        assert_eq!(p.fiscal_year, i64::from(fy), "{}", p.receipt_number);
+        assert!(
+            p.receipt_number.starts_with(&format!("{tenant}-{fy}-")),
+            "{today}: {} received {received}",
+            p.receipt_number
+        );
+        let due = parse_db_date(&p.first_response_due).expect("due");
+        if p.referred_from_id.is_none() {
+            assert_eq!(
+                due,
+                add_business_days(received, settings.first_response_days as u32),
+                "{today}: {}",
+                p.receipt_number
+            );
+        }
+        assert!(
+            is_business_day(due),
+            "{today}: {} due {due}",
+            p.receipt_number
+        );
+        if p.is_response_overdue(today) {
+            overdue += 1;
+        } else if !p.status().is_closed() && p.first_responded_at.is_none() {
+            on_time += 1;
+        }
+        for r in store.routings(p.id).await.expect("routings") {
+            let asked = jst_date(parse_db_timestamp(&r.requested_at).expect("requested_at"));
+            let due = parse_db_date(&r.due_on).expect("due_on");
+            assert!(is_business_day(asked), "{today}: routed on {asked}");
+            assert_eq!(due, add_business_days(asked, settings.routing_days as u32));
+            if r.is_overdue(today) {
+                routings_overdue += 1;
+            } else if r.answered_at.is_none() {
+                routings_waiting += 1;
+            }
+        }
+    }
+    assert!(
+        overdue >= 1 && on_time >= 1,
+        "{today}: first responses overdue {overdue}, waiting within the deadline {on_time}"
+    );
+    assert!(
+        routings_overdue >= 2 && routings_waiting >= 1,
+        "{today}: routings overdue {routings_overdue}, waiting within the deadline {routings_waiting}"
+    );
+}
+
+/// Business days from `date` up to (not including) `today`, by a precomputed index.
+struct BusinessDays {
+    first: NaiveDate,
+    index: Vec<i64>,
+}
+
+impl BusinessDays {
+    fn new(first: NaiveDate, last: NaiveDate) -> Self {
+        let mut index = Vec::new();
+        let mut n = 0;
+        let mut d = first;
+        while d <= last {
+            index.push(n);
+            if is_business_day(d) {
+                n += 1;
+            }
+            d = d.succ_opt().expect("next day");
+        }
+        Self { first, index }
+    }
+
+    fn before(&self, date: NaiveDate, today: NaiveDate) -> i64 {
+        let i = |d: NaiveDate| (d - self.first).num_days() as usize;
+        self.index[i(today)] - self.index[i(date)]
+    }
+}
+
+/// A step of the story as seen from today: scenario, step, business days ago, time of day.
+type StepSignature = (usize, Option<usize>, i64, NaiveTime);
+
+/// The demo's story for every day of 2026 and 2027 (weekends, Golden Week, 年末年始, Monday
+/// holidays, the fiscal-year turn): everything lies before the day starts, staff work on
+/// business days in office hours, each proposal's steps follow its receipt in order, the story
+/// plays in time order (so receipt numbers follow the dates of receipt), and, counted in
+/// business days back from today, the story is the same every day: the items that are
+/// overdue, answered or waiting on one day are so on every day. The loads below check on
+/// real databases that overdue and waiting items exist.
+#[test]
+fn demo_schedule_is_the_same_story_on_every_day_of_2026_and_2027() {
+    let calendar = BusinessDays::new(day(2025, 6, 1), day(2028, 1, 1));
+    let mut reference: Option<Vec<StepSignature>> = None;
+    let mut today = day(2026, 1, 1);
+    let mut days = 0;
+    while today <= day(2027, 12, 31) {
+        let plan = schedule(today);
+        assert!(plan.len() > 60, "{today}: {} steps", plan.len());
+        let anchor = demo_anchor(today);
+        assert!(
+            anchor < today && is_business_day(anchor),
+            "{today}: anchor {anchor}"
+        );
+        let start_of_today = jst_day_start(today);
+        assert!(
+            plan.windows(2).all(|w| w[0].at <= w[1].at),
+            "{today}: the story is not played in time order"
+        );
+        let mut last: BTreeMap<usize, &Planned> = BTreeMap::new();
+        for p in &plan {
+            assert!(p.at < start_of_today, "{today}: {p:?} is not in the past");
+            let local = to_jst(p.at);
+            if p.by_staff {
+                assert!(
+                    is_business_day(local.date_naive()),
+                    "{today}: staff work on {} ({p:?})",
+                    local.date_naive()
+                );
+                assert!(
+                    local.time() >= NaiveTime::from_hms_opt(9, 0, 0).expect("time")
+                        && local.time() <= NaiveTime::from_hms_opt(18, 0, 0).expect("time"),
+                    "{today}: staff at {} ({p:?})",
+                    local.time()
+                );
+            }
+            match (last.get(&p.scenario), p.step) {
+                (None, None) => {}
+                (Some(prev), Some(k)) => {
+                    assert!(prev.at < p.at, "{today}: {p:?} not after {prev:?}");
+                    assert_eq!(prev.step.map_or(0, |s| s + 1).max(k), k, "{today}: {p:?}");
+                }
+                (prev, step) => panic!("{today}: step {step:?} after {prev:?}"),
+            }
+            last.insert(p.scenario, p);
+        }
+        let signature: Vec<_> = plan
+            .iter()
+            .map(|p| {
+                let local = to_jst(p.at);
+                (
+                    p.scenario,
+                    p.step,
+                    calendar.before(local.date_naive(), today),
+                    local.time(),
+                )
+            })
+            .collect();
+        match &reference {
+            None => reference = Some(signature),
+            Some(r) => assert_eq!(r, &signature, "{today}: the story differs"),
+        }
+        today = today.succ_opt().expect("next day");
+        days += 1;
+    }
+    assert_eq!(days, 730);
+}
+
+/// Loads the demo on real databases on the days where a calendar could trip it up, at
+/// awkward hours, and checks receipt order, deadlines and overdue items.
+async fn demo_on_awkward_days(backend: Backend) {
+    let days = [
+        ("2026-01-01T00:05:00", "元日, in 年末年始"),
+        ("2026-01-05T08:00:00", "first business day of the year"),
+        ("2026-02-23T12:00:00", "天皇誕生日 (Monday)"),
+        ("2026-03-31T23:55:00", "last day of fiscal 2025"),
+        ("2026-04-01T00:00:00", "first day of fiscal 2026"),
+        ("2026-05-06T09:00:00", "振替休日, end of Golden Week"),
+        ("2026-05-07T10:00:00", "after Golden Week"),
+        ("2026-07-20T15:00:00", "海の日 (Monday)"),
+        ("2026-09-22T18:00:00", "国民の休日 in Silver Week"),
+        ("2026-12-01T10:00:00", "the day the story was first told"),
+        ("2026-12-29T09:00:00", "年末年始"),
+        ("2027-01-04T08:30:00", "first business day of 2027"),
+        ("2027-03-22T11:00:00", "振替休日 (Monday)"),
+        ("2027-12-31T23:59:00", "大晦日"),
+    ];
+    for (local, why) in days {
+        let db = TestDb::new(backend);
+        db.set_jst(local);
+        let store = db.open().await;
+        store
+            .load_demo(&renkei_web::mails::DeskMails)
+            .await
+            .unwrap_or_else(|e| panic!("demo on {local} ({why}): {e}"));
+        assert!(store.now() > db.clock.peek() - Duration::seconds(1));
+        let list = all(&store, "272027").await;
+        assert!(list.len() >= 30, "{local}: {}", list.len());
+        check_receipts_deadlines_and_overdue(&store, "272027", &list).await;
+        let report = store.audit_verify().await.expect("verify");
+        assert!(report.faults.is_empty(), "{local}: {:?}", report.faults);
+        let first = list
+            .iter()
+            .map(|p| p.created_at.clone())
+            .min()
+            .expect("some");
+        assert!(
+            parse_db_timestamp(&first).expect("ts") > jst_at(day(2025, 6, 1), NaiveTime::MIN),
+            "{local}: the story starts at {first}"
+        );
+    }
+}
+
+on_both!(demo_on_awkward_days);

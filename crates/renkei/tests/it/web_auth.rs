@@ -172,8 +172,7 @@ async fn csrf_is_enforced(backend: Backend) {
 /// Two app servers on one database share sessions (a stateless deployment).
 async fn two_servers_share_a_login(backend: Backend) {
     let a = TestApp::spawn_demo(backend).await;
-    let url = a.db.as_ref().expect("db").url.clone();
-    let b = TestApp::spawn_on(&url).await;
+    let b = TestApp::spawn_on(a.db()).await;
     let mut ca = a.client();
     let r = ca
         .login("desk@kishiwada.demo.renkei.jp", DEMO_PASSWORD)

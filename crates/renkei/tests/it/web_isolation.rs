@@ -279,7 +279,7 @@ async fn no_route_crosses_tenants(backend: Backend) {
     .await;
     // A confidential proposal at B, routed to B's department, with an attachment.
     let b_prop = submit(store, B, "proponent@kawasaki.example.jp", SECRET_TITLE).await;
-    let due = renkei_domain::calendar::add_business_days(renkei_store::proposals::today_jst(), 5);
+    let due = renkei_domain::calendar::add_business_days(store.today(), 5);
     store
         .routing_add(
             b,

@@ -322,7 +322,7 @@ async fn confidential_per_role(backend: Backend) {
         .find(|d| d.name == "危機管理課")
         .expect("dept");
     desk.get(&desk_path).await;
-    let due = renkei_domain::calendar::add_business_days(renkei_store::proposals::today_jst(), 5)
+    let due = renkei_domain::calendar::add_business_days(app.store.today(), 5)
         .format("%Y-%m-%d")
         .to_string();
     let routed = desk

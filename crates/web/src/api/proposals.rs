@@ -29,7 +29,7 @@ use renkei_domain::proposal::{
 use renkei_domain::{ParseError, TenantCode};
 use renkei_store::proposals::{
     AttachmentMeta, Event, Hearing, InboxFilter, InboxSort, Message, NewAttachment, NewHearing,
-    NewProposal, Proposal, Routing, Submitted, today_jst,
+    NewProposal, Proposal, Routing, Submitted,
 };
 use renkei_store::tenants::Tenant;
 use renkei_store::{StoreError, Who};
@@ -750,7 +750,7 @@ pub async fn list(
         .store
         .audit_proposal_read(tc, "list", "api-list", &who(&api))
         .await?;
-    let today = today_jst();
+    let today = state.store.today();
     Ok(Json(InboxResponse {
         total,
         page: filter.page,
@@ -792,7 +792,7 @@ pub async fn show(
     store
         .audit_proposal_read(tc, &p.receipt_number, "api", &who(&api))
         .await?;
-    let today = today_jst();
+    let today = state.store.today();
     Ok(Json(ProposalDetail {
         overdue: p.is_response_overdue(today),
         assignee: assignee_of(&p),
@@ -918,7 +918,7 @@ pub async fn transition(
             mails,
         )
         .await?;
-    Ok(Json(summary(&updated, today_jst())))
+    Ok(Json(summary(&updated, state.store.today())))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1053,7 +1053,7 @@ pub async fn route(
         None => {
             let settings = state.store.desk_settings(tc).await?;
             Some(renkei_domain::calendar::add_business_days(
-                today_jst(),
+                state.store.today(),
                 u32::try_from(settings.routing_days).unwrap_or(10),
             ))
         }
@@ -1088,7 +1088,7 @@ pub async fn route(
             },
         )
         .await?;
-    let today = today_jst();
+    let today = state.store.today();
     let routings = state
         .store
         .routings(p.id)
@@ -1147,5 +1147,5 @@ pub async fn answer(
         .store
         .routing_answer(tc, routing_id, answer, &comment, &who(&api))
         .await?;
-    Ok(Json(routing_json(r, today_jst())))
+    Ok(Json(routing_json(r, state.store.today())))
 }

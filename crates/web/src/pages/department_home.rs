@@ -34,8 +34,11 @@ pub async fn get(
         .await?
     {
         let members = state.store.department_members(access.code, d.id).await?;
-        let routings =
-            proposal_view::routings(&ctx.tr, state.store.routings_for_department(d.id).await?);
+        let routings = proposal_view::routings(
+            &ctx.tr,
+            state.store.routings_for_department(d.id).await?,
+            state.store.today(),
+        );
         departments.push((d, members, routings));
     }
     if departments.iter().any(|(_, _, r)| !r.is_empty()) {

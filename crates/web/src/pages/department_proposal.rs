@@ -70,6 +70,7 @@ async fn render(
             .into_iter()
             .filter(|r| a.actor.departments.contains(&r.department_id))
             .collect(),
+        state.store.today(),
     );
     let attachments = proposal_view::attachments(state.store.attachments(p.id).await?);
     let status = if errors.is_empty() {
@@ -80,7 +81,7 @@ async fn render(
     let page = html(&DepartmentProposalTemplate {
         base: Base::new(ctx, p.title.clone()).with_notice(notice),
         answers: choices(tr, Answer::ALL, Answer::code, Answer::label_key, &[]),
-        v: ProposalView::new(tr, p),
+        v: ProposalView::new(tr, p, state.store.today()),
         tenant: a.tenant,
         attachments,
         mine,

@@ -68,6 +68,7 @@ struct ApproachTemplate {
 
 fn render(
     ctx: &Ctx,
+    today: chrono::NaiveDate,
     a: TenantAccess,
     form: ApproachForm,
     errors: FieldErrors,
@@ -105,9 +106,7 @@ fn render(
         tenant: a.tenant,
         form,
         errors,
-        today: renkei_store::proposals::today_jst()
-            .format("%Y-%m-%d")
-            .to_string(),
+        today: renkei_domain::time::to_db_date(today),
     })?;
     Ok((status, page).into_response())
 }
@@ -122,7 +121,7 @@ pub async fn get(
         kind: "proposal".into(),
         ..ApproachForm::default()
     };
-    render(&ctx, a, form, FieldErrors::default())
+    render(&ctx, state.store.today(), a, form, FieldErrors::default())
 }
 
 pub async fn post(
@@ -166,7 +165,7 @@ pub async fn post(
         .map_err(|(f, k)| errors.add(&tr, f, k))
         .ok();
     let (Some(intake), Some(hearing), true) = (intake, hearing, errors.is_empty()) else {
-        return render(&ctx, a, form, errors);
+        return render(&ctx, state.store.today(), a, form, errors);
     };
     let s = state
         .store

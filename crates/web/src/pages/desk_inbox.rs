@@ -141,7 +141,12 @@ pub async fn get(
     html(&InboxTemplate {
         base: Base::new(&ctx, tr.t("inbox-title")),
         total_line: tr.t1("inbox-total", "count", &total),
-        rows: rows.into_iter().map(|p| ProposalView::new(tr, p)).collect(),
+        rows: {
+            let today = state.store.today();
+            rows.into_iter()
+                .map(|p| ProposalView::new(tr, p, today))
+                .collect()
+        },
         statuses: choices(
             tr,
             Status::ALL,

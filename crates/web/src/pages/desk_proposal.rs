@@ -108,7 +108,8 @@ async fn render(
     let messages = proposal_view::messages(state.store.proposal_messages(p.id).await?);
     let attachments = proposal_view::attachments(state.store.attachments(p.id).await?);
     let hearings = proposal_view::hearings(tr, state.store.hearings(p.id).await?);
-    let routings = proposal_view::routings(tr, state.store.routings(p.id).await?);
+    let routings =
+        proposal_view::routings(tr, state.store.routings(p.id).await?, state.store.today());
     let departments = state.store.departments(a.code).await?;
     let desk_staff = state
         .store
@@ -140,7 +141,7 @@ async fn render(
         }
         None => None,
     };
-    let today = renkei_store::proposals::today_jst();
+    let today = state.store.today();
     let settings = state.store.desk_settings(a.code).await?;
     let routing_due = renkei_domain::calendar::add_business_days(
         today,
@@ -167,7 +168,7 @@ async fn render(
             Channel::label_key,
             std::slice::from_ref(&form.channel),
         ),
-        v: ProposalView::new(tr, p),
+        v: ProposalView::new(tr, p, state.store.today()),
         tenant: a.tenant,
         events,
         messages,

@@ -34,7 +34,7 @@ pub async fn get(
         .proposals_of_proponent(access.code, user.id, &user.email)
         .await?
         .into_iter()
-        .map(|p| ProposalView::new(&ctx.tr, p))
+        .map(|p| ProposalView::new(&ctx.tr, p, state.store.today()))
         .collect::<Vec<_>>();
     if !proposals.is_empty() {
         state

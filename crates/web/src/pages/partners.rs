@@ -108,7 +108,7 @@ async fn render(
         type_hint: tr.t(&format!("partner-hint-{}", partner.partner_type)),
         proposals: proposals
             .into_iter()
-            .map(|p| ProposalView::new(tr, p))
+            .map(|p| ProposalView::new(tr, p, state.store.today()))
             .collect(),
         tenant: a.tenant,
         partner,

@@ -130,7 +130,7 @@ async fn render(
     };
     let page = html(&ProponentTemplate {
         base: Base::new(ctx, r.proposal.title.clone()).with_notice(notice),
-        v: ProposalView::new(tr, r.proposal),
+        v: ProposalView::new(tr, r.proposal, state.store.today()),
         tenant: r.tenant,
         base_path: r.base_path,
         events,

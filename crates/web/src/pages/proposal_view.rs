@@ -49,7 +49,7 @@ impl ProposalView {
         self.p.assignee_user_id == Some(*id)
     }
 
-    pub fn new(tr: &Tr, p: Proposal) -> Self {
+    pub fn new(tr: &Tr, p: Proposal, today: chrono::NaiveDate) -> Self {
         let list = |prefix: &str, items: &[String]| {
             items
                 .iter()
@@ -57,7 +57,6 @@ impl ProposalView {
                 .collect::<Vec<_>>()
                 .join("、")
         };
-        let today = renkei_store::proposals::today_jst();
         Self {
             kind: tr.t(&format!("kind-{}", p.kind)),
             route: tr.t(&format!("route-{}", p.route)),
@@ -65,7 +64,9 @@ impl ProposalView {
             partner_type: tr.t(&format!("partner_type-{}", p.partner_type)),
             fields: list("field", &p.fields),
             offers: list("offer", &p.offers),
-            received_on: display_date(&p.created_at),
+            received_on: renkei_domain::time::parse_db_date(&p.received_on)
+                .map(renkei_domain::time::wareki)
+                .unwrap_or_else(|| display_date(&p.created_at)),
             due_on: chrono::NaiveDate::parse_from_str(&p.first_response_due, "%Y-%m-%d")
                 .map(renkei_domain::time::wareki)
                 .unwrap_or_else(|_| p.first_response_due.clone()),
@@ -163,8 +164,7 @@ pub struct RoutingView {
     pub overdue: bool,
 }
 
-pub fn routings(tr: &Tr, list: Vec<Routing>) -> Vec<RoutingView> {
-    let today = renkei_store::proposals::today_jst();
+pub fn routings(tr: &Tr, list: Vec<Routing>, today: chrono::NaiveDate) -> Vec<RoutingView> {
     list.into_iter()
         .map(|r| RoutingView {
             due: chrono::NaiveDate::parse_from_str(&r.due_on, "%Y-%m-%d")
