@@ -66,6 +66,12 @@ impl Actor {
         self.is_operator() || (self.role == Role::Admin && self.belongs_to(tenant))
     }
 
+    /// Open or close the desk for proposals and set its rules: the local government's admin
+    /// (and operators, who set tenants up).
+    pub fn may_open_desk(&self, tenant: TenantCode) -> bool {
+        self.may_manage_departments(tenant)
+    }
+
     /// See and manage the accounts of a local government.
     pub fn may_manage_users(&self, tenant: TenantCode) -> bool {
         self.may_manage_departments(tenant)

@@ -148,8 +148,9 @@ pub enum Transition {
     StartHearing,
     /// 庁内調整を開始
     StartCoordination,
-    /// 実施決定
-    Decide,
+    /// 実施決定; a proposal that would cost the city (財政負担あり) needs the desk's
+    /// justification (empty otherwise).
+    Decide { fiscal_justification: String },
     /// 不採択 (with the reason and an explanation to the proponent)
     Decline {
         reason: DeclineReason,
@@ -166,7 +167,7 @@ impl Transition {
         match self {
             Self::StartHearing => Status::Hearing,
             Self::StartCoordination => Status::Coordinating,
-            Self::Decide => Status::Decided,
+            Self::Decide { .. } => Status::Decided,
             Self::Decline { .. } => Status::Declined,
             Self::Withdraw => Status::Withdrawn,
             Self::Refer { .. } => Status::Referred,
@@ -177,7 +178,7 @@ impl Transition {
         match self {
             Self::StartHearing => "start_hearing",
             Self::StartCoordination => "start_coordination",
-            Self::Decide => "decide",
+            Self::Decide { .. } => "decide",
             Self::Decline { .. } => "decline",
             Self::Withdraw => "withdraw",
             Self::Refer { .. } => "refer",
@@ -199,7 +200,14 @@ pub struct TransitionError {
 /// The lifecycle: 受付 → 聞き取り → 庁内調整 → 実施決定 | 不採択 | 取下げ | 紹介.
 /// Hearing may resume from coordination (more questions for the proponent); a closed proposal
 /// does not move again.
-pub fn transition(from: Status, t: &Transition) -> Result<Status, TransitionError> {
+/// The lifecycle: which move is allowed from which status, and what each move needs.
+/// `fiscal_burden`: the proposal declared a cost to the city (市の財政負担を伴わない is the rule;
+/// an exception is decided only with a recorded justification).
+pub fn transition(
+    from: Status,
+    t: &Transition,
+    fiscal_burden: bool,
+) -> Result<Status, TransitionError> {
     use Status::*;
     if from.is_closed() {
         return Err(TransitionError {
@@ -230,6 +238,16 @@ pub fn transition(from: Status, t: &Transition) -> Result<Status, TransitionErro
     {
         return Err(TransitionError {
             key: "error-decline-explanation-required",
+        });
+    }
+    if let Transition::Decide {
+        fiscal_justification,
+    } = t
+        && fiscal_burden
+        && fiscal_justification.trim().is_empty()
+    {
+        return Err(TransitionError {
+            key: "error-fiscal-justification-required",
         });
     }
     Ok(to)
@@ -570,32 +588,38 @@ mod tests {
     #[test]
     fn lifecycle() {
         use Status::*;
+        let decide = |why: &str| Transition::Decide {
+            fiscal_justification: why.into(),
+        };
         let decline = Transition::Decline {
             reason: DeclineReason::SalesPitch,
             explanation: "単なる営業のため".into(),
         };
-        assert_eq!(transition(Received, &Transition::StartHearing), Ok(Hearing));
         assert_eq!(
-            transition(Hearing, &Transition::StartCoordination),
+            transition(Received, &Transition::StartHearing, false),
+            Ok(Hearing)
+        );
+        assert_eq!(
+            transition(Hearing, &Transition::StartCoordination, false),
             Ok(Coordinating)
         );
         assert_eq!(
-            transition(Coordinating, &Transition::StartHearing),
+            transition(Coordinating, &Transition::StartHearing, false),
             Ok(Hearing)
         );
-        assert_eq!(transition(Coordinating, &Transition::Decide), Ok(Decided));
-        assert_eq!(transition(Received, &decline), Ok(Declined));
+        assert_eq!(transition(Coordinating, &decide(""), false), Ok(Decided));
+        assert_eq!(transition(Received, &decline, false), Ok(Declined));
         assert_eq!(
-            transition(Received, &Transition::Decide).map_err(|e| e.key),
+            transition(Received, &decide(""), false).map_err(|e| e.key),
             Err("error-transition-invalid")
         );
         for closed in [Decided, Declined, Withdrawn, Referred] {
             assert_eq!(
-                transition(closed, &Transition::StartHearing).map_err(|e| e.key),
+                transition(closed, &Transition::StartHearing, false).map_err(|e| e.key),
                 Err("error-transition-closed")
             );
             assert_eq!(
-                transition(closed, &Transition::Withdraw).map_err(|e| e.key),
+                transition(closed, &Transition::Withdraw, false).map_err(|e| e.key),
                 Err("error-transition-closed")
             );
         }
@@ -604,9 +628,23 @@ mod tests {
             explanation: "  ".into(),
         };
         assert_eq!(
-            transition(Hearing, &empty).map_err(|e| e.key),
+            transition(Hearing, &empty, false).map_err(|e| e.key),
             Err("error-decline-explanation-required")
         );
+        // 市の財政負担を伴わない: a cost to the city is decided only with a justification.
+        assert_eq!(
+            transition(Coordinating, &decide(" "), true).map_err(|e| e.key),
+            Err("error-fiscal-justification-required")
+        );
+        assert_eq!(
+            transition(
+                Coordinating,
+                &decide("国の補助金で全額まかなえるため"),
+                true
+            ),
+            Ok(Decided)
+        );
+        assert_eq!(transition(Hearing, &decide(""), false), Ok(Decided));
     }
 
     #[test]

@@ -69,6 +69,42 @@ const DEPARTMENTS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// The demo's mail domain of a local government.
+fn demo_domain(code: &str) -> &'static str {
+    match code {
+        "272027" => "kishiwada.demo.renkei.jp",
+        "270008" => "osaka-pref.demo.renkei.jp",
+        _ => "kawasaki.demo.renkei.jp",
+    }
+}
+
+/// Department staff besides the printed demo accounts: (tenant, department, e-mail) for each
+/// department the story routes proposals to that no printed account belongs to.
+fn colleague_accounts() -> Vec<(&'static str, &'static str, String)> {
+    let printed = demo_accounts();
+    let routed = |code: &str, name: &str| {
+        scenarios().iter().any(|s| {
+            s.tenant == code
+                && s.steps.iter().any(|(_, step)| match step {
+                    Step::Route(departments, _) => departments.contains(&name),
+                    _ => false,
+                })
+        })
+    };
+    let mut out = Vec::new();
+    for (code, names) in DEPARTMENTS {
+        for (i, name) in names.iter().enumerate().skip(1) {
+            let covered = printed
+                .iter()
+                .any(|a| a.1 == Some(*code) && a.4.contains(name));
+            if !covered && routed(code, name) {
+                out.push((*code, *name, format!("dept{i}@{}", demo_domain(code))));
+            }
+        }
+    }
+    out
+}
+
 /// A demo account, as printed on start.
 #[derive(Debug, Clone)]
 pub struct DemoLogin {
@@ -208,6 +244,47 @@ impl Store {
                 email: email.to_string(),
                 tenant: tenant.map(str::to_string),
             });
+        }
+        // Every department that is asked something has someone to read it: a colleague
+        // account for each department the printed demo accounts do not cover.
+        for (code, name, email) in colleague_accounts() {
+            if demo.user_by_email(&email).await.is_err() {
+                demo.create_user(
+                    &who,
+                    NewUser {
+                        tenant: Some(TenantCode::parse(code)?),
+                        role: Role::Department,
+                        email: Email::parse(&email)?,
+                        display_name: format!("{name} 担当"),
+                        password: Password::parse(DEMO_PASSWORD)?,
+                        departments: vec![name.to_string()],
+                    },
+                )
+                .await?;
+            }
+        }
+        for (code, names) in DEPARTMENTS {
+            let tenant = TenantCode::parse(code)?;
+            demo.desk_open(&who, tenant).await?;
+            // The first department of each list is the desk's own.
+            let desk_department = demo
+                .departments(tenant)
+                .await?
+                .into_iter()
+                .find(|d| names.first() == Some(&d.name.as_str()))
+                .map(|d| d.id);
+            let settings = demo.desk_settings(tenant).await?;
+            if settings.desk_department_id != desk_department {
+                demo.desk_settings_save(
+                    &who,
+                    tenant,
+                    DeskSettings {
+                        desk_department_id: desk_department,
+                        ..settings
+                    },
+                )
+                .await?;
+            }
         }
         demo.load_demo_proposals(mails, &plan, &clock).await?;
         Ok(logins)
@@ -382,6 +459,8 @@ struct Ctx<'a> {
     mails: &'a dyn MailTexts,
     casts: Vec<Cast>,
     department_user: Option<(Who, Vec<String>)>,
+    /// (tenant, department, account) of the colleague accounts.
+    colleagues: Vec<(String, String, Who)>,
     proponent: Who,
 }
 
@@ -441,11 +520,21 @@ impl<'a> Ctx<'a> {
             }
         }
         let proponent = proponent.ok_or(internal("proponent account", MARKER_TENANT))?;
+        let mut colleagues = Vec::new();
+        for (code, name, email) in colleague_accounts() {
+            let user = store.user_by_email(&email).await?;
+            colleagues.push((
+                code.to_string(),
+                name.to_string(),
+                acting(&user, &format!("{name} 担当")),
+            ));
+        }
         Ok(Self {
             store,
             mails,
             casts,
             department_user,
+            colleagues,
             proponent,
         })
     }
@@ -465,20 +554,18 @@ impl<'a> Ctx<'a> {
             .ok_or(internal("department", name))
     }
 
-    fn answerer(&self, cast: &Cast, department: &str) -> Who {
-        match &self.department_user {
-            Some((w, deps))
-                if cast.tenant.to_string() == MARKER_TENANT
-                    && deps.iter().any(|d| d == department) =>
-            {
-                w.clone()
-            }
-            _ => Who {
-                user_id: None,
-                label: format!("{department} 担当"),
-                origin: "demo".into(),
-            },
+    fn answerer(&self, cast: &Cast, department: &str) -> Result<Who> {
+        if let Some((w, deps)) = &self.department_user
+            && cast.tenant.to_string() == MARKER_TENANT
+            && deps.iter().any(|d| d == department)
+        {
+            return Ok(w.clone());
         }
+        self.colleagues
+            .iter()
+            .find(|(code, name, _)| *code == cast.tenant.to_string() && name == department)
+            .map(|(_, _, w)| w.clone())
+            .ok_or(internal("no one in the department", department))
     }
 
     fn proponent_of(&self, s: &Scenario) -> Who {
@@ -623,7 +710,7 @@ impl<'a> Ctx<'a> {
                     .into_iter()
                     .find(|r| r.department_id == dept)
                     .ok_or(internal("reply without routing", department))?;
-                let by = self.answerer(cast, department);
+                let by = self.answerer(cast, department)?;
                 self.store
                     .routing_answer(tenant, routing.id, *answer, comment, &by)
                     .await?;
@@ -651,7 +738,18 @@ impl<'a> Ctx<'a> {
                 let (transition, by) = match t {
                     Move::Hearing => (Transition::StartHearing, &cast.desk),
                     Move::Coordinate => (Transition::StartCoordination, &cast.desk),
-                    Move::Decide => (Transition::Decide, &cast.desk),
+                    Move::Decide => (
+                        Transition::Decide {
+                            fiscal_justification: String::new(),
+                        },
+                        &cast.desk,
+                    ),
+                    Move::DecideDespiteCost(why) => (
+                        Transition::Decide {
+                            fiscal_justification: why.to_string(),
+                        },
+                        &cast.desk,
+                    ),
                     Move::Decline(reason, explanation) => (
                         Transition::Decline {
                             reason: *reason,
@@ -779,6 +877,8 @@ enum Move {
     Hearing,
     Coordinate,
     Decide,
+    /// 実施決定 of a proposal that costs the city, with the desk's justification.
+    DecideDespiteCost(&'static str),
     Decline(DeclineReason, &'static str),
     Withdraw,
     /// 紹介, with the proponent's consent recorded first.
@@ -1758,7 +1858,12 @@ const SCENARIOS: &[Scenario] = &[
                     "公用車3台の廃止による削減効果が負担を上回ることを確認しました。初年度は2台で試行し、稼働率を検証することを条件とします。",
                 ),
             ),
-            (30, Step::Move(Move::Decide)),
+            (
+                30,
+                Step::Move(Move::DecideDespiteCost(
+                    "利用料（年額約120万円）を上回る公用車3台の廃止効果（年額約150万円）を環境課が確認した。初年度は2台で試行し、稼働率を検証したうえで継続を判断する。",
+                )),
+            ),
         ],
         ..BASE
     },

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod backend;
 pub mod demo;
 pub mod departments;
+pub mod desk;
 mod error;
 pub mod mail_texts;
 pub mod migrate;

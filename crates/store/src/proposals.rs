@@ -58,6 +58,8 @@ pub struct Proposal {
     pub received_on: String,
     /// The fiscal year (年度) of receipt.
     pub fiscal_year: i64,
+    /// Why the city decided despite a cost to it (財政負担あり), recorded at 実施決定.
+    pub fiscal_justification: Option<String>,
 }
 
 impl Proposal {
@@ -80,7 +82,7 @@ const COLUMNS: &str = "p.id, p.tenant_code, p.receipt_number, p.kind, p.route, p
     p.publication_consent, p.referral_consent, p.proponent_user_id, p.assignee_user_id, \
     (SELECT u.display_name FROM users u WHERE u.id = p.assignee_user_id) AS assignee_name, \
     p.first_response_due, p.first_responded_at, p.decline_reason, p.decline_explanation, p.referred_to, \
-    p.referred_from_id, p.created_at, p.updated_at, p.closed_at, p.received_on, p.fiscal_year";
+    p.referred_from_id, p.created_at, p.updated_at, p.closed_at, p.received_on, p.fiscal_year, p.fiscal_justification";
 
 fn split_list(s: String) -> Vec<String> {
     s.split(',')
@@ -128,6 +130,7 @@ fn proposal_from_row(r: &sqlx::any::AnyRow) -> Result<Proposal> {
         closed_at: r.try_get("closed_at")?,
         received_on: r.try_get("received_on")?,
         fiscal_year: r.try_get("fiscal_year")?,
+        fiscal_justification: r.try_get("fiscal_justification")?,
     })
 }
 
@@ -310,6 +313,8 @@ impl InboxSort {
 pub struct DeskSettings {
     pub first_response_days: i64,
     pub routing_days: i64,
+    /// The desk's own department (庁内照会 goes to other departments, never to it).
+    pub desk_department_id: Option<i64>,
 }
 
 impl Default for DeskSettings {
@@ -317,6 +322,7 @@ impl Default for DeskSettings {
         Self {
             first_response_days: 5,
             routing_days: 10,
+            desk_department_id: None,
         }
     }
 }
@@ -642,7 +648,7 @@ pub type MailComposer<'a> = Box<dyn FnOnce(&Submitted) -> Vec<OutgoingMail> + Se
 impl Store {
     pub async fn desk_settings(&self, tenant: TenantCode) -> Result<DeskSettings> {
         let row = sqlx::query(
-            "SELECT first_response_days, routing_days FROM tenant_settings WHERE tenant_code = $1",
+            "SELECT first_response_days, routing_days, desk_department_id FROM tenant_settings WHERE tenant_code = $1",
         )
         .bind(tenant.to_string())
         .fetch_optional(self.pool())
@@ -651,6 +657,7 @@ impl Store {
             Some(r) => Ok(DeskSettings {
                 first_response_days: r.try_get("first_response_days")?,
                 routing_days: r.try_get("routing_days")?,
+                desk_department_id: r.try_get("desk_department_id")?,
             }),
             None => Ok(DeskSettings::default()),
         }
@@ -663,25 +670,41 @@ impl Store {
         s: DeskSettings,
     ) -> Result<()> {
         let mut tx = self.write().await?;
+        if let Some(d) = s.desk_department_id {
+            sqlx::query("SELECT 1 AS one FROM departments WHERE tenant_code = $1 AND id = $2")
+                .bind(tenant.to_string())
+                .bind(d)
+                .fetch_optional(&mut *tx.tx)
+                .await?
+                .ok_or(StoreError::conflict(
+                    "desk_department_id",
+                    "error-department-unknown",
+                ))?;
+        }
         sqlx::query(
-            "INSERT INTO tenant_settings (tenant_code, first_response_days, routing_days, updated_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (tenant_code) DO UPDATE SET first_response_days = $2, routing_days = $3, updated_at = $4",
+            "INSERT INTO tenant_settings (tenant_code, first_response_days, routing_days, desk_department_id, updated_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (tenant_code) DO UPDATE SET first_response_days = $2, routing_days = $3, desk_department_id = $4, updated_at = $5",
         )
         .bind(tenant.to_string())
         .bind(s.first_response_days)
         .bind(s.routing_days)
-        .bind(self.now_ts())
+        .bind(s.desk_department_id)
+        .bind(tx.now_ts())
         .execute(&mut *tx.tx)
         .await?;
-        tx.audit(who.event(
-            Some(&tenant.to_string()),
-            "settings.update",
-            "settings:desk".into(),
-            format!(
-                "{{\"first_response_days\":{},\"routing_days\":{}}}",
-                s.first_response_days, s.routing_days
+        tx.audit(
+            who.event(
+                Some(&tenant.to_string()),
+                "settings.update",
+                "settings:desk".into(),
+                serde_json::json!({
+                    "first_response_days": s.first_response_days,
+                    "routing_days": s.routing_days,
+                    "desk_department_id": s.desk_department_id,
+                })
+                .to_string(),
             ),
-        ))
+        )
         .await?;
         tx.commit().await
     }
@@ -718,6 +741,7 @@ impl Store {
     ) -> Result<Submitted> {
         let due = self.first_response_due(tenant).await?;
         let mut tx = self.write().await?;
+        tx.ensure_desk_open(tenant).await?;
         if let Some(ip) = &new.ip {
             sqlx::query("INSERT INTO intake_log (ip, at) VALUES ($1, $2)")
                 .bind(ip)
@@ -746,6 +770,9 @@ impl Store {
     ) -> Result<Submitted> {
         let due = self.first_response_due(tenant).await?;
         let mut tx = self.write().await?;
+        if hearing.held_on > tx.today() {
+            return Err(StoreError::conflict("held_on", "error-hearing-future"));
+        }
         let s = tx
             .insert_proposal(tenant, &new, who, due, false, None, Status::Hearing)
             .await?;
@@ -1121,8 +1148,14 @@ impl Store {
         let mut tx = self.write().await?;
         let p = tx.load(&t_code, id).await?;
         let from = p.status();
-        let to = transition(from, t).map_err(|e| StoreError::conflict("transition", e.key))?;
-        let now = self.now_ts();
+        let to = check_transition(&mut tx.tx, tenant, &p, t).await?;
+        let now = tx.now_ts();
+        let justification = match t {
+            Transition::Decide {
+                fiscal_justification,
+            } if p.fiscal_burden == "some" => Some(fiscal_justification.trim().to_string()),
+            _ => None,
+        };
         let (reason, explanation) = match t {
             Transition::Decline {
                 reason,
@@ -1131,29 +1164,15 @@ impl Store {
             _ => (None, None),
         };
         let referred_to = match t {
-            Transition::Refer { to } => {
-                if *to == tenant {
-                    return Err(StoreError::conflict("to", "error-referral-self"));
-                }
-                let exists = sqlx::query("SELECT 1 AS one FROM tenants WHERE code = $1")
-                    .bind(to.to_string())
-                    .fetch_optional(&mut *tx.tx)
-                    .await?;
-                if exists.is_none() {
-                    return Err(StoreError::conflict("to", "error-tenant-unknown"));
-                }
-                if !p.referral_consent {
-                    return Err(StoreError::conflict("to", "error-referral-needs-consent"));
-                }
-                Some(to.to_string())
-            }
+            Transition::Refer { to } => Some(to.to_string()),
             _ => None,
         };
         sqlx::query(
             "UPDATE proposals SET status = $3, updated_at = $4, closed_at = $5, \
              decline_reason = COALESCE($6, decline_reason), decline_explanation = COALESCE($7, decline_explanation), \
              referred_to = COALESCE($8, referred_to), \
-             first_responded_at = CASE WHEN $9 = 1 THEN COALESCE(first_responded_at, $4) ELSE first_responded_at END \
+             first_responded_at = CASE WHEN $9 = 1 THEN COALESCE(first_responded_at, $4) ELSE first_responded_at END, \
+             fiscal_justification = COALESCE($10, fiscal_justification) \
              WHERE tenant_code = $1 AND id = $2",
         )
         .bind(&t_code)
@@ -1165,9 +1184,13 @@ impl Store {
         .bind(explanation.clone())
         .bind(referred_to.clone())
         .bind(i64::from(!t.by_proponent()))
+        .bind(justification.clone())
         .execute(&mut *tx.tx)
         .await?;
         let mut pairs: Vec<(&str, &str)> = Vec::new();
+        if let Some(j) = &justification {
+            pairs.push(("fiscal_justification", j));
+        }
         if let (Some(r), Some(e)) = (&reason, &explanation) {
             pairs.push(("reason", r));
             pairs.push(("explanation", e));
@@ -1236,6 +1259,19 @@ impl Store {
         Ok(updated)
     }
 
+    /// Whether this move would be accepted now (for a confirmation step shown before it);
+    /// writes nothing. The move itself checks again.
+    pub async fn transition_allowed(
+        &self,
+        tenant: TenantCode,
+        id: i64,
+        t: &Transition,
+    ) -> Result<Status> {
+        let p = self.proposal_by_id(tenant, id).await?;
+        let mut conn = self.pool().acquire().await?;
+        check_transition(&mut conn, tenant, &p, t).await
+    }
+
     /// Assigns a desk officer (or nobody).
     pub async fn proposal_assign(
         &self,
@@ -1292,6 +1328,9 @@ impl Store {
         let t = tenant.to_string();
         let mut tx = self.write().await?;
         let p = tx.load(&t, id).await?;
+        if h.held_on > tx.today() {
+            return Err(StoreError::conflict("held_on", "error-hearing-future"));
+        }
         insert_hearing(&mut tx, &t, id, h, who).await?;
         tx.touch(id, true).await?;
         tx.audit(who.event(
@@ -1323,6 +1362,7 @@ impl Store {
                 "error-routing-department-required",
             ));
         }
+        let desk_department = self.desk_settings(tenant).await?.desk_department_id;
         let mut tx = self.write().await?;
         let p = tx.load(&t, id).await?;
         if p.status().is_closed() {
@@ -1331,19 +1371,40 @@ impl Store {
                 "error-transition-closed",
             ));
         }
-        let now = self.now_ts();
+        // A deadline is a day still to come (today counts: "by the end of today").
+        if due_on < tx.today() {
+            return Err(StoreError::conflict("due_on", "error-routing-due-past"));
+        }
+        let now = tx.now_ts();
         let mut recipients = Vec::new();
         for dept in department_ids {
-            let d = sqlx::query("SELECT name FROM departments WHERE tenant_code = $1 AND id = $2")
-                .bind(&t)
-                .bind(dept)
-                .fetch_optional(&mut *tx.tx)
-                .await?
-                .ok_or(StoreError::conflict(
-                    "department_ids",
-                    "error-department-unknown",
-                ))?;
+            let d = sqlx::query(
+                "SELECT d.name, (SELECT COUNT(*) FROM department_members m JOIN users u ON u.id = m.user_id \
+                 WHERE m.department_id = d.id AND u.disabled_at IS NULL) AS members \
+                 FROM departments d WHERE d.tenant_code = $1 AND d.id = $2",
+            )
+            .bind(&t)
+            .bind(dept)
+            .fetch_optional(&mut *tx.tx)
+            .await?
+            .ok_or(StoreError::conflict(
+                "department_ids",
+                "error-department-unknown",
+            ))?;
             let name: String = d.try_get("name")?;
+            // Nobody would read it: a routing must reach people.
+            if Some(*dept) == desk_department {
+                return Err(StoreError::conflict(
+                    "department_ids",
+                    "error-routing-desk-itself",
+                ));
+            }
+            if d.try_get::<i64, _>("members")? == 0 {
+                return Err(StoreError::conflict(
+                    "department_ids",
+                    "error-routing-department-empty",
+                ));
+            }
             sqlx::query(
                 "INSERT INTO routings (proposal_id, tenant_code, department_id, question, due_on, requested_by, requested_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -1703,6 +1764,60 @@ fn partner_from_row(r: &sqlx::any::AnyRow) -> Result<Partner> {
         proposal_count: r.try_get("proposal_count")?,
         created_at: r.try_get("created_at")?,
     })
+}
+
+/// Everything a lifecycle move must satisfy: the state machine (with the fiscal-burden
+/// rule), the lengths of what is recorded, and for a referral the other desk (another,
+/// existing local government whose desk takes proposals) and the proponent's consent.
+async fn check_transition(
+    conn: &mut sqlx::AnyConnection,
+    tenant: TenantCode,
+    p: &Proposal,
+    t: &Transition,
+) -> Result<Status> {
+    let to = transition(p.status(), t, p.fiscal_burden == "some").map_err(|e| {
+        let field = match e.key {
+            "error-fiscal-justification-required" => "fiscal_justification",
+            "error-decline-explanation-required" => "explanation",
+            _ => "transition",
+        };
+        StoreError::conflict(field, e.key)
+    })?;
+    let too_long = |s: &str| s.trim().chars().count() > renkei_domain::proposal::MAX_LONG_TEXT;
+    match t {
+        Transition::Decide {
+            fiscal_justification,
+        } if too_long(fiscal_justification) => {
+            return Err(StoreError::conflict(
+                "fiscal_justification",
+                "error-too-long",
+            ));
+        }
+        Transition::Decline { explanation, .. } if too_long(explanation) => {
+            return Err(StoreError::conflict("explanation", "error-too-long"));
+        }
+        Transition::Refer { to: dest } => {
+            if *dest == tenant {
+                return Err(StoreError::conflict("to", "error-referral-self"));
+            }
+            let exists = sqlx::query("SELECT 1 AS one FROM tenants WHERE code = $1")
+                .bind(dest.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+            if exists.is_none() {
+                return Err(StoreError::conflict("to", "error-tenant-unknown"));
+            }
+            if !p.referral_consent {
+                return Err(StoreError::conflict("to", "error-referral-needs-consent"));
+            }
+            // The receiving desk must be there to read it.
+            if !crate::desk::openness_on(conn, *dest).await?.is_open() {
+                return Err(StoreError::conflict("to", "error-referral-desk-closed"));
+            }
+        }
+        _ => {}
+    }
+    Ok(to)
 }
 
 async fn insert_hearing(

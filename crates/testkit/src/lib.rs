@@ -152,6 +152,36 @@ impl Drop for TestDb {
     }
 }
 
+/// Gives a local government a desk account (`desk-{code}@test.renkei.jp`, created when the
+/// tenant has none) and opens its desk for proposals, as its admin would. The tenant must
+/// have been imported.
+pub async fn open_desk(store: &Store, code: &str) {
+    let tenant = renkei_domain::TenantCode::parse(code).expect("tenant code");
+    let openness = store.desk_openness(tenant).await.expect("openness");
+    if openness.desk_accounts == 0 {
+        store
+            .create_user(
+                &renkei_store::Who::cli(),
+                renkei_store::users::NewUser {
+                    tenant: Some(tenant),
+                    role: renkei_domain::Role::Desk,
+                    email: renkei_domain::Email::parse(&format!("desk-{code}@test.renkei.jp"))
+                        .expect("email"),
+                    display_name: format!("デスク {code}"),
+                    password: renkei_domain::Password::parse("desk-password-1234")
+                        .expect("password"),
+                    departments: vec![],
+                },
+            )
+            .await
+            .expect("desk account");
+    }
+    store
+        .desk_open(&renkei_store::Who::cli(), tenant)
+        .await
+        .expect("open the desk");
+}
+
 /// The real server on 127.0.0.1:0 with its own database.
 pub struct TestApp {
     pub addr: SocketAddr,

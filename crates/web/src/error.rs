@@ -154,6 +154,11 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", "error-not-found")
     }
 
+    /// The desk does not take proposals now (closed, or nobody there to read them).
+    pub fn desk_closed() -> Self {
+        Self::new(StatusCode::CONFLICT, "desk_closed", "error-desk-closed")
+    }
+
     pub fn tenant_not_found() -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
@@ -168,6 +173,10 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => Self::not_found(),
             StoreError::Invalid(p) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", p.key),
+            StoreError::Conflict {
+                key: "error-desk-closed",
+                ..
+            } => Self::desk_closed(),
             StoreError::Conflict { key, .. } => Self::new(StatusCode::CONFLICT, "conflict", key),
             other => {
                 tracing::error!(error = %other, "internal error (api)");

@@ -116,6 +116,8 @@ fn book(upload_limit: usize) -> RouteBook {
         .get("/t/{code}/admin/audit", audit_list::get)
         .get("/t/{code}/admin/settings", settings::get)
         .post("/t/{code}/admin/settings", settings::post)
+        .post("/t/{code}/admin/settings/desk-open", settings::open)
+        .post("/t/{code}/admin/settings/desk-close", settings::close)
         // Intake and the proponent's page (tracking link or proponent account)
         .get("/t/{code}/propose", propose::get)
         .post_upload("/t/{code}/propose", propose::post)

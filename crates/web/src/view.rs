@@ -37,6 +37,11 @@ impl Base {
         self.tr.t(key)
     }
 
+    /// A message with one `{name}` filled in.
+    pub fn t1(&self, key: &str, name: &str, value: &str) -> String {
+        self.tr.t1(key, name, &value)
+    }
+
     pub fn lang(&self) -> &'static str {
         self.tr.lang.code()
     }
@@ -98,6 +103,8 @@ pub const NOTICES: &[&str] = &[
     "partner-saved",
     "settings-saved",
     "answer-sent",
+    "desk-opened",
+    "desk-closed",
 ];
 
 /// Field errors of a form, already translated, by field name.

@@ -53,6 +53,9 @@ async fn seeded(db: &TestDb) -> Store {
         .import_tenants(csv.as_bytes(), &Who::cli())
         .await
         .expect("import");
+    for code in ["270008", "272027", "141305"] {
+        renkei_testkit::open_desk(&store, code).await;
+    }
     store
 }
 
@@ -266,7 +269,120 @@ async fn lifecycle_hearing_routing_decline(backend: Backend) {
         )
         .await
         .expect("hearing record");
+    // A hearing cannot be dated tomorrow.
+    let tomorrow = store.today() + renkei_domain::time::Days::new(1);
+    assert!(matches!(
+        store
+            .hearing_add(
+                k,
+                p.id,
+                &NewHearing {
+                    held_on: tomorrow,
+                    channel: Channel::Phone,
+                    participants: "未来".into(),
+                    notes: "まだ行っていない聞き取り".into(),
+                    next_steps: String::new(),
+                },
+                &Who::cli(),
+            )
+            .await,
+        Err(StoreError::Conflict {
+            field: "held_on",
+            key: "error-hearing-future"
+        })
+    ));
+    assert_eq!(store.hearings(p.id).await.expect("hearings").len(), 1);
     let due = renkei_domain::calendar::add_business_days(store.today(), 10);
+    let route = |ids: Vec<i64>, due| {
+        let store = store.clone();
+        async move {
+            store
+                .routing_add(k, p.id, &ids, "ご意見を", due, &Who::cli(), |_, _| vec![])
+                .await
+        }
+    };
+    // Nobody works in either department yet: a routing would reach no one.
+    assert!(matches!(
+        route(vec![d1.id], due).await,
+        Err(StoreError::Conflict {
+            field: "department_ids",
+            key: "error-routing-department-empty"
+        })
+    ));
+    for (email, dept) in [
+        ("kankyo@example.jp", "環境課"),
+        ("kanko@example.jp", "観光振興課"),
+    ] {
+        store
+            .create_user(
+                &Who::cli(),
+                renkei_store::users::NewUser {
+                    tenant: Some(k),
+                    role: renkei_domain::Role::Department,
+                    email: renkei_domain::Email::parse(email).expect("e"),
+                    display_name: dept.into(),
+                    password: renkei_domain::Password::parse("long enough pw").expect("p"),
+                    departments: vec![dept.into()],
+                },
+            )
+            .await
+            .expect("member");
+    }
+    // A deadline in the past is refused; today is still possible.
+    let yesterday = store.today() - renkei_domain::time::Days::new(1);
+    assert!(matches!(
+        route(vec![d1.id], yesterday).await,
+        Err(StoreError::Conflict {
+            field: "due_on",
+            key: "error-routing-due-past"
+        })
+    ));
+    // The desk's own department is not a target.
+    let desk_dept = store
+        .department_create(
+            &Who::cli(),
+            k,
+            &DepartmentName::parse("公民戦略連携デスク").expect("n"),
+        )
+        .await
+        .expect("desk department");
+    store
+        .create_user(
+            &Who::cli(),
+            renkei_store::users::NewUser {
+                tenant: Some(k),
+                role: renkei_domain::Role::Department,
+                email: renkei_domain::Email::parse("desk-member@example.jp").expect("e"),
+                display_name: "デスクの課".into(),
+                password: renkei_domain::Password::parse("long enough pw").expect("p"),
+                departments: vec!["公民戦略連携デスク".into()],
+            },
+        )
+        .await
+        .expect("member");
+    let settings = store.desk_settings(k).await.expect("settings");
+    store
+        .desk_settings_save(
+            &Who::cli(),
+            k,
+            renkei_store::proposals::DeskSettings {
+                desk_department_id: Some(desk_dept.id),
+                ..settings
+            },
+        )
+        .await
+        .expect("settings");
+    assert!(matches!(
+        route(vec![d1.id, desk_dept.id], due).await,
+        Err(StoreError::Conflict {
+            field: "department_ids",
+            key: "error-routing-desk-itself"
+        })
+    ));
+    assert!(
+        store.routings(p.id).await.expect("none").is_empty(),
+        "a refused routing writes nothing, not even for the valid department"
+    );
     // A department of another tenant cannot be routed to.
     assert!(matches!(
         store
@@ -578,19 +694,11 @@ async fn overdue_reminders_once_a_day(backend: Backend) {
     let db = TestDb::new(backend);
     let store = seeded(&db).await;
     let k = code("272027");
+    // Received on Tuesday 2026-11-24: the first response is due five business days later.
     let s = store
         .proposal_submit(
             k,
             new_proposal(sample_input("株式会社リマインド", "期限切れの提案")),
-            &Who::cli(),
-            Box::new(|_| vec![]),
-        )
-        .await
-        .expect("submit");
-    let fresh = store
-        .proposal_submit(
-            k,
-            new_proposal(sample_input("株式会社フレッシュ", "新しい提案")),
             &Who::cli(),
             Box::new(|_| vec![]),
         )
@@ -628,28 +736,21 @@ async fn overdue_reminders_once_a_day(backend: Backend) {
         )
         .await
         .expect("desk");
-    let past = renkei_domain::calendar::add_business_days(
-        store.today() - renkei_domain::time::Days::new(30),
-        1,
-    );
+    let p = store.proposal(k, &s.receipt_number).await.expect("p");
+    assert_eq!(p.first_response_due, "2026-12-01");
+    // Asked on Tuesday, to answer by Wednesday 2026-11-25.
     store
         .routing_add(
             k,
             s.id,
             &[d.id],
             "ご意見を",
-            past,
+            renkei_domain::calendar::add_business_days(store.today(), 1),
             &Who::cli(),
             |_, _| vec![],
         )
         .await
         .expect("route");
-    // Demo-style backdating of the first-response date.
-    sqlx::query("UPDATE proposals SET first_response_due = '2020-01-06' WHERE id = $1")
-        .bind(s.id)
-        .execute(store.pool())
-        .await
-        .expect("backdate");
     let compose = |item: &renkei_store::reminders::Overdue| {
         use renkei_store::reminders::Overdue;
         let (kind, to) = match item {
@@ -667,11 +768,36 @@ async fn overdue_reminders_once_a_day(backend: Backend) {
             })
             .collect()
     };
+    // Nothing is overdue on the day itself, nor on the deadline.
+    assert_eq!(store.queue_overdue_reminders(compose).await.expect("r"), 0);
+    db.set_jst("2026-11-25T17:00:00");
+    assert_eq!(store.queue_overdue_reminders(compose).await.expect("r"), 0);
+    // Thursday: the routing is a day late.
+    db.set_jst("2026-11-26T09:00:00");
+    assert_eq!(
+        store.queue_overdue_reminders(compose).await.expect("r"),
+        1,
+        "the department member"
+    );
+    // Wednesday 2026-12-02: the first response is late too; a new proposal is not.
+    db.set_jst("2026-12-02T09:00:00");
+    let fresh = store
+        .proposal_submit(
+            k,
+            new_proposal(sample_input("株式会社フレッシュ", "新しい提案")),
+            &Who::cli(),
+            Box::new(|_| vec![]),
+        )
+        .await
+        .expect("submit");
     let first = store
         .queue_overdue_reminders(compose)
         .await
         .expect("reminders");
-    assert_eq!(first, 2, "one to the department member, one to the desk");
+    assert_eq!(
+        first, 3,
+        "one to the department member, one to each desk account"
+    );
     let again = store
         .queue_overdue_reminders(compose)
         .await
@@ -688,7 +814,14 @@ async fn overdue_reminders_once_a_day(backend: Backend) {
             .iter()
             .any(|m| m.kind == "reminder" && m.to == "desk@example.jp" && m.subject == "first")
     );
-    let _ = fresh;
+    // The next morning in Japan (00:30 JST is still the previous day in UTC) they come again.
+    db.set_jst("2026-12-03T00:30:00");
+    assert_eq!(store.queue_overdue_reminders(compose).await.expect("r"), 3);
+    let fresh = store
+        .proposal(k, &fresh.receipt_number)
+        .await
+        .expect("fresh");
+    assert!(!fresh.is_response_overdue(store.today()));
 }
 
 on_both!(overdue_reminders_once_a_day);

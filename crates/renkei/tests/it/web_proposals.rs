@@ -530,20 +530,46 @@ async fn desk_flow_to_decline(backend: Backend) {
             .body
             .contains("現在の状態からは、その操作はできません。")
     );
-    let declined = desk
-        .post(
-            &format!("{path}/transition"),
-            &[
-                ("action", "decline"),
-                ("reason", "fiscal_burden"),
-                (
-                    "explanation",
-                    "市の予算措置が必要となるため、今回は見送らせていただきます。",
-                ),
-                ("note", "課長決裁済み（庁内メモ）"),
-            ],
-        )
+    let decline_fields = [
+        ("action", "decline"),
+        ("reason", "fiscal_burden"),
+        (
+            "explanation",
+            "市の予算措置が必要となるため、今回は見送らせていだきます。",
+        ),
+        ("note", "課長決裁済み（庁内メモ）"),
+    ];
+    // 不採択 cannot be undone: a confirmation page comes first and nothing changes yet.
+    let asked = desk
+        .post(&format!("{path}/transition"), &decline_fields)
         .await;
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    assert!(asked.body.contains("不採択としてよろしいですか"));
+    assert!(asked.body.contains("この操作は取り消せません"));
+    assert!(asked.body.contains("市の予算措置が必要となるため"));
+    assert!(asked.body.contains("name=\"confirm\" value=\"yes\""));
+    assert_eq!(
+        app.store.proposal(k(), &receipt).await.expect("p").status,
+        "received",
+        "nothing happens before the confirmation"
+    );
+    // 戻る: the form comes back with what was typed.
+    let mut back_fields = decline_fields.to_vec();
+    back_fields.push(("confirm", "back"));
+    let back = desk.post(&format!("{path}/transition"), &back_fields).await;
+    assert_eq!(back.status, 200);
+    assert!(
+        back.body
+            .contains("今回は見送らせていだきます。</textarea>")
+    );
+    assert_eq!(
+        app.store.proposal(k(), &receipt).await.expect("p").status,
+        "received"
+    );
+    let mut confirmed = decline_fields.to_vec();
+    confirmed[2].1 = "市の予算措置が必要となるため、今回は見送らせていただきます。";
+    confirmed.push(("confirm", "yes"));
+    let declined = desk.post(&format!("{path}/transition"), &confirmed).await;
     assert_eq!(declined.status, 303, "{}", declined.body);
     assert!(
         desk.get(&path)
@@ -617,7 +643,22 @@ async fn proponent_withdraws_and_messages(backend: Backend) {
     assert!(anon.get(&track).await.body.contains("ぜひお送りください。"));
 
     anon.get(&track).await;
-    let w = anon.post(&format!("{track}/withdraw"), &[]).await;
+    // Withdrawal is confirmed first.
+    let asked = anon.post(&format!("{track}/withdraw"), &[]).await;
+    assert_eq!(asked.status, 200);
+    assert!(asked.body.contains("提案を取り下げてよろしいですか"));
+    assert!(
+        asked.body.contains(&format!("href=\"{track}\"")),
+        "戻る leads back"
+    );
+    assert_eq!(
+        app.store.proposal(k(), &receipt).await.expect("p").status,
+        "received",
+        "nothing happens before the confirmation"
+    );
+    let w = anon
+        .post(&format!("{track}/withdraw"), &[("confirm", "yes")])
+        .await;
     assert_eq!(w.status, 303);
     assert_eq!(
         app.store.proposal(k(), &receipt).await.expect("p").status,
@@ -660,10 +701,18 @@ async fn referral_to_osaka_with_consent(backend: Backend) {
         303
     );
     desk.get(&path).await;
+    let asked = desk
+        .post(
+            &format!("{path}/transition"),
+            &[("action", "refer"), ("to", "270008")],
+        )
+        .await;
+    assert_eq!(asked.status, 200);
+    assert!(asked.body.contains("紹介してよろしいですか") && asked.body.contains("大阪府"));
     assert_eq!(
         desk.post(
             &format!("{path}/transition"),
-            &[("action", "refer"), ("to", "270008")]
+            &[("action", "refer"), ("to", "270008"), ("confirm", "yes")]
         )
         .await
         .status,

@@ -9,6 +9,12 @@ UPDATE proposals SET
     fiscal_year = CAST(strftime('%Y', created_at, '+9 hours', '-3 months') AS INTEGER);
 CREATE INDEX proposals_fiscal_year ON proposals (tenant_code, fiscal_year, status);
 
+-- 市の財政負担を伴わない: a proposal that would cost the city is decided (実施決定) only with
+-- the desk's recorded justification.
+ALTER TABLE proposals ADD COLUMN fiscal_justification TEXT;
+
 -- A desk takes proposals only while it is open (opened by its admin or the operator) and has
 -- at least one active desk account.
 ALTER TABLE tenant_settings ADD COLUMN desk_opened_at TEXT;
+-- The department the desk itself belongs to (not a target of 庁内照会).
+ALTER TABLE tenant_settings ADD COLUMN desk_department_id INTEGER REFERENCES departments (id) ON DELETE SET NULL;

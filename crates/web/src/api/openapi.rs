@@ -148,7 +148,7 @@ fn proposal_schemas(doc: &mut Value) {
     });
     schemas["ProposalSummary"] = json!({
         "type": "object",
-        "required": ["receipt_number", "kind", "route", "status", "title", "org_name", "partner_type", "fields", "created_at", "first_response_due", "overdue", "assignee"],
+        "required": ["receipt_number", "kind", "route", "status", "title", "org_name", "partner_type", "fields", "created_at", "received_on", "fiscal_year", "first_response_due", "overdue", "assignee"],
         "properties": {
             "receipt_number": { "type": "string" },
             "kind": { "type": "string" },
@@ -159,6 +159,8 @@ fn proposal_schemas(doc: &mut Value) {
             "partner_type": { "type": "string" },
             "fields": { "type": "array", "items": { "type": "string" } },
             "created_at": { "type": "string", "format": "date-time" },
+            "received_on": { "type": "string", "format": "date", "description": "the day of receipt in Japan (JST)" },
+            "fiscal_year": { "type": "integer", "description": "the fiscal year (年度, April–March) of receipt" },
             "first_response_due": { "type": "string", "format": "date" },
             "overdue": { "type": "boolean", "description": "open, unanswered and past its first-response date" },
             "assignee": { "$ref": "#/components/schemas/Assignee" }
@@ -260,6 +262,7 @@ fn proposal_schemas(doc: &mut Value) {
         "overdue": { "type": "boolean" },
         "decline_reason": { "type": ["string", "null"] },
         "decline_explanation": { "type": ["string", "null"] },
+        "fiscal_justification": { "type": ["string", "null"], "description": "why the city decided although the proposal costs it" },
         "referred_to": { "type": ["string", "null"] },
         "created_at": { "type": "string" },
         "updated_at": { "type": "string" },
@@ -305,13 +308,14 @@ fn proposal_paths(doc: &mut Value, error: &Value) {
     paths["/api/v1/tenants/{code}/proposals"] = json!({
         "post": {
             "summary": "提案・相談・寄附の申出の受付 (public intake, no token)",
-            "description": "Anyone may submit. Answers 201 only after the proposal, its attachments, the audit entry and the receipt mail are committed. Limited per client address and hour (429).",
+            "description": "Anyone may submit. Answers 201 only after the proposal, its attachments, the audit entry and the receipt mail are committed. Limited per client address and hour (429). A desk that does not take proposals now (not opened by its administrator, or without desk staff) answers 409 with code `desk_closed` and stores nothing.",
             "parameters": [code.clone()],
             "requestBody": body(json!({ "$ref": "#/components/schemas/Intake" })),
             "responses": {
                 "201": ok("Received", json!({ "$ref": "#/components/schemas/Receipt" })),
                 "400": error.clone(),
                 "404": error.clone(),
+                "409": error.clone(),
                 "413": error.clone(),
                 "415": error.clone(),
                 "422": invalid.clone(),
@@ -383,6 +387,7 @@ fn proposal_paths(doc: &mut Value, error: &Value) {
                     "reason": { "enum": ["sales_pitch", "unrelated_donation", "fiscal_burden", "duplicate", "infeasible", "other"], "description": "decline only" },
                     "explanation": { "type": "string", "description": "decline only: the explanation sent to the proponent (required)" },
                     "note": { "type": "string", "description": "the desk's note on why (kept in the timeline and audit trail; not shown to the proponent)" },
+                    "fiscal_justification": { "type": "string", "description": "decide only: why the city goes ahead although the proposal costs it (required when fiscal_burden is \"some\")" },
                     "to": { "type": "string", "description": "refer only: the other desk's 団体コード (needs the proponent's consent)" }
                 }
             })),

@@ -249,6 +249,10 @@ pub struct ProposalSummary {
     pub partner_type: String,
     pub fields: Vec<String>,
     pub created_at: String,
+    /// The day of receipt in Japan.
+    pub received_on: String,
+    /// The fiscal year (年度, April–March) of receipt.
+    pub fiscal_year: i64,
     pub first_response_due: String,
     pub overdue: bool,
     pub assignee: Option<AssigneeJson>,
@@ -272,6 +276,8 @@ fn summary(p: &Proposal, today: NaiveDate) -> ProposalSummary {
         partner_type: p.partner_type.clone(),
         fields: p.fields.clone(),
         created_at: p.created_at.clone(),
+        received_on: p.received_on.clone(),
+        fiscal_year: p.fiscal_year,
         first_response_due: p.first_response_due.clone(),
         overdue: p.is_response_overdue(today),
         assignee: assignee_of(p),
@@ -447,6 +453,7 @@ pub struct ProposalDetail {
     pub overdue: bool,
     pub decline_reason: Option<String>,
     pub decline_explanation: Option<String>,
+    pub fiscal_justification: Option<String>,
     pub referred_to: Option<String>,
     pub created_at: String,
     pub updated_at: String,
@@ -539,6 +546,11 @@ pub async fn submit(
     req: Request,
 ) -> Result<(StatusCode, Json<SubmitResponse>), Fail> {
     let (tenant, tc) = known_tenant(&state, &code).await?;
+    // Nothing a proponent sends may fall into a void: a closed desk refuses at once (the
+    // store checks again inside the submission's transaction).
+    if !state.store.desk_openness(tc).await?.is_open() {
+        return Err(ApiError::desk_closed().into());
+    }
     let (parts, body) = req.into_parts();
     let ip = client_ip(&state, &parts);
     let limit = state.config.intake_rate_limit;
@@ -821,6 +833,7 @@ pub async fn show(
         first_responded_at: p.first_responded_at,
         decline_reason: p.decline_reason,
         decline_explanation: p.decline_explanation,
+        fiscal_justification: p.fiscal_justification,
         referred_to: p.referred_to,
         created_at: p.created_at,
         updated_at: p.updated_at,
@@ -851,6 +864,9 @@ pub struct TransitionBody {
     /// The desk's note on why (kept in the timeline and the audit trail).
     #[serde(default)]
     pub note: Option<String>,
+    /// 実施決定 of a proposal that would cost the city: why it is justified (required then).
+    #[serde(default)]
+    pub fiscal_justification: Option<String>,
 }
 
 fn transition_of(b: &TransitionBody) -> Result<Transition, Fail> {
@@ -858,7 +874,9 @@ fn transition_of(b: &TransitionBody) -> Result<Transition, Fail> {
     let t = match b.action.trim() {
         "start_hearing" => Some(Transition::StartHearing),
         "start_coordination" => Some(Transition::StartCoordination),
-        "decide" => Some(Transition::Decide),
+        "decide" => Some(Transition::Decide {
+            fiscal_justification: b.fiscal_justification.clone().unwrap_or_default(),
+        }),
         "decline" => {
             let reason = DeclineReason::parse(b.reason.as_deref().unwrap_or(""))
                 .map_err(|_| errors.add("reason", "error-decline_reason-invalid"))

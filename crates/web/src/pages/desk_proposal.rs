@@ -2,11 +2,11 @@
 //! below it (status, assignment, hearing record, routing to departments, message to the
 //! proponent). Every view is audited; every action is checked by the domain first.
 
-use super::html;
 use super::proposal_view::{
     self, AttachmentView, Choice, EventView, HearingView, MessageView, ProposalView, RoutingView,
     choices,
 };
+use super::{confirm, html};
 use crate::auth::{CsrfForm, Ctx, TenantAccess, public_base, tenant_access};
 use crate::error::WebError;
 use crate::state::AppState;
@@ -36,8 +36,9 @@ struct DeskProposalTemplate {
     attachments: Vec<AttachmentView>,
     hearings: Vec<HearingView>,
     routings: Vec<RoutingView>,
-    departments: Vec<Department>,
+    departments: Vec<RoutableDepartment>,
     desk_staff: Vec<User>,
+    prefecture_open: bool,
     reasons: Vec<Choice>,
     channels: Vec<Choice>,
     prefecture: Option<Tenant>,
@@ -47,6 +48,13 @@ struct DeskProposalTemplate {
     today: String,
     routing_due: String,
     form: ActionForm,
+}
+
+/// A department in the routing form, with why it cannot be asked (the desk's own, or nobody
+/// there to read it).
+pub struct RoutableDepartment {
+    pub d: Department,
+    pub blocked: Option<String>,
 }
 
 /// Every field any action form posts (so a failed action re-renders with what was typed).
@@ -83,6 +91,12 @@ pub struct ActionForm {
     /// The desk's note on why (any status change).
     #[serde(default)]
     pub note: String,
+    /// 実施決定 of a proposal that costs the city: why it is justified.
+    #[serde(default)]
+    pub fiscal_justification: String,
+    /// The confirmation step: `yes` (confirmed), `back` (show the form again), or empty.
+    #[serde(default)]
+    pub confirm: String,
 }
 
 async fn access(state: &AppState, ctx: &Ctx, code: &str) -> Result<TenantAccess, WebError> {
@@ -110,7 +124,23 @@ async fn render(
     let hearings = proposal_view::hearings(tr, state.store.hearings(p.id).await?);
     let routings =
         proposal_view::routings(tr, state.store.routings(p.id).await?, state.store.today());
-    let departments = state.store.departments(a.code).await?;
+    let settings = state.store.desk_settings(a.code).await?;
+    let departments = state
+        .store
+        .departments(a.code)
+        .await?
+        .into_iter()
+        .map(|d| RoutableDepartment {
+            blocked: if Some(d.id) == settings.desk_department_id {
+                Some(tr.t("routing-blocked-desk"))
+            } else if d.member_count == 0 {
+                Some(tr.t("routing-blocked-empty"))
+            } else {
+                None
+            },
+            d,
+        })
+        .collect();
     let desk_staff = state
         .store
         .users_in_tenant(&a.tenant.code)
@@ -122,6 +152,16 @@ async fn render(
         None
     } else {
         Some(state.store.tenant(&a.tenant.prefecture_code).await?)
+    };
+    let prefecture_open = match &prefecture {
+        Some(pref) => state
+            .store
+            .desk_openness(
+                renkei_domain::TenantCode::parse(&pref.code).map_err(|_| WebError::NotFound)?,
+            )
+            .await?
+            .is_open(),
+        None => false,
     };
     let referred_from = p.referred_from_id.map(|_| tr.t("proposal-referred-in"));
     // Both desks of a referral see where the other end stands.
@@ -142,7 +182,6 @@ async fn render(
         None => None,
     };
     let today = state.store.today();
-    let settings = state.store.desk_settings(a.code).await?;
     let routing_due = renkei_domain::calendar::add_business_days(
         today,
         u32::try_from(settings.routing_days).unwrap_or(10),
@@ -178,6 +217,7 @@ async fn render(
         departments,
         desk_staff,
         prefecture,
+        prefecture_open,
         referred_from,
         referral,
         errors,
@@ -261,10 +301,24 @@ pub async fn transition(
 ) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code).await?;
     let p = state.store.proposal(a.code, &receipt).await?;
+    if form.confirm == "back" {
+        return render(
+            &state,
+            &ctx,
+            a,
+            &receipt,
+            None,
+            form,
+            FieldErrors::default(),
+        )
+        .await;
+    }
     let t = match form.action.as_str() {
         "start_hearing" => Ok(Transition::StartHearing),
         "start_coordination" => Ok(Transition::StartCoordination),
-        "decide" => Ok(Transition::Decide),
+        "decide" => Ok(Transition::Decide {
+            fiscal_justification: form.fiscal_justification.clone(),
+        }),
         "decline" => DeclineReason::parse(&form.reason)
             .map(|reason| Transition::Decline {
                 reason,
@@ -276,6 +330,20 @@ pub async fn transition(
             .map_err(|_| ("to", "error-tenant-unknown")),
         _ => Err(("action", "error-transition-invalid")),
     };
+    // 実施決定, 不採択 and 紹介 close the proposal for good: the desk confirms first, and the
+    // confirmation is shown only for a move the lifecycle allows.
+    if let Ok(t) = &t
+        && t.target().is_closed()
+        && !confirm::confirmed(&form.confirm)
+    {
+        match state.store.transition_allowed(a.code, p.id, t).await {
+            Ok(_) => return confirm_transition(&state, &ctx, &a, &p, t, &form).await,
+            Err(e) => {
+                let refused = conflict(e)?;
+                return finish(&state, &ctx, a, &receipt, form, Err(refused)).await;
+            }
+        }
+    }
     let result = match t {
         Err(e) => Err(e),
         Ok(t) => {
@@ -292,6 +360,103 @@ pub async fn transition(
         }
     };
     finish(&state, &ctx, a, &receipt, form, result).await
+}
+
+/// The 確認画面 of a closing move: what will happen, what was entered, and the same fields
+/// posted again with `confirm=yes`.
+async fn confirm_transition(
+    state: &AppState,
+    ctx: &Ctx,
+    a: &TenantAccess,
+    p: &renkei_store::proposals::Proposal,
+    t: &Transition,
+    form: &ActionForm,
+) -> Result<Response, WebError> {
+    let tr = &ctx.tr;
+    let mut facts = vec![(tr.t("col-status"), tr.t(&format!("status-{}", p.status)))];
+    let (title, lead, label) = match t {
+        Transition::Decide {
+            fiscal_justification,
+        } => {
+            if p.fiscal_burden == "some" {
+                facts.push((tr.t("propose-fiscal"), p.fiscal_explanation.clone()));
+                facts.push((
+                    tr.t("proposal-fiscal-justification"),
+                    fiscal_justification.trim().to_string(),
+                ));
+            }
+            (
+                tr.t("confirm-decide-title"),
+                tr.t("confirm-decide-lead"),
+                tr.t("action-decide"),
+            )
+        }
+        Transition::Decline {
+            reason,
+            explanation,
+        } => {
+            facts.push((tr.t("proposal-decline-reason"), tr.t(&reason.label_key())));
+            facts.push((
+                tr.t("proposal-decline-explanation"),
+                explanation.trim().to_string(),
+            ));
+            (
+                tr.t("confirm-decline-title"),
+                tr.t("confirm-decline-lead"),
+                tr.t("action-decline"),
+            )
+        }
+        Transition::Refer { to } => {
+            let dest = state.store.tenant(&to.to_string()).await?;
+            facts.push((tr.t("confirm-refer-to"), dest.full_name()));
+            (
+                tr.t("confirm-refer-title"),
+                tr.t("confirm-refer-lead"),
+                tr.t("action-refer"),
+            )
+        }
+        _ => (
+            tr.t("proposal-change-status"),
+            String::new(),
+            tr.t("proposal-change-status"),
+        ),
+    };
+    if !form.note.trim().is_empty() {
+        facts.push((
+            tr.t("proposal-transition-note"),
+            form.note.trim().to_string(),
+        ));
+    }
+    let hidden = [
+        ("action", &form.action),
+        ("reason", &form.reason),
+        ("explanation", &form.explanation),
+        ("to", &form.to),
+        ("note", &form.note),
+        ("fiscal_justification", &form.fiscal_justification),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| (k.to_string(), v.clone()))
+    .collect();
+    confirm::render(
+        ctx,
+        confirm::Confirm {
+            title,
+            subject: format!("{}　{}", p.receipt_number, p.title),
+            lead,
+            facts,
+            action: format!(
+                "/t/{}/desk/proposals/{}/transition",
+                a.code, p.receipt_number
+            ),
+            hidden,
+            confirm_label: label,
+            danger: matches!(t, Transition::Decline { .. }),
+            back_posts: true,
+            back_href: format!("/t/{}/desk/proposals/{}", a.code, p.receipt_number),
+        },
+    )
 }
 
 pub async fn assign(

@@ -2,6 +2,7 @@
 
 pub mod admin_home;
 pub mod audit_list;
+pub mod confirm;
 pub mod department_create;
 pub mod department_delete;
 pub mod department_home;

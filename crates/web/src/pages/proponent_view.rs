@@ -252,13 +252,42 @@ pub async fn message_by_account(
     message(state, ctx, headers, code, Access::Account(receipt), form).await
 }
 
+/// Withdrawal is confirmed first (it cannot be undone).
+#[derive(Deserialize, Default)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    confirm: String,
+}
+
 async fn withdraw(
     state: AppState,
     ctx: Ctx,
     code: String,
     access: Access,
+    form: WithdrawForm,
 ) -> Result<Response, WebError> {
     let r = resolve(&state, &ctx, &code, access).await?;
+    if !super::confirm::confirmed(&form.confirm) && !r.proposal.status().is_closed() {
+        let tr = &ctx.tr;
+        return super::confirm::render(
+            &ctx,
+            super::confirm::Confirm {
+                title: tr.t("confirm-withdraw-title"),
+                subject: format!("{}　{}", r.proposal.receipt_number, r.proposal.title),
+                lead: tr.t("confirm-withdraw-lead"),
+                facts: vec![(
+                    tr.t("col-status"),
+                    tr.t(&format!("status-{}", r.proposal.status)),
+                )],
+                action: format!("{}/withdraw", r.base_path),
+                hidden: Vec::new(),
+                confirm_label: tr.t("proposal-withdraw"),
+                danger: true,
+                back_posts: false,
+                back_href: r.base_path.clone(),
+            },
+        );
+    }
     let tenant = r.tenant.clone();
     let result = state
         .store
@@ -287,18 +316,18 @@ pub async fn withdraw_by_token(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((code, token)): Path<(String, String)>,
-    CsrfForm(_): CsrfForm<super::EmptyForm>,
+    CsrfForm(form): CsrfForm<WithdrawForm>,
 ) -> Result<Response, WebError> {
-    withdraw(state, ctx, code, Access::Token(token)).await
+    withdraw(state, ctx, code, Access::Token(token), form).await
 }
 
 pub async fn withdraw_by_account(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((code, receipt)): Path<(String, String)>,
-    CsrfForm(_): CsrfForm<super::EmptyForm>,
+    CsrfForm(form): CsrfForm<WithdrawForm>,
 ) -> Result<Response, WebError> {
-    withdraw(state, ctx, code, Access::Account(receipt)).await
+    withdraw(state, ctx, code, Access::Account(receipt), form).await
 }
 
 #[derive(Deserialize)]

@@ -3,6 +3,7 @@
 
 use super::html;
 use super::proposal_view::{Choice, choices};
+use super::tenant_page::{ClosedDesk, closed_desk};
 use crate::auth::{CSRF_FIELD, Ctx, constant_time_eq, known_tenant, public_base};
 use crate::error::WebError;
 use crate::state::AppState;
@@ -16,6 +17,29 @@ use renkei_domain::proposal::{Field, Intake, IntakeInput, Kind, Offer, PartnerTy
 use renkei_store::Who;
 use renkei_store::proposals::{NewAttachment, NewProposal};
 use renkei_store::tenants::Tenant;
+
+#[derive(Template)]
+#[template(path = "pages/desk_closed.html")]
+struct DeskClosedTemplate {
+    base: Base,
+    tenant: Tenant,
+    closed: ClosedDesk,
+}
+
+/// The page a closed desk shows instead of the form (and answers a submission with: 409).
+fn render_closed(
+    ctx: &Ctx,
+    tenant: Tenant,
+    closed: ClosedDesk,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let page = html(&DeskClosedTemplate {
+        base: Base::new(ctx, ctx.tr.t1("propose-title", "name", &tenant.full_name())),
+        tenant,
+        closed,
+    })?;
+    Ok((status, page).into_response())
+}
 
 #[derive(Template)]
 #[template(path = "pages/propose.html")]
@@ -76,6 +100,9 @@ pub async fn get(
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
     let (tenant, _) = known_tenant(&state, &code).await?;
+    if let Some(closed) = closed_desk(&state, &ctx.tr, &tenant).await? {
+        return render_closed(&ctx, tenant, closed, StatusCode::OK);
+    }
     let input = IntakeInput {
         kind: "proposal".into(),
         fiscal_burden: "none".into(),
@@ -93,6 +120,9 @@ pub async fn post(
 ) -> Result<Response, WebError> {
     let (tenant, tcode) = known_tenant(&state, &code).await?;
     let tr = ctx.tr;
+    if let Some(closed) = closed_desk(&state, &tr, &tenant).await? {
+        return render_closed(&ctx, tenant, closed, StatusCode::CONFLICT);
+    }
     let mut input = IntakeInput::default();
     let mut csrf = String::new();
     let mut honeypot = String::new();
@@ -208,7 +238,7 @@ pub async fn post(
         intake.title.clone(),
     );
     let mail_tenant = tenant.clone();
-    let submitted = state
+    let submitted = match state
         .store
         .proposal_submit(
             tcode,
@@ -234,7 +264,25 @@ pub async fn post(
                 )]
             }),
         )
-        .await?;
+        .await
+    {
+        Ok(s) => s,
+        // Closed while the form was being filled in: say so, store nothing.
+        Err(renkei_store::StoreError::Conflict {
+            key: "error-desk-closed",
+            ..
+        }) => {
+            let closed = closed_desk(&state, &tr, &tenant)
+                .await?
+                .unwrap_or(ClosedDesk {
+                    heading: tr.t("desk-closed-heading"),
+                    message: tr.t1("desk-closed-message", "name", &tenant.full_name()),
+                    elsewhere: None,
+                });
+            return render_closed(&ctx, tenant, closed, StatusCode::CONFLICT);
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(Redirect::to(&format!(
         "/t/{}/track/{}?notice=proposal-received",
         tenant.code, submitted.tracking_token

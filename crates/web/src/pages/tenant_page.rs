@@ -1,12 +1,51 @@
 use super::html;
 use crate::auth::{Ctx, known_tenant};
 use crate::error::WebError;
+use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::view::Base;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
+use renkei_domain::TenantCode;
 use renkei_store::tenants::Tenant;
+
+/// What a visitor reads where a desk does not take proposals now, and where to go instead:
+/// the prefecture's desk when that one is open.
+pub struct ClosedDesk {
+    pub heading: String,
+    pub message: String,
+    /// (link, label) of an open desk nearby.
+    pub elsewhere: Option<(String, String)>,
+}
+
+/// `None` while the desk takes proposals.
+pub async fn closed_desk(
+    state: &AppState,
+    tr: &Tr,
+    tenant: &Tenant,
+) -> Result<Option<ClosedDesk>, WebError> {
+    let code = TenantCode::parse(&tenant.code).map_err(|_| WebError::TenantNotFound)?;
+    if state.store.desk_openness(code).await?.is_open() {
+        return Ok(None);
+    }
+    let mut elsewhere = None;
+    if !tenant.is_prefecture()
+        && let Ok(pref_code) = TenantCode::parse(&tenant.prefecture_code)
+        && state.store.desk_openness(pref_code).await?.is_open()
+    {
+        let pref = state.store.tenant(&tenant.prefecture_code).await?;
+        elsewhere = Some((
+            format!("/t/{}", pref.code),
+            tr.t1("desk-closed-prefecture", "name", &pref.name),
+        ));
+    }
+    Ok(Some(ClosedDesk {
+        heading: tr.t("desk-closed-heading"),
+        message: tr.t1("desk-closed-message", "name", &tenant.full_name()),
+        elsewhere,
+    }))
+}
 
 #[derive(Template)]
 #[template(path = "pages/tenant.html")]
@@ -17,6 +56,7 @@ struct TenantTemplate {
     municipalities: Vec<Tenant>,
     municipalities_heading: String,
     prefecture_line: String,
+    closed: Option<ClosedDesk>,
 }
 
 /// The public page of a local government's partnership desk.
@@ -35,7 +75,9 @@ pub async fn get(
         )
     };
     let tr = ctx.tr;
+    let closed = closed_desk(&state, &tr, &tenant).await?;
     html(&TenantTemplate {
+        closed,
         base: Base::new(
             &ctx,
             tr.t1("tenant-desk-title", "name", &tenant.full_name()),
