@@ -202,6 +202,8 @@ impl TestApp {
             .await
             .expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
+        // Links in mail: the configured public URL, else this listener's address.
+        let config = config.with_listen_addr(addr).expect("public URL");
         let state = renkei_web::AppState::new(store.clone(), config);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(async move {
