@@ -345,7 +345,13 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     let (id, secret) = store
                         .token_create(&Who::cli(), user.id, &label)
                         .await
-                        .map_err(|e| e.to_string())?;
+                        .map_err(|e| match e {
+                            renkei_store::StoreError::Invalid(p) => {
+                                let tr = renkei_web::i18n::Tr::new(renkei_web::i18n::Lang::Ja);
+                                format!("--{}: {}", p.field, tr.t(p.key))
+                            }
+                            other => other.to_string(),
+                        })?;
                     eprintln!(
                         "token {id} created for {}; it is shown only now:",
                         user.email

@@ -1084,8 +1084,89 @@ async fn legacy_notes_still_show_on_the_timeline(backend: Backend) {
     );
 }
 
+/// The command line takes names and labels through the same rules.
+async fn the_command_line_keeps_names_and_refuses_control_characters(backend: Backend) {
+    use std::io::Write;
+    let db = renkei_testkit::TestDb::new(backend);
+    let store = db.open().await;
+    store
+        .load_demo(&renkei_web::mails::DeskMails)
+        .await
+        .expect("demo");
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_renkei"))
+            .args(db.cli_args())
+            .args(args)
+            .env("RENKEI_LOG", "warn")
+            .env_remove("RENKEI_DATABASE_URL")
+            .env_remove("RENKEI_DATA_DIR")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn renkei");
+        if let Some(mut pipe) = child.stdin.take() {
+            pipe.write_all(stdin.as_bytes()).expect("stdin");
+        }
+        let out = child.wait_with_output().expect("wait");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let add = |email: &'static str, name: String| {
+        let args = [
+            "user",
+            "add",
+            "--tenant",
+            K,
+            "--role",
+            "desk",
+            "--email",
+            email,
+            "--name",
+            &name,
+            "--password-stdin",
+        ]
+        .map(str::to_string);
+        run(
+            &args.each_ref().map(String::as_str),
+            "a good long password\n",
+        )
+    };
+    let name = line("窓口");
+    let (ok, out) = add("cli-unicode@example.jp", name.clone());
+    assert!(ok, "{out}");
+    let u = store
+        .user_by_email("cli-unicode@example.jp")
+        .await
+        .expect("user");
+    assert_eq!(u.display_name, name);
+    let (ok, out) = add("cli-lf@example.jp", "窓口\n二郎".into());
+    assert!(!ok && out.contains("改行"), "{out}");
+    let (ok, out) = add("cli-esc@example.jp", "窓口\u{1B}[2J".into());
+    assert!(!ok && out.contains("制御文字"), "{out}");
+    assert!(store.user_by_email("cli-lf@example.jp").await.is_err());
+    let label = format!("端末{HEART}");
+    let (ok, out) = run(&["token", "create", "--email", DESK, "--label", &label], "");
+    assert!(ok, "{out}");
+    let (ok, out) = run(
+        &["token", "create", "--email", DESK, "--label", "a\u{7}b"],
+        "",
+    );
+    assert!(!ok && out.contains("制御文字"), "{out}");
+    let (ok, out) = run(&["token", "list", "--email", DESK], "");
+    assert!(ok && out.contains(&label), "{out}");
+    all_stored_json_parses(&store).await;
+    let (ok, out) = run(&["audit", "verify"], "");
+    assert!(ok, "{out}");
+}
+
 on_both!(
     unicode_round_trips_through_every_free_text_field,
     control_characters_are_refused_and_nothing_is_written,
     legacy_notes_still_show_on_the_timeline,
+    the_command_line_keeps_names_and_refuses_control_characters,
 );
