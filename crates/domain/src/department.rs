@@ -1,4 +1,5 @@
 use crate::error::ParseError;
+use crate::text::TextRule;
 use std::fmt;
 
 /// A department's name (事業担当課), e.g. 危機管理課. 1 to 60 characters after trimming.
@@ -7,18 +8,10 @@ pub struct DepartmentName(String);
 
 impl DepartmentName {
     pub fn parse(input: &str) -> Result<Self, ParseError> {
-        const FIELD: &str = "name";
-        let s = input.trim();
-        if s.is_empty() {
-            return Err(ParseError::new(FIELD, "error-department-name-required"));
-        }
-        if s.chars().count() > 60 {
-            return Err(ParseError::new(FIELD, "error-department-name-too-long"));
-        }
-        if s.chars().any(char::is_control) {
-            return Err(ParseError::new(FIELD, "error-department-name-invalid"));
-        }
-        Ok(Self(s.to_string()))
+        const RULE: TextRule =
+            TextRule::one_line("name", 60).too_long_key("error-department-name-too-long");
+        RULE.parse_required(input, "error-department-name-required")
+            .map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -45,5 +38,9 @@ mod tests {
         assert!(DepartmentName::parse("   ").is_err());
         assert!(DepartmentName::parse(&"課".repeat(61)).is_err());
         assert!(DepartmentName::parse("a\u{0}b").is_err());
+        assert_eq!(
+            DepartmentName::parse("危機\n管理課").map_err(|e| e.key),
+            Err("error-line-break")
+        );
     }
 }

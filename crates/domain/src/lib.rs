@@ -19,6 +19,7 @@ pub mod policy;
 pub mod proposal;
 pub mod role;
 pub mod tenant;
+pub mod text;
 pub mod time;
 
 pub use corporate_number::CorporateNumber;

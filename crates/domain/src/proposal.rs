@@ -339,22 +339,56 @@ pub const MAX_TITLE: usize = 100;
 pub const MAX_SUMMARY: usize = 400;
 pub const MAX_LONG_TEXT: usize = 8000;
 
+/// Free-text fields of a proposal and of the desk's work on it.
+pub mod rules {
+    use super::{MAX_LONG_TEXT, MAX_NAME, MAX_SUMMARY, MAX_TITLE};
+    use crate::text::TextRule;
+
+    pub const ORG_NAME: TextRule = TextRule::one_line("org_name", MAX_NAME);
+    pub const CONTACT_NAME: TextRule = TextRule::one_line("contact_name", MAX_NAME);
+    pub const TITLE: TextRule = TextRule::one_line("title", MAX_TITLE);
+    pub const SUMMARY: TextRule = TextRule::many_lines("summary", MAX_SUMMARY);
+    pub const DETAILS: TextRule = TextRule::many_lines("details", MAX_LONG_TEXT);
+    pub const EXPECTED_EFFECTS: TextRule = TextRule::many_lines("expected_effects", MAX_LONG_TEXT);
+    pub const FISCAL_EXPLANATION: TextRule =
+        TextRule::many_lines("fiscal_explanation", MAX_LONG_TEXT);
+    /// 不採択 の説明 (told to the proponent).
+    pub const DECLINE_EXPLANATION: TextRule = TextRule::many_lines("explanation", MAX_LONG_TEXT);
+    /// Why the city decides despite a cost to it (財政負担あり).
+    pub const FISCAL_JUSTIFICATION: TextRule =
+        TextRule::many_lines("fiscal_justification", MAX_LONG_TEXT);
+    /// The desk's own note on a status change.
+    pub const TRANSITION_NOTE: TextRule = TextRule::many_lines("note", MAX_LONG_TEXT);
+    /// A message between the desk and the proponent.
+    pub const MESSAGE_BODY: TextRule = TextRule::many_lines("body", MAX_LONG_TEXT);
+    pub const HEARING_PARTICIPANTS: TextRule = TextRule::one_line("participants", MAX_LONG_TEXT);
+    pub const HEARING_NOTES: TextRule = TextRule::many_lines("notes", MAX_LONG_TEXT);
+    pub const HEARING_NEXT_STEPS: TextRule = TextRule::many_lines("next_steps", MAX_LONG_TEXT);
+    /// 庁内照会 の質問 and a department's comment with its answer.
+    pub const ROUTING_QUESTION: TextRule = TextRule::many_lines("question", MAX_LONG_TEXT);
+    pub const ANSWER_COMMENT: TextRule = TextRule::many_lines("comment", MAX_LONG_TEXT);
+    /// The partner registry's notes.
+    pub const PARTNER_STRENGTHS: TextRule = TextRule::many_lines("strengths", 4000);
+    pub const PARTNER_CONSTRAINTS: TextRule = TextRule::many_lines("constraints", 4000);
+}
+
 fn text(
     errors: &mut Vec<ParseError>,
-    field: &'static str,
+    rule: crate::text::TextRule,
     value: &str,
-    max: usize,
     required: bool,
 ) -> String {
-    let v = value.trim().replace("\r\n", "\n");
-    if required && v.is_empty() {
-        errors.push(ParseError::new(field, "error-required"));
-    } else if v.chars().count() > max {
-        errors.push(ParseError::new(field, "error-too-long"));
-    } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        errors.push(ParseError::new(field, "error-invalid-characters"));
+    match rule.parse(value) {
+        Ok(v) if required && v.is_empty() => {
+            errors.push(ParseError::new(rule.field, "error-required"));
+            v
+        }
+        Ok(v) => v,
+        Err(e) => {
+            errors.push(e);
+            value.trim().to_string()
+        }
     }
-    v
 }
 
 /// A Japanese phone number: 10 or 11 digits (0 first), or +81…; hyphens, spaces and
@@ -381,7 +415,7 @@ impl Intake {
     pub fn parse(input: &IntakeInput) -> Result<Self, Vec<ParseError>> {
         let mut errors = Vec::new();
         let kind = Kind::parse(&input.kind).map_err(|e| errors.push(e)).ok();
-        let org_name = text(&mut errors, "org_name", &input.org_name, MAX_NAME, true);
+        let org_name = text(&mut errors, rules::ORG_NAME, &input.org_name, true);
         let partner_type = PartnerType::parse(&input.partner_type)
             .map_err(|e| errors.push(e))
             .ok();
@@ -392,13 +426,7 @@ impl Intake {
                 .map_err(|e| errors.push(e))
                 .ok()
         };
-        let contact_name = text(
-            &mut errors,
-            "contact_name",
-            &input.contact_name,
-            MAX_NAME,
-            true,
-        );
+        let contact_name = text(&mut errors, rules::CONTACT_NAME, &input.contact_name, true);
         let email = Email::parse(&input.email).map_err(|e| errors.push(e)).ok();
         let phone = if input.phone.trim().is_empty() {
             String::new()
@@ -407,9 +435,9 @@ impl Intake {
                 .map_err(|e| errors.push(e))
                 .unwrap_or_default()
         };
-        let title = text(&mut errors, "title", &input.title, MAX_TITLE, true);
-        let summary = text(&mut errors, "summary", &input.summary, MAX_SUMMARY, true);
-        let details = text(&mut errors, "details", &input.details, MAX_LONG_TEXT, false);
+        let title = text(&mut errors, rules::TITLE, &input.title, true);
+        let summary = text(&mut errors, rules::SUMMARY, &input.summary, true);
+        let details = text(&mut errors, rules::DETAILS, &input.details, false);
         let mut fields = Vec::new();
         for f in &input.fields {
             match Field::parse(f) {
@@ -431,9 +459,8 @@ impl Intake {
         }
         let expected_effects = text(
             &mut errors,
-            "expected_effects",
+            rules::EXPECTED_EFFECTS,
             &input.expected_effects,
-            MAX_LONG_TEXT,
             false,
         );
         let fiscal_burden = match input.fiscal_burden.trim() {
@@ -441,12 +468,11 @@ impl Intake {
             "some" => {
                 let why = text(
                     &mut errors,
-                    "fiscal_explanation",
+                    rules::FISCAL_EXPLANATION,
                     &input.fiscal_explanation,
-                    MAX_LONG_TEXT,
                     false,
                 );
-                if why.is_empty() {
+                if why.is_empty() && !errors.iter().any(|e| e.field == "fiscal_explanation") {
                     errors.push(ParseError::new(
                         "fiscal_explanation",
                         "error-fiscal-explanation-required",
@@ -573,6 +599,51 @@ mod tests {
             "fiscal_explanation",
         ] {
             assert!(fields.contains(&f), "{f} not reported: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn intake_text_keeps_unicode_and_refuses_control_characters() {
+        let prose = "❤\u{FE0F} 👨\u{200D}👩\u{200D}👧 葛\u{E0100}城 𠮷 か\u{3099} e\u{301}";
+        let i = Intake::parse(&IntakeInput {
+            org_name: prose.into(),
+            contact_name: prose.into(),
+            title: prose.into(),
+            summary: format!("{prose}\r\n二行目"),
+            details: format!("{prose}\n\t字下げ"),
+            ..input()
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(i.org_name, prose);
+        assert_eq!(i.title, prose);
+        assert_eq!(i.summary, format!("{prose}\n二行目"));
+        assert_eq!(i.details, format!("{prose}\n\t字下げ"));
+
+        let bad = IntakeInput {
+            org_name: "だんじり\u{0}".into(),
+            contact_name: "岸和田\n太郎".into(),
+            title: "題名\u{1B}[2J".into(),
+            summary: "要約\r".into(),
+            details: "詳細\u{85}".into(),
+            expected_effects: "効果\u{7F}".into(),
+            fiscal_burden: "some".into(),
+            fiscal_explanation: "説明\u{7}".into(),
+            ..input()
+        };
+        let errors = Intake::parse(&bad).err().unwrap_or_default();
+        for (field, key) in [
+            ("org_name", "error-control-character"),
+            ("contact_name", "error-line-break"),
+            ("title", "error-control-character"),
+            ("summary", "error-control-character"),
+            ("details", "error-control-character"),
+            ("expected_effects", "error-control-character"),
+            ("fiscal_explanation", "error-control-character"),
+        ] {
+            assert!(
+                errors.contains(&ParseError::new(field, key)),
+                "{field}: {errors:?}"
+            );
         }
     }
 

@@ -140,7 +140,8 @@ struct ServeArgs {
     /// Public submissions per client address per hour (0 turns the limit off, for load tests).
     #[arg(long, env = "RENKEI_INTAKE_RATE_LIMIT", default_value_t = 10)]
     intake_rate_limit: i64,
-    /// The public address of this server, for links in mail (e.g. https://renkei.example.jp).
+    /// The public address of this server, for links in mail (e.g. https://renkei.example.jp;
+    /// http or https, no path). Without it, links use the address the server listens on.
     #[arg(long, env = "RENKEI_PUBLIC_URL")]
     public_url: Option<String>,
     /// Mail server: smtp://host:25, smtp://user:pass@host:587?tls=required or
@@ -344,7 +345,13 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     let (id, secret) = store
                         .token_create(&Who::cli(), user.id, &label)
                         .await
-                        .map_err(|e| e.to_string())?;
+                        .map_err(|e| match e {
+                            renkei_store::StoreError::Invalid(p) => {
+                                let tr = renkei_web::i18n::Tr::new(renkei_web::i18n::Lang::Ja);
+                                format!("--{}: {}", p.field, tr.t(p.key))
+                            }
+                            other => other.to_string(),
+                        })?;
                     eprintln!(
                         "token {id} created for {}; it is shown only now:",
                         user.email
@@ -406,10 +413,38 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
         poll_interval: std::time::Duration::from_secs(args.mail_poll_secs.max(1)),
     };
     mail_config.check().map_err(|e| e.to_string())?;
+    // Links in mail come from configuration only: a bad public URL stops start-up here.
+    let public_url = args
+        .public_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(renkei_web::config::check_public_url)
+        .transpose()?;
     let store = open(db).await?;
+    let listener = tokio::net::TcpListener::bind(&args.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let config = renkei_web::WebConfig {
+        secure_cookies: args.secure_cookies,
+        trust_proxy: args.trust_proxy,
+        max_body_bytes: args.max_body_bytes,
+        max_upload_bytes: args.max_upload_bytes,
+        intake_rate_limit: args.intake_rate_limit,
+        public_url: public_url.clone(),
+        base_url: String::new(),
+    }
+    .with_listen_addr(addr)?;
+    if public_url.is_none() && addr.ip().is_unspecified() {
+        tracing::warn!(
+            base = %config.base_url,
+            "no RENKEI_PUBLIC_URL: links in mail use the listening address; set it to the address people reach this server at"
+        );
+    }
     if args.demo {
         let logins = store
-            .load_demo(&renkei_web::mails::DeskMails)
+            .load_demo(&renkei_web::mails::DeskMails, &config.base_url)
             .await
             .map_err(|e| format!("demo data: {e}"))?;
         for l in logins {
@@ -429,26 +464,11 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
             );
         }
     }
-    let listener = tokio::net::TcpListener::bind(&args.addr)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let config = renkei_web::WebConfig {
-        secure_cookies: args.secure_cookies,
-        trust_proxy: args.trust_proxy,
-        max_body_bytes: args.max_body_bytes,
-        max_upload_bytes: args.max_upload_bytes,
-        intake_rate_limit: args.intake_rate_limit,
-        public_url: args.public_url.clone(),
-    };
+    let base = config.base_url.clone();
     let state = renkei_web::AppState::new(store.clone(), config);
     // Housekeeping and overdue reminders, every 10 minutes (each item is reminded once a day).
     let sweeper = tokio::spawn({
         let store = store.clone();
-        let base = args
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{addr}"));
         async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
             loop {

@@ -191,7 +191,8 @@ impl Store {
     /// (a pure function of today's date in Japan, read from this store's clock), so every
     /// row, timeline entry, audit entry and mail carries the time it would have had in real
     /// use and nothing is rewritten afterwards.
-    pub async fn load_demo(&self, mails: &dyn MailTexts) -> Result<Vec<DemoLogin>> {
+    /// `base_url` is where the server is reached, for the links in the demo's mails.
+    pub async fn load_demo(&self, mails: &dyn MailTexts, base_url: &str) -> Result<Vec<DemoLogin>> {
         let plan = schedule(self.today());
         let start = plan
             .first()
@@ -286,7 +287,8 @@ impl Store {
                 .await?;
             }
         }
-        demo.load_demo_proposals(mails, &plan, &clock).await?;
+        demo.load_demo_proposals(mails, base_url.trim_end_matches('/'), &plan, &clock)
+            .await?;
         Ok(logins)
     }
 
@@ -295,6 +297,7 @@ impl Store {
     async fn load_demo_proposals(
         &self,
         mails: &dyn MailTexts,
+        base_url: &str,
         plan: &[Planned],
         clock: &ManualClock,
     ) -> Result<()> {
@@ -305,7 +308,7 @@ impl Store {
         if row.try_get::<i64, _>("n")? > 0 {
             return Ok(());
         }
-        let ctx = Ctx::new(self, mails).await?;
+        let ctx = Ctx::new(self, mails, base_url).await?;
         let scenarios = scenarios();
         let mut ids: Vec<Option<i64>> = vec![None; scenarios.len()];
         for p in plan {
@@ -336,8 +339,6 @@ impl Store {
 }
 
 const MARKER_TENANT: &str = "272027";
-/// Where the demo server listens by default (for links in the demo's mails).
-const DEMO_BASE: &str = "http://127.0.0.1:8080";
 
 /// One thing that happens in the demo story: a scenario's receipt (`step: None`; for an
 /// outbound approach, together with its first hearing) or one of its later steps.
@@ -457,6 +458,8 @@ struct Cast {
 struct Ctx<'a> {
     store: &'a Store,
     mails: &'a dyn MailTexts,
+    /// Where the server is reached (links in mail).
+    base: &'a str,
     casts: Vec<Cast>,
     department_user: Option<(Who, Vec<String>)>,
     /// (tenant, department, account) of the colleague accounts.
@@ -477,7 +480,7 @@ fn internal(what: &str, e: impl std::fmt::Debug) -> StoreError {
 }
 
 impl<'a> Ctx<'a> {
-    async fn new(store: &'a Store, mails: &'a dyn MailTexts) -> Result<Self> {
+    async fn new(store: &'a Store, mails: &'a dyn MailTexts, base: &'a str) -> Result<Self> {
         let accounts = demo_accounts();
         let mut casts = Vec::new();
         for (code, _) in DEPARTMENTS {
@@ -532,6 +535,7 @@ impl<'a> Ctx<'a> {
         Ok(Self {
             store,
             mails,
+            base,
             casts,
             department_user,
             colleagues,
@@ -605,6 +609,7 @@ impl<'a> Ctx<'a> {
     /// Submits (or approaches, with the first hearing) one scenario through the store's API,
     /// at the time the clock shows.
     async fn receive(&self, s: &Scenario) -> Result<i64> {
+        let base = self.base;
         let cast = self.cast(s.tenant)?;
         let tenant = cast.tenant;
         let proponent = self.proponent_of(s);
@@ -638,8 +643,7 @@ impl<'a> Ctx<'a> {
                     new,
                     &proponent,
                     Box::new(move |sub| {
-                        let url =
-                            format!("{DEMO_BASE}/t/{}/track/{}", row.code, sub.tracking_token);
+                        let url = format!("{base}/t/{}/track/{}", row.code, sub.tracking_token);
                         vec![mails.receipt(
                             row,
                             sub.id,
@@ -659,6 +663,7 @@ impl<'a> Ctx<'a> {
 
     /// Plays one later step of a scenario on day `on` (JST), at the time the clock shows.
     async fn step(&self, s: &Scenario, id: i64, step: &Step, on: NaiveDate) -> Result<()> {
+        let base = self.base;
         let cast = self.cast(s.tenant)?;
         let tenant = cast.tenant;
         let proponent = self.proponent_of(s);
@@ -692,7 +697,7 @@ impl<'a> Ctx<'a> {
                         to.iter()
                             .map(|(addr, dept)| {
                                 let link = format!(
-                                    "{DEMO_BASE}/t/{}/department/proposals/{}",
+                                    "{base}/t/{}/department/proposals/{}",
                                     row.code, p.receipt_number
                                 );
                                 mails.routing_request(row, p, addr, dept, &due_text, &link)
@@ -726,10 +731,8 @@ impl<'a> Ctx<'a> {
                 let desk_email = cast.desk_email.clone();
                 self.store
                     .message_add(tenant, id, false, body, &[], &proponent, |p| {
-                        let link = format!(
-                            "{DEMO_BASE}/t/{}/desk/proposals/{}",
-                            row.code, p.receipt_number
-                        );
+                        let link =
+                            format!("{base}/t/{}/desk/proposals/{}", row.code, p.receipt_number);
                         vec![mails.message_to_desk(row, p, &desk_email, &link)]
                     })
                     .await?;
@@ -782,7 +785,7 @@ impl<'a> Ctx<'a> {
                         let mut out = vec![mails.status_changed(row, p)];
                         if let (Some((to, dest)), Some(sub)) = (referral_desk, sub) {
                             let link = format!(
-                                "{DEMO_BASE}/t/{}/desk/proposals/{}",
+                                "{base}/t/{}/desk/proposals/{}",
                                 dest.code, sub.receipt_number
                             );
                             out.push(mails.referral_to_desk(row, p, sub, dest, &to, &link));

@@ -80,7 +80,7 @@ impl Store {
             Some(&tenant.to_string()),
             "department.create",
             format!("department:{id}"),
-            format!("{{\"name\":{:?}}}", name.as_str()),
+            serde_json::json!({ "name": name.as_str() }).to_string(),
         ))
         .await?;
         tx.commit().await?;
@@ -114,7 +114,7 @@ impl Store {
             Some(&tenant.to_string()),
             "department.rename",
             format!("department:{id}"),
-            format!("{{\"from\":{:?},\"to\":{:?}}}", old.name, name.as_str()),
+            serde_json::json!({ "from": old.name, "to": name.as_str() }).to_string(),
         ))
         .await?;
         tx.commit().await
@@ -143,7 +143,7 @@ impl Store {
             Some(&tenant.to_string()),
             "department.delete",
             format!("department:{id}"),
-            format!("{{\"name\":{:?}}}", dept.name),
+            serde_json::json!({ "name": dept.name }).to_string(),
         ))
         .await?;
         tx.commit().await
@@ -200,7 +200,7 @@ impl Store {
             Some(&tenant.to_string()),
             "department.member.add",
             format!("department:{id}"),
-            format!("{{\"user\":{user_id}}}"),
+            serde_json::json!({ "user": user_id }).to_string(),
         ))
         .await?;
         tx.commit().await
@@ -229,7 +229,7 @@ impl Store {
             Some(&tenant.to_string()),
             "department.member.remove",
             format!("department:{id}"),
-            format!("{{\"user\":{user_id}}}"),
+            serde_json::json!({ "user": user_id }).to_string(),
         ))
         .await?;
         tx.commit().await

@@ -10,7 +10,7 @@ use crate::{Result, Store, StoreError, Who, WriteTx};
 use chrono::NaiveDate;
 use renkei_domain::TenantCode;
 use renkei_domain::proposal::{
-    Answer, Channel, Intake, ReceiptNumber, Route, Status, Transition, normalise_org_name,
+    Answer, Channel, Intake, ReceiptNumber, Route, Status, Transition, normalise_org_name, rules,
     transition,
 };
 use sha2::{Digest, Sha256};
@@ -342,13 +342,100 @@ fn like_pattern(q: &str) -> String {
     )
 }
 
+/// A timeline note or audit detail: a JSON object of strings, written by serde_json (so any
+/// text, emoji and variation selectors included, comes out as valid JSON).
 fn event_note_json(pairs: &[(&str, &str)]) -> String {
-    let body = pairs
+    let map: serde_json::Map<String, serde_json::Value> = pairs
         .iter()
-        .map(|(k, v)| format!("{k:?}:{v:?}"))
-        .collect::<Vec<_>>()
-        .join(",");
-    format!("{{{body}}}")
+        .map(|(k, v)| {
+            (
+                (*k).to_string(),
+                serde_json::Value::String((*v).to_string()),
+            )
+        })
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}
+
+/// Reads a timeline note: `None` when there is none; a JSON object as written; or, for a
+/// note that is not JSON, the raw text as a string, so nothing the desk wrote is lost.
+///
+/// Notes (and audit details) written before the serialiser was used carry Rust's escaping
+/// (`"\u{fe0f}"`), which is not JSON. Those rows are chained in the audit trail and cannot
+/// be rewritten; they are decoded here with that escaping.
+pub fn event_note(note: &str) -> Option<serde_json::Value> {
+    if note.trim().is_empty() {
+        return None;
+    }
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(note) {
+        return Some(v);
+    }
+    Some(
+        legacy_note(note)
+            .map(serde_json::Value::Object)
+            .unwrap_or_else(|| serde_json::Value::String(note.to_string())),
+    )
+}
+
+/// Decodes `{"k":"v",...}` as once written with `format!("{k:?}:{v:?}")`.
+fn legacy_note(note: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    fn string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<String> {
+        if chars.next()? != '"' {
+            return None;
+        }
+        let mut out = String::new();
+        loop {
+            match chars.next()? {
+                '"' => return Some(out),
+                '\\' => match chars.next()? {
+                    'n' => out.push('\n'),
+                    'r' => out.push('\r'),
+                    't' => out.push('\t'),
+                    '0' => out.push('\0'),
+                    c @ ('\\' | '"' | '\'') => out.push(c),
+                    'u' => {
+                        if chars.next()? != '{' {
+                            return None;
+                        }
+                        let mut hex = String::new();
+                        loop {
+                            match chars.next()? {
+                                '}' => break,
+                                c if c.is_ascii_hexdigit() && hex.len() < 6 => hex.push(c),
+                                _ => return None,
+                            }
+                        }
+                        out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                    }
+                    _ => return None,
+                },
+                c => out.push(c),
+            }
+        }
+    }
+    let mut chars = note.trim().chars().peekable();
+    if chars.next()? != '{' {
+        return None;
+    }
+    let mut map = serde_json::Map::new();
+    if chars.peek() == Some(&'}') {
+        chars.next();
+    } else {
+        loop {
+            let key = string(&mut chars)?;
+            if chars.next()? != ':' {
+                return None;
+            }
+            let value = string(&mut chars)?;
+            map.insert(key, serde_json::Value::String(value));
+            match chars.next()? {
+                ',' => continue,
+                '}' => break,
+                _ => return None,
+            }
+        }
+    }
+    chars.next().is_none().then_some(map)
 }
 
 impl WriteTx {
@@ -1135,10 +1222,9 @@ impl Store {
         who: &Who,
         mails: impl FnOnce(&Proposal, Option<&Submitted>) -> Vec<OutgoingMail> + Send,
     ) -> Result<Proposal> {
-        let why = why.trim();
-        if why.chars().count() > renkei_domain::proposal::MAX_LONG_TEXT {
-            return Err(StoreError::conflict("note", "error-too-long"));
-        }
+        // Free text is checked here too (control characters, length), whoever calls.
+        let why = rules::TRANSITION_NOTE.parse(why)?;
+        let why = why.as_str();
         let t_code = tenant.to_string();
         // The referral copy's deadline follows the receiving desk's setting.
         let copy_due = match t {
@@ -1148,19 +1234,24 @@ impl Store {
         let mut tx = self.write().await?;
         let p = tx.load(&t_code, id).await?;
         let from = p.status();
-        let to = check_transition(&mut tx.tx, tenant, &p, t).await?;
+        let to = check_transition(&mut tx.tx, tenant, &p, t, why).await?;
         let now = tx.now_ts();
         let justification = match t {
             Transition::Decide {
                 fiscal_justification,
-            } if p.fiscal_burden == "some" => Some(fiscal_justification.trim().to_string()),
+            } if p.fiscal_burden == "some" => {
+                Some(rules::FISCAL_JUSTIFICATION.parse(fiscal_justification)?)
+            }
             _ => None,
         };
         let (reason, explanation) = match t {
             Transition::Decline {
                 reason,
                 explanation,
-            } => (Some(reason.code()), Some(explanation.trim().to_string())),
+            } => (
+                Some(reason.code()),
+                Some(rules::DECLINE_EXPLANATION.parse(explanation)?),
+            ),
             _ => (None, None),
         };
         let referred_to = match t {
@@ -1266,10 +1357,11 @@ impl Store {
         tenant: TenantCode,
         id: i64,
         t: &Transition,
+        why: &str,
     ) -> Result<Status> {
         let p = self.proposal_by_id(tenant, id).await?;
         let mut conn = self.pool().acquire().await?;
-        check_transition(&mut conn, tenant, &p, t).await
+        check_transition(&mut conn, tenant, &p, t, why).await
     }
 
     /// Assigns a desk officer (or nobody).
@@ -1356,6 +1448,7 @@ impl Store {
         mails: impl FnOnce(&Proposal, &[(String, String)]) -> Vec<OutgoingMail> + Send,
     ) -> Result<()> {
         let t = tenant.to_string();
+        let question = rules::ROUTING_QUESTION.parse_required(question, "error-required")?;
         if department_ids.is_empty() {
             return Err(StoreError::conflict(
                 "department_ids",
@@ -1412,7 +1505,7 @@ impl Store {
             .bind(id)
             .bind(&t)
             .bind(dept)
-            .bind(question.trim())
+            .bind(&question)
             .bind(due_on.format("%Y-%m-%d").to_string())
             .bind(who.user_id)
             .bind(&now)
@@ -1452,7 +1545,7 @@ impl Store {
             Some(&t),
             "proposal.route",
             format!("proposal:{}", p.receipt_number),
-            format!("{{\"departments\":{department_ids:?}}}"),
+            serde_json::json!({ "departments": department_ids }).to_string(),
         ))
         .await?;
         for m in mails(&p, &recipients) {
@@ -1471,6 +1564,7 @@ impl Store {
         who: &Who,
     ) -> Result<Routing> {
         let t = tenant.to_string();
+        let comment = rules::ANSWER_COMMENT.parse(comment)?;
         let mut tx = self.write().await?;
         let r = sqlx::query(
             "SELECT proposal_id, department_id FROM routings WHERE tenant_code = $1 AND id = $2",
@@ -1489,7 +1583,7 @@ impl Store {
         .bind(&t)
         .bind(routing_id)
         .bind(answer.code())
-        .bind(comment.trim())
+        .bind(&comment)
         .bind(who.user_id)
         .bind(self.now_ts())
         .execute(&mut *tx.tx)
@@ -1554,6 +1648,7 @@ impl Store {
         mails: impl FnOnce(&Proposal) -> Vec<OutgoingMail> + Send,
     ) -> Result<()> {
         let t = tenant.to_string();
+        let body = rules::MESSAGE_BODY.parse_required(body, "error-message-required")?;
         let mut tx = self.write().await?;
         let p = tx.load(&t, id).await?;
         sqlx::query(
@@ -1566,7 +1661,7 @@ impl Store {
         .bind(i64::from(from_desk))
         .bind(who.user_id)
         .bind(&who.label)
-        .bind(body.trim())
+        .bind(&body)
         .execute(&mut *tx.tx)
         .await?;
         for a in attachments {
@@ -1697,14 +1792,16 @@ impl Store {
         who: &Who,
     ) -> Result<()> {
         let t = tenant.to_string();
+        let strengths = rules::PARTNER_STRENGTHS.parse(strengths)?;
+        let constraints = rules::PARTNER_CONSTRAINTS.parse(constraints)?;
         let mut tx = self.write().await?;
         let n = sqlx::query(
             "UPDATE partners SET strengths = $3, constraints = $4, updated_at = $5 WHERE tenant_code = $1 AND id = $2",
         )
         .bind(&t)
         .bind(id)
-        .bind(strengths.trim())
-        .bind(constraints.trim())
+        .bind(&strengths)
+        .bind(&constraints)
         .bind(self.now_ts())
         .execute(&mut *tx.tx)
         .await?
@@ -1774,7 +1871,21 @@ async fn check_transition(
     tenant: TenantCode,
     p: &Proposal,
     t: &Transition,
+    why: &str,
 ) -> Result<Status> {
+    // What is written down must be fit to keep: no control characters, not too long.
+    rules::TRANSITION_NOTE.parse(why)?;
+    match t {
+        Transition::Decide {
+            fiscal_justification,
+        } => {
+            rules::FISCAL_JUSTIFICATION.parse(fiscal_justification)?;
+        }
+        Transition::Decline { explanation, .. } => {
+            rules::DECLINE_EXPLANATION.parse(explanation)?;
+        }
+        _ => {}
+    }
     let to = transition(p.status(), t, p.fiscal_burden == "some").map_err(|e| {
         let field = match e.key {
             "error-fiscal-justification-required" => "fiscal_justification",
@@ -1783,19 +1894,7 @@ async fn check_transition(
         };
         StoreError::conflict(field, e.key)
     })?;
-    let too_long = |s: &str| s.trim().chars().count() > renkei_domain::proposal::MAX_LONG_TEXT;
     match t {
-        Transition::Decide {
-            fiscal_justification,
-        } if too_long(fiscal_justification) => {
-            return Err(StoreError::conflict(
-                "fiscal_justification",
-                "error-too-long",
-            ));
-        }
-        Transition::Decline { explanation, .. } if too_long(explanation) => {
-            return Err(StoreError::conflict("explanation", "error-too-long"));
-        }
         Transition::Refer { to: dest } => {
             if *dest == tenant {
                 return Err(StoreError::conflict("to", "error-referral-self"));
@@ -1827,6 +1926,9 @@ async fn insert_hearing(
     h: &NewHearing,
     who: &Who,
 ) -> Result<()> {
+    let participants = rules::HEARING_PARTICIPANTS.parse(&h.participants)?;
+    let notes = rules::HEARING_NOTES.parse(&h.notes)?;
+    let next_steps = rules::HEARING_NEXT_STEPS.parse(&h.next_steps)?;
     sqlx::query(
         "INSERT INTO hearings (proposal_id, tenant_code, held_on, channel, participants, notes, next_steps, recorded_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -1835,9 +1937,9 @@ async fn insert_hearing(
     .bind(tenant)
     .bind(h.held_on.format("%Y-%m-%d").to_string())
     .bind(h.channel.code())
-    .bind(h.participants.trim())
-    .bind(h.notes.trim())
-    .bind(h.next_steps.trim())
+    .bind(participants)
+    .bind(notes)
+    .bind(next_steps)
     .bind(who.user_id)
     .bind(tx.now_ts())
     .execute(&mut *tx.tx)
@@ -1878,4 +1980,62 @@ fn intake_of(p: &Proposal) -> Result<Intake> {
     };
     Intake::parse(&input)
         .map_err(|e| StoreError::Internal(format!("stored proposal no longer valid: {e:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROSE: &str = "❤\u{FE0F} 👨\u{200D}👩\u{200D}👧 葛\u{E0100} 𠮷 か\u{3099} e\u{301} \"引用\" \\ 改行\nタブ\t";
+
+    /// How notes were written before: Rust's Debug escaping, not JSON.
+    fn legacy(pairs: &[(&str, &str)]) -> String {
+        let body = pairs
+            .iter()
+            .map(|(k, v)| format!("{k:?}:{v:?}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        format!("{{{body}}}")
+    }
+
+    #[test]
+    fn notes_are_json_whatever_the_text() {
+        let note = event_note_json(&[("note", PROSE), ("to", "272027")]);
+        let v: serde_json::Value = serde_json::from_str(&note).expect("valid JSON");
+        assert_eq!(v["note"], PROSE);
+        assert_eq!(v["to"], "272027");
+        assert_eq!(event_note(&note), Some(v));
+        assert_eq!(event_note_json(&[]), "{}");
+    }
+
+    #[test]
+    fn legacy_notes_are_still_read() {
+        let old = legacy(&[("reason", "other"), ("note", PROSE)]);
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&old).is_err(),
+            "the old escaping is not JSON: {old}"
+        );
+        let v = event_note(&old).expect("a note");
+        assert_eq!(v["note"], PROSE);
+        assert_eq!(v["reason"], "other");
+        assert_eq!(
+            event_note(&legacy(&[("x", "\u{0}\u{1B}'")])).map(|v| v["x"].clone()),
+            Some(serde_json::Value::String("\u{0}\u{1B}'".into()))
+        );
+        // Not decodable at all: the raw text, never nothing.
+        for raw in [
+            "{\"note\":\"\\u{zz}\"}",
+            "なにか",
+            "{\"a\":\"b\"",
+            "{\"a\":\"b\"}x",
+        ] {
+            assert_eq!(
+                event_note(raw),
+                Some(serde_json::Value::String(raw.into())),
+                "{raw}"
+            );
+        }
+        assert_eq!(event_note(""), None);
+        assert_eq!(event_note(&legacy(&[])), Some(serde_json::json!({})));
+    }
 }

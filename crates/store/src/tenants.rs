@@ -113,6 +113,17 @@ pub fn parse_code_list(data: &[u8]) -> Result<Vec<Tenant>, Vec<BadRow>> {
             continue;
         }
         let (prefecture, city) = (field(1), field(2));
+        // Names end up in pages and in mail subjects: one line of text each.
+        const NAME: renkei_domain::text::TextRule =
+            renkei_domain::text::TextRule::one_line("name", 100);
+        if let Some(e) = (1..=4).find_map(|i| NAME.parse(&field(i)).err()) {
+            bad.push(BadRow {
+                line,
+                key: e.key,
+                detail: code.to_string(),
+            });
+            continue;
+        }
         let kind = code.kind();
         let name = match kind {
             TenantKind::Prefecture => prefecture.clone(),
@@ -241,15 +252,19 @@ impl Store {
             return Err(ImportError::BadRows(bad));
         }
         if report.inserted + report.updated > 0 {
-            tx.audit(who.event(
-                None,
-                "tenant.import",
-                "tenants".into(),
-                format!(
-                    "{{\"inserted\":{},\"updated\":{},\"unchanged\":{}}}",
-                    report.inserted, report.updated, report.unchanged
+            tx.audit(
+                who.event(
+                    None,
+                    "tenant.import",
+                    "tenants".into(),
+                    serde_json::json!({
+                        "inserted": report.inserted,
+                        "updated": report.updated,
+                        "unchanged": report.unchanged,
+                    })
+                    .to_string(),
                 ),
-            ))
+            )
             .await?;
             tx.commit().await?;
         }
@@ -315,5 +330,27 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(tenant_from_row).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_one_line_of_text() {
+        let csv = "code,prefecture,city,prefecture_kana,city_kana\n\
+                   270008,大阪府,,ｵｵｻｶﾌ,\n\
+                   272027,大阪府,\"岸和田市\r\nBcc: x@evil.example\",ｵｵｻｶﾌ,ｷｼﾜﾀﾞｼ\n\
+                   272035,大阪府,豊中市\u{7},ｵｵｻｶﾌ,ﾄﾖﾅｶｼ\n";
+        let rows = parse_code_list(csv.as_bytes()).err().unwrap_or_default();
+        let keys: Vec<(&str, &str)> = rows.iter().map(|r| (r.detail.as_str(), r.key)).collect();
+        assert_eq!(
+            keys,
+            vec![
+                ("272027", "error-line-break"),
+                ("272035", "error-control-character")
+            ]
+        );
     }
 }

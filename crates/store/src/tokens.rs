@@ -24,6 +24,8 @@ impl Store {
         user_id: i64,
         label: &str,
     ) -> Result<(i64, String)> {
+        let label = renkei_domain::text::TOKEN_LABEL.parse(label)?;
+        let label = label.as_str();
         let user = self.user(user_id).await?;
         let secret = format!("{TOKEN_PREFIX}{}", random_token());
         let mut tx = self.write().await?;
@@ -41,7 +43,7 @@ impl Store {
             user.tenant_code.as_deref(),
             "token.create",
             format!("token:{id}"),
-            format!("{{\"user\":{user_id},\"label\":{label:?}}}"),
+            serde_json::json!({ "user": user_id, "label": label }).to_string(),
         ))
         .await?;
         tx.commit().await?;

@@ -106,10 +106,8 @@ impl Store {
                 "error-user-departments-only-for-department-staff",
             ));
         }
-        let display_name = new.display_name.trim().to_string();
-        if display_name.chars().count() > 100 {
-            return Err(StoreError::conflict("display_name", "error-name-too-long"));
-        }
+        let display_name = renkei_domain::text::DISPLAY_NAME
+            .parse_required(&new.display_name, "error-name-required")?;
         let hash = hash_password(&new.password).await?;
         let tenant = new.tenant.map(|t| t.to_string());
         let now = self.now_ts();
@@ -162,17 +160,19 @@ impl Store {
                 .execute(&mut *tx.tx)
                 .await?;
         }
-        tx.audit(who.event(
-            tenant.as_deref(),
-            "user.create",
-            format!("user:{id}"),
-            format!(
-                "{{\"role\":\"{}\",\"email\":{:?},\"departments\":{:?}}}",
-                new.role,
-                new.email.as_str(),
-                new.departments
+        tx.audit(
+            who.event(
+                tenant.as_deref(),
+                "user.create",
+                format!("user:{id}"),
+                serde_json::json!({
+                    "role": new.role.as_str(),
+                    "email": new.email.as_str(),
+                    "departments": new.departments,
+                })
+                .to_string(),
             ),
-        ))
+        )
         .await?;
         tx.commit().await?;
         self.user(id).await

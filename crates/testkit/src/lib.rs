@@ -34,6 +34,9 @@ pub fn pg_base_url() -> String {
     std::env::var("RENKEI_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG.to_string())
 }
 
+/// Where demo data loaded before a server starts says the server is (links in its mails).
+pub const DEMO_URL: &str = "http://127.0.0.1:8080";
+
 /// [`test_epoch`] as the binary's `--clock` / `RENKEI_CLOCK` takes it, for tests that run
 /// the binary.
 pub const TEST_EPOCH: &str = "2026-11-24T10:00:00+09:00";
@@ -204,8 +207,9 @@ impl TestApp {
     /// A server on a fresh database with the demo data loaded.
     pub async fn spawn_demo(backend: Backend) -> Self {
         let app = Self::spawn(backend).await;
+        let base = app.url("");
         app.store
-            .load_demo(&renkei_web::mails::DeskMails)
+            .load_demo(&renkei_web::mails::DeskMails, &base)
             .await
             .expect("demo data");
         app
@@ -232,6 +236,8 @@ impl TestApp {
             .await
             .expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
+        // Links in mail: the configured public URL, else this listener's address.
+        let config = config.with_listen_addr(addr).expect("public URL");
         let state = renkei_web::AppState::new(store.clone(), config);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(async move {

@@ -169,6 +169,8 @@ mod tests {
             include_str!("../../store/src/proposals.rs"),
             include_str!("../../domain/src/proposal.rs"),
             include_str!("../../domain/src/attachment.rs"),
+            include_str!("../../domain/src/text.rs"),
+            include_str!("../../store/src/tokens.rs"),
         ];
         let ja = parse_catalogue(JA);
         for src in sources {

@@ -30,11 +30,20 @@ use std::net::SocketAddr;
 use tokio::net::TcpListener;
 
 /// Serves on an already-bound listener until `shutdown` resolves (tests bind port 0).
+/// Links in mail need a base: when `WebConfig::base_url` was left empty it is taken from
+/// the public URL or, failing that, this listener's address.
 pub async fn serve(
     listener: TcpListener,
-    state: AppState,
+    mut state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    if state.config.base_url.is_empty() {
+        let config = (*state.config)
+            .clone()
+            .with_listen_addr(listener.local_addr()?)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        state.config = std::sync::Arc::new(config);
+    }
     let app = routes::app(state);
     axum::serve(
         listener,

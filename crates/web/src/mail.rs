@@ -156,7 +156,8 @@ pub fn build_message(from: &Mailbox, mail: &QueuedMail) -> Result<Message, Strin
         .message_id(Some(message_id(from, mail)))
         .from(from.clone())
         .to(to)
-        .subject(mail.subject.clone())
+        // One line, whatever the outbox holds: a line break must not start a new header.
+        .subject(crate::mails::one_line(&mail.subject))
         .header(ContentType::TEXT_PLAIN)
         .body(mail.body.clone())
         .map_err(|e| format!("cannot build the message: {e}"))
@@ -299,5 +300,35 @@ mod tests {
         assert!(raw.is_ascii());
         assert!(raw.contains("Message-ID: <renkei.1."), "{raw}");
         assert!(raw.contains("@renkei.invalid>"), "{raw}");
+    }
+
+    #[test]
+    fn a_line_break_in_the_subject_adds_no_header() {
+        let from = DEFAULT_FROM.parse::<Mailbox>().expect("from");
+        let mail = QueuedMail {
+            id: 2,
+            tenant_code: None,
+            proposal_id: None,
+            kind: "status".into(),
+            to: "a@example.jp".into(),
+            subject: "Receipt\r\nBcc: evil@example.com\nX-Injected: yes".into(),
+            body: "body".into(),
+            attempts: 0,
+            last_error: None,
+            sent_at: None,
+        };
+        let raw = String::from_utf8(build_message(&from, &mail).expect("build").formatted())
+            .expect("ascii");
+        let head = raw.split("\r\n\r\n").next().unwrap_or("");
+        for line in head.split("\r\n") {
+            assert!(
+                !line.starts_with("Bcc:") && !line.starts_with("X-Injected:"),
+                "{raw}"
+            );
+        }
+        assert!(
+            head.contains("Subject: Receipt Bcc: evil@example.com X-Injected: yes"),
+            "{raw}"
+        );
     }
 }

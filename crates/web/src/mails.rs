@@ -11,6 +11,68 @@ fn tr() -> Tr {
     Tr::new(Lang::Ja)
 }
 
+/// A value that stays on its line (a name, a title, a subject): line breaks, tabs and other
+/// control characters become one space. Input checks refuse them already; this keeps a row
+/// stored before those checks, or any other path, from adding lines to a mail's header or
+/// to the line structure of its body.
+pub fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut gap = false;
+    for c in s.chars() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            gap = true;
+            continue;
+        }
+        if gap && !out.is_empty() {
+            out.push(' ');
+        }
+        gap = false;
+        out.push(c);
+    }
+    out
+}
+
+/// Text of several lines (a message, an explanation): CRLF and CR become LF; other control
+/// characters than LF and tab are dropped.
+fn lines(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
+}
+
+/// The tenant with its names on one line each.
+fn safe_tenant(t: &Tenant) -> Tenant {
+    Tenant {
+        code: one_line(&t.code),
+        prefecture_name: one_line(&t.prefecture_name),
+        name: one_line(&t.name),
+        ..t.clone()
+    }
+}
+
+/// The proposal with what a mail interpolates on one line (names, title, numbers) or as
+/// clean lines (the decline explanation).
+fn safe_proposal(p: &Proposal) -> Proposal {
+    Proposal {
+        receipt_number: one_line(&p.receipt_number),
+        org_name: one_line(&p.org_name),
+        contact_name: one_line(&p.contact_name),
+        title: one_line(&p.title),
+        first_response_due: one_line(&p.first_response_due),
+        referred_to: p.referred_to.as_deref().map(one_line),
+        decline_explanation: p.decline_explanation.as_deref().map(lines),
+        ..p.clone()
+    }
+}
+
+/// Every mail leaves here with a one-line subject.
+fn checked(mut m: OutgoingMail) -> OutgoingMail {
+    m.subject = one_line(&m.subject);
+    m
+}
+
 fn footer(tenant: &Tenant) -> String {
     format!(
         "\n\n--\n{} 公民連携デスク\nこのメールは Renkei から自動送信されています。",
@@ -30,7 +92,10 @@ pub fn receipt(
     receipt_number: &str,
     tracking_url: &str,
 ) -> OutgoingMail {
-    OutgoingMail {
+    let tenant = &safe_tenant(tenant);
+    let (org, contact, title) = (one_line(org), one_line(contact), one_line(title));
+    let (receipt_number, tracking_url) = (one_line(receipt_number), one_line(tracking_url));
+    checked(OutgoingMail {
         tenant_code: Some(tenant.code.clone()),
         proposal_id: Some(proposal_id),
         kind: "receipt".into(),
@@ -42,11 +107,12 @@ pub fn receipt(
             tenant.full_name(),
             footer(tenant)
         ),
-    }
+    })
 }
 
 /// A status change, told to the proponent (with the reason when declined).
 pub fn status_changed(tenant: &Tenant, p: &Proposal, tracking_hint: &str) -> OutgoingMail {
+    let (tenant, p) = (&safe_tenant(tenant), &safe_proposal(p));
     let tr = tr();
     let status = tr.t(&format!("status-{}", p.status));
     let mut body = format!(
@@ -69,19 +135,20 @@ pub fn status_changed(tenant: &Tenant, p: &Proposal, tracking_hint: &str) -> Out
         "\n詳しくは受付時にお送りしたリンクからご確認ください。{tracking_hint}"
     ));
     body.push_str(&footer(tenant));
-    OutgoingMail {
+    checked(OutgoingMail {
         tenant_code: Some(tenant.code.clone()),
         proposal_id: Some(p.id),
         kind: "status".into(),
         to: p.email.clone(),
         subject: format!("【{}】{}：{status}", tenant.full_name(), p.receipt_number),
         body,
-    }
+    })
 }
 
 /// A message from the desk to the proponent.
 pub fn message_to_proponent(tenant: &Tenant, p: &Proposal, message: &str) -> OutgoingMail {
-    OutgoingMail {
+    let (tenant, p, message) = (&safe_tenant(tenant), &safe_proposal(p), lines(message));
+    checked(OutgoingMail {
         tenant_code: Some(tenant.code.clone()),
         proposal_id: Some(p.id),
         kind: "message".into(),
@@ -100,12 +167,13 @@ pub fn message_to_proponent(tenant: &Tenant, p: &Proposal, message: &str) -> Out
             p.title,
             footer(tenant)
         ),
-    }
+    })
 }
 
 /// A message from the proponent, told to the desk.
 pub fn message_to_desk(tenant: &Tenant, p: &Proposal, to: &str, link: &str) -> OutgoingMail {
-    OutgoingMail {
+    let (tenant, p, link) = (&safe_tenant(tenant), &safe_proposal(p), one_line(link));
+    checked(OutgoingMail {
         tenant_code: Some(tenant.code.clone()),
         proposal_id: Some(p.id),
         kind: "message".into(),
@@ -118,7 +186,7 @@ pub fn message_to_desk(tenant: &Tenant, p: &Proposal, to: &str, link: &str) -> O
             p.org_name,
             footer(tenant)
         ),
-    }
+    })
 }
 
 /// A routing request to a department member (no proposal content in the mail: it is
@@ -131,7 +199,9 @@ pub fn routing_request(
     due: &str,
     link: &str,
 ) -> OutgoingMail {
-    OutgoingMail {
+    let (tenant, p) = (&safe_tenant(tenant), &safe_proposal(p));
+    let (department, due, link) = (one_line(department), one_line(due), one_line(link));
+    checked(OutgoingMail {
         tenant_code: Some(tenant.code.clone()),
         proposal_id: Some(p.id),
         kind: "routing".into(),
@@ -144,7 +214,7 @@ pub fn routing_request(
             p.title,
             footer(tenant)
         ),
-    }
+    })
 }
 
 /// A referred proposal, told to the receiving desk (the content is behind sign-in).
@@ -156,27 +226,25 @@ pub fn referral_to_desk(
     to: &str,
     link: &str,
 ) -> OutgoingMail {
-    OutgoingMail {
+    let (from, dest, p) = (&safe_tenant(from), &safe_tenant(dest), &safe_proposal(p));
+    let (copy_receipt, link) = (one_line(&copy.receipt_number), one_line(link));
+    checked(OutgoingMail {
         tenant_code: Some(dest.code.clone()),
         proposal_id: Some(copy.id),
         kind: "referral".into(),
         to: to.into(),
-        subject: format!(
-            "【Renkei】{}からの紹介：{}",
-            from.full_name(),
-            copy.receipt_number
-        ),
+        subject: format!("【Renkei】{}からの紹介：{}", from.full_name(), copy_receipt),
         body: format!(
-            "{} 公民連携デスク 御中\n\n{} 公民連携デスクから、提案者の同意を得て次の提案が紹介されました。\n             受付番号：{}（紹介元 {}）\n件名：{}\n提案者：{}\n\n内容は Renkei にログインしてご確認ください。\n{link}{}",
+            "{} 公民連携デスク 御中\n\n{} 公民連携デスクから、提案者の同意を得て次の提案が紹介されました。\n受付番号：{}（紹介元 {}）\n件名：{}\n提案者：{}\n\n内容は Renkei にログインしてご確認ください。\n{link}{}",
             dest.full_name(),
             from.full_name(),
-            copy.receipt_number,
+            copy_receipt,
             p.receipt_number,
             p.title,
             p.org_name,
             footer(dest)
         ),
-    }
+    })
 }
 
 /// The mails a status change sends: the proponent hears of it; on a referral the receiving
@@ -303,47 +371,65 @@ pub fn overdue_reminders(
     base: &str,
 ) -> Vec<OutgoingMail> {
     use renkei_store::reminders::Overdue;
+    let tenant = &safe_tenant(tenant);
+    let base = one_line(base);
     match item {
-        Overdue::Routing { proposal, routing, recipients, .. } => recipients
-            .iter()
-            .map(|to| OutgoingMail {
-                tenant_code: Some(tenant.code.clone()),
-                proposal_id: Some(proposal.id),
-                kind: "reminder".into(),
-                to: to.clone(),
-                subject: format!("【Renkei 督促】庁内照会 {} の回答期限を過ぎています", proposal.receipt_number),
-                body: format!(
-                    "{} 御中\n\n受付番号 {} 「{}」への庁内照会の回答期限（{}）を過ぎています。\nRenkei にログインして回答してください。\n{base}/t/{}/department/proposals/{}{}",
-                    routing.department_name,
-                    proposal.receipt_number,
-                    proposal.title,
-                    routing.due_on,
-                    tenant.code,
-                    proposal.receipt_number,
-                    footer(tenant)
-                ),
-            })
-            .collect(),
-        Overdue::FirstResponse { proposal, recipients, .. } => recipients
-            .iter()
-            .map(|to| OutgoingMail {
-                tenant_code: Some(tenant.code.clone()),
-                proposal_id: Some(proposal.id),
-                kind: "reminder".into(),
-                to: to.clone(),
-                subject: format!("【Renkei 督促】{} の初回回答期限を過ぎています", proposal.receipt_number),
-                body: format!(
-                    "受付番号 {} 「{}」（{}）の初回回答期限（{}）を過ぎています。\n提案者への最初の連絡をお願いします。\n{base}/t/{}/desk/proposals/{}{}",
-                    proposal.receipt_number,
-                    proposal.title,
-                    proposal.org_name,
-                    proposal.first_response_due,
-                    tenant.code,
-                    proposal.receipt_number,
-                    footer(tenant)
-                ),
-            })
-            .collect(),
+        Overdue::Routing {
+            proposal,
+            routing,
+            recipients,
+            ..
+        } => {
+            let (proposal, department) =
+                (safe_proposal(proposal), one_line(&routing.department_name));
+            recipients
+                .iter()
+                .map(|to| checked(OutgoingMail {
+                    tenant_code: Some(tenant.code.clone()),
+                    proposal_id: Some(proposal.id),
+                    kind: "reminder".into(),
+                    to: to.clone(),
+                    subject: format!("【Renkei 督促】庁内照会 {} の回答期限を過ぎています", proposal.receipt_number),
+                    body: format!(
+                        "{} 御中\n\n受付番号 {} 「{}」への庁内照会の回答期限（{}）を過ぎています。\nRenkei にログインして回答してください。\n{base}/t/{}/department/proposals/{}{}",
+                        department,
+                        proposal.receipt_number,
+                        proposal.title,
+                        routing.due_on,
+                        tenant.code,
+                        proposal.receipt_number,
+                        footer(tenant)
+                    ),
+                }))
+                .collect()
+        }
+        Overdue::FirstResponse {
+            proposal,
+            recipients,
+            ..
+        } => {
+            let proposal = safe_proposal(proposal);
+            recipients
+                .iter()
+                .map(|to| checked(OutgoingMail {
+                    tenant_code: Some(tenant.code.clone()),
+                    proposal_id: Some(proposal.id),
+                    kind: "reminder".into(),
+                    to: to.clone(),
+                    subject: format!("【Renkei 督促】{} の初回回答期限を過ぎています", proposal.receipt_number),
+                    body: format!(
+                        "受付番号 {} 「{}」（{}）の初回回答期限（{}）を過ぎています。\n提案者への最初の連絡をお願いします。\n{base}/t/{}/desk/proposals/{}{}",
+                        proposal.receipt_number,
+                        proposal.title,
+                        proposal.org_name,
+                        proposal.first_response_due,
+                        tenant.code,
+                        proposal.receipt_number,
+                        footer(tenant)
+                    ),
+                }))
+                .collect()
+        }
     }
 }
 
@@ -369,4 +455,192 @@ pub async fn queue_reminders(
                 .unwrap_or_default()
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use renkei_store::proposals::Submitted;
+    use renkei_store::reminders::Overdue;
+
+    const INJECTED: &str = "\r\nBcc: evil@example.com\nX-Injected: 1\u{2028}\u{85}\rZ";
+
+    fn tenant(extra: &str) -> Tenant {
+        Tenant {
+            code: "272027".into(),
+            kind: "municipality".into(),
+            prefecture_code: "270008".into(),
+            prefecture_name: format!("大阪府{extra}"),
+            name: format!("岸和田市{extra}"),
+            prefecture_kana: "オオサカフ".into(),
+            name_kana: "キシワダシ".into(),
+        }
+    }
+
+    fn proposal(extra: &str) -> Proposal {
+        Proposal {
+            id: 7,
+            tenant_code: "272027".into(),
+            receipt_number: "272027-2026-0001".into(),
+            kind: "proposal".into(),
+            route: "free".into(),
+            status: "declined".into(),
+            partner_id: 1,
+            org_name: format!("株式会社だんじり{extra}"),
+            partner_type: "company".into(),
+            corporate_number: None,
+            contact_name: format!("岸和田 太郎{extra}"),
+            email: "taro@example.co.jp".into(),
+            phone: String::new(),
+            title: format!("防災訓練{extra}"),
+            summary: String::new(),
+            details: String::new(),
+            fields: vec![],
+            offers: vec![],
+            expected_effects: String::new(),
+            fiscal_burden: "none".into(),
+            fiscal_explanation: String::new(),
+            publication_consent: false,
+            referral_consent: true,
+            proponent_user_id: None,
+            assignee_user_id: None,
+            assignee_name: None,
+            first_response_due: "2026-05-01".into(),
+            first_responded_at: None,
+            decline_reason: Some("other".into()),
+            decline_explanation: Some("一行目\n二行目".into()),
+            referred_to: Some("270008".into()),
+            referred_from_id: None,
+            created_at: "2026-04-01T00:00:00.000Z".into(),
+            updated_at: "2026-04-01T00:00:00.000Z".into(),
+            closed_at: None,
+            received_on: "2026-04-01".into(),
+            fiscal_year: 2026,
+            fiscal_justification: None,
+        }
+    }
+
+    fn routing(extra: &str) -> renkei_store::proposals::Routing {
+        renkei_store::proposals::Routing {
+            id: 1,
+            proposal_id: 7,
+            receipt_number: "272027-2026-0001".into(),
+            title: format!("防災訓練{extra}"),
+            department_id: 3,
+            department_name: format!("危機管理課{extra}"),
+            question: "ご意見を".into(),
+            due_on: "2026-05-01".into(),
+            requested_at: "2026-04-01T00:00:00.000Z".into(),
+            answer: None,
+            answer_comment: None,
+            answered_by: None,
+            answered_at: None,
+        }
+    }
+
+    /// Every mail the desk sends, with `extra` added to every name and title it interpolates.
+    fn every_mail(extra: &str) -> Vec<OutgoingMail> {
+        let (t, p) = (tenant(extra), proposal(extra));
+        let copy = Submitted {
+            id: 8,
+            receipt_number: "270008-2026-0001".into(),
+            tracking_token: "t".into(),
+        };
+        let link = "https://renkei.example.jp/t/272027/desk/proposals/272027-2026-0001";
+        let mut all = vec![
+            receipt(
+                &t,
+                7,
+                "taro@example.co.jp",
+                &p.org_name,
+                &p.contact_name,
+                &p.title,
+                &p.receipt_number,
+                link,
+            ),
+            status_changed(&t, &p, ""),
+            message_to_proponent(&t, &p, "ご連絡です。\n二行目です。"),
+            message_to_desk(&t, &p, "desk@example.jp", link),
+            routing_request(
+                &t,
+                &p,
+                "dept@example.jp",
+                &format!("危機管理課{extra}"),
+                "令和8年5月1日",
+                link,
+            ),
+            referral_to_desk(&t, &p, &copy, &tenant(extra), "desk@example.jp", link),
+        ];
+        all.extend(overdue_reminders(
+            &Overdue::Routing {
+                tenant_code: "272027".into(),
+                proposal: Box::new(p.clone()),
+                routing: Box::new(routing(extra)),
+                recipients: vec!["dept@example.jp".into()],
+            },
+            &t,
+            "https://renkei.example.jp",
+        ));
+        all.extend(overdue_reminders(
+            &Overdue::FirstResponse {
+                tenant_code: "272027".into(),
+                proposal: Box::new(p),
+                recipients: vec!["desk@example.jp".into()],
+            },
+            &t,
+            "https://renkei.example.jp",
+        ));
+        all
+    }
+
+    #[test]
+    fn one_line_collapses_line_breaks_and_control_characters() {
+        assert_eq!(one_line("a\r\nb"), "a b");
+        assert_eq!(one_line("a\n\n\tb\u{2028}c\u{85}d"), "a b c d");
+        assert_eq!(one_line("\r\nab\n"), "ab");
+        assert_eq!(
+            one_line("❤\u{FE0F}葛\u{E0100}か\u{3099}"),
+            "❤\u{FE0F}葛\u{E0100}か\u{3099}"
+        );
+        assert_eq!(lines("a\r\nb\rc\u{0}d\te"), "a\nb\ncd\te");
+    }
+
+    #[test]
+    fn names_and_titles_cannot_add_lines_to_a_mail() {
+        let plain = every_mail("");
+        let hostile = every_mail(INJECTED);
+        assert_eq!(plain.len(), hostile.len());
+        assert_eq!(plain.len(), 8, "every kind of mail is covered");
+        for (p, h) in plain.iter().zip(&hostile) {
+            assert!(
+                !h.subject.chars().any(|c| c.is_control() || c == '\u{2028}'),
+                "{:?}",
+                h.subject
+            );
+            assert_eq!(
+                p.body.lines().count(),
+                h.body.lines().count(),
+                "{}: the body keeps its lines\n{}",
+                h.kind,
+                h.body
+            );
+            assert!(!h.body.contains('\r'), "{}", h.body);
+            for line in h.body.lines() {
+                assert!(
+                    !line.starts_with("Bcc:") && !line.starts_with("X-Injected:"),
+                    "{}: {line}",
+                    h.kind
+                );
+            }
+            // The names are still there, on their line.
+            assert!(
+                h.body.contains("Bcc: evil@example.com X-Injected: 1") || h.kind != "receipt",
+                "{}",
+                h.body
+            );
+        }
+        // Multi-line text keeps its lines.
+        assert!(plain[2].body.contains("ご連絡です。\n二行目です。"));
+        assert!(plain[1].body.contains("一行目\n二行目"));
+    }
 }

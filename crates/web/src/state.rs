@@ -20,4 +20,10 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
         }
     }
+
+    /// The base of links in mail (`WebConfig::base_url`): configuration only, never the
+    /// request.
+    pub fn base_url(&self) -> &str {
+        &self.config.base_url
+    }
 }

@@ -351,7 +351,7 @@ async fn intake_is_rate_limited(backend: Backend) {
     let db = TestDb::new(backend);
     let store = db.open().await;
     store
-        .load_demo(&renkei_web::mails::DeskMails)
+        .load_demo(&renkei_web::mails::DeskMails, renkei_testkit::DEMO_URL)
         .await
         .expect("demo");
     let config = renkei_web::WebConfig {

@@ -39,7 +39,7 @@ async fn demo_desk_in_every_state(backend: Backend) {
     let store = db.open().await;
     let started = Instant::now();
     let logins = store
-        .load_demo(&renkei_web::mails::DeskMails)
+        .load_demo(&renkei_web::mails::DeskMails, renkei_testkit::DEMO_URL)
         .await
         .expect("demo");
     eprintln!("demo load on {backend:?}: {:?}", started.elapsed());
@@ -161,7 +161,7 @@ async fn demo_desk_in_every_state(backend: Backend) {
     let mails = outbox.len();
     let started = Instant::now();
     store
-        .load_demo(&renkei_web::mails::DeskMails)
+        .load_demo(&renkei_web::mails::DeskMails, renkei_testkit::DEMO_URL)
         .await
         .expect("demo again");
     eprintln!("second demo load on {backend:?}: {:?}", started.elapsed());
@@ -386,7 +386,7 @@ async fn demo_on_awkward_days(backend: Backend) {
         db.set_jst(local);
         let store = db.open().await;
         store
-            .load_demo(&renkei_web::mails::DeskMails)
+            .load_demo(&renkei_web::mails::DeskMails, renkei_testkit::DEMO_URL)
             .await
             .unwrap_or_else(|e| panic!("demo on {local} ({why}): {e}"));
         assert!(store.now() > db.clock.peek() - Duration::seconds(1));

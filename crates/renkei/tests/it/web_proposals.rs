@@ -216,7 +216,7 @@ async fn rate_limit_per_address(backend: Backend) {
     let db = renkei_testkit::TestDb::new(backend);
     let store = db.open().await;
     store
-        .load_demo(&renkei_web::mails::DeskMails)
+        .load_demo(&renkei_web::mails::DeskMails, renkei_testkit::DEMO_URL)
         .await
         .expect("demo");
     let config = renkei_web::WebConfig {

@@ -10,7 +10,7 @@
 //! Errors are JSON (`{"error":{"code","message"}}`); validation errors are 422 with
 //! `"fields": {"<field>": "<message>"}` and write nothing.
 
-use crate::auth::{ApiUser, client_ip, public_base};
+use crate::auth::{ApiUser, client_ip};
 use crate::error::ApiError;
 use crate::i18n::{Lang, Tr};
 use crate::state::AppState;
@@ -23,9 +23,10 @@ use base64::Engine;
 use chrono::NaiveDate;
 use renkei_domain::attachment::{MAX_ATTACHMENTS, check, clean_filename};
 use renkei_domain::proposal::{
-    Answer, Channel, DeclineReason, Field, Intake, IntakeInput, Kind, MAX_LONG_TEXT, PartnerType,
-    Route, Status, Transition,
+    Answer, Channel, DeclineReason, Field, Intake, IntakeInput, Kind, PartnerType, Route, Status,
+    Transition, rules,
 };
+use renkei_domain::text::TextRule;
 use renkei_domain::{ParseError, TenantCode};
 use renkei_store::proposals::{
     AttachmentMeta, Event, Hearing, InboxFilter, InboxSort, Message, NewAttachment, NewHearing,
@@ -56,7 +57,15 @@ impl From<ApiError> for Fail {
 
 impl From<StoreError> for Fail {
     fn from(e: StoreError) -> Self {
-        Self::Api(e.into())
+        match e {
+            // A value the store refused names its field: a 422 like the handler's own checks.
+            StoreError::Invalid(p) => {
+                let mut errors = FieldErrors::default();
+                errors.add_parse(&p);
+                Self::Fields(errors.0)
+            }
+            other => Self::Api(other.into()),
+        }
     }
 }
 
@@ -299,11 +308,8 @@ pub struct EventJson {
 
 impl From<Event> for EventJson {
     fn from(e: Event) -> Self {
-        let note = if e.note.is_empty() {
-            serde_json::Value::Null
-        } else {
-            serde_json::from_str(&e.note).unwrap_or(serde_json::Value::String(e.note))
-        };
+        // Legacy notes (not JSON) are decoded, or given whole as a string.
+        let note = renkei_store::proposals::event_note(&e.note).unwrap_or(serde_json::Value::Null);
         Self {
             id: e.id,
             at: e.at,
@@ -618,7 +624,7 @@ pub async fn submit(
         )
         .into());
     };
-    let base = public_base(&state, &parts.headers);
+    let base = state.base_url();
     let track = |s: &Submitted| format!("{base}/t/{tc}/track/{}", s.tracking_token);
     let who = Who {
         user_id: None,
@@ -881,16 +887,19 @@ fn transition_of(b: &TransitionBody) -> Result<Transition, Fail> {
             let reason = DeclineReason::parse(b.reason.as_deref().unwrap_or(""))
                 .map_err(|_| errors.add("reason", "error-decline_reason-invalid"))
                 .ok();
-            let explanation = b.explanation.clone().unwrap_or_default();
-            if explanation.trim().is_empty() {
-                errors.add("explanation", "error-decline-explanation-required");
-            } else if explanation.chars().count() > MAX_LONG_TEXT {
-                errors.add("explanation", "error-too-long");
-            }
-            reason.map(|reason| Transition::Decline {
-                reason,
-                explanation,
-            })
+            let explanation = rules::DECLINE_EXPLANATION
+                .parse_required(
+                    b.explanation.as_deref().unwrap_or(""),
+                    "error-decline-explanation-required",
+                )
+                .map_err(|e| errors.add_parse(&e))
+                .ok();
+            reason
+                .zip(explanation)
+                .map(|(reason, explanation)| Transition::Decline {
+                    reason,
+                    explanation,
+                })
         }
         "refer" => TenantCode::parse(b.to.as_deref().unwrap_or(""))
             .map_err(|e| errors.add("to", e.key))
@@ -901,6 +910,9 @@ fn transition_of(b: &TransitionBody) -> Result<Transition, Fail> {
             None
         }
     };
+    if let Err(e) = rules::TRANSITION_NOTE.parse(b.note.as_deref().unwrap_or("")) {
+        errors.add_parse(&e);
+    }
     errors.into_result()?;
     t.ok_or_else(|| {
         Fail::Api(ApiError::new(
@@ -915,7 +927,6 @@ fn transition_of(b: &TransitionBody) -> Result<Transition, Fail> {
 /// proponent is told by mail. A move the state machine refuses is a 409.
 pub async fn transition(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path((code, receipt)): Path<(String, String)>,
     api: Result<ApiUser, ApiError>,
     body: Result<ApiJson<TransitionBody>, ApiError>,
@@ -923,8 +934,7 @@ pub async fn transition(
     let (tenant, tc, api, p) = desk_proposal(&state, &code, &receipt, api).await?;
     let ApiJson(body) = body?;
     let t = transition_of(&body)?;
-    let base = public_base(&state, &headers);
-    let mails = crate::mails::for_transition(&state.store, &tenant, &t, &base).await?;
+    let mails = crate::mails::for_transition(&state.store, &tenant, &t, state.base_url()).await?;
     let updated = state
         .store
         .proposal_transition_noted(
@@ -954,12 +964,11 @@ pub struct HearingBody {
     pub next_steps: Option<String>,
 }
 
-fn long_text(errors: &mut FieldErrors, field: &str, v: Option<String>) -> String {
-    let v = v.unwrap_or_default();
-    if v.chars().count() > MAX_LONG_TEXT {
-        errors.add(field, "error-too-long");
-    }
-    v
+/// Free text checked by its domain rule (control characters, lines, length).
+fn free_text(errors: &mut FieldErrors, rule: TextRule, v: Option<&str>) -> String {
+    rule.parse(v.unwrap_or(""))
+        .map_err(|e| errors.add_parse(&e))
+        .unwrap_or_default()
 }
 
 fn date(errors: &mut FieldErrors, field: &str, v: &str) -> Option<NaiveDate> {
@@ -982,9 +991,17 @@ pub async fn hearing(
     let channel = Channel::parse(&b.channel)
         .map_err(|e| errors.add_parse(&e))
         .ok();
-    let participants = long_text(&mut errors, "participants", b.participants);
-    let notes = long_text(&mut errors, "notes", b.notes);
-    let next_steps = long_text(&mut errors, "next_steps", b.next_steps);
+    let participants = free_text(
+        &mut errors,
+        rules::HEARING_PARTICIPANTS,
+        b.participants.as_deref(),
+    );
+    let notes = free_text(&mut errors, rules::HEARING_NOTES, b.notes.as_deref());
+    let next_steps = free_text(
+        &mut errors,
+        rules::HEARING_NEXT_STEPS,
+        b.next_steps.as_deref(),
+    );
     errors.into_result()?;
     let (Some(held_on), Some(channel)) = (held_on, channel) else {
         return Err(ApiError::new(
@@ -1042,7 +1059,6 @@ pub struct RoutingsResponse {
 pub async fn route(
     State(state): State<AppState>,
     Path((code, receipt)): Path<(String, String)>,
-    headers: HeaderMap,
     api: Result<ApiUser, ApiError>,
     body: Result<ApiJson<RoutingBody>, ApiError>,
 ) -> Result<(StatusCode, Json<RoutingsResponse>), Fail> {
@@ -1060,12 +1076,10 @@ pub async fn route(
             ids.push(*id);
         }
     }
-    let question = b.question.trim().to_string();
-    if question.is_empty() {
-        errors.add("question", "error-required");
-    } else if question.chars().count() > MAX_LONG_TEXT {
-        errors.add("question", "error-too-long");
-    }
+    let question = rules::ROUTING_QUESTION
+        .parse_required(&b.question, "error-required")
+        .map_err(|e| errors.add_parse(&e))
+        .unwrap_or_default();
     let due = match b.due_on.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(d) => date(&mut errors, "due_on", d),
         None => {
@@ -1086,7 +1100,7 @@ pub async fn route(
         .into());
     };
     let due_text = due.format("%Y-%m-%d").to_string();
-    let link = format!("{}/t/{tc}/department", public_base(&state, &headers));
+    let link = format!("{}/t/{tc}/department", state.base_url());
     state
         .store
         .routing_add(
@@ -1151,7 +1165,7 @@ pub async fn answer(
     let answer = Answer::parse(&b.answer)
         .map_err(|e| errors.add_parse(&e))
         .ok();
-    let comment = long_text(&mut errors, "comment", b.comment);
+    let comment = free_text(&mut errors, rules::ANSWER_COMMENT, b.comment.as_deref());
     errors.into_result()?;
     let Some(answer) = answer else {
         return Err(ApiError::new(

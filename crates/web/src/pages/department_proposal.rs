@@ -135,15 +135,13 @@ pub async fn answer(
     }
     let p = state.store.proposal_by_id(a.code, proposal_id).await?;
     let mut errors = FieldErrors::default();
-    match Answer::parse(&form.answer) {
-        Err(e) => errors.add(&ctx.tr, e.field, e.key),
-        Ok(_) if form.comment.chars().count() > renkei_domain::proposal::MAX_LONG_TEXT => {
-            errors.add(&ctx.tr, "comment", "error-too-long")
-        }
-        Ok(answer) => {
+    let comment = renkei_domain::proposal::rules::ANSWER_COMMENT.parse(&form.comment);
+    match (Answer::parse(&form.answer), comment) {
+        (Err(e), _) | (_, Err(e)) => errors.add(&ctx.tr, e.field, e.key),
+        (Ok(answer), Ok(comment)) => {
             state
                 .store
-                .routing_answer(a.code, routing_id, answer, &form.comment, &ctx.who())
+                .routing_answer(a.code, routing_id, answer, &comment, &ctx.who())
                 .await?;
             return Ok(Redirect::to(&format!(
                 "/t/{}/department/proposals/{}?notice=answer-sent",

@@ -7,16 +7,16 @@ use super::proposal_view::{
     choices,
 };
 use super::{confirm, html};
-use crate::auth::{CsrfForm, Ctx, TenantAccess, public_base, tenant_access};
+use crate::auth::{CsrfForm, Ctx, TenantAccess, tenant_access};
 use crate::error::WebError;
 use crate::state::AppState;
 use crate::view::{Base, FieldErrors};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use renkei_domain::proposal::{Channel, DeclineReason, Transition};
+use renkei_domain::proposal::{Channel, DeclineReason, Transition, rules};
 use renkei_domain::{Actor, TenantCode};
 use renkei_store::StoreError;
 use renkei_store::departments::Department;
@@ -295,7 +295,6 @@ fn conflict(e: StoreError) -> Result<(&'static str, &'static str), WebError> {
 pub async fn transition(
     State(state): State<AppState>,
     ctx: Ctx,
-    headers: HeaderMap,
     Path((code, receipt)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, WebError> {
@@ -336,7 +335,11 @@ pub async fn transition(
         && t.target().is_closed()
         && !confirm::confirmed(&form.confirm)
     {
-        match state.store.transition_allowed(a.code, p.id, t).await {
+        match state
+            .store
+            .transition_allowed(a.code, p.id, t, &form.note)
+            .await
+        {
             Ok(_) => return confirm_transition(&state, &ctx, &a, &p, t, &form).await,
             Err(e) => {
                 let refused = conflict(e)?;
@@ -347,8 +350,8 @@ pub async fn transition(
     let result = match t {
         Err(e) => Err(e),
         Ok(t) => {
-            let base = public_base(&state, &headers);
-            let mails = crate::mails::for_transition(&state.store, &a.tenant, &t, &base).await?;
+            let mails =
+                crate::mails::for_transition(&state.store, &a.tenant, &t, state.base_url()).await?;
             match state
                 .store
                 .proposal_transition_noted(a.code, p.id, &t, &form.note, &ctx.who(), mails)
@@ -508,31 +511,28 @@ pub fn parse_hearing(form: &ActionForm) -> Result<NewHearing, (&'static str, &'s
     let held_on = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
         .map_err(|_| ("held_on", "error-date-format"))?;
     let channel = Channel::parse(&form.channel).map_err(|e| (e.field, e.key))?;
-    if form.notes.trim().is_empty() {
-        return Err(("notes", "error-required"));
-    }
-    for (field, v) in [
-        ("participants", &form.participants),
-        ("notes", &form.notes),
-        ("next_steps", &form.next_steps),
-    ] {
-        if v.chars().count() > renkei_domain::proposal::MAX_LONG_TEXT {
-            return Err((field, "error-too-long"));
-        }
-    }
+    let pe = |e: renkei_domain::ParseError| (e.field, e.key);
+    let notes = rules::HEARING_NOTES
+        .parse_required(&form.notes, "error-required")
+        .map_err(pe)?;
+    let participants = rules::HEARING_PARTICIPANTS
+        .parse(&form.participants)
+        .map_err(pe)?;
+    let next_steps = rules::HEARING_NEXT_STEPS
+        .parse(&form.next_steps)
+        .map_err(pe)?;
     Ok(NewHearing {
         held_on,
         channel,
-        participants: form.participants.clone(),
-        notes: form.notes.clone(),
-        next_steps: form.next_steps.clone(),
+        participants,
+        notes,
+        next_steps,
     })
 }
 
 pub async fn routing(
     State(state): State<AppState>,
     ctx: Ctx,
-    headers: HeaderMap,
     Path((code, receipt)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, WebError> {
@@ -544,18 +544,16 @@ pub async fn routing(
         .map(|s| s.trim().parse::<i64>())
         .collect();
     let due = NaiveDate::parse_from_str(form.due_on.trim(), "%Y-%m-%d");
-    let result = match (ids, due) {
-        (Err(_), _) => Err(("department_ids", "error-department-unknown")),
-        (_, Err(_)) => Err(("due_on", "error-date-format")),
-        (Ok(ids), Ok(due)) if form.question.trim().is_empty() => {
-            let _ = (ids, due);
-            Err(("question", "error-required"))
-        }
-        (Ok(ids), Ok(due)) => {
+    let question = rules::ROUTING_QUESTION.parse_required(&form.question, "error-required");
+    let result = match (ids, due, question) {
+        (Err(_), _, _) => Err(("department_ids", "error-department-unknown")),
+        (_, Err(_), _) => Err(("due_on", "error-date-format")),
+        (_, _, Err(e)) => Err((e.field, e.key)),
+        (Ok(ids), Ok(due), Ok(question)) => {
             let tenant = a.tenant.clone();
             let link = format!(
                 "{}/t/{}/department/proposals/{}",
-                public_base(&state, &headers),
+                state.base_url(),
                 a.tenant.code,
                 receipt
             );
@@ -566,7 +564,7 @@ pub async fn routing(
                     a.code,
                     p.id,
                     &ids,
-                    &form.question,
+                    &question,
                     due,
                     &ctx.who(),
                     move |p, recipients| {
@@ -598,23 +596,21 @@ pub async fn message(
 ) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code).await?;
     let p = state.store.proposal(a.code, &receipt).await?;
-    let body = form.body.trim().to_string();
-    let result = if body.is_empty() {
-        Err(("body", "error-message-required"))
-    } else if body.chars().count() > renkei_domain::proposal::MAX_LONG_TEXT {
-        Err(("body", "error-too-long"))
-    } else {
-        let tenant = a.tenant.clone();
-        let text = body.clone();
-        match state
-            .store
-            .message_add(a.code, p.id, true, &body, &[], &ctx.who(), move |p| {
-                vec![crate::mails::message_to_proponent(&tenant, p, &text)]
-            })
-            .await
-        {
-            Ok(()) => Ok("message-sent"),
-            Err(e) => Err(conflict(e)?),
+    let result = match rules::MESSAGE_BODY.parse_required(&form.body, "error-message-required") {
+        Err(e) => Err((e.field, e.key)),
+        Ok(body) => {
+            let tenant = a.tenant.clone();
+            let text = body.clone();
+            match state
+                .store
+                .message_add(a.code, p.id, true, &body, &[], &ctx.who(), move |p| {
+                    vec![crate::mails::message_to_proponent(&tenant, p, &text)]
+                })
+                .await
+            {
+                Ok(()) => Ok("message-sent"),
+                Err(e) => Err(conflict(e)?),
+            }
         }
     };
     finish(&state, &ctx, a, &receipt, form, result).await

@@ -158,12 +158,13 @@ pub async fn update(
 ) -> Result<Response, WebError> {
     let a = tenant_access(&state, &ctx, &code, Actor::may_handle_proposals).await?;
     let mut errors = FieldErrors::default();
-    for (field, v) in [
-        ("strengths", &form.strengths),
-        ("constraints", &form.constraints),
+    use renkei_domain::proposal::rules::{PARTNER_CONSTRAINTS, PARTNER_STRENGTHS};
+    for (rule, v) in [
+        (PARTNER_STRENGTHS, &form.strengths),
+        (PARTNER_CONSTRAINTS, &form.constraints),
     ] {
-        if v.chars().count() > 4000 {
-            errors.add(&ctx.tr, field, "error-too-long");
+        if let Err(e) = rule.parse(v) {
+            errors.add(&ctx.tr, e.field, e.key);
         }
     }
     if !errors.is_empty() {

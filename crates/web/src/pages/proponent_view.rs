@@ -5,14 +5,14 @@
 
 use super::html;
 use super::proposal_view::{self, AttachmentView, EventView, MessageView, ProposalView};
-use crate::auth::{CsrfForm, Ctx, known_tenant, public_base, tenant_access};
+use crate::auth::{CsrfForm, Ctx, known_tenant, tenant_access};
 use crate::error::WebError;
 use crate::state::AppState;
 use crate::view::{Base, FieldErrors};
 use askama::Template;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use renkei_domain::proposal::Transition;
 use renkei_domain::{Actor, TenantCode};
@@ -188,28 +188,26 @@ pub struct MessageForm {
 async fn message(
     state: AppState,
     ctx: Ctx,
-    headers: HeaderMap,
     code: String,
     access: Access,
     form: MessageForm,
 ) -> Result<Response, WebError> {
     let r = resolve(&state, &ctx, &code, access).await?;
-    let body = form.body.trim().to_string();
-    if body.is_empty() || body.chars().count() > renkei_domain::proposal::MAX_LONG_TEXT {
-        let mut errors = FieldErrors::default();
-        let key = if body.is_empty() {
-            "error-message-required"
-        } else {
-            "error-too-long"
-        };
-        errors.add(&ctx.tr, "body", key);
-        return render(&state, &ctx, r, None, form.body, errors).await;
-    }
+    let body = match renkei_domain::proposal::rules::MESSAGE_BODY
+        .parse_required(&form.body, "error-message-required")
+    {
+        Ok(body) => body,
+        Err(e) => {
+            let mut errors = FieldErrors::default();
+            errors.add(&ctx.tr, e.field, e.key);
+            return render(&state, &ctx, r, None, form.body, errors).await;
+        }
+    };
     // The desk learns of it by mail (without the content, which stays behind sign-in).
     let desk = state.store.users_in_tenant(&r.tenant.code).await?;
     let link = format!(
         "{}/t/{}/desk/proposals/{}",
-        public_base(&state, &headers),
+        state.base_url(),
         r.tenant.code,
         r.proposal.receipt_number
     );
@@ -235,21 +233,19 @@ async fn message(
 pub async fn message_by_token(
     State(state): State<AppState>,
     ctx: Ctx,
-    headers: HeaderMap,
     Path((code, token)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<MessageForm>,
 ) -> Result<Response, WebError> {
-    message(state, ctx, headers, code, Access::Token(token), form).await
+    message(state, ctx, code, Access::Token(token), form).await
 }
 
 pub async fn message_by_account(
     State(state): State<AppState>,
     ctx: Ctx,
-    headers: HeaderMap,
     Path((code, receipt)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<MessageForm>,
 ) -> Result<Response, WebError> {
-    message(state, ctx, headers, code, Access::Account(receipt), form).await
+    message(state, ctx, code, Access::Account(receipt), form).await
 }
 
 /// Withdrawal is confirmed first (it cannot be undone).

@@ -106,10 +106,17 @@ pub fn events(tr: &Tr, list: Vec<Event>) -> Vec<EventView> {
                 ("consent", _) => tr.t("event-consent"),
                 (other, _) => other.to_string(),
             };
-            let note = serde_json::from_str::<serde_json::Value>(&e.note)
-                .ok()
-                .and_then(|v| v.get("note").and_then(|n| n.as_str()).map(str::to_string))
-                .filter(|n| !n.is_empty());
+            // The desk's note; a stored note that cannot be read as fields is shown as it
+            // is rather than dropped.
+            let note = match renkei_store::proposals::event_note(&e.note) {
+                Some(serde_json::Value::Object(fields)) => fields
+                    .get("note")
+                    .and_then(|n| n.as_str())
+                    .map(str::to_string),
+                Some(serde_json::Value::String(raw)) => Some(raw),
+                _ => None,
+            }
+            .filter(|n| !n.trim().is_empty());
             EventView {
                 at: display_time(&e.at),
                 text,

@@ -4,13 +4,13 @@
 use super::html;
 use super::proposal_view::{Choice, choices};
 use super::tenant_page::{ClosedDesk, closed_desk};
-use crate::auth::{CSRF_FIELD, Ctx, constant_time_eq, known_tenant, public_base};
+use crate::auth::{CSRF_FIELD, Ctx, constant_time_eq, known_tenant};
 use crate::error::WebError;
 use crate::state::AppState;
 use crate::view::{Base, FieldErrors};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use renkei_domain::attachment::{self, MAX_ATTACHMENTS};
 use renkei_domain::proposal::{Field, Intake, IntakeInput, Kind, Offer, PartnerType, Route};
@@ -114,7 +114,6 @@ pub async fn get(
 pub async fn post(
     State(state): State<AppState>,
     ctx: Ctx,
-    headers: HeaderMap,
     Path(code): Path<String>,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
@@ -213,7 +212,7 @@ pub async fn post(
             return render(&ctx, tenant, input, errors, file_count > 0);
         }
     };
-    let base = public_base(&state, &headers);
+    let base = state.base_url().to_string();
     let who = Who {
         user_id: ctx.user.as_ref().map(|u| u.id),
         label: ctx

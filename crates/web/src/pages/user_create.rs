@@ -21,12 +21,10 @@ pub async fn post(
     let email = Email::parse(&form.email)
         .map_err(|e| errors.add(&tr, e.field, e.key))
         .ok();
-    let display_name = form.display_name.trim().to_string();
-    if display_name.is_empty() {
-        errors.add(&tr, "display_name", "error-name-required");
-    } else if display_name.chars().count() > 100 {
-        errors.add(&tr, "display_name", "error-name-too-long");
-    }
+    let display_name = renkei_domain::text::DISPLAY_NAME
+        .parse_required(&form.display_name, "error-name-required")
+        .map_err(|e| errors.add(&tr, e.field, e.key))
+        .unwrap_or_default();
     let role = match Role::parse(&form.role) {
         Ok(r) if ASSIGNABLE_ROLES.contains(&r) => Some(r),
         Ok(_) => {
@@ -73,6 +71,7 @@ pub async fn post(
                 .into_response());
             }
             Err(StoreError::Conflict { field, key }) => errors.add(&tr, field, key),
+            Err(StoreError::Invalid(e)) => errors.add(&tr, e.field, e.key),
             Err(e) => return Err(e.into()),
         }
     }
