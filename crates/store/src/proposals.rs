@@ -1894,27 +1894,24 @@ async fn check_transition(
         };
         StoreError::conflict(field, e.key)
     })?;
-    match t {
-        Transition::Refer { to: dest } => {
-            if *dest == tenant {
-                return Err(StoreError::conflict("to", "error-referral-self"));
-            }
-            let exists = sqlx::query("SELECT 1 AS one FROM tenants WHERE code = $1")
-                .bind(dest.to_string())
-                .fetch_optional(&mut *conn)
-                .await?;
-            if exists.is_none() {
-                return Err(StoreError::conflict("to", "error-tenant-unknown"));
-            }
-            if !p.referral_consent {
-                return Err(StoreError::conflict("to", "error-referral-needs-consent"));
-            }
-            // The receiving desk must be there to read it.
-            if !crate::desk::openness_on(conn, *dest).await?.is_open() {
-                return Err(StoreError::conflict("to", "error-referral-desk-closed"));
-            }
+    if let Transition::Refer { to: dest } = t {
+        if *dest == tenant {
+            return Err(StoreError::conflict("to", "error-referral-self"));
         }
-        _ => {}
+        let exists = sqlx::query("SELECT 1 AS one FROM tenants WHERE code = $1")
+            .bind(dest.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::conflict("to", "error-tenant-unknown"));
+        }
+        if !p.referral_consent {
+            return Err(StoreError::conflict("to", "error-referral-needs-consent"));
+        }
+        // The receiving desk must be there to read it.
+        if !crate::desk::openness_on(conn, *dest).await?.is_open() {
+            return Err(StoreError::conflict("to", "error-referral-desk-closed"));
+        }
     }
     Ok(to)
 }
