@@ -558,7 +558,15 @@ for (const backend of BACKENDS) {
       await declineForm().locator('select[name=reason]').selectOption({ label: DECLINE_REASON });
       await declineForm().locator('textarea[name=explanation]').fill(explanation);
       resp = await submit(page, declineForm().locator('button[type=submit]', { hasText: '不採択とする' }));
+      // 不採択 cannot be undone: a confirmation page (確認画面) shows what goes to the proponent.
       assert.equal(resp?.status(), 200, `declining answered ${resp?.status()}`);
+      const confirmText = await text(page);
+      assert.ok(confirmText.includes('不採択としてよろしいですか'), `no confirmation page:\n${confirmText}`);
+      assert.ok(confirmText.includes(explanation), 'the confirmation does not show the explanation');
+      assert.ok(confirmText.includes('この操作は取り消せません'), 'the confirmation does not say it cannot be undone');
+      await axe(page, problems, 'decline confirmation page');
+      resp = await submit(page, page.locator('button[name=confirm][value=yes]'));
+      assert.equal(resp?.status(), 200, `confirming answered ${resp?.status()}`);
       assert.equal(new URL(page.url()).pathname, new URL(flow.deskProposalUrl).pathname, `after declining: ${page.url()}`);
       const status = await page.locator('dl.facts dd').first().innerText();
       assert.ok(status.includes('不採択'), `status after declining: ${status}`);
