@@ -36,6 +36,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "days and open desks",
         include_str!("../migrations/sqlite/0004_days_and_open_desks.sql"),
     ),
+    (
+        5,
+        "settled sign-in attempts",
+        include_str!("../migrations/sqlite/0005_settled_sign_in_attempts.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -58,7 +63,22 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "days and open desks",
         include_str!("../migrations/postgres/0004_days_and_open_desks.sql"),
     ),
+    (
+        5,
+        "settled sign-in attempts",
+        include_str!("../migrations/postgres/0005_settled_sign_in_attempts.sql"),
+    ),
 ];
+
+/// The advisory-lock number of a key: the first 8 bytes of its SHA-256 (collisions only make
+/// two unrelated keys take turns).
+fn advisory_key(key: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("renkei-lock:{key}").as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
+}
 
 impl Backend {
     pub fn from_url(url: &str) -> Result<Self> {
@@ -139,6 +159,21 @@ impl Backend {
                 "SELECT pg_advisory_unlock(72202701)"
             };
             conn.execute(sql).await?;
+        }
+        Ok(())
+    }
+
+    /// Makes concurrent write transactions that name the same key take turns until the
+    /// holder commits or rolls back (for a count-then-insert that must be one step, such as a
+    /// rate limit). PostgreSQL: a transaction-scoped advisory lock on a 64-bit hash of the key,
+    /// shared by every app server on the database. SQLite: nothing to do, its writers already
+    /// take turns (the store's write gate, and the database's single write lock).
+    pub(crate) async fn lock_key(self, conn: &mut sqlx::AnyConnection, key: &str) -> Result<()> {
+        if self == Self::Postgres {
+            sqlx::query("SELECT 1 AS locked FROM pg_advisory_xact_lock($1)")
+                .bind(advisory_key(key))
+                .fetch_one(&mut *conn)
+                .await?;
         }
         Ok(())
     }

@@ -57,6 +57,7 @@ pub struct WriteTx {
     /// The transaction's time, read once from the clock when it began: every row it writes
     /// carries the same instant.
     now: DateTime<Utc>,
+    backend: Backend,
 }
 
 impl WriteTx {
@@ -73,6 +74,12 @@ impl WriteTx {
     /// The day in Japan of this transaction.
     pub fn today(&self) -> NaiveDate {
         jst_date(self.now)
+    }
+
+    /// Waits until no other write transaction holds `key`, then holds it until this one ends
+    /// (see [`Backend::lock_key`]). Take keys in one fixed order when taking several.
+    pub(crate) async fn lock(&mut self, key: &str) -> Result<()> {
+        self.backend.lock_key(&mut self.tx, key).await
     }
 
     pub async fn commit(self) -> Result<()> {
@@ -224,6 +231,7 @@ impl Store {
             tx,
             _gate: gate,
             now: self.clock.now(),
+            backend: self.backend,
         })
     }
 

@@ -35,6 +35,17 @@ pub enum LoginFailure {
     Throttled,
 }
 
+/// A sign-in attempt that passed the throttle and is recorded as being checked
+/// ([`Store::login_begin`]); [`Store::login_finish`] checks its password.
+#[derive(Debug)]
+pub struct LoginAttempt {
+    /// Its row in `login_failures`.
+    id: i64,
+    email: String,
+    /// The account's failures already settled when the attempt began: a success clears these.
+    settled_before: Vec<i64>,
+}
+
 const COLUMNS: &str = "id, tenant_code, role, email, display_name, disabled_at, created_at";
 
 pub(crate) fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
@@ -236,18 +247,53 @@ impl Store {
         })
     }
 
-    /// Checks a password. Throttled per account and per address; every failure is recorded
-    /// (shared by all app servers), and unknown accounts cost the same time as known ones.
+    /// Checks a password. Throttled per account and per address: the attempt is recorded
+    /// and counted in one step *before* the password is checked, so parallel attempts cannot
+    /// all slip under the limit ([`Store::login_begin`], then [`Store::login_finish`]). Every
+    /// failure is recorded (shared by all app servers), and unknown accounts cost the same time
+    /// and get the same answer as known ones.
     pub async fn authenticate(
         &self,
         email: &str,
         password: &str,
         ip: &str,
     ) -> Result<Result<User, LoginFailure>> {
+        match self.login_begin(email, ip).await? {
+            Ok(attempt) => self.login_finish(attempt, password).await,
+            Err(refused) => Ok(Err(refused)),
+        }
+    }
+
+    /// The first half of [`Store::authenticate`]: in one write transaction, records the attempt
+    /// (as a failure still being checked) and counts the attempts of the window including it;
+    /// over a limit, nothing is recorded and the answer is [`LoginFailure::Throttled`].
+    /// Concurrent attempts on one account or one address take turns here (on PostgreSQL on
+    /// transaction-scoped locks, on SQLite through its single writer), so at most the limit of
+    /// them ever reach the password check.
+    pub async fn login_begin(
+        &self,
+        email: &str,
+        ip: &str,
+    ) -> Result<Result<LoginAttempt, LoginFailure>> {
         let email = email.trim().to_lowercase();
+        let mut tx = self.write().await?;
+        // Always the account first, then the address: no two attempts wait on each other.
+        tx.lock(&format!("login-account:{email}")).await?;
+        tx.lock(&format!("login-address:{ip}")).await?;
+        let now = tx.now_ts();
         let since = renkei_domain::time::to_db_timestamp(
-            self.now() - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES),
+            tx.now() - chrono::Duration::minutes(FAILURE_WINDOW_MINUTES),
         );
+        // The insert comes first: on SQLite it takes the write lock before anything is read.
+        let id: i64 = sqlx::query(
+            "INSERT INTO login_failures (email, ip, at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(&email)
+        .bind(ip)
+        .bind(&now)
+        .fetch_one(&mut *tx.tx)
+        .await?
+        .try_get("id")?;
         let counts = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at > $3) AS by_account, \
                     (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at > $3) AS by_address",
@@ -255,17 +301,45 @@ impl Store {
         .bind(&email)
         .bind(ip)
         .bind(&since)
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx.tx)
         .await?;
-        if counts.try_get::<i64, _>("by_account")? >= MAX_FAILURES_PER_ACCOUNT
-            || counts.try_get::<i64, _>("by_address")? >= MAX_FAILURES_PER_ADDRESS
+        if counts.try_get::<i64, _>("by_account")? > MAX_FAILURES_PER_ACCOUNT
+            || counts.try_get::<i64, _>("by_address")? > MAX_FAILURES_PER_ADDRESS
         {
+            // Dropping the transaction rolls the attempt back: a refusal records nothing.
             return Ok(Err(LoginFailure::Throttled));
         }
+        let settled_before = sqlx::query(
+            "SELECT id FROM login_failures WHERE email = $1 AND settled_at IS NOT NULL",
+        )
+        .bind(&email)
+        .fetch_all(&mut *tx.tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64, _>("id"))
+        .collect::<Result<Vec<_>, _>>()?;
+        tx.commit().await?;
+        Ok(Ok(LoginAttempt {
+            id,
+            email,
+            settled_before,
+        }))
+    }
+
+    /// The second half of [`Store::authenticate`]: checks the password of an attempt that
+    /// [`Store::login_begin`] let through (off the async threads; an unknown account is checked
+    /// against a dummy hash). A failure stays recorded. A success removes its own record and
+    /// the account's failures that were settled before it began, but not those of attempts
+    /// that ran alongside it.
+    pub async fn login_finish(
+        &self,
+        attempt: LoginAttempt,
+        password: &str,
+    ) -> Result<Result<User, LoginFailure>> {
         let found = sqlx::query(&format!(
             "SELECT {COLUMNS}, password_hash FROM users WHERE email = $1"
         ))
-        .bind(&email)
+        .bind(&attempt.email)
         .fetch_optional(self.pool())
         .await?;
         let (user, hash) = match &found {
@@ -276,22 +350,27 @@ impl Store {
             None => (None, DUMMY_HASH.to_string()),
         };
         let ok = verify_password(password.to_string(), hash).await;
+        let mut tx = self.write().await?;
         match user {
             Some(u) if ok && !u.disabled => {
-                let mut tx = self.write().await?;
-                sqlx::query("DELETE FROM login_failures WHERE email = $1")
-                    .bind(&email)
+                sqlx::query("DELETE FROM login_failures WHERE id = $1")
+                    .bind(attempt.id)
                     .execute(&mut *tx.tx)
                     .await?;
+                for id in &attempt.settled_before {
+                    sqlx::query("DELETE FROM login_failures WHERE id = $1 AND email = $2")
+                        .bind(id)
+                        .bind(&attempt.email)
+                        .execute(&mut *tx.tx)
+                        .await?;
+                }
                 tx.commit().await?;
                 Ok(Ok(u))
             }
             _ => {
-                let mut tx = self.write().await?;
-                sqlx::query("INSERT INTO login_failures (email, ip, at) VALUES ($1, $2, $3)")
-                    .bind(&email)
-                    .bind(ip)
-                    .bind(self.now_ts())
+                sqlx::query("UPDATE login_failures SET settled_at = $1 WHERE id = $2")
+                    .bind(tx.now_ts())
+                    .bind(attempt.id)
                     .execute(&mut *tx.tx)
                     .await?;
                 tx.commit().await?;
