@@ -14,6 +14,9 @@ pub enum StoreError {
         field: &'static str,
         key: &'static str,
     },
+    /// Too many requests of this kind from this client for now (the intake rate limit).
+    #[error("rate limited")]
+    RateLimited,
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("internal error: {0}")]

@@ -819,6 +819,7 @@ impl Store {
 
     /// Receives a proposal: receipt number, partner, attachments, timeline, audit entry and
     /// the mails, all in one transaction. The receipt goes back only after the commit.
+    /// No rate limit (see [`Store::proposal_submit_limited`]).
     pub async fn proposal_submit(
         &self,
         tenant: TenantCode,
@@ -826,15 +827,48 @@ impl Store {
         who: &Who,
         mails: MailComposer<'_>,
     ) -> Result<Submitted> {
+        self.proposal_submit_limited(tenant, new, who, mails, 0)
+            .await
+    }
+
+    /// [`Store::proposal_submit`] for the public intake: at most `per_hour` submissions from
+    /// the proposal's address in an hour (0: no limit). The submission is logged and the log
+    /// counted inside the submission's own transaction, with concurrent submissions from the
+    /// same address taking turns, so parallel requests cannot exceed the limit; a refused one
+    /// ([`StoreError::RateLimited`]) writes nothing.
+    pub async fn proposal_submit_limited(
+        &self,
+        tenant: TenantCode,
+        new: NewProposal,
+        who: &Who,
+        mails: MailComposer<'_>,
+        per_hour: i64,
+    ) -> Result<Submitted> {
         let due = self.first_response_due(tenant).await?;
         let mut tx = self.write().await?;
         tx.ensure_desk_open(tenant).await?;
         if let Some(ip) = &new.ip {
+            tx.lock(&format!("intake-address:{ip}")).await?;
+            let now = tx.now();
             sqlx::query("INSERT INTO intake_log (ip, at) VALUES ($1, $2)")
                 .bind(ip)
-                .bind(self.now_ts())
+                .bind(renkei_domain::time::to_db_timestamp(now))
                 .execute(&mut *tx.tx)
                 .await?;
+            if per_hour > 0 {
+                let since = renkei_domain::time::to_db_timestamp(now - chrono::Duration::hours(1));
+                let n: i64 =
+                    sqlx::query("SELECT COUNT(*) AS n FROM intake_log WHERE ip = $1 AND at > $2")
+                        .bind(ip)
+                        .bind(&since)
+                        .fetch_one(&mut *tx.tx)
+                        .await?
+                        .try_get("n")?;
+                if n > per_hour {
+                    // Dropping the transaction rolls back the log entry too.
+                    return Err(StoreError::RateLimited);
+                }
+            }
         }
         let submitted = tx
             .insert_proposal(tenant, &new, who, due, false, None, Status::Received)

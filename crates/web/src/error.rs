@@ -22,6 +22,8 @@ pub enum WebError {
     BadRequest(&'static str),
     #[error("payload too large")]
     PayloadTooLarge,
+    #[error("too many requests")]
+    TooManyRequests,
     #[error("login required")]
     LoginRequired(String),
     #[error("internal: {0}")]
@@ -60,6 +62,11 @@ impl WebError {
                 "error-bad-request-title",
                 "error-payload-too-large",
             ),
+            Self::TooManyRequests => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "error-bad-request-title",
+                "error-rate-limited",
+            ),
             Self::LoginRequired(_) => (StatusCode::SEE_OTHER, "", ""),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -95,6 +102,7 @@ impl From<StoreError> for WebError {
             StoreError::NotFound => Self::NotFound,
             StoreError::Invalid(p) => Self::BadRequest(p.key),
             StoreError::Conflict { key, .. } => Self::BadRequest(key),
+            StoreError::RateLimited => Self::TooManyRequests,
             other => Self::Internal(other.to_string()),
         }
     }
@@ -178,6 +186,11 @@ impl From<StoreError> for ApiError {
                 ..
             } => Self::desk_closed(),
             StoreError::Conflict { key, .. } => Self::new(StatusCode::CONFLICT, "conflict", key),
+            StoreError::RateLimited => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "error-rate-limited",
+            ),
             other => {
                 tracing::error!(error = %other, "internal error (api)");
                 Self::new(

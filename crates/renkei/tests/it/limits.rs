@@ -2,13 +2,16 @@
 //! penetration test): sign-in throttling, the intake rate limit, and the client address that
 //! both of them and the audit trail use.
 
+use crate::api_proposals::{PDF, intake};
 use renkei_domain::{Email, Password, Role, TenantCode};
 use renkei_store::demo::DEMO_PASSWORD;
 use renkei_store::users::{
     LoginFailure, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, NewUser,
 };
 use renkei_store::{Store, Who};
-use renkei_testkit::{Backend, Page, TestApp, TestDb, on_both};
+use renkei_testkit::{Backend, Client, Page, TestApp, TestDb, csrf_in, on_both};
+use renkei_web::WebConfig;
+use serde_json::Value;
 use std::sync::Arc;
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
@@ -16,6 +19,7 @@ use tokio::task::JoinSet;
 const DESK: &str = "desk@kishiwada.demo.renkei.jp";
 const K: &str = "272027";
 const LOGIN_THROTTLED: &str = "ログインの試行が多すぎます";
+const RATE_LIMITED: &str = "短時間に多くの送信がありました。時間をおいて再度お送りください。";
 
 async fn count(store: &Store, sql: &str, bind: &str) -> i64 {
     sqlx::query_scalar::<_, i64>(sql)
@@ -246,9 +250,162 @@ async fn a_success_keeps_concurrent_failures(backend: Backend) {
     }
 }
 
+/// The intake form with every required field, as a browser sends it.
+fn page_form(csrf: &str, title: &str) -> reqwest::multipart::Form {
+    let fields = [
+        ("_csrf", csrf),
+        ("kind", "proposal"),
+        ("org_name", "株式会社だんじりテック"),
+        ("partner_type", "company"),
+        ("contact_name", "岸和田 太郎"),
+        ("email", "taro@example.co.jp"),
+        ("phone", "072-423-2121"),
+        ("title", title),
+        ("summary", "地域の防災訓練にドローンを活用する提案です。"),
+        ("fields", "disaster"),
+        ("offers", "knowhow"),
+        ("fiscal_burden", "none"),
+    ];
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text(k, v.to_string());
+    }
+    form
+}
+
+async fn post_form(c: &Client, csrf: &str, title: &str) -> Page {
+    let resp = c
+        .http
+        .post(format!("{}/t/{K}/propose", c.base))
+        .multipart(page_form(csrf, title))
+        .send()
+        .await
+        .expect("POST propose");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let location = headers
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    Page {
+        status,
+        location,
+        body: resp.text().await.unwrap_or_default(),
+        headers,
+    }
+}
+
+/// `POST /api/v1/tenants/{code}/proposals` with optional extra headers.
+async fn api_submit(http: &reqwest::Client, base: &str, title: &str) -> (u16, Value) {
+    let r = http
+        .post(format!("{base}/api/v1/tenants/{K}/proposals"))
+        .json(&intake(title, PDF))
+        .send()
+        .await
+        .expect("API POST");
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+async fn proposal_count(store: &Store) -> i64 {
+    count(
+        store,
+        "SELECT COUNT(*) FROM proposals WHERE tenant_code = $1",
+        K,
+    )
+    .await
+}
+
+fn assert_api_rate_limited(status: u16, json: &Value) {
+    assert_eq!(status, 429, "{json}");
+    assert_eq!(json["error"]["code"], "rate_limited", "{json}");
+    assert_eq!(json["error"]["message"], RATE_LIMITED, "{json}");
+}
+
+/// 30 submissions from one address at once, half through the page and half through the API
+/// (which share the limit): exactly the limit of them is accepted, the rest are refused with
+/// 429 and leave nothing behind.
+async fn parallel_submissions_share_one_limit(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let limit = WebConfig::default().intake_rate_limit;
+    assert_eq!(limit, 10);
+    let before = proposal_count(&app.store).await;
+    let created_before = count(
+        &app.store,
+        "SELECT COUNT(*) FROM audit_log WHERE action = $1",
+        "proposal.create",
+    )
+    .await;
+    let barrier = Arc::new(Barrier::new(30));
+    let mut pages = JoinSet::new();
+    let mut apis = JoinSet::new();
+    for i in 0..15 {
+        let mut c = app.client();
+        let form = c.get(&format!("/t/{K}/propose")).await;
+        let csrf = csrf_in(&form.body).expect("csrf");
+        let page_barrier = barrier.clone();
+        pages.spawn(async move {
+            page_barrier.wait().await;
+            post_form(&c, &csrf, &format!("同時送信（画面）{i}")).await
+        });
+        let (http, base, barrier) = (reqwest::Client::new(), app.url(""), barrier.clone());
+        apis.spawn(async move {
+            barrier.wait().await;
+            api_submit(&http, &base, &format!("同時送信（API）{i}")).await
+        });
+    }
+    let mut accepted = 0;
+    while let Some(p) = pages.join_next().await {
+        let p = p.expect("page task");
+        if p.status == 303 {
+            accepted += 1;
+        } else {
+            assert_eq!(p.status, 429, "{}", p.body);
+            assert!(p.body.contains(RATE_LIMITED), "{}", p.body);
+            // The form comes back as typed.
+            assert!(p.body.contains("株式会社だんじりテック"));
+        }
+    }
+    while let Some(r) = apis.join_next().await {
+        let (status, json) = r.expect("api task");
+        if status == 201 {
+            accepted += 1;
+        } else {
+            assert_api_rate_limited(status, &json);
+        }
+    }
+    assert_eq!(accepted, limit, "accepted of 30");
+    assert_eq!(proposal_count(&app.store).await, before + limit);
+    assert_eq!(
+        count(
+            &app.store,
+            "SELECT COUNT(*) FROM intake_log WHERE ip = $1",
+            "127.0.0.1"
+        )
+        .await,
+        limit,
+        "a refused submission is not logged"
+    );
+    assert_eq!(
+        count(
+            &app.store,
+            "SELECT COUNT(*) FROM audit_log WHERE action = $1",
+            "proposal.create",
+        )
+        .await,
+        created_before + limit
+    );
+    // An hour later the address may submit again.
+    app.db().clock.advance(chrono::Duration::minutes(61));
+    let (status, json) = api_submit(&reqwest::Client::new(), &app.url(""), "一時間後").await;
+    assert_eq!(status, 201, "{json}");
+}
+
 on_both!(
     parallel_wrong_passwords_on_one_account,
     parallel_guesses_from_one_address,
     parallel_store_attempts,
     a_success_keeps_concurrent_failures,
+    parallel_submissions_share_one_limit,
 );

@@ -228,7 +228,7 @@ async fn rate_limit_per_address(backend: Backend) {
     assert_eq!(propose(&mut c, "一件目", None, &[]).await.status, 303);
     assert_eq!(propose(&mut c, "二件目", None, &[]).await.status, 303);
     let third = propose(&mut c, "三件目", None, &[]).await;
-    assert_eq!(third.status, 422);
+    assert_eq!(third.status, 429);
     assert!(third.body.contains("短時間に多くの送信がありました"));
 }
 

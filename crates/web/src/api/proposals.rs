@@ -559,6 +559,8 @@ pub async fn submit(
     }
     let (parts, body) = req.into_parts();
     let ip = client_ip(&state, &parts);
+    // A cheap early answer before reading the body; the submission's own transaction has
+    // the last word.
     let limit = state.config.intake_rate_limit;
     if limit > 0 && state.store.intake_count_last_hour(&ip).await? >= limit {
         return Err(ApiError::new(
@@ -639,7 +641,7 @@ pub async fn submit(
     );
     let submitted = state
         .store
-        .proposal_submit(
+        .proposal_submit_limited(
             tc,
             NewProposal {
                 intake,
@@ -661,6 +663,7 @@ pub async fn submit(
                     &track(s),
                 )]
             }),
+            limit,
         )
         .await?;
     Ok((

@@ -14,9 +14,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use renkei_domain::attachment::{self, MAX_ATTACHMENTS};
 use renkei_domain::proposal::{Field, Intake, IntakeInput, Kind, Offer, PartnerType, Route};
-use renkei_store::Who;
 use renkei_store::proposals::{NewAttachment, NewProposal};
 use renkei_store::tenants::Tenant;
+use renkei_store::{StoreError, Who};
 
 #[derive(Template)]
 #[template(path = "pages/desk_closed.html")]
@@ -92,6 +92,20 @@ fn render(
         had_files,
     })?;
     Ok((status, page).into_response())
+}
+
+/// The form again, as typed, with the rate-limit message: 429, nothing saved.
+fn rate_limited(
+    ctx: &Ctx,
+    tenant: Tenant,
+    input: IntakeInput,
+    mut errors: FieldErrors,
+    had_files: bool,
+) -> Result<Response, WebError> {
+    errors.add(&ctx.tr, "form", "error-rate-limited");
+    let mut response = render(ctx, tenant, input, errors, had_files)?;
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    Ok(response)
 }
 
 pub async fn get(
@@ -198,9 +212,10 @@ pub async fn post(
     if !honeypot.trim().is_empty() {
         return Err(WebError::BadRequest("error-bad-request"));
     }
+    // A cheap early answer; the submission's own transaction has the last word.
     let limit = state.config.intake_rate_limit;
     if limit > 0 && state.store.intake_count_last_hour(&ctx.ip).await? >= limit {
-        errors.add(&tr, "form", "error-rate-limited");
+        return rate_limited(&ctx, tenant, input, errors, file_count > 0);
     }
     let intake = match Intake::parse(&input) {
         Ok(i) if errors.is_empty() => i,
@@ -237,9 +252,10 @@ pub async fn post(
         intake.title.clone(),
     );
     let mail_tenant = tenant.clone();
+    let had_files = file_count > 0;
     let submitted = match state
         .store
-        .proposal_submit(
+        .proposal_submit_limited(
             tcode,
             NewProposal {
                 intake,
@@ -262,12 +278,16 @@ pub async fn post(
                     &url,
                 )]
             }),
+            limit,
         )
         .await
     {
         Ok(s) => s,
+        Err(StoreError::RateLimited) => {
+            return rate_limited(&ctx, tenant, input, errors, had_files);
+        }
         // Closed while the form was being filled in: say so, store nothing.
-        Err(renkei_store::StoreError::Conflict {
+        Err(StoreError::Conflict {
             key: "error-desk-closed",
             ..
         }) => {
