@@ -128,9 +128,21 @@ struct ServeArgs {
     /// Mark cookies Secure (serve behind TLS).
     #[arg(long, env = "RENKEI_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy.
-    #[arg(long, env = "RENKEI_TRUST_PROXY")]
-    trust_proxy: bool,
+    /// Reverse proxies in front of this server whose X-Forwarded-For / X-Forwarded-Proto
+    /// are trusted: a number (1 = one proxy: the client is the last X-Forwarded-For hop, the
+    /// one the proxy appended; 2 = the second-to-last; fewer hops than that: the socket peer)
+    /// or true/false, yes/no, on/off (true = 1). Default 0: the headers are ignored. Only
+    /// the proxies may reach the server.
+    #[arg(
+        long,
+        env = "RENKEI_TRUST_PROXY",
+        value_name = "PROXIES",
+        num_args = 0..=1,
+        default_value = "0",
+        default_missing_value = "1",
+        value_parser = renkei_web::proxy::parse_trusted_proxies
+    )]
+    trust_proxy: usize,
     /// Largest accepted request body in bytes.
     #[arg(long, env = "RENKEI_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     max_body_bytes: usize,
@@ -428,7 +440,7 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let config = renkei_web::WebConfig {
         secure_cookies: args.secure_cookies,
-        trust_proxy: args.trust_proxy,
+        trusted_proxies: args.trust_proxy,
         max_body_bytes: args.max_body_bytes,
         max_upload_bytes: args.max_upload_bytes,
         intake_rate_limit: args.intake_rate_limit,

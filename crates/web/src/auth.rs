@@ -47,29 +47,20 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>, secure: bo
 /// Whether this request came over TLS (directly configured, or said by a trusted proxy).
 pub fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
     state.config.secure_cookies
-        || (state.config.trust_proxy
-            && headers
-                .get("x-forwarded-proto")
-                .and_then(|v| v.to_str().ok())
-                == Some("https"))
+        || crate::proxy::forwarded_https(state.config.trusted_proxies, headers)
 }
 
-/// The client address: the socket peer, or the first `X-Forwarded-For` hop from a trusted proxy.
+/// The client address: the socket peer, or behind trusted proxies the `X-Forwarded-For` hop
+/// the farthest of them appended (see [`crate::proxy`]).
 pub fn client_ip(state: &AppState, parts: &Parts) -> String {
-    if state.config.trust_proxy
-        && let Some(xff) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-        && let Some(first) = xff.split(',').next()
-    {
-        return first.trim().to_string();
-    }
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_string())
+    crate::proxy::client_addr(
+        state.config.trusted_proxies,
+        &parts.headers,
+        parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0),
+    )
 }
 
 /// A CSRF token minted by the middleware for a visitor who had no cookie yet.

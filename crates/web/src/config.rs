@@ -6,8 +6,9 @@ pub struct WebConfig {
     /// Mark cookies `Secure` (behind TLS). Also set per request when a trusted proxy says
     /// `X-Forwarded-Proto: https`.
     pub secure_cookies: bool,
-    /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy.
-    pub trust_proxy: bool,
+    /// How many reverse proxies in front of the server are trusted with `X-Forwarded-For` /
+    /// `X-Forwarded-Proto` (0: none, the headers are ignored); see [`crate::proxy`].
+    pub trusted_proxies: usize,
     /// Largest accepted request body for forms and JSON, in bytes.
     pub max_body_bytes: usize,
     /// Largest accepted proposal submission with its attachments, in bytes.
@@ -29,7 +30,7 @@ impl Default for WebConfig {
     fn default() -> Self {
         Self {
             secure_cookies: false,
-            trust_proxy: false,
+            trusted_proxies: 0,
             max_body_bytes: 64 * 1024,
             max_upload_bytes: 30 * 1024 * 1024,
             intake_rate_limit: 10,

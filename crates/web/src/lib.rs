@@ -16,6 +16,7 @@ pub mod mails;
 mod metrics;
 mod middleware;
 mod pages;
+pub mod proxy;
 pub mod routes;
 mod state;
 mod static_files;

@@ -273,6 +273,37 @@ fn page_form(csrf: &str, title: &str) -> reqwest::multipart::Form {
     form
 }
 
+/// A browser (cookies, CSRF) that reaches the server through a reverse proxy which sent
+/// these headers.
+fn proxied(app: &TestApp, forwarded_for: &str, proto: Option<&str>) -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "x-forwarded-for",
+        forwarded_for.parse().expect("header value"),
+    );
+    if let Some(p) = proto {
+        headers.insert("x-forwarded-proto", p.parse().expect("header value"));
+    }
+    Client {
+        http: reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("http client"),
+        base: format!("http://{}", app.addr),
+        csrf: String::new(),
+    }
+}
+
+/// Submits the intake form; the client has fetched nothing yet.
+async fn propose(c: &mut Client, title: &str) -> Page {
+    let page = c.get(&format!("/t/{K}/propose")).await;
+    assert_eq!(page.status, 200);
+    let csrf = csrf_in(&page.body).expect("csrf");
+    post_form(c, &csrf, title).await
+}
+
 async fn post_form(c: &Client, csrf: &str, title: &str) -> Page {
     let resp = c
         .http
@@ -402,10 +433,232 @@ async fn parallel_submissions_share_one_limit(backend: Backend) {
     assert_eq!(status, 201, "{json}");
 }
 
+async fn audit_origins(store: &Store, action: &str) -> Vec<String> {
+    sqlx::query_scalar::<_, String>("SELECT origin FROM audit_log WHERE action = $1 ORDER BY seq")
+        .bind(action)
+        .fetch_all(store.pool())
+        .await
+        .expect("origins")
+}
+
+async fn proxied_app(backend: Backend, trusted_proxies: usize) -> TestApp {
+    let db = TestDb::new(backend);
+    let store = db.open().await;
+    store
+        .load_demo(&renkei_web::mails::DeskMails, renkei_testkit::DEMO_URL)
+        .await
+        .expect("demo");
+    let config = WebConfig {
+        trusted_proxies,
+        intake_rate_limit: 2,
+        ..WebConfig::default()
+    };
+    let mut app = TestApp::start_with(store, config).await;
+    app.db = Some(db);
+    app
+}
+
+/// Behind one trusted proxy the client is the hop the proxy appended, whatever the client
+/// wrote in front of it: a forged first hop resets neither limit and does not reach the
+/// audit trail.
+async fn behind_one_proxy_the_appended_hop_counts(backend: Backend) {
+    let app = proxied_app(backend, 1).await;
+    let created = audit_origins(&app.store, "proposal.create").await.len();
+    // The client 10.0.0.7 writes a new first hop every time; the proxy appends 10.0.0.7.
+    let mut answers = Vec::new();
+    for i in 0..3 {
+        let c = proxied(&app, &format!("1.2.3.{i}, 10.0.0.7"), None);
+        answers.push(api_submit(&c.http, &c.base, &format!("偽装{i}")).await);
+    }
+    assert_eq!(answers[0].0, 201, "{}", answers[0].1);
+    assert_eq!(answers[1].0, 201, "{}", answers[1].1);
+    assert_api_rate_limited(answers[2].0, &answers[2].1);
+    // The page shares the limit of the same client.
+    let mut c = proxied(&app, "5.6.7.8, 10.0.0.7", None);
+    let page = propose(&mut c, "偽装（画面）").await;
+    assert_eq!(page.status, 429, "{}", page.body);
+    // Another client behind the proxy has a limit of its own.
+    let mut other = proxied(&app, "1.2.3.0, 10.0.0.8", None);
+    assert_eq!(propose(&mut other, "別の人").await.status, 303);
+    let origins = audit_origins(&app.store, "proposal.create").await;
+    assert_eq!(
+        &origins[created..],
+        ["10.0.0.7", "10.0.0.7", "10.0.0.8"],
+        "the audit trail records the hop the proxy appended"
+    );
+
+    // Sign-in: forged first hops do not make new addresses either.
+    let mut pages = Vec::new();
+    for i in 0..MAX_FAILURES_PER_ADDRESS {
+        let mut c = proxied(&app, &format!("203.0.113.{i}, 10.0.0.9"), None);
+        pages.push(
+            c.login(&format!("guess{i}@example.jp"), "wrong password")
+                .await,
+        );
+    }
+    assert!(
+        pages.iter().all(|p| p.status == 401),
+        "{:?}",
+        statuses(&pages)
+    );
+    let mut c = proxied(&app, "198.51.100.1, 10.0.0.9", None);
+    let r = c.login(DESK, DEMO_PASSWORD).await;
+    assert_eq!(r.status, 429, "the address is throttled whatever it claims");
+    assert_eq!(
+        count(
+            &app.store,
+            "SELECT COUNT(*) FROM login_failures WHERE ip = $1",
+            "10.0.0.9"
+        )
+        .await,
+        MAX_FAILURES_PER_ADDRESS
+    );
+    // The same account from another client behind the proxy signs in, and its login is
+    // audited with its address.
+    let mut c = proxied(&app, "203.0.113.1, 10.0.0.10", None);
+    assert_eq!(c.login(DESK, DEMO_PASSWORD).await.status, 303);
+    assert_eq!(
+        audit_origins(&app.store, "user.login").await.last(),
+        Some(&"10.0.0.10".to_string())
+    );
+}
+
+/// Without a trusted proxy the forwarding headers are ignored: the client is the peer.
+async fn without_trust_the_headers_are_ignored(backend: Backend) {
+    let app = proxied_app(backend, 0).await;
+    let created = audit_origins(&app.store, "proposal.create").await.len();
+    let mut answers = Vec::new();
+    for i in 0..3 {
+        let c = proxied(&app, &format!("1.2.3.{i}, 10.0.0.{i}"), Some("https"));
+        answers.push(api_submit(&c.http, &c.base, &format!("直接{i}")).await);
+    }
+    assert_eq!(answers[0].0, 201);
+    assert_eq!(answers[1].0, 201);
+    assert_api_rate_limited(answers[2].0, &answers[2].1);
+    assert_eq!(
+        &audit_origins(&app.store, "proposal.create").await[created..],
+        ["127.0.0.1", "127.0.0.1"]
+    );
+    // X-Forwarded-Proto is not believed either: no Secure cookie on plain HTTP.
+    let mut c = proxied(&app, "1.2.3.4", Some("https"));
+    let cookie = csrf_cookie(&c.get("/login").await);
+    assert!(!cookie.contains("Secure"), "{cookie}");
+}
+
+fn csrf_cookie(page: &Page) -> String {
+    page.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("renkei_csrf="))
+        .expect("csrf cookie")
+        .to_string()
+}
+
+/// `X-Forwarded-Proto` is taken from the nearest trusted proxy.
+async fn forwarded_proto_from_the_nearest_proxy(backend: Backend) {
+    let app = proxied_app(backend, 1).await;
+    for (proto, secure) in [
+        ("https", true),
+        ("HTTPS", true),
+        ("http", false),
+        ("https, http", false),
+        ("http, https", true),
+    ] {
+        let mut c = proxied(&app, "10.0.0.7", Some(proto));
+        let cookie = csrf_cookie(&c.get("/login").await);
+        assert_eq!(cookie.contains("; Secure"), secure, "{proto}: {cookie}");
+    }
+}
+
 on_both!(
     parallel_wrong_passwords_on_one_account,
     parallel_guesses_from_one_address,
     parallel_store_attempts,
     a_success_keeps_concurrent_failures,
     parallel_submissions_share_one_limit,
+    behind_one_proxy_the_appended_hop_counts,
+    without_trust_the_headers_are_ignored,
+    forwarded_proto_from_the_nearest_proxy
 );
+
+// ---------------------------------------------------------------------------------------------
+// RENKEI_TRUST_PROXY on the command line
+
+const BIN: &str = env!("CARGO_BIN_EXE_renkei");
+
+/// Starts `renkei serve` with this RENKEI_TRUST_PROXY; returns whether it came up (it is
+/// stopped again) and everything it printed.
+fn serve_with_trust_proxy(db: &TestDb, value: &str, extra: &[&str]) -> (bool, String) {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(BIN)
+        .args(db.cli_args())
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .env("RENKEI_LOG", "warn")
+        .env("RENKEI_CLOCK", renkei_testkit::TEST_EPOCH)
+        .env("RENKEI_TRUST_PROXY", value)
+        .env_remove("RENKEI_DATABASE_URL")
+        .env_remove("RENKEI_DATA_DIR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn renkei");
+    let mut started = false;
+    let mut out = String::new();
+    if let Some(stdout) = child.stdout.take() {
+        // The first line is the listening address, or nothing when start-up fails.
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        started = line.contains("Renkei listening");
+        out.push_str(&line);
+    }
+    if started {
+        let _ = child.kill();
+    }
+    let _ = child.wait();
+    if let Some(mut stderr) = child.stderr.take() {
+        let _ = stderr.read_to_string(&mut out);
+    }
+    (started, out)
+}
+
+async fn trust_proxy_setting(backend: Backend) {
+    let db = TestDb::new(backend);
+    for value in [
+        "1", "0", "2", "true", "TRUE", "yes", "On", "off", "False", "no",
+    ] {
+        let (started, out) = serve_with_trust_proxy(&db, value, &[]);
+        assert!(started, "RENKEI_TRUST_PROXY={value}: {out}");
+    }
+    for junk in ["junk", "-1", "11", "1.5", "y"] {
+        let (started, out) = serve_with_trust_proxy(&db, junk, &[]);
+        assert!(!started, "RENKEI_TRUST_PROXY={junk} started: {out}");
+        assert!(out.contains("RENKEI_TRUST_PROXY"), "{junk}: {out}");
+        assert!(out.contains("true/false"), "{junk}: {out}");
+    }
+    // The flag wins over the variable; alone it means one proxy.
+    assert!(serve_with_trust_proxy(&db, "junk", &["--trust-proxy", "2"]).0);
+    assert!(serve_with_trust_proxy(&db, "0", &["--trust-proxy"]).0);
+    let help = std::process::Command::new(BIN)
+        .args(["serve", "--help"])
+        .output()
+        .expect("help");
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(help.status.success());
+    for needle in [
+        "--trust-proxy",
+        "RENKEI_TRUST_PROXY",
+        "X-Forwarded-For",
+        "true/false",
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle} missing from --help: {text}"
+        );
+    }
+}
+
+on_both!(trust_proxy_setting);
