@@ -379,3 +379,28 @@ impl Store {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An unknown account is checked against the dummy hash: it must be a real Argon2id hash
+    /// with the same cost as the ones `hash_password` makes, or unknown accounts would answer
+    /// faster than known ones.
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_does() {
+        let dummy = PasswordHash::new(DUMMY_HASH).expect("the dummy hash parses");
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        let real = Argon2::default()
+            .hash_password(b"correct horse battery", &salt)
+            .expect("hash");
+        assert_eq!(dummy.algorithm, real.algorithm);
+        assert_eq!(dummy.version, real.version);
+        assert_eq!(dummy.params, real.params);
+        assert_eq!(
+            dummy.hash.map(|h| h.len()),
+            real.hash.map(|h| h.len()),
+            "same output length"
+        );
+    }
+}
