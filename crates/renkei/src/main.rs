@@ -122,11 +122,14 @@ struct ServeArgs {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "RENKEI_ADDR", default_value = "127.0.0.1:8080")]
     addr: String,
-    /// Load demo local governments, departments and one account per role.
-    #[arg(long, env = "RENKEI_DEMO")]
+    /// Load demo local governments, departments and one account per role
+    /// (true/false, yes/no, on/off, 1/0).
+    #[arg(long, env = "RENKEI_DEMO", num_args = 0..=1, default_value = "false",
+          default_missing_value = "true", value_parser = parse_switch)]
     demo: bool,
-    /// Mark cookies Secure (serve behind TLS).
-    #[arg(long, env = "RENKEI_SECURE_COOKIES")]
+    /// Mark cookies Secure (serve behind TLS) (true/false, yes/no, on/off, 1/0).
+    #[arg(long, env = "RENKEI_SECURE_COOKIES", num_args = 0..=1, default_value = "false",
+          default_missing_value = "true", value_parser = parse_switch)]
     secure_cookies: bool,
     /// Reverse proxies in front of this server whose X-Forwarded-For / X-Forwarded-Proto
     /// are trusted: a number (1 = one proxy: the client is the last X-Forwarded-For hop, the
@@ -220,6 +223,18 @@ enum TokenCommand {
 enum AuditCommand {
     /// Check the hash chain; exits non-zero if any entry was edited or deleted.
     Verify,
+}
+
+/// An on/off setting as people write it in environment files: true/false, yes/no, on/off,
+/// 1/0 (any case; empty is off).
+fn parse_switch(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "" | "false" | "no" | "off" | "0" => Ok(false),
+        "true" | "yes" | "on" | "1" => Ok(true),
+        other => Err(format!(
+            "{other:?} is not an on/off value (true/false, yes/no, on/off, 1/0)"
+        )),
+    }
 }
 
 fn init_logging() {
@@ -526,5 +541,33 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn switches_read_as_people_write_them() {
+        for on in ["1", "true", "TRUE", "yes", "On", " on "] {
+            assert_eq!(parse_switch(on), Ok(true), "{on}");
+        }
+        for off in ["0", "false", "No", "off", ""] {
+            assert_eq!(parse_switch(off), Ok(false), "{off}");
+        }
+        for junk in ["2", "y", "enable", "-1"] {
+            assert!(parse_switch(junk).is_err(), "{junk}");
+        }
+    }
+
+    #[test]
+    fn serve_takes_switches_from_the_environment_spellings() {
+        let cli = Cli::try_parse_from(["renkei", "serve", "--demo", "--secure-cookies", "1"]);
+        match cli.map(|c| c.command) {
+            Ok(Command::Serve(args)) => assert!(args.demo && args.secure_cookies),
+            _ => panic!("serve --demo --secure-cookies 1 did not parse"),
+        }
+        assert!(Cli::try_parse_from(["renkei", "serve", "--secure-cookies", "maybe"]).is_err());
     }
 }
