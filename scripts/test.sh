@@ -102,8 +102,13 @@ LEFTOVER="$(pg_query -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'r
 if [ -n "$LEFTOVER" ]; then
   while IFS= read -r db; do
     [ -n "$db" ] || continue
-    echo "dropping leftover database $db"
-    pg_query -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"
+    # Without FORCE: a database still in use belongs to a test running right now (another
+    # checkout on this machine); it is left alone and its own test drops it.
+    if pg_query -qc "DROP DATABASE IF EXISTS \"$db\"" 2>/dev/null; then
+      echo "dropped leftover database $db"
+    else
+      echo "left $db alone: it is in use"
+    fi
   done <<<"$LEFTOVER"
 else
   echo "no leftover test databases"
