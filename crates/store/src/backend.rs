@@ -41,6 +41,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "settled sign-in attempts",
         include_str!("../migrations/sqlite/0005_settled_sign_in_attempts.sql"),
     ),
+    (
+        6,
+        "ownership and desk changes",
+        include_str!("../migrations/sqlite/0006_ownership_and_desk_changes.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -67,6 +72,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "settled sign-in attempts",
         include_str!("../migrations/postgres/0005_settled_sign_in_attempts.sql"),
+    ),
+    (
+        6,
+        "ownership and desk changes",
+        include_str!("../migrations/postgres/0006_ownership_and_desk_changes.sql"),
     ),
 ];
 
