@@ -17,6 +17,7 @@ mod error;
 pub mod mail_texts;
 pub mod migrate;
 pub mod outbox;
+pub mod ownership;
 pub mod proposals;
 pub mod reminders;
 pub mod sessions;

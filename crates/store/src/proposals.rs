@@ -76,7 +76,7 @@ impl Proposal {
     }
 }
 
-const COLUMNS: &str = "p.id, p.tenant_code, p.receipt_number, p.kind, p.route, p.status, p.partner_id, \
+pub(crate) const COLUMNS: &str = "p.id, p.tenant_code, p.receipt_number, p.kind, p.route, p.status, p.partner_id, \
     p.org_name, p.partner_type, p.corporate_number, p.contact_name, p.email, p.phone, p.title, p.summary, \
     p.details, p.fields, p.offers, p.expected_effects, p.fiscal_burden, p.fiscal_explanation, \
     p.publication_consent, p.referral_consent, p.proponent_user_id, p.assignee_user_id, \
@@ -91,7 +91,7 @@ fn split_list(s: String) -> Vec<String> {
         .collect()
 }
 
-fn proposal_from_row(r: &sqlx::any::AnyRow) -> Result<Proposal> {
+pub(crate) fn proposal_from_row(r: &sqlx::any::AnyRow) -> Result<Proposal> {
     Ok(Proposal {
         id: r.try_get("id")?,
         tenant_code: r.try_get("tenant_code")?,
@@ -344,7 +344,7 @@ fn like_pattern(q: &str) -> String {
 
 /// A timeline note or audit detail: a JSON object of strings, written by serde_json (so any
 /// text, emoji and variation selectors included, comes out as valid JSON).
-fn event_note_json(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn event_note_json(pairs: &[(&str, &str)]) -> String {
     let map: serde_json::Map<String, serde_json::Value> = pairs
         .iter()
         .map(|(k, v)| {
@@ -440,7 +440,7 @@ fn legacy_note(note: &str) -> Option<serde_json::Map<String, serde_json::Value>>
 
 impl WriteTx {
     #[allow(clippy::too_many_arguments)]
-    async fn add_event(
+    pub(crate) async fn add_event(
         &mut self,
         proposal_id: i64,
         tenant: &str,
@@ -701,7 +701,7 @@ impl WriteTx {
         })
     }
 
-    async fn load(&mut self, tenant: &str, id: i64) -> Result<Proposal> {
+    pub(crate) async fn load(&mut self, tenant: &str, id: i64) -> Result<Proposal> {
         let row = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM proposals p WHERE p.tenant_code = $1 AND p.id = $2"
         ))
@@ -940,20 +940,19 @@ impl Store {
         proposal_from_row(&row)
     }
 
-    /// A proponent account's proposals: linked to the account, or sent from its e-mail.
+    /// A proponent account's proposals: those linked to the account (sent while signed in,
+    /// or claimed with proof of ownership, see [`crate::ownership`]). Never by e-mail alone.
     pub async fn proposals_of_proponent(
         &self,
         tenant: TenantCode,
         user_id: i64,
-        email: &str,
     ) -> Result<Vec<Proposal>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM proposals p WHERE p.tenant_code = $1 AND (p.proponent_user_id = $2 OR p.email = $3) \
+            "SELECT {COLUMNS} FROM proposals p WHERE p.tenant_code = $1 AND p.proponent_user_id = $2 \
              ORDER BY p.created_at DESC"
         ))
         .bind(tenant.to_string())
         .bind(user_id)
-        .bind(email)
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(proposal_from_row).collect()

@@ -247,6 +247,39 @@ pub fn referral_to_desk(
     })
 }
 
+/// The confirmation that links a proponent account to the proposals sent from its address:
+/// the link works once, for that account, until it expires.
+pub fn proposal_link_confirmation(
+    tenant: &Tenant,
+    to: &str,
+    account_name: &str,
+    link: &str,
+    expires_at: &str,
+) -> OutgoingMail {
+    let tenant = &safe_tenant(tenant);
+    let (account_name, link, expires_at) =
+        (one_line(account_name), one_line(link), one_line(expires_at));
+    checked(OutgoingMail {
+        tenant_code: Some(tenant.code.clone()),
+        proposal_id: None,
+        kind: "link".into(),
+        to: to.into(),
+        subject: format!(
+            "【{}】提案をアカウントに追加するための確認",
+            tenant.full_name()
+        ),
+        body: format!(
+            "{account_name} 様\n\n{} 公民連携デスクの提案者アカウントから、このメールアドレスで送信された提案を\n\
+             アカウントに追加するお申込みがありました。\n\n\
+             追加するには、提案者アカウントでログインしたまま、次のリンクを開いてください。\n{link}\n\n\
+             このリンクは1回だけ使えます。有効期限：{expires_at}\n\
+             お申込みに心当たりがない場合は、このメールを破棄してください。提案が追加されることはありません。{}",
+            tenant.full_name(),
+            footer(tenant)
+        ),
+    })
+}
+
 /// The mails a status change sends: the proponent hears of it; on a referral the receiving
 /// desk's staff hear of the linked copy too. Recipients are looked up before the change, the
 /// mails are composed inside its transaction.

@@ -91,6 +91,10 @@ fn book(upload_limit: usize) -> RouteBook {
         .get("/t/{code}/desk", desk_home::get)
         .get("/t/{code}/department", department_home::get)
         .get("/t/{code}/mypage", mypage::get)
+        // A proponent account adds the proposals sent from its address by a mailed confirmation
+        .post("/t/{code}/mypage/link", mypage::link_request)
+        .get("/t/{code}/mypage/link/{token}", proposal_link::get)
+        .post("/t/{code}/mypage/link/{token}", proposal_link::post)
         // Tenant administration
         .get("/t/{code}/admin/departments", departments_list::get)
         .post("/t/{code}/admin/departments", department_create::post)
@@ -133,6 +137,10 @@ fn book(upload_limit: usize) -> RouteBook {
         .post(
             "/t/{code}/track/{token}/consent",
             proponent_view::consent_by_token,
+        )
+        .post(
+            "/t/{code}/track/{token}/claim",
+            proponent_view::claim_by_token,
         )
         .get(
             "/t/{code}/track/{token}/attachments/{id}",

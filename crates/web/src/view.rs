@@ -105,6 +105,9 @@ pub const NOTICES: &[&str] = &[
     "answer-sent",
     "desk-opened",
     "desk-closed",
+    "proposal-claimed",
+    "link-mail-sent",
+    "proposals-linked",
 ];
 
 /// Field errors of a form, already translated, by field name.

@@ -145,7 +145,7 @@ async fn demo_desk_in_every_state(backend: Backend) {
         .await
         .expect("proponent");
     let mine = store
-        .proposals_of_proponent(code("272027"), me.id, &me.email)
+        .proposals_of_proponent(code("272027"), me.id)
         .await
         .expect("mine");
     assert!(mine.len() >= 2, "{}", mine.len());

@@ -19,5 +19,6 @@ mod web_departments;
 mod web_desk_rules;
 mod web_isolation;
 mod web_misc;
+mod web_ownership;
 mod web_proposals;
 mod web_text;

@@ -200,10 +200,13 @@ async fn send(c: &mut Client, method: &Method, path: &str, s: &Subst) -> (u16, S
     }
 }
 
+/// A proposal sent from `email`; `owner` is the proponent account it was sent from, signed in
+/// (an account sees only proposals it owns, never those that merely share its address).
 async fn submit(
     store: &Store,
     tenant: &str,
     email: &str,
+    owner: Option<i64>,
     title: &str,
 ) -> renkei_store::proposals::Submitted {
     let input = IntakeInput {
@@ -224,7 +227,7 @@ async fn submit(
             NewProposal {
                 intake: Intake::parse(&input).expect("valid"),
                 route: Route::Free,
-                proponent_user_id: None,
+                proponent_user_id: owner,
                 attachments: vec![NewAttachment {
                     filename: "機密.pdf".into(),
                     content_type: "application/pdf".into(),
@@ -269,7 +272,7 @@ async fn no_route_crosses_tenants(backend: Backend) {
         vec![],
     )
     .await;
-    add_user(
+    let b_proponent = add_user(
         store,
         Some(B),
         Role::Proponent,
@@ -278,7 +281,14 @@ async fn no_route_crosses_tenants(backend: Backend) {
     )
     .await;
     // A confidential proposal at B, routed to B's department, with an attachment.
-    let b_prop = submit(store, B, "proponent@kawasaki.example.jp", SECRET_TITLE).await;
+    let b_prop = submit(
+        store,
+        B,
+        "proponent@kawasaki.example.jp",
+        Some(b_proponent),
+        SECRET_TITLE,
+    )
+    .await;
     let due = renkei_domain::calendar::add_business_days(store.today(), 5);
     store
         .routing_add(
@@ -300,7 +310,14 @@ async fn no_route_crosses_tenants(backend: Backend) {
         .expect("p")
         .partner_id;
     // The attackers' own proposal at A: its token must not open anything at B.
-    let a_prop = submit(store, "272027", "proponent@example.co.jp", "岸和田への提案").await;
+    let a_prop = submit(
+        store,
+        "272027",
+        "proponent@example.co.jp",
+        None,
+        "岸和田への提案",
+    )
+    .await;
 
     let for_attackers = Subst {
         department: secret.id,

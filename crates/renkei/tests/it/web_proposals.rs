@@ -9,10 +9,10 @@ fn k() -> TenantCode {
     TenantCode::parse("272027").expect("code")
 }
 
-const PDF: &[u8] = b"%PDF-1.4\n% Renkei test attachment\n";
+pub(crate) const PDF: &[u8] = b"%PDF-1.4\n% Renkei test attachment\n";
 
 /// Submits the intake form (multipart) with the given extra/override fields.
-async fn propose(
+pub(crate) async fn propose(
     c: &mut Client,
     title: &str,
     file: Option<(&str, Vec<u8>)>,
@@ -370,9 +370,28 @@ async fn confidential_per_role(backend: Backend) {
             .body
             .contains("機密の検討中アイデア")
     );
-    let mut own = app.client();
+    // Sent from the account's address without signing in: still not the account's (an
+    // address is no proof; see web_ownership for the ways to prove it).
+    let mut anon_own = app.client();
     let ok = propose(
-        &mut own,
+        &mut anon_own,
+        "アドレスだけ同じ提案",
+        None,
+        &[("email", "proponent@example.co.jp")],
+    )
+    .await;
+    assert_eq!(ok.status, 303);
+    assert!(
+        !other
+            .get("/t/272027/mypage")
+            .await
+            .body
+            .contains("アドレスだけ同じ提案"),
+        "an e-mail match alone lists nothing"
+    );
+    // Sent while signed in as the account: its own from the start.
+    let ok = propose(
+        &mut other,
         "自分の提案",
         None,
         &[("email", "proponent@example.co.jp")],
@@ -382,7 +401,7 @@ async fn confidential_per_role(backend: Backend) {
     let listed = other.get("/t/272027/mypage").await;
     assert!(
         listed.body.contains("自分の提案"),
-        "the account lists proposals sent from its address"
+        "the account lists the proposals it sent"
     );
     let own_receipt = listed
         .body

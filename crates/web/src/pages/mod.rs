@@ -24,6 +24,7 @@ pub mod operator_home;
 pub mod ops;
 pub mod partners;
 pub mod proponent_view;
+pub mod proposal_link;
 pub mod proposal_view;
 pub mod propose;
 pub mod settings;

@@ -2,6 +2,10 @@
 //! (`/t/{code}/track/{token}`) or, signed in as its proponent, from the my-page
 //! (`/t/{code}/mypage/proposals/{receipt}`). Status timeline, messages with the desk,
 //! attachments, withdrawal, consents. Every view is recorded in the audit trail.
+//!
+//! An account sees a proposal only when it owns it (`proponent_user_id`): sent while signed
+//! in, or claimed here from the tracking link, or linked by a mailed confirmation
+//! (`renkei_store::ownership`). A matching e-mail address alone opens nothing.
 
 use super::html;
 use super::proposal_view::{self, AttachmentView, EventView, MessageView, ProposalView};
@@ -62,7 +66,7 @@ async fn resolve(
             let a = tenant_access(state, ctx, code, Actor::may_enter_proponent_area).await?;
             let user = ctx.require_user()?;
             let p = state.store.proposal(a.code, receipt).await?;
-            if p.proponent_user_id != Some(user.id) && p.email != user.email {
+            if p.proponent_user_id != Some(user.id) {
                 return Err(WebError::NotFound);
             }
             (a.tenant, a.code, p, user.email.clone())
@@ -95,6 +99,45 @@ struct ProponentTemplate {
     message: String,
     errors: FieldErrors,
     received_line: String,
+    claim: ClaimPanel,
+}
+
+/// What the tracking-link page offers about adding the proposal to a proponent account.
+pub enum ClaimPanel {
+    /// Nothing (viewed from the my-page, or by staff).
+    None,
+    /// Not signed in: signing in as a proponent account would let them add it.
+    SignIn(String),
+    /// Signed in as a proponent account of this tenant; the proposal has no account yet.
+    Offer(String),
+    /// Already this account's.
+    Yours,
+    /// Another account's.
+    Other,
+}
+
+impl ClaimPanel {
+    fn of(ctx: &Ctx, r: &Resolved) -> Self {
+        if !r.base_path.contains("/track/") {
+            return Self::None;
+        }
+        let Some(user) = &ctx.user else {
+            return Self::SignIn(format!(
+                "/login?next={}",
+                crate::error::urlencode(&r.base_path)
+            ));
+        };
+        if user.role != renkei_domain::Role::Proponent
+            || user.tenant_code.as_deref() != Some(r.tenant.code.as_str())
+        {
+            return Self::None;
+        }
+        match r.proposal.proponent_user_id {
+            None => Self::Offer(ctx.tr.t1("claim-question", "email", &user.email)),
+            Some(id) if id == user.id => Self::Yours,
+            Some(_) => Self::Other,
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -128,8 +171,10 @@ async fn render(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let claim = ClaimPanel::of(ctx, &r);
     let page = html(&ProponentTemplate {
         base: Base::new(ctx, r.proposal.title.clone()).with_notice(notice),
+        claim,
         v: ProposalView::new(tr, r.proposal, state.store.today()),
         tenant: r.tenant,
         base_path: r.base_path,
@@ -177,6 +222,39 @@ pub async fn show_by_account(
         FieldErrors::default(),
     )
     .await
+}
+
+/// 「このアカウントに追加」: a signed-in proponent account of this tenant, holding the
+/// tracking link, adds the proposal to itself (audited; shown on the timeline).
+pub async fn claim_by_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, token)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<super::EmptyForm>,
+) -> Result<Response, WebError> {
+    let r = resolve(&state, &ctx, &code, Access::Token(token)).await?;
+    let Some(user) = &ctx.user else {
+        return Err(WebError::LoginRequired(r.base_path));
+    };
+    let actor = state.store.actor(user).await?;
+    if !actor.may_enter_proponent_area(r.code) {
+        return Err(WebError::Forbidden);
+    }
+    match state
+        .store
+        .proposal_claim(r.code, r.proposal.id, user.id, &ctx.who())
+        .await
+    {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("{}?notice=proposal-claimed", r.base_path)).into_response())
+        }
+        Err(renkei_store::StoreError::Conflict { key, .. }) => {
+            let mut errors = FieldErrors::default();
+            errors.add(&ctx.tr, "claim", key);
+            render(&state, &ctx, r, None, String::new(), errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]

@@ -104,6 +104,7 @@ pub fn events(tr: &Tr, list: Vec<Event>) -> Vec<EventView> {
                 ("answer", _) => tr.t("event-answer"),
                 ("assignment", _) => tr.t("event-assignment"),
                 ("consent", _) => tr.t("event-consent"),
+                ("claimed", _) => tr.t("event-claimed"),
                 (other, _) => other.to_string(),
             };
             // The desk's note; a stored note that cannot be read as fields is shown as it
