@@ -346,6 +346,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                         password,
                         departments: department,
                     },
+                    // A desk account is announced to the tenant's desk staff in this wording.
+                    &renkei_web::mails::DeskMails,
                 )
                 .await
                 .map_err(|e| match e {
@@ -359,6 +361,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 "user {} added (id {}, role {})",
                 user.email, user.id, user.role
             );
+            if user.role == Role::Desk {
+                println!(
+                    "new desk staff: announced by mail to the local government's desk staff and shown on the desk's home page"
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Token(cmd) => {

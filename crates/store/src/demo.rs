@@ -237,6 +237,7 @@ impl Store {
                         password: Password::parse(DEMO_PASSWORD)?,
                         departments: departments.iter().map(|s| s.to_string()).collect(),
                     },
+                    mails,
                 )
                 .await?;
             }
@@ -260,6 +261,7 @@ impl Store {
                         password: Password::parse(DEMO_PASSWORD)?,
                         departments: vec![name.to_string()],
                     },
+                    mails,
                 )
                 .await?;
             }

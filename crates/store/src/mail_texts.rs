@@ -1,10 +1,12 @@
 //! The wording of the desk's mails is the web layer's (with its message catalogues). The
-//! store needs it only to queue the demo data's mails; this trait lets the web layer hand its
-//! wording in, so real use and the demo send the very same texts.
+//! store needs it to queue the demo data's mails, and the announcement of new desk staff that
+//! [`crate::Store::create_user`] sends whoever calls it (pages, the command line, the demo);
+//! this trait lets the web layer hand its wording in, so every path sends the very same texts.
 
 use crate::outbox::OutgoingMail;
 use crate::proposals::{Proposal, Submitted};
 use crate::tenants::Tenant;
+use crate::users::DeskStaffChange;
 
 pub trait MailTexts: Send + Sync {
     /// Receipt of a submission, with the private tracking link.
@@ -45,5 +47,13 @@ pub trait MailTexts: Send + Sync {
         dest: &Tenant,
         to: &str,
         link: &str,
+    ) -> OutgoingMail;
+    /// A new desk account (or an account given the desk role), told to another desk account
+    /// of the tenant.
+    fn desk_account_added(
+        &self,
+        tenant: &Tenant,
+        change: &DeskStaffChange,
+        to: &str,
     ) -> OutgoingMail;
 }

@@ -1,6 +1,14 @@
 //! Accounts: creation, lookup, password verification (Argon2id) and login throttling.
+//!
+//! Desk staff read every proposal under consideration, so no one becomes desk staff quietly:
+//! every path that makes a desk account (the admin pages, `renkei user add`, the demo) goes
+//! through [`Store::create_user`], which records the change for the desk's home page, mails
+//! the tenant's other active desk staff and writes the audit entry, all in one transaction
+//! ([`WriteTx::announce_desk_account`]).
 
-use crate::{Result, Store, StoreError, Who};
+use crate::mail_texts::MailTexts;
+use crate::tenants::Tenant;
+use crate::{Result, Store, StoreError, Who, WriteTx};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use renkei_domain::{Actor, Email, Password, Role, TenantCode};
@@ -27,6 +35,26 @@ pub struct NewUser {
     /// Department names (for department staff); each must exist in the tenant.
     pub departments: Vec<String>,
 }
+
+/// An account that became desk staff (created as such, or given the desk role): what the
+/// desk's home page lists and the announcement mail tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeskStaffChange {
+    pub user_id: i64,
+    pub display_name: String,
+    pub email: String,
+    /// The role it had before; `None` for a new account.
+    pub previous_role: Option<Role>,
+    pub by_user_id: Option<i64>,
+    /// Who did it, as the audit trail names them (an e-mail address, or `cli`).
+    pub by_label: String,
+    /// Their display name, when they are an account.
+    pub by_name: Option<String>,
+    pub at: String,
+}
+
+/// How many days the desk's home page lists new desk staff.
+pub const DESK_STAFF_NOTICE_DAYS: i64 = 30;
 
 /// Why a sign-in failed. Unknown account and wrong password are one case on purpose.
 #[derive(Debug, PartialEq, Eq)]
@@ -59,6 +87,97 @@ pub(crate) fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
         disabled: r.try_get::<Option<String>, _>("disabled_at")?.is_some(),
         created_at: r.try_get("created_at")?,
     })
+}
+
+fn desk_staff_change_from_row(r: &sqlx::any::AnyRow) -> Result<DeskStaffChange> {
+    let previous: Option<String> = r.try_get("previous_role")?;
+    Ok(DeskStaffChange {
+        user_id: r.try_get("user_id")?,
+        display_name: r.try_get("display_name")?,
+        email: r.try_get("email")?,
+        previous_role: previous.as_deref().map(Role::parse).transpose()?,
+        by_user_id: r.try_get("by_user_id")?,
+        by_label: r.try_get("by_label")?,
+        by_name: r.try_get("by_name")?,
+        at: r.try_get("at")?,
+    })
+}
+
+impl WriteTx {
+    /// The one way an account becomes desk staff without anyone noticing is not to exist:
+    /// records the change (listed on the desk's home page), mails every other active desk
+    /// account of the tenant, and appends the audit entry, inside this transaction. Any path
+    /// that creates a desk account or gives an account the desk role calls this.
+    pub(crate) async fn announce_desk_account(
+        &mut self,
+        tenant: &Tenant,
+        user: &User,
+        previous_role: Option<Role>,
+        who: &Who,
+        mails: &dyn MailTexts,
+    ) -> Result<()> {
+        let now = self.now_ts();
+        sqlx::query(
+            "INSERT INTO desk_staff_changes (tenant_code, user_id, previous_role, by_user_id, by_label, at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&tenant.code)
+        .bind(user.id)
+        .bind(previous_role.map(|r| r.as_str()))
+        .bind(who.user_id)
+        .bind(&who.label)
+        .bind(&now)
+        .execute(&mut *self.tx)
+        .await?;
+        let by_name = match who.user_id {
+            Some(id) => sqlx::query("SELECT display_name FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *self.tx)
+                .await?
+                .map(|r| r.try_get::<String, _>("display_name"))
+                .transpose()?,
+            None => None,
+        };
+        let change = DeskStaffChange {
+            user_id: user.id,
+            display_name: user.display_name.clone(),
+            email: user.email.clone(),
+            previous_role,
+            by_user_id: who.user_id,
+            by_label: who.label.clone(),
+            by_name,
+            at: now,
+        };
+        let recipients = sqlx::query(
+            "SELECT email FROM users WHERE tenant_code = $1 AND role = 'desk' AND disabled_at IS NULL \
+             AND id <> $2 ORDER BY email",
+        )
+        .bind(&tenant.code)
+        .bind(user.id)
+        .fetch_all(&mut *self.tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>("email"))
+        .collect::<Result<Vec<_>, _>>()?;
+        for to in &recipients {
+            self.enqueue_mail(&mails.desk_account_added(tenant, &change, to))
+                .await?;
+        }
+        self.audit(
+            who.event(
+                Some(&tenant.code),
+                "desk.staff.added",
+                format!("user:{}", user.id),
+                serde_json::json!({
+                    "email": user.email,
+                    "previous_role": previous_role.map(|r| r.as_str()),
+                    "notified": recipients.len(),
+                })
+                .to_string(),
+            ),
+        )
+        .await
+    }
 }
 
 /// Hashes with Argon2id (the crate's default parameters) off the async threads.
@@ -98,7 +217,14 @@ pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 
 impl Store {
-    pub async fn create_user(&self, who: &Who, new: NewUser) -> Result<User> {
+    /// Creates an account. A desk account is announced ([`WriteTx::announce_desk_account`])
+    /// in the same transaction, with the wording of `mails`.
+    pub async fn create_user(
+        &self,
+        who: &Who,
+        new: NewUser,
+        mails: &dyn MailTexts,
+    ) -> Result<User> {
         match (new.role.is_tenant_bound(), new.tenant) {
             (true, None) => {
                 return Err(StoreError::conflict("tenant", "error-user-tenant-required"));
@@ -121,17 +247,18 @@ impl Store {
             .parse_required(&new.display_name, "error-name-required")?;
         let hash = hash_password(&new.password).await?;
         let tenant = new.tenant.map(|t| t.to_string());
-        let now = self.now_ts();
+        let tenant_row = match &tenant {
+            Some(t) => match self.tenant(t).await {
+                Ok(row) => Some(row),
+                Err(StoreError::NotFound) => {
+                    return Err(StoreError::conflict("tenant", "error-tenant-unknown"));
+                }
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
         let mut tx = self.write().await?;
-        if let Some(t) = &tenant {
-            let known = sqlx::query("SELECT 1 AS one FROM tenants WHERE code = $1")
-                .bind(t)
-                .fetch_optional(&mut *tx.tx)
-                .await?;
-            if known.is_none() {
-                return Err(StoreError::conflict("tenant", "error-tenant-unknown"));
-            }
-        }
+        let now = tx.now_ts();
         let row = sqlx::query(
             "INSERT INTO users (tenant_code, role, email, display_name, password_hash, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
@@ -185,8 +312,41 @@ impl Store {
             ),
         )
         .await?;
+        if let (Role::Desk, Some(t)) = (new.role, &tenant_row) {
+            let user = User {
+                id,
+                tenant_code: tenant.clone(),
+                role: new.role,
+                email: new.email.as_str().to_string(),
+                display_name: display_name.clone(),
+                disabled: false,
+                created_at: now.clone(),
+            };
+            tx.announce_desk_account(t, &user, None, who, mails).await?;
+        }
         tx.commit().await?;
         self.user(id).await
+    }
+
+    /// Desk staff added (or given the desk role) in the last `days` days, newest first.
+    pub async fn desk_staff_changes(
+        &self,
+        tenant: TenantCode,
+        days: i64,
+    ) -> Result<Vec<DeskStaffChange>> {
+        let since = renkei_domain::time::to_db_timestamp(self.now() - chrono::Duration::days(days));
+        let rows = sqlx::query(
+            "SELECT c.user_id, u.display_name, u.email, c.previous_role, c.by_user_id, c.by_label, \
+             b.display_name AS by_name, c.at \
+             FROM desk_staff_changes c JOIN users u ON u.id = c.user_id \
+             LEFT JOIN users b ON b.id = c.by_user_id \
+             WHERE c.tenant_code = $1 AND c.at >= $2 ORDER BY c.at DESC, c.id DESC",
+        )
+        .bind(tenant.to_string())
+        .bind(&since)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(desk_staff_change_from_row).collect()
     }
 
     pub async fn user(&self, id: i64) -> Result<User> {

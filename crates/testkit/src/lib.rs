@@ -175,6 +175,7 @@ pub async fn open_desk(store: &Store, code: &str) {
                         .expect("password"),
                     departments: vec![],
                 },
+                &renkei_web::mails::DeskMails,
             )
             .await
             .expect("desk account");

@@ -247,6 +247,50 @@ pub fn referral_to_desk(
     })
 }
 
+/// A new desk account (or an account given the desk role), told to the tenant's other desk
+/// staff: desk staff read every proposal under consideration, so no one joins quietly. No
+/// link: a security notice should not invite a click; the desk's home page lists the change.
+pub fn desk_account_added(
+    tenant: &Tenant,
+    change: &renkei_store::users::DeskStaffChange,
+    to: &str,
+) -> OutgoingMail {
+    let tenant = &safe_tenant(tenant);
+    let tr = tr();
+    let (name, email) = (one_line(&change.display_name), one_line(&change.email));
+    let by = match &change.by_name {
+        Some(by_name) => format!("{}（{}）", one_line(by_name), one_line(&change.by_label)),
+        None if change.by_label == "cli" => tr.t("desk-staff-by-cli"),
+        None => one_line(&change.by_label),
+    };
+    let what = match change.previous_role {
+        Some(prev) => format!(
+            "{name}（{email}）の役割が「{}」から「{}」に変更されました。",
+            tr.t(prev.label_key()),
+            tr.t("role-desk")
+        ),
+        None => format!("デスク担当のアカウント {name}（{email}）が追加されました。"),
+    };
+    let at = renkei_domain::time::parse_db_timestamp(&change.at)
+        .map(renkei_domain::time::wareki_datetime_jst)
+        .unwrap_or_else(|| one_line(&change.at));
+    checked(OutgoingMail {
+        tenant_code: Some(tenant.code.clone()),
+        proposal_id: None,
+        kind: "desk-staff".into(),
+        to: to.into(),
+        subject: format!("【{}】デスク担当が追加されました", tenant.full_name()),
+        body: format!(
+            "{} 公民連携デスク 担当者各位\n\n{what}\nデスク担当は、検討中の提案をすべて閲覧できます。\n\n\
+             操作した人：{by}\n日時：{at}\n\n\
+             心当たりがない場合は、速やかに管理者に確認してください。\n\
+             この追加は、Renkei にログインするとデスクのホーム画面でも確認できます。{}",
+            tenant.full_name(),
+            footer(tenant)
+        ),
+    })
+}
+
 /// The confirmation that links a proponent account to the proposals sent from its address:
 /// the link works once, for that account, until it expires.
 pub fn proposal_link_confirmation(
@@ -394,6 +438,15 @@ impl renkei_store::mail_texts::MailTexts for DeskMails {
         link: &str,
     ) -> OutgoingMail {
         referral_to_desk(from, p, copy, dest, to, link)
+    }
+
+    fn desk_account_added(
+        &self,
+        tenant: &Tenant,
+        change: &renkei_store::users::DeskStaffChange,
+        to: &str,
+    ) -> OutgoingMail {
+        desk_account_added(tenant, change, to)
     }
 }
 

@@ -198,8 +198,114 @@ async fn deleting_an_audit_row_fails_verify(backend: Backend) {
     assert!(text(&v).contains("audit chain BROKEN"), "{}", text(&v));
 }
 
+/// `renkei user add --role desk` is not a quiet way onto the desk either: the tenant's other
+/// desk staff get the same announcement mail, and the desk's home lists it.
+async fn a_desk_account_added_on_the_command_line_is_announced(backend: Backend) {
+    let db = TestDb::new(backend);
+    assert!(
+        run(&db, &["tenants", "import", LIST], None)
+            .status
+            .success()
+    );
+    let add = |email: &str| {
+        run(
+            &db,
+            &[
+                "user",
+                "add",
+                "--tenant",
+                "272027",
+                "--role",
+                "desk",
+                "--email",
+                email,
+                "--name",
+                "コマンド 追加",
+                "--password-stdin",
+            ],
+            Some("a good long password\n"),
+        )
+    };
+    // The first desk account: no one to tell yet, but recorded.
+    let first = add("first-desk@example.jp");
+    assert!(first.status.success(), "{}", text(&first));
+    let store = db.open().await;
+    assert!(store.outbox_list(10).await.expect("outbox").is_empty());
+    let second = add("second-desk@example.jp");
+    assert!(second.status.success(), "{}", text(&second));
+    assert!(
+        text(&second).contains("announced by mail"),
+        "{}",
+        text(&second)
+    );
+
+    let mails = store.outbox_list(10).await.expect("outbox");
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0].kind, "desk-staff");
+    assert_eq!(mails[0].to, "first-desk@example.jp");
+    assert!(
+        mails[0]
+            .body
+            .contains("コマンド 追加（second-desk@example.jp）")
+    );
+    assert!(
+        mails[0]
+            .body
+            .contains("サーバーのコマンド（renkei user add）")
+    );
+    assert!(
+        mails[0].body.contains("令和8年11月24日 10:00"),
+        "{}",
+        mails[0].body
+    );
+
+    let k = renkei_domain::TenantCode::parse("272027").expect("code");
+    let changes = store
+        .desk_staff_changes(k, renkei_store::users::DESK_STAFF_NOTICE_DAYS)
+        .await
+        .expect("changes");
+    // (Each run of the binary starts its clock at the same instant: compare as a set.)
+    let mut emails = changes.iter().map(|c| c.email.as_str()).collect::<Vec<_>>();
+    emails.sort();
+    assert_eq!(emails, ["first-desk@example.jp", "second-desk@example.jp"]);
+    assert!(changes.iter().all(|c| c.by_label == "cli"));
+    let second_id = store
+        .user_by_email("second-desk@example.jp")
+        .await
+        .expect("user")
+        .id;
+    assert_eq!(
+        store
+            .audit_count("desk.staff.added", &format!("user:{second_id}"))
+            .await
+            .expect("audit"),
+        1
+    );
+    // And the desk's home page says so.
+    let app = renkei_testkit::TestApp::start(store.clone()).await;
+    let mut c = app.client();
+    assert_eq!(
+        c.login("first-desk@example.jp", "a good long password")
+            .await
+            .status,
+        303
+    );
+    let home = c.get("/t/272027/desk").await;
+    assert!(
+        home.body
+            .contains("コマンド 追加（second-desk@example.jp）が追加されました"),
+        "{}",
+        home.body
+    );
+    assert!(
+        home.body
+            .contains("（操作：サーバーのコマンド（renkei user add））")
+    );
+}
+
 on_both!(
     import_twice_and_refuse_bad_rows,
     users_tokens_and_audit_verify,
     deleting_an_audit_row_fails_verify
 );
+on_both!(a_desk_account_added_on_the_command_line_is_announced);

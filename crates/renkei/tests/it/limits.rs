@@ -192,6 +192,7 @@ async fn seeded(db: &TestDb) -> Store {
                 password: Password::parse("correct horse battery").expect("password"),
                 departments: vec![],
             },
+            &renkei_web::mails::DeskMails,
         )
         .await
         .expect("user");

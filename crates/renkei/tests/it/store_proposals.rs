@@ -324,6 +324,7 @@ async fn lifecycle_hearing_routing_decline(backend: Backend) {
                     password: renkei_domain::Password::parse("long enough pw").expect("p"),
                     departments: vec![dept.into()],
                 },
+                &renkei_web::mails::DeskMails,
             )
             .await
             .expect("member");
@@ -357,6 +358,7 @@ async fn lifecycle_hearing_routing_decline(backend: Backend) {
                 password: renkei_domain::Password::parse("long enough pw").expect("p"),
                 departments: vec!["公民戦略連携デスク".into()],
             },
+            &renkei_web::mails::DeskMails,
         )
         .await
         .expect("member");
@@ -719,6 +721,7 @@ async fn overdue_reminders_once_a_day(backend: Backend) {
                 password: renkei_domain::Password::parse("long enough pw").expect("p"),
                 departments: vec!["環境課".into()],
             },
+            &renkei_web::mails::DeskMails,
         )
         .await
         .expect("staff");
@@ -733,6 +736,7 @@ async fn overdue_reminders_once_a_day(backend: Backend) {
                 password: renkei_domain::Password::parse("long enough pw").expect("p"),
                 departments: vec![],
             },
+            &renkei_web::mails::DeskMails,
         )
         .await
         .expect("desk");

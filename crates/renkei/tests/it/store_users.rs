@@ -31,6 +31,7 @@ async fn accounts_and_sign_in(backend: Backend) {
         .create_user(
             &Who::cli(),
             new_user(Some("272027"), Role::Desk, "Desk@Example.JP"),
+            &renkei_web::mails::DeskMails,
         )
         .await
         .expect("create");
@@ -39,6 +40,7 @@ async fn accounts_and_sign_in(backend: Backend) {
         .create_user(
             &Who::cli(),
             new_user(Some("141305"), Role::Desk, "desk@example.jp"),
+            &renkei_web::mails::DeskMails,
         )
         .await;
     assert!(
@@ -55,11 +57,16 @@ async fn accounts_and_sign_in(backend: Backend) {
         .create_user(
             &Who::cli(),
             new_user(Some("272027"), Role::Operator, "op@example.jp"),
+            &renkei_web::mails::DeskMails,
         )
         .await;
     assert!(matches!(op_with_tenant, Err(StoreError::Conflict { .. })));
     let staff_without = store
-        .create_user(&Who::cli(), new_user(None, Role::Desk, "x@example.jp"))
+        .create_user(
+            &Who::cli(),
+            new_user(None, Role::Desk, "x@example.jp"),
+            &renkei_web::mails::DeskMails,
+        )
         .await;
     assert!(matches!(staff_without, Err(StoreError::Conflict { .. })));
 
@@ -98,6 +105,7 @@ async fn sign_in_is_throttled_per_account(backend: Backend) {
         .create_user(
             &Who::cli(),
             new_user(Some("272027"), Role::Desk, "desk@example.jp"),
+            &renkei_web::mails::DeskMails,
         )
         .await
         .expect("create");
@@ -124,6 +132,7 @@ async fn sign_in_is_throttled_per_address(backend: Backend) {
         .create_user(
             &Who::cli(),
             new_user(Some("272027"), Role::Desk, "desk@example.jp"),
+            &renkei_web::mails::DeskMails,
         )
         .await
         .expect("create");
@@ -159,6 +168,7 @@ async fn sessions_and_tokens(backend: Backend) {
         .create_user(
             &Who::cli(),
             new_user(Some("272027"), Role::Desk, "desk@example.jp"),
+            &renkei_web::mails::DeskMails,
         )
         .await
         .expect("create");
@@ -260,6 +270,7 @@ async fn departments_belong_to_their_tenant(backend: Backend) {
                 departments: vec!["危機管理課".into()],
                 ..new_user(Some("272027"), Role::Department, "bosai@example.jp")
             },
+            &renkei_web::mails::DeskMails,
         )
         .await
         .expect("staff");

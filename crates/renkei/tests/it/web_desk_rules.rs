@@ -189,6 +189,7 @@ async fn operator_opens_a_desk_only_with_desk_staff(backend: Backend) {
                 password: renkei_domain::Password::parse(DEMO_PASSWORD).expect("p"),
                 departments: vec![],
             },
+            &renkei_web::mails::DeskMails,
         )
         .await
         .expect("desk account");

@@ -32,6 +32,7 @@ async fn add_user(
                 password: Password::parse(DEMO_PASSWORD).expect("pw"),
                 departments,
             },
+            &renkei_web::mails::DeskMails,
         )
         .await
         .expect("user")

@@ -508,7 +508,107 @@ async fn a_proposal_sent_signed_in_is_owned(backend: Backend) {
     assert!(page.body.contains("ログインして送った提案"));
 }
 
+/// An administrator can still make desk staff, but not quietly: the other desk staff get a
+/// mail (queued with the change), the desk's home lists it for 30 days, the audit has it.
+async fn a_new_desk_account_is_announced(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let before = app.store.outbox_list(10_000).await.expect("outbox").len();
+    let mut admin = signed_in(&app, ADMIN, DEMO_PASSWORD).await;
+    let page = admin.get("/t/272027/admin/users").await;
+    assert!(page.body.contains("他のデスク担当者全員にメールで通知され"));
+    let made = create_account(&mut admin, "desk", "new-desk@example.jp", "新任 四郎").await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let new_id = user_id(&app, "new-desk@example.jp").await;
+
+    let mails = app.store.outbox_list(10_000).await.expect("outbox");
+    assert_eq!(
+        mails.len(),
+        before + 1,
+        "one mail: to the one other desk account"
+    );
+    let mail = &mails[0];
+    assert_eq!(mail.kind, "desk-staff");
+    assert_eq!(mail.to, DESK);
+    assert_eq!(mail.tenant_code.as_deref(), Some("272027"));
+    assert!(
+        mail.subject.contains("デスク担当が追加されました"),
+        "{}",
+        mail.subject
+    );
+    for text in [
+        "新任 四郎（new-desk@example.jp）",
+        "管理 花子（admin@kishiwada.demo.renkei.jp）",
+        "令和8年11月24日 10:00",
+        "心当たりがない場合は",
+    ] {
+        assert!(
+            mail.body.contains(text),
+            "{text} missing from:\n{}",
+            mail.body
+        );
+    }
+    assert_eq!(
+        app.store
+            .audit_count("desk.staff.added", &format!("user:{new_id}"))
+            .await
+            .expect("audit"),
+        1
+    );
+    assert_eq!(
+        app.store
+            .audit_count("user.create", &format!("user:{new_id}"))
+            .await
+            .expect("audit"),
+        1
+    );
+
+    // Other roles are not announced; a refused creation sends nothing.
+    assert_eq!(
+        create_account(&mut admin, "proponent", "plain@example.co.jp", "提案者")
+            .await
+            .status,
+        303
+    );
+    let dup = create_account(&mut admin, "desk", "new-desk@example.jp", "二重").await;
+    assert_eq!(dup.status, 422);
+    assert_eq!(
+        app.store.outbox_list(10_000).await.expect("outbox").len(),
+        before + 1
+    );
+
+    // The desk's home shows who joined, by whom, when (和暦).
+    let mut desk = signed_in(&app, DESK, DEMO_PASSWORD).await;
+    let home = desk.get("/t/272027/desk").await;
+    assert!(
+        home.body.contains("最近追加されたデスク担当"),
+        "{}",
+        home.body
+    );
+    for text in [
+        "新任 四郎（new-desk@example.jp）が追加されました",
+        "（操作：管理 花子（admin@kishiwada.demo.renkei.jp））",
+        "令和8年11月24日 10:00",
+    ] {
+        assert!(home.body.contains(text), "{text} missing");
+    }
+    // Other desks do not see it.
+    let mut kawasaki = signed_in(&app, "desk@kawasaki.demo.renkei.jp", DEMO_PASSWORD).await;
+    assert!(
+        !kawasaki
+            .get("/t/141305/desk")
+            .await
+            .body
+            .contains("new-desk@example.jp")
+    );
+    // After 30 days the notice is gone.
+    app.db().clock.advance(chrono::Duration::days(31));
+    let mut desk = signed_in(&app, DESK, DEMO_PASSWORD).await;
+    let home = desk.get("/t/272027/desk").await;
+    assert!(!home.body.contains("最近追加されたデスク担当"));
+}
+
 on_both!(an_account_with_the_proponents_address_sees_nothing);
 on_both!(the_tracking_link_claims_a_proposal);
 on_both!(the_mailed_confirmation_links_once);
 on_both!(a_proposal_sent_signed_in_is_owned);
+on_both!(a_new_desk_account_is_announced);

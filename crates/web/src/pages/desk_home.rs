@@ -20,6 +20,42 @@ struct DeskHomeTemplate {
     counts: Vec<(String, i64)>,
     overdue: i64,
     can_handle: bool,
+    staff_changes: Vec<StaffChangeView>,
+    staff_lead: String,
+}
+
+/// A desk account added (or re-roled) recently, in words: no one joins the desk quietly.
+struct StaffChangeView {
+    at: String,
+    text: String,
+}
+
+fn staff_change_views(
+    tr: &crate::i18n::Tr,
+    list: Vec<renkei_store::users::DeskStaffChange>,
+) -> Vec<StaffChangeView> {
+    list.into_iter()
+        .map(|c| {
+            let who = format!("{}（{}）", c.display_name, c.email);
+            let by = match (&c.by_name, c.by_label.as_str()) {
+                (Some(name), label) => format!("{name}（{label}）"),
+                (None, "cli") => tr.t("desk-staff-by-cli"),
+                (None, label) => label.to_string(),
+            };
+            let text = match c.previous_role {
+                Some(prev) => tr.t2(
+                    "desk-staff-rerole",
+                    ("who", &who),
+                    ("from", &tr.t(prev.label_key())),
+                ),
+                None => tr.t1("desk-staff-added", "who", &who),
+            };
+            StaffChangeView {
+                at: crate::view::display_time(&c.at),
+                text: format!("{text}{}", tr.t1("desk-staff-by", "by", &by)),
+            }
+        })
+        .collect()
 }
 
 /// The desk's workspace.
@@ -48,7 +84,20 @@ pub async fn get(
     } else {
         (Vec::new(), 0)
     };
+    let staff_changes = staff_change_views(
+        &ctx.tr,
+        state
+            .store
+            .desk_staff_changes(access.code, renkei_store::users::DESK_STAFF_NOTICE_DAYS)
+            .await?,
+    );
     html(&DeskHomeTemplate {
+        staff_changes,
+        staff_lead: ctx.tr.t1(
+            "desk-staff-lead",
+            "days",
+            &renkei_store::users::DESK_STAFF_NOTICE_DAYS,
+        ),
         base: Base::new(&ctx, ctx.tr.t("home-desk-title")),
         lead: ctx
             .tr

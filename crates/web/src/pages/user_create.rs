@@ -62,7 +62,11 @@ pub async fn post(
                 vec![department]
             },
         };
-        match state.store.create_user(&ctx.who(), new).await {
+        match state
+            .store
+            .create_user(&ctx.who(), new, &crate::mails::DeskMails)
+            .await
+        {
             Ok(_) => {
                 return Ok(Redirect::to(&format!(
                     "/t/{}/admin/users?notice=user-created",

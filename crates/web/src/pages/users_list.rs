@@ -42,6 +42,7 @@ struct UsersTemplate {
     roles: Vec<(&'static str, String)>,
     form: UserForm,
     errors: FieldErrors,
+    role_hint: String,
 }
 
 pub(crate) async fn render(
@@ -74,6 +75,11 @@ pub(crate) async fn render(
             ..form
         },
         errors,
+        role_hint: ctx.tr.t1(
+            "user-role-desk-announced",
+            "days",
+            &renkei_store::users::DESK_STAFF_NOTICE_DAYS,
+        ),
     })?;
     Ok((status, page).into_response())
 }
