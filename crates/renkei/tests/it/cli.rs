@@ -293,13 +293,13 @@ async fn a_desk_account_added_on_the_command_line_is_announced(backend: Backend)
     let home = c.get("/t/272027/desk").await;
     assert!(
         home.body
-            .contains("コマンド 追加（second-desk@example.jp）が追加されました"),
+            .contains("コマンド 追加（second-desk@example.jp）がデスク担当に追加されました。"),
         "{}",
         home.body
     );
     assert!(
         home.body
-            .contains("（操作：サーバーのコマンド（renkei user add））")
+            .contains("操作した人：サーバーのコマンド（renkei user add）")
     );
 }
 

@@ -585,8 +585,8 @@ async fn a_new_desk_account_is_announced(backend: Backend) {
         home.body
     );
     for text in [
-        "新任 四郎（new-desk@example.jp）が追加されました",
-        "（操作：管理 花子（admin@kishiwada.demo.renkei.jp））",
+        "新任 四郎（new-desk@example.jp）がデスク担当に追加されました。",
+        "操作した人：管理 花子（admin@kishiwada.demo.renkei.jp）",
         "令和8年11月24日 10:00",
     ] {
         assert!(home.body.contains(text), "{text} missing");

@@ -28,6 +28,7 @@ struct DeskHomeTemplate {
 struct StaffChangeView {
     at: String,
     text: String,
+    by: String,
 }
 
 fn staff_change_views(
@@ -52,7 +53,8 @@ fn staff_change_views(
             };
             StaffChangeView {
                 at: crate::view::display_time(&c.at),
-                text: format!("{text}{}", tr.t1("desk-staff-by", "by", &by)),
+                text,
+                by: tr.t1("desk-staff-by", "by", &by),
             }
         })
         .collect()
