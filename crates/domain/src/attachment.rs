@@ -39,6 +39,47 @@ impl FileKind {
             Self::OfficeLegacy => "application/x-ole-storage",
         }
     }
+
+    /// The kind a stored content type names (the type was set from the content at upload).
+    pub fn from_mime(mime: &str) -> Option<Self> {
+        [
+            Self::Pdf,
+            Self::Png,
+            Self::Jpeg,
+            Self::Gif,
+            Self::Webp,
+            Self::Docx,
+            Self::Xlsx,
+            Self::Pptx,
+            Self::OfficeLegacy,
+        ]
+        .into_iter()
+        .find(|k| k.mime() == mime)
+    }
+
+    /// File name extensions that truthfully name this kind; the first is the usual one.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Self::Pdf => &["pdf"],
+            Self::Png => &["png"],
+            Self::Jpeg => &["jpg", "jpeg"],
+            Self::Gif => &["gif"],
+            Self::Webp => &["webp"],
+            Self::Docx => &["docx"],
+            Self::Xlsx => &["xlsx"],
+            Self::Pptx => &["pptx"],
+            // An OLE compound file may be any of the old Office formats; which one is
+            // not worth guessing, so an untruthful name gets a neutral extension.
+            Self::OfficeLegacy => &["doc", "xls", "ppt", "bin"],
+        }
+    }
+
+    fn usual_extension(self) -> &'static str {
+        match self {
+            Self::OfficeLegacy => "bin",
+            other => other.extensions()[0],
+        }
+    }
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -74,13 +115,26 @@ pub fn sniff(data: &[u8]) -> Option<FileKind> {
     }
 }
 
-/// A file name safe to show and to put in a header: no path, no control characters,
-/// at most 120 characters.
+/// Characters that reorder text on screen: a name like `report\u{202E}fdp.exe` would show
+/// as `reportexe.pdf`.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// A file name safe to show and to put in a header: no path, no control or bidirectional
+/// formatting characters, at most 120 characters.
 pub fn clean_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':'))
+        .filter(|c| {
+            !c.is_control()
+                && !is_bidi_control(*c)
+                && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':')
+        })
         .take(120)
         .collect();
     let trimmed = cleaned.trim().trim_start_matches('.').to_string();
@@ -89,6 +143,25 @@ pub fn clean_filename(name: &str) -> String {
     } else {
         trimmed
     }
+}
+
+/// The name a file of `kind` is stored and downloaded under: cleaned, and with an extension
+/// that tells the truth about the content (`x.html` holding a PDF becomes `x.html.pdf`, so
+/// nothing opens it as a web page).
+pub fn truthful_filename(name: &str, kind: FileKind) -> String {
+    let cleaned = clean_filename(name);
+    let ext = cleaned
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if kind.extensions().contains(&ext.as_str()) {
+        return cleaned;
+    }
+    let usual = kind.usual_extension();
+    // Stay within the length clean_filename promises.
+    let keep = 120 - usual.len() - 1;
+    let stem: String = cleaned.chars().take(keep).collect();
+    format!("{stem}.{usual}")
 }
 
 /// Checks one upload: not empty, not too big, of an accepted kind.
@@ -133,5 +206,49 @@ mod tests {
         assert_eq!(clean_filename("C:\\Users\\a\\提案書.pdf"), "提案書.pdf");
         assert_eq!(clean_filename("a\"b\r\n.pdf"), "ab.pdf");
         assert_eq!(clean_filename("..."), "attachment");
+        assert_eq!(clean_filename("report\u{202E}fdp.exe"), "reportfdp.exe");
+        assert_eq!(
+            clean_filename("\u{2067}計画\u{2069}書\u{200F}.pdf"),
+            "計画書.pdf"
+        );
+    }
+
+    #[test]
+    fn extensions_tell_the_truth() {
+        assert_eq!(truthful_filename("x.html", FileKind::Pdf), "x.html.pdf");
+        assert_eq!(truthful_filename("提案書.PDF", FileKind::Pdf), "提案書.PDF");
+        assert_eq!(truthful_filename("写真.jpeg", FileKind::Jpeg), "写真.jpeg");
+        assert_eq!(
+            truthful_filename("写真.png", FileKind::Jpeg),
+            "写真.png.jpg"
+        );
+        assert_eq!(truthful_filename("noext", FileKind::Docx), "noext.docx");
+        assert_eq!(
+            truthful_filename("old.xls", FileKind::OfficeLegacy),
+            "old.xls"
+        );
+        assert_eq!(
+            truthful_filename("old.svg", FileKind::OfficeLegacy),
+            "old.svg.bin"
+        );
+        assert_eq!(
+            truthful_filename("a\u{202E}lmth.pdf", FileKind::Pdf),
+            "almth.pdf"
+        );
+        let long = format!("{}.html", "あ".repeat(200));
+        let named = truthful_filename(&long, FileKind::Pdf);
+        assert!(
+            named.ends_with(".pdf") && named.chars().count() <= 120,
+            "{named}"
+        );
+        for kind in [
+            FileKind::Pdf,
+            FileKind::Png,
+            FileKind::OfficeLegacy,
+            FileKind::Xlsx,
+        ] {
+            assert_eq!(FileKind::from_mime(kind.mime()), Some(kind));
+        }
+        assert_eq!(FileKind::from_mime("text/html"), None);
     }
 }

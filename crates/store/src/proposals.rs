@@ -990,6 +990,8 @@ impl Store {
             ));
         }
         if let Some(days) = f.older_than_days {
+            // Bounded here too: a huge count would overflow the date arithmetic.
+            let days = days.clamp(0, 36_500);
             let before =
                 renkei_domain::time::to_db_timestamp(self.now() - chrono::Duration::days(days));
             conds.push(format!("p.created_at <= {}", arg(before, &mut args)));
@@ -1019,7 +1021,7 @@ impl Store {
         }
         let where_sql = conds.join(" AND ");
         let per_page = f.per_page.clamp(1, 200);
-        let offset = f.page.max(0) * per_page;
+        let offset = f.page.clamp(0, 1_000_000) * per_page;
         let count_sql = format!("SELECT COUNT(*) AS n FROM proposals p WHERE {where_sql}");
         let mut count_q = sqlx::query(&count_sql);
         for a in &args {

@@ -140,7 +140,11 @@ impl FromRequestParts<AppState> for Ctx {
             user: session.map(|s| s.user),
             csrf,
             ip: client_ip(state, parts),
-            path: parts.uri.path().to_string(),
+            // The language switch links here: a path like `//evil.example` must not
+            // become an off-site link.
+            path: crate::view::local_path(parts.uri.path())
+                .unwrap_or("/")
+                .to_string(),
             session_token,
             secure: is_secure(state, &parts.headers),
         };

@@ -26,7 +26,7 @@ pub const LEASE_SECS: i64 = 300;
 /// Time limit of each SMTP command (connect, EHLO, DATA, …).
 pub const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct MailConfig {
     /// `smtp://host:port` (plain), `smtp://host:587?tls=required` (STARTTLS) or
     /// `smtps://user:password@host:465`. `None`: mail stays queued.
@@ -44,6 +44,17 @@ impl Default for MailConfig {
             from: DEFAULT_FROM.to_string(),
             poll_interval: Duration::from_secs(5),
         }
+    }
+}
+
+/// Debug output goes to logs: the SMTP URL shows with its user name and password replaced.
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("smtp_url", &self.smtp_url.as_deref().map(|u| redact(u, u)))
+            .field("from", &self.from)
+            .field("poll_interval", &self.poll_interval)
+            .finish()
     }
 }
 
@@ -273,6 +284,18 @@ mod tests {
         assert!(!r.contains("p@ss") && !r.contains("p%40ss"), "{r}");
         assert!(!r.contains("desk@city"), "{r}");
         assert_eq!(redact("no secrets", "smtp://127.0.0.1:25"), "no secrets");
+    }
+
+    #[test]
+    fn debug_output_hides_the_smtp_password() {
+        let config = MailConfig {
+            smtp_url: Some("smtps://desk:S3cret%21pw@mail.example.jp:465".into()),
+            ..MailConfig::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("S3cret"), "{shown}");
+        assert!(!shown.contains("desk:"), "{shown}");
+        assert!(shown.contains("mail.example.jp:465"), "{shown}");
     }
 
     #[test]

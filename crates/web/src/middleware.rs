@@ -75,13 +75,14 @@ pub async fn pages(State(state): State<AppState>, req: Request, next: Next) -> R
             headers.append(header::SET_COOKIE, v);
         }
     }
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
+    // A handler's own policy stands: downloads carry `sandbox`, which must not be replaced
+    // by the page policy.
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
              frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        ),
-    );
+        ));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
 }

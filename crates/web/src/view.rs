@@ -6,6 +6,18 @@ use crate::i18n::Tr;
 use renkei_store::users::User;
 use std::collections::BTreeMap;
 
+/// `p` if it is a path on this site and nothing else: it starts with one `/` (not `//`,
+/// which browsers read as another host), and holds only printable ASCII without `\\`
+/// (which browsers read as `/`), so no tab, line feed or space that URL parsers drop or
+/// that cannot go into a `Location` header. Links and redirects built from a request use it.
+pub fn local_path(p: &str) -> Option<&str> {
+    let bytes = p.as_bytes();
+    let ok = bytes.first() == Some(&b'/')
+        && !matches!(bytes.get(1), Some(b'/' | b'\\'))
+        && bytes.iter().all(|b| b.is_ascii_graphic() && *b != b'\\');
+    ok.then_some(p)
+}
+
 pub struct Base {
     pub tr: Tr,
     pub user: Option<User>,
@@ -154,4 +166,35 @@ pub fn home_of(user: &User) -> String {
         departments: vec![],
     }
     .home_path()
+}
+
+#[cfg(test)]
+mod local_path_tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_on_this_site() {
+        for ok in [
+            "/",
+            "/t/272027/desk",
+            "/t/272027/desk/inbox?page=2&q=%E3%81%82",
+        ] {
+            assert_eq!(local_path(ok), Some(ok));
+        }
+        for bad in [
+            "",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "evil.example",
+            "/\t/evil.example",
+            "/%09/evil.example".replace("%09", "\t").as_str(),
+            "/\n",
+            "/ x",
+            "/\u{3042}",
+            "/a\\b",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+    }
 }

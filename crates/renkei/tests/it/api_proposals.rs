@@ -550,6 +550,46 @@ async fn inbox_filters_and_bad_parameters(backend: Backend) {
         assert_eq!(r.status, 400, "{bad}: {}", r.body);
         assert!(is_json_error(&r), "{bad}");
     }
+    // Every number is bounded: beyond the documented range is a 400 saying so, never a
+    // panic (older_than_days used to overflow the date arithmetic and drop the connection)
+    // nor a 500 (a huge page overflowed PostgreSQL's OFFSET), nor silently clamped.
+    for huge in [
+        "older_than_days=100000000000",
+        "older_than_days=36501",
+        "page=9223372036854775807",
+        "page=10001",
+        "page=99999999999999999999999999",
+        "per_page=201",
+        "assignee=9007199254740992",
+    ] {
+        let r = get(&app, &format!("{list}?{huge}"), Some(&desk)).await;
+        assert_eq!(r.status, 400, "{huge}: {}", r.body);
+        assert_eq!(
+            r.json["error"]["code"], "out_of_range",
+            "{huge}: {}",
+            r.body
+        );
+        assert!(
+            r.json["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("範囲")),
+            "{huge}: {}",
+            r.body
+        );
+    }
+    // The edges themselves are served.
+    for edge in ["older_than_days=36500", "page=10000", "per_page=200"] {
+        let r = get(&app, &format!("{list}?{edge}"), Some(&desk)).await;
+        assert_eq!(r.status, 200, "{edge}: {}", r.body);
+    }
+    let r = get(
+        &app,
+        &format!("{list}?page=10000&per_page=200"),
+        Some(&desk),
+    )
+    .await;
+    assert_eq!(r.json["proposals"].as_array().map(Vec::len), Some(0));
+    assert_eq!(r.json["page"], 10000);
 }
 
 async fn transitions_and_hearings(backend: Backend) {

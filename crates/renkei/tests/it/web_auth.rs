@@ -204,7 +204,63 @@ async fn two_servers_share_a_login(backend: Backend) {
     b.stop().await;
 }
 
+/// Links and redirects built from a request stay on this site: `next=` after sign-in, and the
+/// language switch of any page (a 404 for `//evil.example` linked to `//evil.example?lang=en`).
+async fn links_and_redirects_stay_on_site(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    const DESK: &str = "desk@kishiwada.demo.renkei.jp";
+    let mut c = app.client();
+    let ok = {
+        c.get("/login").await;
+        c.post(
+            "/login",
+            &[
+                ("email", DESK),
+                ("password", DEMO_PASSWORD),
+                ("next", "/t/272027/desk/inbox?page=1"),
+            ],
+        )
+        .await
+    };
+    assert_eq!(ok.location.as_deref(), Some("/t/272027/desk/inbox?page=1"));
+    for next in [
+        "//evil.example",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "https://evil.example/",
+        "/\n",
+        "/\r\nSet-Cookie: x=y",
+        "/ evil",
+        "/login",
+    ] {
+        let mut c = app.client();
+        c.get("/login").await;
+        let r = c
+            .post(
+                "/login",
+                &[("email", DESK), ("password", DEMO_PASSWORD), ("next", next)],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{next:?}: {}", r.body);
+        assert_eq!(r.location.as_deref(), Some("/t/272027/desk"), "{next:?}");
+        // Signed in all the same.
+        assert_eq!(c.get("/t/272027/desk").await.status, 200, "{next:?}");
+    }
+    // The 404 page's language link for paths a browser reads as another host.
+    let mut c = app.client();
+    for path in ["//evil.example", "//evil.example/x", "/\\evil.example"] {
+        let page = c.get(path).await;
+        assert_eq!(page.status, 404, "{path}");
+        assert!(!page.body.contains("evil.example"), "{path}: {}", page.body);
+        assert!(page.body.contains("href=\"/?lang=en\""), "{path}");
+    }
+    // An ordinary 404 keeps its own path in the link.
+    let page = c.get("/no/such/page").await;
+    assert!(page.body.contains("href=\"/no/such/page?lang=en\""));
+}
+
 on_both!(
+    links_and_redirects_stay_on_site,
     each_role_lands_on_its_home,
     session_cookie_flags,
     no_account_enumeration,

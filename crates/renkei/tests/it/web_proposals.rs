@@ -139,10 +139,12 @@ async fn intake_and_tracking_page(backend: Backend) {
     assert_eq!(bot.status, 400);
     assert_eq!(proposal_count(&app).await, before, "nothing half-saved");
 
+    // A PDF named like a web page, with a right-to-left override that would show
+    // "提案書lmth.pdf" on screen.
     let ok = propose(
         &mut c,
         "ドローン防災訓練の提案",
-        Some(("提案書.pdf", PDF.to_vec())),
+        Some(("提案書\u{202E}fdp.html", PDF.to_vec())),
         &[],
     )
     .await;
@@ -194,6 +196,25 @@ async fn intake_and_tracking_page(backend: Backend) {
         .unwrap_or("")
         .to_string();
     assert!(cd.starts_with("attachment;"), "{cd}");
+    // Named by its content, without the override: 提案書fdp.html.pdf.
+    assert!(
+        cd.ends_with("filename*=UTF-8''%E6%8F%90%E6%A1%88%E6%9B%B8fdp.html.pdf"),
+        "{cd}"
+    );
+    assert!(cd.contains("filename=\"___fdp.html.pdf\""), "{cd}");
+    // The download's own policy survives the page middleware: sandboxed, nothing loads.
+    let csp = resp
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(csp, "sandbox; default-src 'none'");
+    assert!(
+        !page.body.contains('\u{202E}'),
+        "the page lists the cleaned name"
+    );
+    assert!(page.body.contains("提案書fdp.html.pdf"));
     assert_eq!(
         resp.headers()
             .get("content-type")

@@ -74,7 +74,43 @@ pub fn document() -> Value {
     });
     proposal_schemas(&mut doc);
     proposal_paths(&mut doc, &error);
+    body_rejections(&mut doc, &error);
     doc
+}
+
+/// Every operation that reads a JSON body answers the same way when the body cannot be read:
+/// 413 beyond the size limit, 415 when the Content-Type is not JSON, 400 when it is not JSON,
+/// 422 when it is JSON of the wrong shape.
+fn body_rejections(doc: &mut Value, error: &Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for operation in paths.values_mut().filter_map(Value::as_object_mut) {
+        for op in operation.values_mut() {
+            if op.get("requestBody").is_none() {
+                continue;
+            }
+            let responses = &mut op["responses"];
+            for (status, what) in [
+                (
+                    "400",
+                    "The body is not JSON (code `bad_json`) or a parameter is unreadable",
+                ),
+                (
+                    "413",
+                    "The body is larger than the server accepts (code `payload_too_large`)",
+                ),
+                (
+                    "415",
+                    "The Content-Type is not application/json (code `unsupported_media_type`)",
+                ),
+            ] {
+                let mut response = error.clone();
+                response["description"] = Value::from(what);
+                responses[status] = response;
+            }
+        }
+    }
 }
 
 /// Schemas of the proposals API.
@@ -85,7 +121,8 @@ fn proposal_schemas(doc: &mut Value) {
         "required": ["error"],
         "properties": { "error": {
             "type": "object",
-            "required": ["code", "message", "fields"],
+            "required": ["code", "message"],
+            "description": "422: the request was JSON but not acceptable. `fields` names each field that failed a rule (intake, hearings, routings, answers); a body of the wrong shape (a missing member, a string where a number belongs) has no `fields`, only the message.",
             "properties": {
                 "code": { "type": "string", "const": "invalid" },
                 "message": { "type": "string" },
@@ -296,7 +333,7 @@ fn proposal_paths(doc: &mut Value, error: &Value) {
         "schema": { "type": "string", "examples": ["272027-2026-0042"] }
     });
     let invalid = json!({
-        "description": "Validation failed (nothing was written)",
+        "description": "Validation failed: JSON of the wrong shape, or a field breaking a rule (nothing was written)",
         "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ValidationError" } } }
     });
     let body = |schema: Value| json!({ "required": true, "content": { "application/json": { "schema": schema } } });
@@ -333,13 +370,13 @@ fn proposal_paths(doc: &mut Value, error: &Value) {
                 query("field", "分野", json!({ "type": "string" })),
                 query("partner_type", "団体の種類", json!({ "type": "string" })),
                 query("route", "free, theme or outbound", json!({ "type": "string" })),
-                query("older_than_days", "received at least this many days ago", json!({ "type": "integer", "minimum": 0 })),
-                query("assignee", "desk officer's user id; 0 for unassigned", json!({ "type": "integer", "minimum": 0 })),
+                query("older_than_days", "received at least this many days ago (at most 36500; beyond is 400 out_of_range)", json!({ "type": "integer", "minimum": 0, "maximum": 36500 })),
+                query("assignee", "desk officer's user id; 0 for unassigned", json!({ "type": "integer", "minimum": 0, "maximum": 9007199254740991_i64 })),
                 query("q", "free text (title, summary, details, organisation, contact, receipt number)", json!({ "type": "string" })),
                 query("overdue", "only open proposals past their first-response date", json!({ "type": "boolean" })),
                 query("sort", "order", json!({ "enum": ["newest", "oldest", "due", "updated"], "default": "newest" })),
-                query("page", "0-based page", json!({ "type": "integer", "minimum": 0, "default": 0 })),
-                query("per_page", "page size (at most 200)", json!({ "type": "integer", "minimum": 1, "maximum": 200, "default": 50 }))
+                query("page", "0-based page (at most 10000; beyond is 400 out_of_range)", json!({ "type": "integer", "minimum": 0, "maximum": 10000, "default": 0 })),
+                query("per_page", "page size (at most 200; beyond is 400 out_of_range)", json!({ "type": "integer", "minimum": 1, "maximum": 200, "default": 50 }))
             ],
             "responses": {
                 "200": ok("One page of the inbox", json!({

@@ -21,7 +21,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use chrono::NaiveDate;
-use renkei_domain::attachment::{MAX_ATTACHMENTS, check, clean_filename};
+use renkei_domain::attachment::{MAX_ATTACHMENTS, check, truthful_filename};
 use renkei_domain::proposal::{
     Answer, Channel, DeclineReason, Field, Intake, IntakeInput, Kind, PartnerType, Route, Status,
     Transition, rules,
@@ -534,7 +534,7 @@ fn attachments_of(list: &[AttachmentBody], errors: &mut FieldErrors) -> Vec<NewA
         };
         match check(&data) {
             Ok(kind) => out.push(NewAttachment {
-                filename: clean_filename(&a.filename),
+                filename: truthful_filename(&a.filename, kind),
                 content_type: kind.mime().to_string(),
                 data,
             }),
@@ -691,12 +691,44 @@ fn bad_param(key: &'static str) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "bad_request", key)
 }
 
-fn number(q: &HashMap<String, String>, name: &str, min: i64) -> Result<Option<i64>, ApiError> {
+/// The largest page number the inbox serves (50 × 10,000 proposals is beyond any desk).
+pub const MAX_PAGE: i64 = 10_000;
+/// The inbox's largest page.
+pub const MAX_PER_PAGE: i64 = 200;
+/// "Received at least this many days ago" reaches back a century at most.
+pub const MAX_OLDER_THAN_DAYS: i64 = 36_500;
+/// Account ids are JSON-safe integers.
+pub const MAX_ID: i64 = 9_007_199_254_740_991;
+
+fn is_integer(v: &str) -> bool {
+    let digits = v.strip_prefix(['-', '+']).unwrap_or(v);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn out_of_range() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "out_of_range",
+        "error-out-of-range",
+    )
+}
+
+/// An integer query parameter within `min..=max`: absent → `None`; not an integer → 400
+/// `bad_request`; outside the range → 400 `out_of_range`. Never clamped silently, never a panic.
+fn number(
+    q: &HashMap<String, String>,
+    name: &str,
+    min: i64,
+    max: i64,
+) -> Result<Option<i64>, ApiError> {
     match q.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
         None => Ok(None),
         Some(v) => match v.parse::<i64>() {
-            Ok(n) if n >= min => Ok(Some(n)),
-            _ => Err(bad_param("error-bad-request")),
+            Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+            Ok(_) => Err(out_of_range()),
+            // Digits too long for i64 are out of range too, not unreadable.
+            Err(_) if is_integer(v) => Err(out_of_range()),
+            Err(_) => Err(bad_param("error-bad-request")),
         },
     }
 }
@@ -733,21 +765,21 @@ fn inbox_filter(q: &HashMap<String, String>) -> Result<InboxFilter, ApiError> {
         Some(s @ ("newest" | "oldest" | "due" | "updated")) => InboxSort::parse(s),
         Some(_) => return Err(bad_param("error-bad-request")),
     };
-    let per_page = number(q, "per_page", 1)?.unwrap_or(50).min(200);
+    let per_page = number(q, "per_page", 1, MAX_PER_PAGE)?.unwrap_or(50);
     Ok(InboxFilter {
         statuses,
         kind: vocabulary(q, "kind", Kind::parse)?,
         field: vocabulary(q, "field", Field::parse)?,
         partner_type: vocabulary(q, "partner_type", PartnerType::parse)?,
         route: vocabulary(q, "route", Route::parse)?,
-        older_than_days: number(q, "older_than_days", 0)?,
-        assignee: number(q, "assignee", 0)?,
+        older_than_days: number(q, "older_than_days", 0, MAX_OLDER_THAN_DAYS)?,
+        assignee: number(q, "assignee", 0, MAX_ID)?,
         q: q.get("q")
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty()),
         overdue_only,
         sort,
-        page: number(q, "page", 0)?.unwrap_or(0),
+        page: number(q, "page", 0, MAX_PAGE)?.unwrap_or(0),
         per_page,
     })
 }

@@ -35,8 +35,10 @@ pub struct LoginForm {
 }
 
 /// Only same-site paths are followed after sign-in (no open redirect).
+/// Where to go after signing in: a path on this site ([`crate::view::local_path`]), and
+/// never the sign-in page itself.
 fn safe_next(next: &str) -> Option<&str> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+    crate::view::local_path(next).filter(|p| !p.starts_with("/login"))
 }
 
 pub async fn get(ctx: Ctx, Query(q): Query<LoginQuery>) -> Result<Response, WebError> {
@@ -125,5 +127,8 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), None);
         assert_eq!(safe_next("https://evil.example"), None);
         assert_eq!(safe_next("/\\evil.example"), None);
+        assert_eq!(safe_next("/\t/evil.example"), None);
+        assert_eq!(safe_next("/\n"), None);
+        assert_eq!(safe_next("/login?next=/login"), None);
     }
 }

@@ -454,8 +454,13 @@ pub async fn consent_by_account(
 /// Serves an attachment as a download, never inline: `Content-Disposition: attachment`,
 /// the sniffed type, `nosniff` and a sandboxing CSP.
 pub fn download(meta: &renkei_store::proposals::AttachmentMeta, data: Vec<u8>) -> Response {
-    let ascii: String = meta
-        .filename
+    // Named again on the way out: files stored before the rule keep an untruthful extension
+    // or reordering characters in the database, never in the download.
+    let filename = match renkei_domain::attachment::FileKind::from_mime(&meta.content_type) {
+        Some(kind) => renkei_domain::attachment::truthful_filename(&meta.filename, kind),
+        None => renkei_domain::attachment::clean_filename(&meta.filename),
+    };
+    let ascii: String = filename
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
@@ -465,7 +470,7 @@ pub fn download(meta: &renkei_store::proposals::AttachmentMeta, data: Vec<u8>) -
             }
         })
         .collect();
-    let encoded = crate::error::urlencode(&meta.filename).replace('/', "%2F");
+    let encoded = crate::error::urlencode(&filename).replace('/', "%2F");
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
     let mut resp = Response::new(Body::from(data));
     let h = resp.headers_mut();

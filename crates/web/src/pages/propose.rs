@@ -168,7 +168,7 @@ pub async fn post(
             file_count += 1;
             match attachment::check(&data) {
                 Ok(kind) => files.push(NewAttachment {
-                    filename,
+                    filename: attachment::truthful_filename(&filename, kind),
                     content_type: kind.mime().to_string(),
                     data: data.to_vec(),
                 }),
