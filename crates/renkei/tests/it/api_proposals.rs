@@ -545,6 +545,10 @@ async fn inbox_filters_and_bad_parameters(backend: Backend) {
         "overdue=perhaps",
         "older_than_days=x",
         "assignee=-3",
+        "overdue=",
+        "page=",
+        "kind=",
+        "sort=",
     ] {
         let r = get(&app, &format!("{list}?{bad}"), Some(&desk)).await;
         assert_eq!(r.status, 400, "{bad}: {}", r.body);

@@ -1,5 +1,53 @@
 use axum::Json;
+use renkei_domain::proposal::{
+    Answer, Channel, DeclineReason, Field, Kind, Offer, PartnerType, Route, Status, rules,
+};
+use renkei_domain::text::{Lines, TextRule};
 use serde_json::{Value, json};
+
+/// Characters no free-text field accepts ([`renkei_domain::text`]): C0 and C1 controls; a
+/// multi-line field keeps line feed and tab.
+const MANY_LINES_CHARS: &str = r"[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]";
+/// A single-line field also refuses every line break and tab.
+const ONE_LINE_CHARS: &str = r"[^\u0000-\u001F\u007F-\u009F\u2028\u2029]";
+
+/// The JSON Schema of a free-text field, from the same rule the server checks it by: its
+/// length in characters, the characters it refuses, and for a required field at least one
+/// character that is not white space. `nullable`: `null` is read as empty.
+pub fn text_schema(rule: TextRule, required: bool, nullable: bool) -> Value {
+    let chars = match rule.lines {
+        Lines::One => ONE_LINE_CHARS,
+        Lines::Many => MANY_LINES_CHARS,
+    };
+    let pattern = if required {
+        // Something besides white space (which is trimmed away).
+        format!(r"^{chars}*[^\s\u0000-\u001F\u007F-\u009F]{chars}*$")
+    } else {
+        format!("^{chars}*$")
+    };
+    let mut schema = json!({
+        "type": if nullable { json!(["string", "null"]) } else { json!("string") },
+        "maxLength": rule.max,
+        "pattern": pattern,
+    });
+    if required {
+        schema["minLength"] = json!(1);
+    }
+    schema
+}
+
+/// Phone numbers as usually written (the server reads more spellings than this).
+const PHONE_PATTERN: &str = "^(|0[0-9]{9,10}|0[0-9]-[0-9]{4}-[0-9]{4}|0[0-9]{2}-[0-9]{3}-[0-9]{4}|0[0-9]{3}-[0-9]{2}-[0-9]{4}|0[0-9]{4}-[0-9]-[0-9]{4}|0[0-9]0-[0-9]{4}-[0-9]{4})$";
+
+fn described(mut schema: Value, description: &str) -> Value {
+    schema["description"] = Value::from(description);
+    schema
+}
+
+/// The codes of a closed vocabulary, for `enum`.
+fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Value {
+    Value::from(all.iter().map(|v| code(*v)).collect::<Vec<_>>())
+}
 
 /// The OpenAPI 3.1 document of the JSON API. A test checks that every `/api/v1` route in the
 /// route table is described here, and nothing else.
@@ -138,21 +186,24 @@ fn proposal_schemas(doc: &mut Value) {
         "type": "object",
         "required": ["kind", "org_name", "partner_type", "contact_name", "email", "title", "summary", "fields", "fiscal_burden"],
         "properties": {
-            "kind": { "enum": ["proposal", "consultation", "donation"] },
-            "org_name": { "type": "string", "maxLength": 100 },
-            "partner_type": { "enum": ["company", "university", "npo", "neighborhood", "local_government", "social_business", "intermediary", "other"] },
-            "corporate_number": { "type": ["string", "null"], "description": "法人番号 (13 digits)" },
-            "contact_name": { "type": "string", "maxLength": 100 },
-            "email": { "type": "string", "format": "email" },
-            "phone": { "type": ["string", "null"], "examples": ["072-423-2121"] },
-            "title": { "type": "string", "maxLength": 100 },
-            "summary": { "type": "string", "maxLength": 400 },
-            "details": { "type": ["string", "null"], "maxLength": 8000 },
-            "fields": { "type": "array", "minItems": 1, "items": { "enum": ["disaster", "childcare", "health", "environment", "tourism", "industry", "town", "digital", "culture", "community", "other"] } },
-            "offers": { "type": "array", "items": { "enum": ["people", "goods", "funds", "knowhow", "place", "other"] } },
-            "expected_effects": { "type": ["string", "null"], "maxLength": 8000 },
+            "kind": { "enum": codes(Kind::ALL, Kind::code) },
+            "org_name": text_schema(rules::ORG_NAME, true, false),
+            "partner_type": { "enum": codes(PartnerType::ALL, PartnerType::code) },
+            "corporate_number": { "type": ["string", "null"], "pattern": "^([0-9]{13})?$", "description": "法人番号 (13 digits; the first is a check digit, which is checked)" },
+            "contact_name": text_schema(rules::CONTACT_NAME, true, false),
+            "email": { "type": "string", "format": "email", "maxLength": 254 },
+            "phone": { "type": ["string", "null"], "pattern": PHONE_PATTERN, "description": "a Japanese phone number: 10 or 11 digits starting with 0 (hyphens, spaces, parentheses and full-width digits are read too), or +81…", "examples": ["072-423-2121"] },
+            "title": text_schema(rules::TITLE, true, false),
+            "summary": text_schema(rules::SUMMARY, true, false),
+            "details": text_schema(rules::DETAILS, false, true),
+            "fields": { "type": "array", "minItems": 1, "items": { "enum": codes(Field::ALL, Field::code) } },
+            "offers": { "type": "array", "items": { "enum": codes(Offer::ALL, Offer::code) } },
+            "expected_effects": text_schema(rules::EXPECTED_EFFECTS, false, true),
             "fiscal_burden": { "enum": ["none", "some"] },
-            "fiscal_explanation": { "type": ["string", "null"], "description": "required when fiscal_burden is \"some\"" },
+            "fiscal_explanation": described(
+                text_schema(rules::FISCAL_EXPLANATION, false, true),
+                "required when fiscal_burden is \"some\""
+            ),
             "publication_consent": { "type": "boolean" },
             "attachments": {
                 "type": "array",
@@ -163,11 +214,16 @@ fn proposal_schemas(doc: &mut Value) {
                     "required": ["content_base64"],
                     "properties": {
                         "filename": { "type": "string" },
-                        "content_base64": { "type": "string", "contentEncoding": "base64" }
+                        "content_base64": { "type": "string", "minLength": 1, "contentEncoding": "base64", "description": "the file's bytes; what they are is decided by reading them" }
                     }
                 }
             },
             "website": { "type": "string", "description": "Leave out. A non-empty value (a bot filling every field) is refused with 422 and nothing is stored." }
+        },
+        "if": { "required": ["fiscal_burden"], "properties": { "fiscal_burden": { "const": "some" } } },
+        "then": {
+            "required": ["fiscal_explanation"],
+            "properties": { "fiscal_explanation": text_schema(rules::FISCAL_EXPLANATION, true, false) }
         }
     });
     schemas["Receipt"] = json!({
@@ -341,6 +397,12 @@ fn proposal_paths(doc: &mut Value, error: &Value) {
     let query = |name: &str, description: &str, schema: Value| json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema });
     let desk_only =
         "Desk staff of the local government only (not its administrators, not operators).";
+    let statuses = Status::ALL
+        .iter()
+        .map(|s| s.code())
+        .collect::<Vec<_>>()
+        .join("|");
+    let status_list = format!("^(({statuses})(,({statuses}))*)?$");
     let paths = &mut doc["paths"];
     paths["/api/v1/tenants/{code}/proposals"] = json!({
         "post": {
@@ -365,11 +427,11 @@ fn proposal_paths(doc: &mut Value, error: &Value) {
             "security": [{ "bearer": [] }],
             "parameters": [
                 code.clone(),
-                query("status", "comma-separated statuses", json!({ "type": "string", "examples": ["received,hearing"] })),
-                query("kind", "proposal, consultation or donation", json!({ "type": "string" })),
-                query("field", "分野", json!({ "type": "string" })),
-                query("partner_type", "団体の種類", json!({ "type": "string" })),
-                query("route", "free, theme or outbound", json!({ "type": "string" })),
+                query("status", "comma-separated statuses", json!({ "type": "string", "pattern": status_list, "examples": ["received,hearing"] })),
+                query("kind", "proposal, consultation or donation", json!({ "enum": codes(Kind::ALL, Kind::code) })),
+                query("field", "分野", json!({ "enum": codes(Field::ALL, Field::code) })),
+                query("partner_type", "団体の種類", json!({ "enum": codes(PartnerType::ALL, PartnerType::code) })),
+                query("route", "free, theme or outbound", json!({ "enum": codes(Route::ALL, Route::code) })),
                 query("older_than_days", "received at least this many days ago (at most 36500; beyond is 400 out_of_range)", json!({ "type": "integer", "minimum": 0, "maximum": 36500 })),
                 query("assignee", "desk officer's user id; 0 for unassigned", json!({ "type": "integer", "minimum": 0, "maximum": 9007199254740991_i64 })),
                 query("q", "free text (title, summary, details, organisation, contact, receipt number)", json!({ "type": "string" })),
@@ -421,12 +483,25 @@ fn proposal_paths(doc: &mut Value, error: &Value) {
                 "required": ["action"],
                 "properties": {
                     "action": { "enum": ["start_hearing", "start_coordination", "decide", "decline", "refer"] },
-                    "reason": { "enum": ["sales_pitch", "unrelated_donation", "fiscal_burden", "duplicate", "infeasible", "other"], "description": "decline only" },
-                    "explanation": { "type": "string", "description": "decline only: the explanation sent to the proponent (required)" },
-                    "note": { "type": "string", "description": "the desk's note on why (kept in the timeline and audit trail; not shown to the proponent)" },
-                    "fiscal_justification": { "type": "string", "description": "decide only: why the city goes ahead although the proposal costs it (required when fiscal_burden is \"some\")" },
-                    "to": { "type": "string", "description": "refer only: the other desk's 団体コード (needs the proponent's consent)" }
-                }
+                    "reason": { "enum": codes(DeclineReason::ALL, DeclineReason::code), "description": "decline only (required)" },
+                    "explanation": described(text_schema(rules::DECLINE_EXPLANATION, false, true), "decline only: the explanation sent to the proponent (required)"),
+                    "note": described(text_schema(rules::TRANSITION_NOTE, false, true), "the desk's note on why (kept in the timeline and audit trail; not shown to the proponent)"),
+                    "fiscal_justification": described(text_schema(rules::FISCAL_JUSTIFICATION, false, true), "decide only: why the city goes ahead although the proposal costs it (required when fiscal_burden is \"some\")"),
+                    "to": { "type": ["string", "null"], "pattern": "^[0-9]{6}$", "description": "refer only: the other desk's 団体コード, with its check digit (required; needs the proponent's consent)" }
+                },
+                "allOf": [
+                    {
+                        "if": { "properties": { "action": { "const": "decline" } } },
+                        "then": {
+                            "required": ["reason", "explanation"],
+                            "properties": { "explanation": text_schema(rules::DECLINE_EXPLANATION, true, false) }
+                        }
+                    },
+                    {
+                        "if": { "properties": { "action": { "const": "refer" } } },
+                        "then": { "required": ["to"], "properties": { "to": { "type": "string" } } }
+                    }
+                ]
             })),
             "responses": {
                 "200": ok("The proposal after the move", json!({ "$ref": "#/components/schemas/ProposalSummary" })),
@@ -450,10 +525,10 @@ fn proposal_paths(doc: &mut Value, error: &Value) {
                 "required": ["held_on", "channel"],
                 "properties": {
                     "held_on": { "type": "string", "format": "date", "examples": ["2026-11-20"] },
-                    "channel": { "enum": ["meeting", "online", "phone", "email"] },
-                    "participants": { "type": "string" },
-                    "notes": { "type": "string" },
-                    "next_steps": { "type": "string" }
+                    "channel": { "enum": codes(Channel::ALL, Channel::code) },
+                    "participants": text_schema(rules::HEARING_PARTICIPANTS, false, true),
+                    "notes": text_schema(rules::HEARING_NOTES, false, true),
+                    "next_steps": text_schema(rules::HEARING_NEXT_STEPS, false, true)
                 }
             })),
             "responses": {
@@ -462,6 +537,7 @@ fn proposal_paths(doc: &mut Value, error: &Value) {
                 "401": error.clone(),
                 "403": error.clone(),
                 "404": error.clone(),
+                "409": error.clone(),
                 "422": invalid.clone()
             }
         }
@@ -476,8 +552,8 @@ fn proposal_paths(doc: &mut Value, error: &Value) {
                 "type": "object",
                 "required": ["department_ids", "question"],
                 "properties": {
-                    "department_ids": { "type": "array", "minItems": 1, "items": { "type": "integer" } },
-                    "question": { "type": "string" },
+                    "department_ids": { "type": "array", "minItems": 1, "uniqueItems": true, "items": { "type": "integer", "minimum": 1, "maximum": crate::api::proposals::MAX_ID } },
+                    "question": text_schema(rules::ROUTING_QUESTION, true, false),
                     "due_on": { "type": "string", "format": "date", "examples": ["2026-12-04"] }
                 }
             })),
@@ -503,14 +579,14 @@ fn proposal_paths(doc: &mut Value, error: &Value) {
             "security": [{ "bearer": [] }],
             "parameters": [
                 code,
-                { "name": "id", "in": "path", "required": true, "description": "the routing's id", "schema": { "type": "integer" } }
+                { "name": "id", "in": "path", "required": true, "description": "the routing's id", "schema": { "type": "integer", "minimum": 1, "maximum": crate::api::proposals::MAX_ID } }
             ],
             "requestBody": body(json!({
                 "type": "object",
                 "required": ["answer"],
                 "properties": {
-                    "answer": { "enum": ["interested", "conditional", "not_interested"] },
-                    "comment": { "type": "string" }
+                    "answer": { "enum": codes(Answer::ALL, Answer::code) },
+                    "comment": text_schema(rules::ANSWER_COMMENT, false, true)
                 }
             })),
             "responses": {

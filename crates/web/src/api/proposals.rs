@@ -721,7 +721,7 @@ fn number(
     min: i64,
     max: i64,
 ) -> Result<Option<i64>, ApiError> {
-    match q.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+    match q.get(name).map(|v| v.trim()) {
         None => Ok(None),
         Some(v) => match v.parse::<i64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
@@ -738,7 +738,7 @@ fn vocabulary<T>(
     name: &str,
     parse: fn(&str) -> Result<T, ParseError>,
 ) -> Result<Option<String>, ApiError> {
-    match q.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+    match q.get(name).map(|v| v.trim()) {
         None => Ok(None),
         Some(v) => parse(v)
             .map(|_| Some(v.to_string()))
@@ -746,7 +746,8 @@ fn vocabulary<T>(
     }
 }
 
-/// The inbox filter from the query string; anything unreadable is a 400.
+/// The inbox filter from the query string; anything unreadable is a 400, and so is a typed
+/// parameter given without a value (`?overdue=`): leave it out instead.
 fn inbox_filter(q: &HashMap<String, String>) -> Result<InboxFilter, ApiError> {
     let mut statuses = Vec::new();
     if let Some(list) = q.get("status") {
@@ -756,12 +757,12 @@ fn inbox_filter(q: &HashMap<String, String>) -> Result<InboxFilter, ApiError> {
         }
     }
     let overdue_only = match q.get("overdue").map(|v| v.trim()) {
-        None | Some("") | Some("false") | Some("0") => false,
+        None | Some("false") | Some("0") => false,
         Some("true") | Some("1") => true,
         Some(_) => return Err(bad_param("error-bad-request")),
     };
     let sort = match q.get("sort").map(|v| v.trim()) {
-        None | Some("") => InboxSort::Newest,
+        None => InboxSort::Newest,
         Some(s @ ("newest" | "oldest" | "due" | "updated")) => InboxSort::parse(s),
         Some(_) => return Err(bad_param("error-bad-request")),
     };
@@ -1076,11 +1077,31 @@ pub async fn hearing(
 
 #[derive(Deserialize)]
 pub struct RoutingBody {
+    #[serde(deserialize_with = "json_integers")]
     pub department_ids: Vec<i64>,
     #[serde(default)]
     pub question: String,
     #[serde(default)]
     pub due_on: Option<String>,
+}
+
+/// Integers as JSON means them: `5` and `5.0` are the same number (JSON Schema's `integer`
+/// admits both); `5.5` and anything beyond i64 are not integers here.
+fn json_integers<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+    use serde::de::Error;
+    let numbers = Vec::<serde_json::Number>::deserialize(d)?;
+    numbers
+        .iter()
+        .map(|n| {
+            n.as_i64()
+                .or_else(|| {
+                    n.as_f64()
+                        .filter(|f| f.fract() == 0.0 && f.abs() <= MAX_ID as f64)
+                        .map(|f| f as i64)
+                })
+                .ok_or_else(|| D::Error::custom("not an integer"))
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
