@@ -3,7 +3,7 @@
 //! Nothing here does IO. Every value that crosses a boundary (a form, a CSV row, a CLI flag)
 //! is parsed into one of these types once; code further in can rely on it being valid
 //! ("parse, don't validate"). A failed parse carries a message key from the catalogues in
-//! `crates/web/locales/`, so the same error reads in Japanese and in English.
+//! `crates/app/locales/`, so the same error reads in Japanese and in English.
 
 pub mod attachment;
 pub mod audit;

@@ -346,8 +346,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                         password,
                         departments: department,
                     },
-                    // A desk account is announced to the tenant's desk staff in this wording.
-                    &renkei_web::mails::DeskMails,
+                    // A desk account is announced to the tenant's desk staff by the one
+                    // mailer (that notice carries no link, so no public address is needed).
+                    &renkei_app::mailer::Mails::new(renkei_app::mailer::Links::new("")),
                 )
                 .await
                 .map_err(|e| match e {
@@ -476,9 +477,9 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
             "no RENKEI_PUBLIC_URL: links in mail use the listening address; set it to the address people reach this server at"
         );
     }
+    let app = renkei_app::App::new(store.clone(), &config.base_url);
     if args.demo {
-        let logins = store
-            .load_demo(&renkei_web::mails::DeskMails, &config.base_url)
+        let logins = renkei_app::demo::load(&app)
             .await
             .map_err(|e| format!("demo data: {e}"))?;
         for l in logins {
@@ -493,12 +494,11 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
                 "demo login: role={} email={} password={} home={}",
                 l.role,
                 l.email,
-                renkei_store::demo::DEMO_PASSWORD,
+                renkei_app::demo::DEMO_PASSWORD,
                 home
             );
         }
     }
-    let base = config.base_url.clone();
     let state = renkei_web::AppState::new(store.clone(), config);
     // Housekeeping and overdue reminders, every 10 minutes (each item is reminded once a day).
     let sweeper = tokio::spawn({
@@ -510,7 +510,7 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
                 if let Err(e) = store.sweep().await {
                     tracing::warn!(error = %e, "sweep failed");
                 }
-                match renkei_web::mails::queue_reminders(&store, &base).await {
+                match store.queue_overdue_reminders(&app.mails).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(reminders = n, "overdue reminders queued"),
                     Err(e) => tracing::warn!(error = %e, "reminders failed"),

@@ -10,11 +10,10 @@
 
 pub mod audit;
 pub mod backend;
-pub mod demo;
 pub mod departments;
 pub mod desk;
 mod error;
-pub mod mail_texts;
+pub mod events;
 pub mod migrate;
 pub mod outbox;
 pub mod ownership;

@@ -14,7 +14,7 @@
 //!
 //! Every step is audited and every proposal linked gets a timeline entry.
 
-use crate::outbox::OutgoingMail;
+use crate::events::{DomainEvent, Mailer};
 use crate::proposals::{COLUMNS, Proposal, event_note_json, proposal_from_row};
 use crate::sessions::{random_token, token_hash};
 use crate::{Result, Store, StoreError, Who, WriteTx};
@@ -203,20 +203,19 @@ impl Store {
     }
 
     /// A proponent account asks to link the proposals sent from its e-mail address: a
-    /// one-time token is created (replacing any earlier unused one) and `compose` writes the
+    /// one-time token is created (replacing any earlier unused one) and `mailer` writes the
     /// mail that carries it to that address, queued in the same transaction. The mail goes
     /// whether or not such proposals exist, so the answer tells the account nothing.
-    pub async fn proposal_link_request<F>(
+    pub async fn proposal_link_request(
         &self,
         tenant: TenantCode,
         user_id: i64,
         who: &Who,
-        compose: F,
-    ) -> Result<LinkRequest>
-    where
-        F: FnOnce(&LinkRequest) -> OutgoingMail,
-    {
+        mailer: &dyn Mailer,
+    ) -> Result<LinkRequest> {
         let t = tenant.to_string();
+        let tenant_row = self.tenant(&t).await?;
+        let account_name = self.user(user_id).await?.display_name;
         let mut tx = self.write().await?;
         let email = tx.proponent_email(&t, user_id).await?;
         let now = tx.now();
@@ -260,7 +259,15 @@ impl Store {
         .fetch_one(&mut *tx.tx)
         .await?;
         let id: i64 = row.try_get("id")?;
-        tx.enqueue_mail(&compose(&request)).await?;
+        tx.emit(
+            mailer,
+            &DomainEvent::LinkRequested {
+                tenant: &tenant_row,
+                account_name: &account_name,
+                request: &request,
+            },
+        )
+        .await?;
         tx.audit(who.event(
             Some(&t),
             "proponent.link.request",

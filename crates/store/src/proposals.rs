@@ -4,7 +4,7 @@
 //! Confidentiality is enforced above (the policies decide who may call what); every method
 //! here takes the tenant first and never returns another tenant's rows.
 
-use crate::outbox::OutgoingMail;
+use crate::events::{DomainEvent, Mailer};
 use crate::sessions::{random_token, token_hash};
 use crate::{Result, Store, StoreError, Who, WriteTx};
 use chrono::NaiveDate;
@@ -729,9 +729,6 @@ impl WriteTx {
     }
 }
 
-/// Builds the mails for an event once the receipt number and tracking token are known.
-pub type MailComposer<'a> = Box<dyn FnOnce(&Submitted) -> Vec<OutgoingMail> + Send + 'a>;
-
 impl Store {
     pub async fn desk_settings(&self, tenant: TenantCode) -> Result<DeskSettings> {
         let row = sqlx::query(
@@ -825,9 +822,9 @@ impl Store {
         tenant: TenantCode,
         new: NewProposal,
         who: &Who,
-        mails: MailComposer<'_>,
+        mailer: &dyn Mailer,
     ) -> Result<Submitted> {
-        self.proposal_submit_limited(tenant, new, who, mails, 0)
+        self.proposal_submit_limited(tenant, new, who, mailer, 0)
             .await
     }
 
@@ -841,10 +838,11 @@ impl Store {
         tenant: TenantCode,
         new: NewProposal,
         who: &Who,
-        mails: MailComposer<'_>,
+        mailer: &dyn Mailer,
         per_hour: i64,
     ) -> Result<Submitted> {
         let due = self.first_response_due(tenant).await?;
+        let tenant_row = self.tenant(&tenant.to_string()).await?;
         let mut tx = self.write().await?;
         tx.ensure_desk_open(tenant).await?;
         if let Some(ip) = &new.ip {
@@ -873,9 +871,18 @@ impl Store {
         let submitted = tx
             .insert_proposal(tenant, &new, who, due, false, None, Status::Received)
             .await?;
-        for m in mails(&submitted) {
-            tx.enqueue_mail(&m).await?;
-        }
+        tx.emit(
+            mailer,
+            &DomainEvent::Submitted {
+                tenant: &tenant_row,
+                proposal: &submitted,
+                to: new.intake.email.as_str(),
+                org_name: &new.intake.org_name,
+                contact_name: &new.intake.contact_name,
+                title: &new.intake.title,
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(submitted)
     }
@@ -901,6 +908,15 @@ impl Store {
         tx.touch(s.id, true).await?;
         tx.commit().await?;
         Ok(s)
+    }
+
+    /// How many proposals the tenant has, in any state.
+    pub async fn proposal_count(&self, tenant: TenantCode) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM proposals WHERE tenant_code = $1")
+            .bind(tenant.to_string())
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get("n")?)
     }
 
     pub async fn proposal(&self, tenant: TenantCode, receipt: &str) -> Result<Proposal> {
@@ -1239,9 +1255,9 @@ impl Store {
         id: i64,
         t: &Transition,
         who: &Who,
-        mails: impl FnOnce(&Proposal, Option<&Submitted>) -> Vec<OutgoingMail> + Send,
+        mailer: &dyn Mailer,
     ) -> Result<Proposal> {
-        self.proposal_transition_noted(tenant, id, t, "", who, mails)
+        self.proposal_transition_noted(tenant, id, t, "", who, mailer)
             .await
     }
 
@@ -1255,7 +1271,7 @@ impl Store {
         t: &Transition,
         why: &str,
         who: &Who,
-        mails: impl FnOnce(&Proposal, Option<&Submitted>) -> Vec<OutgoingMail> + Send,
+        mailer: &dyn Mailer,
     ) -> Result<Proposal> {
         // Free text is checked here too (control characters, length), whoever calls.
         let why = rules::TRANSITION_NOTE.parse(why)?;
@@ -1266,6 +1282,7 @@ impl Store {
             Transition::Refer { to } => Some(self.first_response_due(*to).await?),
             _ => None,
         };
+        let tenant_row = self.tenant(&t_code).await?;
         let mut tx = self.write().await?;
         let p = tx.load(&t_code, id).await?;
         let from = p.status();
@@ -1378,8 +1395,32 @@ impl Store {
             _ => None,
         };
         let updated = tx.load(&t_code, id).await?;
-        for m in mails(&updated, copy.as_ref()) {
-            tx.enqueue_mail(&m).await?;
+        let dest_row = match t {
+            Transition::Refer { to } => Some(self.tenant(&to.to_string()).await?),
+            _ => None,
+        };
+        tx.emit(
+            mailer,
+            &DomainEvent::StatusChanged {
+                tenant: &tenant_row,
+                proposal: &updated,
+                dest: dest_row.as_ref(),
+            },
+        )
+        .await?;
+        if let (Some(dest_row), Some(copy)) = (&dest_row, &copy) {
+            let desk = tx.desk_addresses(&dest_row.code, None).await?;
+            tx.emit(
+                mailer,
+                &DomainEvent::Referred {
+                    tenant: &tenant_row,
+                    proposal: &updated,
+                    copy,
+                    dest: dest_row,
+                    desk: &desk,
+                },
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(updated)
@@ -1480,9 +1521,10 @@ impl Store {
         question: &str,
         due_on: NaiveDate,
         who: &Who,
-        mails: impl FnOnce(&Proposal, &[(String, String)]) -> Vec<OutgoingMail> + Send,
+        mailer: &dyn Mailer,
     ) -> Result<()> {
         let t = tenant.to_string();
+        let tenant_row = self.tenant(&t).await?;
         let question = rules::ROUTING_QUESTION.parse_required(question, "error-required")?;
         if department_ids.is_empty() {
             return Err(StoreError::conflict(
@@ -1504,7 +1546,7 @@ impl Store {
             return Err(StoreError::conflict("due_on", "error-routing-due-past"));
         }
         let now = tx.now_ts();
-        let mut recipients = Vec::new();
+        let mut recipients: Vec<(String, Vec<String>)> = Vec::new();
         for dept in department_ids {
             let d = sqlx::query(
                 "SELECT d.name, (SELECT COUNT(*) FROM department_members m JOIN users u ON u.id = m.user_id \
@@ -1560,9 +1602,11 @@ impl Store {
             .bind(dept)
             .fetch_all(&mut *tx.tx)
             .await?;
-            for m in members {
-                recipients.push((m.try_get::<String, _>("email")?, name.clone()));
-            }
+            let members = members
+                .iter()
+                .map(|m| m.try_get::<String, _>("email"))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            recipients.push((name.clone(), members));
             tx.add_event(
                 id,
                 &t,
@@ -1583,8 +1627,18 @@ impl Store {
             serde_json::json!({ "departments": department_ids }).to_string(),
         ))
         .await?;
-        for m in mails(&p, &recipients) {
-            tx.enqueue_mail(&m).await?;
+        for (department, members) in &recipients {
+            tx.emit(
+                mailer,
+                &DomainEvent::Routed {
+                    tenant: &tenant_row,
+                    proposal: &p,
+                    department,
+                    due_on,
+                    members,
+                },
+            )
+            .await?;
         }
         tx.commit().await
     }
@@ -1680,9 +1734,10 @@ impl Store {
         body: &str,
         attachments: &[NewAttachment],
         who: &Who,
-        mails: impl FnOnce(&Proposal) -> Vec<OutgoingMail> + Send,
+        mailer: &dyn Mailer,
     ) -> Result<()> {
         let t = tenant.to_string();
+        let tenant_row = self.tenant(&t).await?;
         let body = rules::MESSAGE_BODY.parse_required(body, "error-message-required")?;
         let mut tx = self.write().await?;
         let p = tx.load(&t, id).await?;
@@ -1713,8 +1768,27 @@ impl Store {
             event_note_json(&[("from_desk", &from_desk.to_string())]),
         ))
         .await?;
-        for m in mails(&p) {
-            tx.enqueue_mail(&m).await?;
+        if from_desk {
+            tx.emit(
+                mailer,
+                &DomainEvent::MessageToProponent {
+                    tenant: &tenant_row,
+                    proposal: &p,
+                    body: &body,
+                },
+            )
+            .await?;
+        } else {
+            let desk = tx.desk_addresses(&t, p.assignee_user_id).await?;
+            tx.emit(
+                mailer,
+                &DomainEvent::MessageToDesk {
+                    tenant: &tenant_row,
+                    proposal: &p,
+                    desk: &desk,
+                },
+            )
+            .await?;
         }
         tx.commit().await
     }

@@ -2,12 +2,13 @@
 //! past their first-response date without a response. Each is claimed with a conditional
 //! update, so several app servers send one reminder per item per day.
 
-use crate::outbox::OutgoingMail;
+use crate::events::{DomainEvent, Mailer};
 use crate::proposals::{Proposal, Routing};
 use crate::{Result, Store};
 use sqlx::Row;
 
 /// What is overdue, with who should hear about it.
+#[derive(Debug)]
 pub enum Overdue {
     Routing {
         tenant_code: String,
@@ -22,13 +23,20 @@ pub enum Overdue {
     },
 }
 
+impl Overdue {
+    pub fn tenant_code(&self) -> &str {
+        match self {
+            Self::Routing { tenant_code, .. } | Self::FirstResponse { tenant_code, .. } => {
+                tenant_code
+            }
+        }
+    }
+}
+
 impl Store {
     /// Queues a reminder for every item overdue today and not yet reminded today; returns how
-    /// many mails were queued. `compose` writes the mails.
-    pub async fn queue_overdue_reminders(
-        &self,
-        compose: impl Fn(&Overdue) -> Vec<OutgoingMail>,
-    ) -> Result<usize> {
+    /// many mails were queued. `mailer` writes them.
+    pub async fn queue_overdue_reminders(&self, mailer: &dyn Mailer) -> Result<usize> {
         let today_date = self.today();
         let today = renkei_domain::time::to_db_date(today_date);
         // "Reminded today" in Japan: since 00:00 JST (15:00 UTC the day before).
@@ -88,7 +96,11 @@ impl Store {
                 routing: Box::new(routing),
                 recipients,
             };
-            for m in compose(&item) {
+            let tenant_row = self.tenant(item.tenant_code()).await?;
+            for m in mailer.mails(&DomainEvent::Overdue {
+                tenant: &tenant_row,
+                item: &item,
+            }) {
                 tx.enqueue_mail(&m).await?;
                 queued += 1;
             }
@@ -135,7 +147,11 @@ impl Store {
                 proposal: Box::new(proposal),
                 recipients,
             };
-            for m in compose(&item) {
+            let tenant_row = self.tenant(item.tenant_code()).await?;
+            for m in mailer.mails(&DomainEvent::Overdue {
+                tenant: &tenant_row,
+                item: &item,
+            }) {
                 tx.enqueue_mail(&m).await?;
                 queued += 1;
             }

@@ -6,7 +6,7 @@
 //! the tenant's other active desk staff and writes the audit entry, all in one transaction
 //! ([`WriteTx::announce_desk_account`]).
 
-use crate::mail_texts::MailTexts;
+use crate::events::{DomainEvent, Mailer};
 use crate::tenants::Tenant;
 use crate::{Result, Store, StoreError, Who, WriteTx};
 use argon2::Argon2;
@@ -104,6 +104,35 @@ fn desk_staff_change_from_row(r: &sqlx::any::AnyRow) -> Result<DeskStaffChange> 
 }
 
 impl WriteTx {
+    /// The addresses of the tenant's active desk accounts, sorted; with `assignee`, only the
+    /// assigned officer's (or everyone's, when that account is no longer active desk staff).
+    pub(crate) async fn desk_addresses(
+        &mut self,
+        tenant: &str,
+        assignee: Option<i64>,
+    ) -> Result<Vec<String>> {
+        let all = sqlx::query(
+            "SELECT id, email FROM users WHERE tenant_code = $1 AND role = 'desk' AND disabled_at IS NULL \
+             ORDER BY email",
+        )
+        .bind(tenant)
+        .fetch_all(&mut *self.tx)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get::<i64, _>("id")?, r.try_get::<String, _>("email")?)))
+        .collect::<Result<Vec<_>>>()?;
+        let assigned: Vec<String> = all
+            .iter()
+            .filter(|(id, _)| Some(*id) == assignee)
+            .map(|(_, e)| e.clone())
+            .collect();
+        Ok(if assigned.is_empty() {
+            all.into_iter().map(|(_, e)| e).collect()
+        } else {
+            assigned
+        })
+    }
+
     /// The one way an account becomes desk staff without anyone noticing is not to exist:
     /// records the change (listed on the desk's home page), mails every other active desk
     /// account of the tenant, and appends the audit entry, inside this transaction. Any path
@@ -114,7 +143,7 @@ impl WriteTx {
         user: &User,
         previous_role: Option<Role>,
         who: &Who,
-        mails: &dyn MailTexts,
+        mailer: &dyn Mailer,
     ) -> Result<()> {
         let now = self.now_ts();
         sqlx::query(
@@ -159,10 +188,15 @@ impl WriteTx {
         .iter()
         .map(|r| r.try_get::<String, _>("email"))
         .collect::<Result<Vec<_>, _>>()?;
-        for to in &recipients {
-            self.enqueue_mail(&mails.desk_account_added(tenant, &change, to))
-                .await?;
-        }
+        self.emit(
+            mailer,
+            &DomainEvent::DeskStaffAdded {
+                tenant,
+                change: &change,
+                desk: &recipients,
+            },
+        )
+        .await?;
         self.audit(
             who.event(
                 Some(&tenant.code),
@@ -218,13 +252,8 @@ pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 
 impl Store {
     /// Creates an account. A desk account is announced ([`WriteTx::announce_desk_account`])
-    /// in the same transaction, with the wording of `mails`.
-    pub async fn create_user(
-        &self,
-        who: &Who,
-        new: NewUser,
-        mails: &dyn MailTexts,
-    ) -> Result<User> {
+    /// in the same transaction, in the words of `mailer`.
+    pub async fn create_user(&self, who: &Who, new: NewUser, mailer: &dyn Mailer) -> Result<User> {
         match (new.role.is_tenant_bound(), new.tenant) {
             (true, None) => {
                 return Err(StoreError::conflict("tenant", "error-user-tenant-required"));
@@ -322,7 +351,8 @@ impl Store {
                 disabled: false,
                 created_at: now.clone(),
             };
-            tx.announce_desk_account(t, &user, None, who, mails).await?;
+            tx.announce_desk_account(t, &user, None, who, mailer)
+                .await?;
         }
         tx.commit().await?;
         self.user(id).await

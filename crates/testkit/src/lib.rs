@@ -102,6 +102,11 @@ impl TestDb {
         self.open().await
     }
 
+    /// Sets the test's clock to an instant.
+    pub fn set(&self, at: chrono::DateTime<chrono::Utc>) {
+        self.clock.set(at);
+    }
+
     /// Sets the test's clock to a wall-clock time in Japan (RFC 3339 without offset, e.g.
     /// `2026-12-28T17:00:00`).
     pub fn set_jst(&self, local: &str) {
@@ -175,7 +180,7 @@ pub async fn open_desk(store: &Store, code: &str) {
                         .expect("password"),
                     departments: vec![],
                 },
-                &renkei_web::mails::DeskMails,
+                &mails(DEMO_URL),
             )
             .await
             .expect("desk account");
@@ -184,6 +189,11 @@ pub async fn open_desk(store: &Store, code: &str) {
         .desk_open(&renkei_store::Who::cli(), tenant)
         .await
         .expect("open the desk");
+}
+
+/// The installation's one mailer, with links to `base`.
+pub fn mails(base: &str) -> renkei_app::mailer::Mails {
+    renkei_app::mailer::Mails::new(renkei_app::mailer::Links::new(base))
 }
 
 /// The real server on 127.0.0.1:0 with its own database.
@@ -208,12 +218,14 @@ impl TestApp {
     /// A server on a fresh database with the demo data loaded.
     pub async fn spawn_demo(backend: Backend) -> Self {
         let app = Self::spawn(backend).await;
-        let base = app.url("");
-        app.store
-            .load_demo(&renkei_web::mails::DeskMails, &base)
-            .await
-            .expect("demo data");
+        renkei_app::demo::load(&app.app()).await.expect("demo data");
         app
+    }
+
+    /// The application commands on this server's database, with mail links to this server
+    /// (as the server's own commands make them).
+    pub fn app(&self) -> renkei_app::App {
+        renkei_app::App::new(self.store.clone(), &self.url(""))
     }
 
     /// A second server on the same database (as on a PostgreSQL deployment), on the same clock.

@@ -101,13 +101,18 @@ impl Ctx {
     }
 
     pub fn who(&self) -> Who {
+        self.who_or("anonymous")
+    }
+
+    /// [`Ctx::who`], naming someone not signed in `label` (a proponent at the public form).
+    pub fn who_or(&self, label: &str) -> Who {
         Who {
             user_id: self.user.as_ref().map(|u| u.id),
             label: self
                 .user
                 .as_ref()
                 .map(|u| u.email.clone())
-                .unwrap_or_else(|| "anonymous".into()),
+                .unwrap_or_else(|| label.into()),
             origin: self.ip.clone(),
         }
     }
@@ -158,6 +163,16 @@ pub struct TenantAccess {
     pub tenant: Tenant,
     pub code: TenantCode,
     pub actor: Actor,
+}
+
+impl TenantAccess {
+    /// The signed-in user as the application commands see them.
+    pub fn caller(&self, ctx: &Ctx) -> renkei_app::Caller {
+        renkei_app::Caller {
+            actor: Some(self.actor.clone()),
+            who: ctx.who(),
+        }
+    }
 }
 
 /// Resolves `/t/{code}/…` for a signed-in user: unknown code → 404; not signed in → login;
@@ -280,6 +295,25 @@ pub struct ApiUser {
     pub user: User,
     pub actor: Actor,
     pub ip: String,
+}
+
+impl ApiUser {
+    /// How the audit trail names a token's user.
+    pub fn who(&self) -> Who {
+        Who {
+            user_id: Some(self.user.id),
+            label: self.user.email.clone(),
+            origin: self.ip.clone(),
+        }
+    }
+
+    /// The token's user as the application commands see them.
+    pub fn caller(&self) -> renkei_app::Caller {
+        renkei_app::Caller {
+            actor: Some(self.actor.clone()),
+            who: self.who(),
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for ApiUser {

@@ -6,6 +6,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use renkei_app::CommandError;
 use renkei_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +109,23 @@ impl From<StoreError> for WebError {
     }
 }
 
+/// A command's refusal on a page that has no form to show it in (a page with a form shows
+/// [`CommandError::fields`] next to its inputs instead).
+impl From<CommandError> for WebError {
+    fn from(e: CommandError) -> Self {
+        match e {
+            CommandError::Invalid(list) => {
+                Self::BadRequest(list.first().map(|f| f.key).unwrap_or("error-bad-request"))
+            }
+            CommandError::Conflict { key, .. } => Self::BadRequest(key),
+            CommandError::Forbidden => Self::Forbidden,
+            CommandError::NotFound => Self::NotFound,
+            CommandError::RateLimited => Self::TooManyRequests,
+            CommandError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<askama::Error> for WebError {
     fn from(e: askama::Error) -> Self {
         Self::Internal(format!("template: {e}"))
@@ -199,6 +217,23 @@ impl From<StoreError> for ApiError {
                     "error-internal",
                 )
             }
+        }
+    }
+}
+
+impl From<CommandError> for ApiError {
+    fn from(e: CommandError) -> Self {
+        match e {
+            CommandError::Invalid(list) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                list.first().map(|f| f.key).unwrap_or("error-form-summary"),
+            ),
+            CommandError::Conflict { field, key } => StoreError::Conflict { field, key }.into(),
+            CommandError::Forbidden => Self::forbidden(),
+            CommandError::NotFound => Self::not_found(),
+            CommandError::RateLimited => StoreError::RateLimited.into(),
+            CommandError::Store(e) => e.into(),
         }
     }
 }

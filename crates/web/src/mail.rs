@@ -168,7 +168,7 @@ pub fn build_message(from: &Mailbox, mail: &QueuedMail) -> Result<Message, Strin
         .from(from.clone())
         .to(to)
         // One line, whatever the outbox holds: a line break must not start a new header.
-        .subject(crate::mails::one_line(&mail.subject))
+        .subject(renkei_app::mailer::one_line(&mail.subject))
         .header(ContentType::TEXT_PLAIN)
         .body(mail.body.clone())
         .map_err(|e| format!("cannot build the message: {e}"))

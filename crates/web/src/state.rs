@@ -1,5 +1,6 @@
 use crate::config::WebConfig;
 use crate::metrics::Metrics;
+use renkei_app::App;
 use renkei_store::Store;
 use std::sync::Arc;
 
@@ -8,6 +9,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// The application commands (every change goes through them) and the mailer.
+    pub app: App,
     pub config: Arc<WebConfig>,
     pub(crate) metrics: Arc<Metrics>,
 }
@@ -15,6 +18,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
         Self {
+            app: App::new(store.clone(), &config.base_url),
             store,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),

@@ -350,10 +350,12 @@ async fn bad_intake_writes_nothing(backend: Backend) {
 async fn intake_is_rate_limited(backend: Backend) {
     let db = TestDb::new(backend);
     let store = db.open().await;
-    store
-        .load_demo(&renkei_web::mails::DeskMails, renkei_testkit::DEMO_URL)
-        .await
-        .expect("demo");
+    renkei_app::demo::load(&renkei_app::App::new(
+        store.clone(),
+        renkei_testkit::DEMO_URL,
+    ))
+    .await
+    .expect("demo");
     let config = renkei_web::WebConfig {
         intake_rate_limit: 2,
         ..renkei_web::WebConfig::default()

@@ -34,7 +34,7 @@ fn text(o: &Output) -> String {
 
 const LIST: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../store/data/local_governments.csv"
+    "/../app/data/local_governments.csv"
 );
 
 async fn import_twice_and_refuse_bad_rows(backend: Backend) {

@@ -2,6 +2,7 @@
 //! and the same story whatever day it is loaded on.
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
+use renkei_app::demo::{Planned, demo_anchor, schedule};
 use renkei_domain::TenantCode;
 use renkei_domain::calendar::{add_business_days, is_business_day};
 use renkei_domain::proposal::{DeclineReason, Status};
@@ -9,7 +10,6 @@ use renkei_domain::time::{
     jst_at, jst_date, jst_day_start, parse_db_date, parse_db_timestamp, to_jst,
 };
 use renkei_store::Store;
-use renkei_store::demo::{Planned, demo_anchor, schedule};
 use renkei_store::proposals::{InboxFilter, Proposal};
 use renkei_testkit::{Backend, TestDb, on_both};
 use std::collections::BTreeMap;
@@ -38,10 +38,12 @@ async fn demo_desk_in_every_state(backend: Backend) {
     let db = TestDb::new(backend);
     let store = db.open().await;
     let started = Instant::now();
-    let logins = store
-        .load_demo(&renkei_web::mails::DeskMails, renkei_testkit::DEMO_URL)
-        .await
-        .expect("demo");
+    let logins = renkei_app::demo::load(&renkei_app::App::new(
+        store.clone(),
+        renkei_testkit::DEMO_URL,
+    ))
+    .await
+    .expect("demo");
     eprintln!("demo load on {backend:?}: {:?}", started.elapsed());
     assert_eq!(logins.len(), 8, "the demo accounts are unchanged");
 
@@ -160,10 +162,12 @@ async fn demo_desk_in_every_state(backend: Backend) {
     let audit = store.audit_total().await.expect("audit");
     let mails = outbox.len();
     let started = Instant::now();
-    store
-        .load_demo(&renkei_web::mails::DeskMails, renkei_testkit::DEMO_URL)
-        .await
-        .expect("demo again");
+    renkei_app::demo::load(&renkei_app::App::new(
+        store.clone(),
+        renkei_testkit::DEMO_URL,
+    ))
+    .await
+    .expect("demo again");
     eprintln!("second demo load on {backend:?}: {:?}", started.elapsed());
     assert_eq!(all(&store, "272027").await.len(), k.len());
     assert_eq!(all(&store, "270008").await.len(), osaka.len());
@@ -385,10 +389,12 @@ async fn demo_on_awkward_days(backend: Backend) {
         let db = TestDb::new(backend);
         db.set_jst(local);
         let store = db.open().await;
-        store
-            .load_demo(&renkei_web::mails::DeskMails, renkei_testkit::DEMO_URL)
-            .await
-            .unwrap_or_else(|e| panic!("demo on {local} ({why}): {e}"));
+        renkei_app::demo::load(&renkei_app::App::new(
+            store.clone(),
+            renkei_testkit::DEMO_URL,
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("demo on {local} ({why}): {e}"));
         assert!(store.now() > db.clock.peek() - Duration::seconds(1));
         let list = all(&store, "272027").await;
         assert!(list.len() >= 30, "{local}: {}", list.len());

@@ -3,8 +3,8 @@
 //! both of them and the audit trail use.
 
 use crate::api_proposals::{PDF, intake};
+use renkei_app::demo::DEMO_PASSWORD;
 use renkei_domain::{Email, Password, Role, TenantCode};
-use renkei_store::demo::DEMO_PASSWORD;
 use renkei_store::users::{
     LoginFailure, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, NewUser,
 };
@@ -192,7 +192,7 @@ async fn seeded(db: &TestDb) -> Store {
                 password: Password::parse("correct horse battery").expect("password"),
                 departments: vec![],
             },
-            &renkei_web::mails::DeskMails,
+            &renkei_testkit::mails(renkei_testkit::DEMO_URL),
         )
         .await
         .expect("user");
@@ -445,10 +445,12 @@ async fn audit_origins(store: &Store, action: &str) -> Vec<String> {
 async fn proxied_app(backend: Backend, trusted_proxies: usize) -> TestApp {
     let db = TestDb::new(backend);
     let store = db.open().await;
-    store
-        .load_demo(&renkei_web::mails::DeskMails, renkei_testkit::DEMO_URL)
-        .await
-        .expect("demo");
+    renkei_app::demo::load(&renkei_app::App::new(
+        store.clone(),
+        renkei_testkit::DEMO_URL,
+    ))
+    .await
+    .expect("demo");
     let config = WebConfig {
         trusted_proxies,
         intake_rate_limit: 2,

@@ -5,7 +5,7 @@
 use super::web_text::{
     ADMIN, DESK, K, api, api_post, k, propose, signed_in, token, tracking_token,
 };
-use renkei_store::demo::DEMO_PASSWORD;
+use renkei_app::demo::DEMO_PASSWORD;
 use renkei_store::outbox::QueuedMail;
 use renkei_testkit::smtp::SmtpSink;
 use renkei_testkit::{Backend, TestApp, TestDb, on_both};
@@ -52,10 +52,12 @@ async fn mail_links_ignore_a_forged_host_header(backend: Backend) {
     for public_url in [None, Some("https://renkei.example.jp/")] {
         let db = TestDb::new(backend);
         let store = db.open().await;
-        store
-            .load_demo(&renkei_web::mails::DeskMails, renkei_testkit::DEMO_URL)
-            .await
-            .expect("demo");
+        renkei_app::demo::load(&renkei_app::App::new(
+            store.clone(),
+            renkei_testkit::DEMO_URL,
+        ))
+        .await
+        .expect("demo");
         let config = renkei_web::WebConfig {
             public_url: public_url.map(str::to_string),
             ..renkei_web::WebConfig::default()

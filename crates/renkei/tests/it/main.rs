@@ -8,6 +8,7 @@ mod demo;
 mod limits;
 mod mail;
 mod mail_links;
+mod one_way;
 mod store_audit;
 mod store_proposals;
 mod store_schema;

@@ -59,18 +59,45 @@ async fn seeded(db: &TestDb) -> Store {
     store
 }
 
-fn receipt_mail(to: &str) -> renkei_store::proposals::MailComposer<'static> {
-    let to = to.to_string();
-    Box::new(move |s| {
-        vec![OutgoingMail {
-            tenant_code: Some("272027".into()),
-            proposal_id: Some(s.id),
-            kind: "receipt".into(),
-            to: to.clone(),
-            subject: format!("受付番号 {}", s.receipt_number),
-            body: format!("追跡: /t/272027/track/{}", s.tracking_token),
-        }]
-    })
+/// Mails of overdue reminders, as (kind of item, recipient) in the subject.
+struct ReminderKinds;
+
+impl renkei_store::events::Mailer for ReminderKinds {
+    fn mails(&self, e: &renkei_store::events::DomainEvent<'_>) -> Vec<OutgoingMail> {
+        use renkei_store::reminders::Overdue;
+        let renkei_store::events::DomainEvent::Overdue { item, .. } = e else {
+            return vec![];
+        };
+        let (kind, to) = match item {
+            Overdue::Routing { recipients, .. } => ("routing", recipients.clone()),
+            Overdue::FirstResponse { recipients, .. } => ("first", recipients.clone()),
+        };
+        to.into_iter()
+            .map(|to| OutgoingMail {
+                tenant_code: None,
+                proposal_id: None,
+                kind: "reminder".into(),
+                to,
+                subject: kind.into(),
+                body: String::new(),
+            })
+            .collect()
+    }
+}
+
+/// Remembers the receipt number of a referral's copy.
+#[derive(Default)]
+struct CopyReceipt(std::sync::Mutex<String>);
+
+impl renkei_store::events::Mailer for CopyReceipt {
+    fn mails(&self, e: &renkei_store::events::DomainEvent<'_>) -> Vec<OutgoingMail> {
+        if let renkei_store::events::DomainEvent::Referred { copy, .. } = e
+            && let Ok(mut r) = self.0.lock()
+        {
+            *r = copy.receipt_number.clone();
+        }
+        vec![]
+    }
 }
 
 async fn intake_numbers_partners_and_attachments(backend: Backend) {
@@ -82,7 +109,7 @@ async fn intake_numbers_partners_and_attachments(backend: Backend) {
             k,
             new_proposal(sample_input("株式会社だんじり防災", "防災訓練")),
             &Who::cli(),
-            receipt_mail("hanako@example.co.jp"),
+            &renkei_testkit::mails(renkei_testkit::DEMO_URL),
         )
         .await
         .expect("submit");
@@ -91,7 +118,7 @@ async fn intake_numbers_partners_and_attachments(backend: Backend) {
             k,
             new_proposal(sample_input("だんじり防災（株）", "防災アプリ")),
             &Who::cli(),
-            receipt_mail("hanako@example.co.jp"),
+            &renkei_testkit::mails(renkei_testkit::DEMO_URL),
         )
         .await
         .expect("submit");
@@ -104,7 +131,7 @@ async fn intake_numbers_partners_and_attachments(backend: Backend) {
             code("141305"),
             new_proposal(sample_input("川崎の会社", "川崎の提案")),
             &Who::cli(),
-            Box::new(|_| vec![]),
+            &renkei_store::events::NoMail,
         )
         .await
         .expect("submit");
@@ -197,11 +224,21 @@ async fn corporate_number_wins_over_name(backend: Backend) {
     let mut two = sample_input("株式会社 岸和田テクノロジー（旧 岸和田テック）", "提案2");
     two.corporate_number = "7000012050002".into();
     let a = store
-        .proposal_submit(k, new_proposal(one), &Who::cli(), Box::new(|_| vec![]))
+        .proposal_submit(
+            k,
+            new_proposal(one),
+            &Who::cli(),
+            &renkei_store::events::NoMail,
+        )
         .await
         .expect("a");
     let b = store
-        .proposal_submit(k, new_proposal(two), &Who::cli(), Box::new(|_| vec![]))
+        .proposal_submit(
+            k,
+            new_proposal(two),
+            &Who::cli(),
+            &renkei_store::events::NoMail,
+        )
         .await
         .expect("b");
     let pa = store.proposal(k, &a.receipt_number).await.expect("a");
@@ -218,7 +255,7 @@ async fn lifecycle_hearing_routing_decline(backend: Backend) {
             k,
             new_proposal(sample_input("NPO法人 浜の会", "海岸清掃")),
             &Who::cli(),
-            Box::new(|_| vec![]),
+            &renkei_store::events::NoMail,
         )
         .await
         .expect("submit");
@@ -250,7 +287,7 @@ async fn lifecycle_hearing_routing_decline(backend: Backend) {
             p.id,
             &Transition::StartHearing,
             &Who::cli(),
-            |_, _| vec![],
+            &renkei_store::events::NoMail,
         )
         .await
         .expect("hearing");
@@ -297,7 +334,15 @@ async fn lifecycle_hearing_routing_decline(backend: Backend) {
         let store = store.clone();
         async move {
             store
-                .routing_add(k, p.id, &ids, "ご意見を", due, &Who::cli(), |_, _| vec![])
+                .routing_add(
+                    k,
+                    p.id,
+                    &ids,
+                    "ご意見を",
+                    due,
+                    &Who::cli(),
+                    &renkei_store::events::NoMail,
+                )
                 .await
         }
     };
@@ -324,7 +369,7 @@ async fn lifecycle_hearing_routing_decline(backend: Backend) {
                     password: renkei_domain::Password::parse("long enough pw").expect("p"),
                     departments: vec![dept.into()],
                 },
-                &renkei_web::mails::DeskMails,
+                &renkei_testkit::mails(renkei_testkit::DEMO_URL),
             )
             .await
             .expect("member");
@@ -358,7 +403,7 @@ async fn lifecycle_hearing_routing_decline(backend: Backend) {
                 password: renkei_domain::Password::parse("long enough pw").expect("p"),
                 departments: vec!["公民戦略連携デスク".into()],
             },
-            &renkei_web::mails::DeskMails,
+            &renkei_testkit::mails(renkei_testkit::DEMO_URL),
         )
         .await
         .expect("member");
@@ -395,7 +440,7 @@ async fn lifecycle_hearing_routing_decline(backend: Backend) {
                 "ご意見を",
                 due,
                 &Who::cli(),
-                |_, _| vec![]
+                &renkei_store::events::NoMail
             )
             .await,
         Err(StoreError::Conflict {
@@ -411,7 +456,7 @@ async fn lifecycle_hearing_routing_decline(backend: Backend) {
             "実施の可否についてご意見をください",
             due,
             &Who::cli(),
-            |_, _| vec![],
+            &renkei_store::events::NoMail,
         )
         .await
         .expect("route");
@@ -460,7 +505,7 @@ async fn lifecycle_hearing_routing_decline(backend: Backend) {
                 explanation: "今年度は実施が難しいため".into(),
             },
             &Who::cli(),
-            |_, _| vec![],
+            &renkei_store::events::NoMail,
         )
         .await
         .expect("decline");
@@ -474,7 +519,7 @@ async fn lifecycle_hearing_routing_decline(backend: Backend) {
             p.id,
             &Transition::StartHearing,
             &Who::cli(),
-            |_, _| vec![],
+            &renkei_store::events::NoMail,
         )
         .await;
     assert!(matches!(
@@ -522,7 +567,7 @@ async fn referral_to_the_prefecture(backend: Backend) {
             k,
             new_proposal(sample_input("大学法人 泉州大学", "広域の連携")),
             &Who::cli(),
-            Box::new(|_| vec![]),
+            &renkei_store::events::NoMail,
         )
         .await
         .expect("submit");
@@ -533,7 +578,7 @@ async fn referral_to_the_prefecture(backend: Backend) {
             p.id,
             &Transition::Refer { to: osaka },
             &Who::cli(),
-            |_, _| vec![],
+            &renkei_store::events::NoMail,
         )
         .await;
     assert!(
@@ -550,20 +595,18 @@ async fn referral_to_the_prefecture(backend: Backend) {
         .consent_set(k, p.id, true, true, &Who::cli())
         .await
         .expect("consent");
-    let mut copy_receipt = String::new();
+    let seen = CopyReceipt::default();
     let referred = store
         .proposal_transition(
             k,
             p.id,
             &Transition::Refer { to: osaka },
             &Who::cli(),
-            |_, copy| {
-                copy_receipt = copy.map(|c| c.receipt_number.clone()).unwrap_or_default();
-                vec![]
-            },
+            &seen,
         )
         .await
         .expect("refer");
+    let copy_receipt = seen.0.lock().map(|r| r.clone()).unwrap_or_default();
     assert_eq!(referred.status(), Status::Referred);
     assert_eq!(referred.referred_to.as_deref(), Some("270008"));
     assert!(copy_receipt.starts_with("270008-"), "{copy_receipt}");
@@ -592,7 +635,12 @@ async fn inbox_filters_and_japanese_search(backend: Backend) {
     welfare.details = "地域の高齢者を訪問します。".into();
     welfare.expected_effects = "孤立の予防".into();
     store
-        .proposal_submit(k, new_proposal(welfare), &Who::cli(), Box::new(|_| vec![]))
+        .proposal_submit(
+            k,
+            new_proposal(welfare),
+            &Who::cli(),
+            &renkei_store::events::NoMail,
+        )
         .await
         .expect("w");
     store
@@ -600,7 +648,7 @@ async fn inbox_filters_and_japanese_search(backend: Backend) {
             k,
             new_proposal(sample_input("株式会社だんじり防災", "防災訓練")),
             &Who::cli(),
-            Box::new(|_| vec![]),
+            &renkei_store::events::NoMail,
         )
         .await
         .expect("d");
@@ -609,7 +657,7 @@ async fn inbox_filters_and_japanese_search(backend: Backend) {
             code("141305"),
             new_proposal(sample_input("川崎防災", "防災")),
             &Who::cli(),
-            Box::new(|_| vec![]),
+            &renkei_store::events::NoMail,
         )
         .await
         .expect("other tenant");
@@ -702,7 +750,7 @@ async fn overdue_reminders_once_a_day(backend: Backend) {
             k,
             new_proposal(sample_input("株式会社リマインド", "期限切れの提案")),
             &Who::cli(),
-            Box::new(|_| vec![]),
+            &renkei_store::events::NoMail,
         )
         .await
         .expect("submit");
@@ -721,7 +769,7 @@ async fn overdue_reminders_once_a_day(backend: Backend) {
                 password: renkei_domain::Password::parse("long enough pw").expect("p"),
                 departments: vec!["環境課".into()],
             },
-            &renkei_web::mails::DeskMails,
+            &renkei_testkit::mails(renkei_testkit::DEMO_URL),
         )
         .await
         .expect("staff");
@@ -736,7 +784,7 @@ async fn overdue_reminders_once_a_day(backend: Backend) {
                 password: renkei_domain::Password::parse("long enough pw").expect("p"),
                 departments: vec![],
             },
-            &renkei_web::mails::DeskMails,
+            &renkei_testkit::mails(renkei_testkit::DEMO_URL),
         )
         .await
         .expect("desk");
@@ -751,27 +799,11 @@ async fn overdue_reminders_once_a_day(backend: Backend) {
             "ご意見を",
             renkei_domain::calendar::add_business_days(store.today(), 1),
             &Who::cli(),
-            |_, _| vec![],
+            &renkei_store::events::NoMail,
         )
         .await
         .expect("route");
-    let compose = |item: &renkei_store::reminders::Overdue| {
-        use renkei_store::reminders::Overdue;
-        let (kind, to) = match item {
-            Overdue::Routing { recipients, .. } => ("routing", recipients.clone()),
-            Overdue::FirstResponse { recipients, .. } => ("first", recipients.clone()),
-        };
-        to.into_iter()
-            .map(|to| OutgoingMail {
-                tenant_code: None,
-                proposal_id: None,
-                kind: "reminder".into(),
-                to,
-                subject: kind.into(),
-                body: String::new(),
-            })
-            .collect()
-    };
+    let compose = &ReminderKinds;
     // Nothing is overdue on the day itself, nor on the deadline.
     assert_eq!(store.queue_overdue_reminders(compose).await.expect("r"), 0);
     db.set_jst("2026-11-25T17:00:00");
@@ -790,7 +822,7 @@ async fn overdue_reminders_once_a_day(backend: Backend) {
             k,
             new_proposal(sample_input("株式会社フレッシュ", "新しい提案")),
             &Who::cli(),
-            Box::new(|_| vec![]),
+            &renkei_store::events::NoMail,
         )
         .await
         .expect("submit");

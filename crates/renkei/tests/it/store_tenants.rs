@@ -9,7 +9,7 @@ const OFFICIAL_LIST: &str = concat!(
 
 fn code_list() -> Vec<u8> {
     // The official list beside the checkout when it is there, else the embedded copy.
-    std::fs::read(OFFICIAL_LIST).unwrap_or_else(|_| renkei_store::demo::CODE_LIST.to_vec())
+    std::fs::read(OFFICIAL_LIST).unwrap_or_else(|_| renkei_app::demo::CODE_LIST.to_vec())
 }
 
 async fn import_loads_all_and_is_idempotent(backend: Backend) {

@@ -31,7 +31,7 @@ async fn accounts_and_sign_in(backend: Backend) {
         .create_user(
             &Who::cli(),
             new_user(Some("272027"), Role::Desk, "Desk@Example.JP"),
-            &renkei_web::mails::DeskMails,
+            &renkei_testkit::mails(renkei_testkit::DEMO_URL),
         )
         .await
         .expect("create");
@@ -40,7 +40,7 @@ async fn accounts_and_sign_in(backend: Backend) {
         .create_user(
             &Who::cli(),
             new_user(Some("141305"), Role::Desk, "desk@example.jp"),
-            &renkei_web::mails::DeskMails,
+            &renkei_testkit::mails(renkei_testkit::DEMO_URL),
         )
         .await;
     assert!(
@@ -57,7 +57,7 @@ async fn accounts_and_sign_in(backend: Backend) {
         .create_user(
             &Who::cli(),
             new_user(Some("272027"), Role::Operator, "op@example.jp"),
-            &renkei_web::mails::DeskMails,
+            &renkei_testkit::mails(renkei_testkit::DEMO_URL),
         )
         .await;
     assert!(matches!(op_with_tenant, Err(StoreError::Conflict { .. })));
@@ -65,7 +65,7 @@ async fn accounts_and_sign_in(backend: Backend) {
         .create_user(
             &Who::cli(),
             new_user(None, Role::Desk, "x@example.jp"),
-            &renkei_web::mails::DeskMails,
+            &renkei_testkit::mails(renkei_testkit::DEMO_URL),
         )
         .await;
     assert!(matches!(staff_without, Err(StoreError::Conflict { .. })));
@@ -105,7 +105,7 @@ async fn sign_in_is_throttled_per_account(backend: Backend) {
         .create_user(
             &Who::cli(),
             new_user(Some("272027"), Role::Desk, "desk@example.jp"),
-            &renkei_web::mails::DeskMails,
+            &renkei_testkit::mails(renkei_testkit::DEMO_URL),
         )
         .await
         .expect("create");
@@ -132,7 +132,7 @@ async fn sign_in_is_throttled_per_address(backend: Backend) {
         .create_user(
             &Who::cli(),
             new_user(Some("272027"), Role::Desk, "desk@example.jp"),
-            &renkei_web::mails::DeskMails,
+            &renkei_testkit::mails(renkei_testkit::DEMO_URL),
         )
         .await
         .expect("create");
@@ -168,7 +168,7 @@ async fn sessions_and_tokens(backend: Backend) {
         .create_user(
             &Who::cli(),
             new_user(Some("272027"), Role::Desk, "desk@example.jp"),
-            &renkei_web::mails::DeskMails,
+            &renkei_testkit::mails(renkei_testkit::DEMO_URL),
         )
         .await
         .expect("create");
@@ -270,7 +270,7 @@ async fn departments_belong_to_their_tenant(backend: Backend) {
                 departments: vec!["危機管理課".into()],
                 ..new_user(Some("272027"), Role::Department, "bosai@example.jp")
             },
-            &renkei_web::mails::DeskMails,
+            &renkei_testkit::mails(renkei_testkit::DEMO_URL),
         )
         .await
         .expect("staff");

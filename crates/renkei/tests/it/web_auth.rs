@@ -1,4 +1,4 @@
-use renkei_store::demo::{DEMO_PASSWORD, demo_accounts};
+use renkei_app::demo::{DEMO_PASSWORD, demo_accounts};
 use renkei_testkit::{Backend, TestApp, on_both};
 
 /// Every role signs in through the form and lands on its own home, which answers 200.

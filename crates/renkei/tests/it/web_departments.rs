@@ -1,5 +1,5 @@
+use renkei_app::demo::DEMO_PASSWORD;
 use renkei_domain::TenantCode;
-use renkei_store::demo::DEMO_PASSWORD;
 use renkei_testkit::{Backend, TestApp, on_both};
 
 fn kishiwada() -> TenantCode {

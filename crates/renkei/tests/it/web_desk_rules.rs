@@ -3,9 +3,9 @@
 //! routings reach people, dates make sense, and a cost to the city needs a justification.
 
 use super::api_proposals::intake;
+use renkei_app::demo::DEMO_PASSWORD;
 use renkei_domain::TenantCode;
 use renkei_store::Who;
-use renkei_store::demo::DEMO_PASSWORD;
 use renkei_testkit::{Backend, Client, Page, TestApp, csrf_in, on_both};
 use serde_json::{Value, json};
 
@@ -189,7 +189,7 @@ async fn operator_opens_a_desk_only_with_desk_staff(backend: Backend) {
                 password: renkei_domain::Password::parse(DEMO_PASSWORD).expect("p"),
                 departments: vec![],
             },
-            &renkei_web::mails::DeskMails,
+            &renkei_testkit::mails(renkei_testkit::DEMO_URL),
         )
         .await
         .expect("desk account");

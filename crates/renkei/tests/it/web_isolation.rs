@@ -2,9 +2,9 @@
 //! table (`renkei_web::route_table()`), so a route added later is covered without editing
 //! this test.
 
+use renkei_app::demo::DEMO_PASSWORD;
 use renkei_domain::proposal::{Intake, IntakeInput, Route};
 use renkei_domain::{DepartmentName, Email, Password, Role, TenantCode};
-use renkei_store::demo::DEMO_PASSWORD;
 use renkei_store::proposals::{InboxFilter, NewAttachment, NewProposal};
 use renkei_store::users::NewUser;
 use renkei_store::{Store, Who};
@@ -32,7 +32,7 @@ async fn add_user(
                 password: Password::parse(DEMO_PASSWORD).expect("pw"),
                 departments,
             },
-            &renkei_web::mails::DeskMails,
+            &renkei_testkit::mails(renkei_testkit::DEMO_URL),
         )
         .await
         .expect("user")
@@ -237,7 +237,7 @@ async fn submit(
                 ip: None,
             },
             &Who::cli(),
-            Box::new(|_| vec![]),
+            &renkei_store::events::NoMail,
         )
         .await
         .expect("submit")
@@ -299,7 +299,7 @@ async fn no_route_crosses_tenants(backend: Backend) {
             "ご意見を",
             due,
             &Who::cli(),
-            |_, _| vec![],
+            &renkei_store::events::NoMail,
         )
         .await
         .expect("route");

@@ -1,4 +1,4 @@
-use renkei_store::demo::DEMO_PASSWORD;
+use renkei_app::demo::DEMO_PASSWORD;
 use renkei_testkit::{Backend, TestApp, on_both};
 
 async fn public_pages_and_errors(backend: Backend) {

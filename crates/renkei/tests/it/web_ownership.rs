@@ -4,9 +4,9 @@
 //! staff (who read every proposal) without the desk hearing of it.
 
 use crate::web_proposals::{PDF, propose};
+use renkei_app::demo::DEMO_PASSWORD;
 use renkei_domain::TenantCode;
 use renkei_store::Who;
-use renkei_store::demo::DEMO_PASSWORD;
 use renkei_testkit::{Backend, Client, TestApp, on_both};
 
 fn k() -> TenantCode {

@@ -1,8 +1,8 @@
 //! The desk at work through the web pages: intake, the proponent's page, the desk's
 //! actions, department answers, confidentiality per role, audit of every read.
 
+use renkei_app::demo::DEMO_PASSWORD;
 use renkei_domain::TenantCode;
-use renkei_store::demo::DEMO_PASSWORD;
 use renkei_testkit::{Backend, Client, Page, TestApp, csrf_in, on_both};
 
 fn k() -> TenantCode {
@@ -236,10 +236,12 @@ async fn intake_and_tracking_page(backend: Backend) {
 async fn rate_limit_per_address(backend: Backend) {
     let db = renkei_testkit::TestDb::new(backend);
     let store = db.open().await;
-    store
-        .load_demo(&renkei_web::mails::DeskMails, renkei_testkit::DEMO_URL)
-        .await
-        .expect("demo");
+    renkei_app::demo::load(&renkei_app::App::new(
+        store.clone(),
+        renkei_testkit::DEMO_URL,
+    ))
+    .await
+    .expect("demo");
     let config = renkei_web::WebConfig {
         intake_rate_limit: 2,
         ..Default::default()

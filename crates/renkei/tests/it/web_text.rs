@@ -4,8 +4,8 @@
 //! and leaves valid JSON in the audit chain; control characters are refused with a field
 //! error and nothing is written; notes stored with the old (non-JSON) escaping still show.
 
+use renkei_app::demo::DEMO_PASSWORD;
 use renkei_domain::TenantCode;
-use renkei_store::demo::DEMO_PASSWORD;
 use renkei_store::{Store, Who};
 use renkei_testkit::{Backend, Client, Page, TestApp, csrf_in, on_both};
 use serde_json::{Value, json};
@@ -1090,10 +1090,12 @@ async fn the_command_line_keeps_names_and_refuses_control_characters(backend: Ba
     use std::io::Write;
     let db = renkei_testkit::TestDb::new(backend);
     let store = db.open().await;
-    store
-        .load_demo(&renkei_web::mails::DeskMails, renkei_testkit::DEMO_URL)
-        .await
-        .expect("demo");
+    renkei_app::demo::load(&renkei_app::App::new(
+        store.clone(),
+        renkei_testkit::DEMO_URL,
+    ))
+    .await
+    .expect("demo");
     let run = |args: &[&str], stdin: &str| {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_renkei"))
             .args(db.cli_args())

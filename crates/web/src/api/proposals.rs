@@ -21,16 +21,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use chrono::NaiveDate;
-use renkei_domain::attachment::{MAX_ATTACHMENTS, check, truthful_filename};
-use renkei_domain::proposal::{
-    Answer, Channel, DeclineReason, Field, Intake, IntakeInput, Kind, PartnerType, Route, Status,
-    Transition, rules,
+use renkei_app::proposals::{
+    self as cmd, AnswerInput, HearingInput, RawFile, RouteInput, SubmitInput, TransitionInput,
 };
-use renkei_domain::text::TextRule;
+use renkei_app::{Caller, CommandError, FieldError};
+use renkei_domain::proposal::{Field, IntakeInput, Kind, PartnerType, Route, Status};
 use renkei_domain::{ParseError, TenantCode};
 use renkei_store::proposals::{
-    AttachmentMeta, Event, Hearing, InboxFilter, InboxSort, Message, NewAttachment, NewHearing,
-    NewProposal, Proposal, Routing, Submitted,
+    AttachmentMeta, Event, Hearing, InboxFilter, InboxSort, Message, Proposal, Routing,
 };
 use renkei_store::tenants::Tenant;
 use renkei_store::{StoreError, Who};
@@ -69,6 +67,22 @@ impl From<StoreError> for Fail {
     }
 }
 
+impl From<CommandError> for Fail {
+    fn from(e: CommandError) -> Self {
+        match e {
+            // The same message keys a page shows next to its inputs, as a 422.
+            CommandError::Invalid(list) => {
+                let mut errors = FieldErrors::default();
+                for f in &list {
+                    errors.add_field(f);
+                }
+                Self::Fields(errors.0)
+            }
+            other => Self::Api(other.into()),
+        }
+    }
+}
+
 impl IntoResponse for Fail {
     fn into_response(self) -> Response {
         match self {
@@ -100,6 +114,10 @@ impl FieldErrors {
     }
 
     fn add_parse(&mut self, e: &ParseError) {
+        self.add_field(&FieldError::from(e));
+    }
+
+    fn add_field(&mut self, e: &FieldError) {
         // The domain names list entries by their singular; the JSON keys are plural.
         let field = match e.field {
             "field" => "fields",
@@ -107,14 +125,6 @@ impl FieldErrors {
             other => other,
         };
         self.add(field, e.key);
-    }
-
-    fn into_result(self) -> Result<(), Fail> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(Fail::Fields(self.0))
-        }
     }
 }
 
@@ -513,37 +523,6 @@ pub struct SubmitResponse {
 }
 
 /// Decodes and checks the attachments (type by content, count, size); file names cleaned.
-fn attachments_of(list: &[AttachmentBody], errors: &mut FieldErrors) -> Vec<NewAttachment> {
-    if list.len() > MAX_ATTACHMENTS {
-        errors.add("attachments", "error-attachment-count");
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    for a in list {
-        let compact: String = a
-            .content_base64
-            .chars()
-            .filter(|c| !c.is_ascii_whitespace())
-            .collect();
-        let data = match base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()) {
-            Ok(d) => d,
-            Err(_) => {
-                errors.add("attachments", "error-bad-request");
-                continue;
-            }
-        };
-        match check(&data) {
-            Ok(kind) => out.push(NewAttachment {
-                filename: truthful_filename(&a.filename, kind),
-                content_type: kind.mime().to_string(),
-                data,
-            }),
-            Err(e) => errors.add_parse(&e),
-        }
-    }
-    out
-}
-
 /// `POST /api/v1/tenants/{code}/proposals`: anyone may submit a proposal (no token). The
 /// answer (201, with the receipt number and the private tracking link) comes after the commit.
 pub async fn submit(
@@ -591,8 +570,24 @@ pub async fn submit(
         )
         .into());
     }
-    let mut errors = FieldErrors::default();
-    let intake = Intake::parse(&IntakeInput {
+    let files = input
+        .attachments
+        .iter()
+        .map(|a| {
+            let compact: String = a
+                .content_base64
+                .chars()
+                .filter(|c| !c.is_ascii_whitespace())
+                .collect();
+            RawFile {
+                filename: a.filename.clone(),
+                data: base64::engine::general_purpose::STANDARD
+                    .decode(compact.as_bytes())
+                    .ok(),
+            }
+        })
+        .collect();
+    let intake = IntakeInput {
         kind: input.kind,
         org_name: input.org_name,
         partner_type: input.partner_type,
@@ -609,67 +604,36 @@ pub async fn submit(
         fiscal_burden: input.fiscal_burden,
         fiscal_explanation: input.fiscal_explanation.unwrap_or_default(),
         publication_consent: input.publication_consent,
-    })
-    .map_err(|list| {
-        for e in &list {
-            errors.add_parse(e);
-        }
-    })
-    .ok();
-    let attachments = attachments_of(&input.attachments, &mut errors);
-    errors.into_result()?;
-    let Some(intake) = intake else {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "error-form-summary",
-        )
-        .into());
     };
-    let base = state.base_url();
-    let track = |s: &Submitted| format!("{base}/t/{tc}/track/{}", s.tracking_token);
-    let who = Who {
-        user_id: None,
-        label: "proponent".into(),
-        origin: ip.clone(),
+    let by = Caller {
+        actor: None,
+        who: Who {
+            user_id: None,
+            label: "proponent".into(),
+            origin: ip.clone(),
+        },
     };
-    let (email, org, contact, title) = (
-        intake.email.as_str().to_string(),
-        intake.org_name.clone(),
-        intake.contact_name.clone(),
-        intake.title.clone(),
-    );
-    let submitted = state
-        .store
-        .proposal_submit_limited(
-            tc,
-            NewProposal {
-                intake,
-                route: Route::Free,
-                proponent_user_id: None,
-                attachments,
-                ip: Some(ip),
-            },
-            &who,
-            Box::new(|s| {
-                vec![crate::mails::receipt(
-                    &tenant,
-                    s.id,
-                    &email,
-                    &org,
-                    &contact,
-                    &title,
-                    &s.receipt_number,
-                    &track(s),
-                )]
-            }),
-            limit,
-        )
-        .await?;
+    let submitted = cmd::submit(
+        &state.app,
+        &by,
+        tc,
+        SubmitInput {
+            intake,
+            files,
+            proponent_user_id: None,
+            ip: Some(ip),
+            per_hour: limit,
+            route: None,
+        },
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(SubmitResponse {
-            tracking_url: track(&submitted),
+            tracking_url: state
+                .app
+                .links()
+                .tracking(&tenant.code, &submitted.tracking_token),
             receipt_number: submitted.receipt_number,
             status: Status::Received.code().to_string(),
         }),
@@ -911,52 +875,18 @@ pub struct TransitionBody {
     pub fiscal_justification: Option<String>,
 }
 
-fn transition_of(b: &TransitionBody) -> Result<Transition, Fail> {
-    let mut errors = FieldErrors::default();
-    let t = match b.action.trim() {
-        "start_hearing" => Some(Transition::StartHearing),
-        "start_coordination" => Some(Transition::StartCoordination),
-        "decide" => Some(Transition::Decide {
-            fiscal_justification: b.fiscal_justification.clone().unwrap_or_default(),
-        }),
-        "decline" => {
-            let reason = DeclineReason::parse(b.reason.as_deref().unwrap_or(""))
-                .map_err(|_| errors.add("reason", "error-decline_reason-invalid"))
-                .ok();
-            let explanation = rules::DECLINE_EXPLANATION
-                .parse_required(
-                    b.explanation.as_deref().unwrap_or(""),
-                    "error-decline-explanation-required",
-                )
-                .map_err(|e| errors.add_parse(&e))
-                .ok();
-            reason
-                .zip(explanation)
-                .map(|(reason, explanation)| Transition::Decline {
-                    reason,
-                    explanation,
-                })
+impl TransitionBody {
+    fn input(&self) -> TransitionInput {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        TransitionInput {
+            action: self.action.clone(),
+            reason: text(&self.reason),
+            explanation: text(&self.explanation),
+            to: text(&self.to),
+            note: text(&self.note),
+            fiscal_justification: text(&self.fiscal_justification),
         }
-        "refer" => TenantCode::parse(b.to.as_deref().unwrap_or(""))
-            .map_err(|e| errors.add("to", e.key))
-            .ok()
-            .map(|to| Transition::Refer { to }),
-        _ => {
-            errors.add("action", "error-bad-request");
-            None
-        }
-    };
-    if let Err(e) = rules::TRANSITION_NOTE.parse(b.note.as_deref().unwrap_or("")) {
-        errors.add_parse(&e);
     }
-    errors.into_result()?;
-    t.ok_or_else(|| {
-        Fail::Api(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "error-bad-request",
-        ))
-    })
 }
 
 /// `POST …/proposals/{receipt_number}/transitions`: a lifecycle move by the desk; the
@@ -967,21 +897,16 @@ pub async fn transition(
     api: Result<ApiUser, ApiError>,
     body: Result<ApiJson<TransitionBody>, ApiError>,
 ) -> Result<Json<ProposalSummary>, Fail> {
-    let (tenant, tc, api, p) = desk_proposal(&state, &code, &receipt, api).await?;
+    let (_, tc, api, p) = desk_proposal(&state, &code, &receipt, api).await?;
     let ApiJson(body) = body?;
-    let t = transition_of(&body)?;
-    let mails = crate::mails::for_transition(&state.store, &tenant, &t, state.base_url()).await?;
-    let updated = state
-        .store
-        .proposal_transition_noted(
-            tc,
-            p.id,
-            &t,
-            body.note.as_deref().unwrap_or(""),
-            &who(&api),
-            mails,
-        )
-        .await?;
+    let updated = cmd::transition(
+        &state.app,
+        &api.caller(),
+        tc,
+        &p.receipt_number,
+        &body.input(),
+    )
+    .await?;
     Ok(Json(summary(&updated, state.store.today())))
 }
 
@@ -1000,19 +925,6 @@ pub struct HearingBody {
     pub next_steps: Option<String>,
 }
 
-/// Free text checked by its domain rule (control characters, lines, length).
-fn free_text(errors: &mut FieldErrors, rule: TextRule, v: Option<&str>) -> String {
-    rule.parse(v.unwrap_or(""))
-        .map_err(|e| errors.add_parse(&e))
-        .unwrap_or_default()
-}
-
-fn date(errors: &mut FieldErrors, field: &str, v: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
-        .map_err(|_| errors.add(field, "error-date-format"))
-        .ok()
-}
-
 /// `POST …/proposals/{receipt_number}/hearings`: records a hearing (聞き取り); 201.
 pub async fn hearing(
     State(state): State<AppState>,
@@ -1022,53 +934,16 @@ pub async fn hearing(
 ) -> Result<(StatusCode, Json<HearingJson>), Fail> {
     let (_, tc, api, p) = desk_proposal(&state, &code, &receipt, api).await?;
     let ApiJson(b) = body?;
-    let mut errors = FieldErrors::default();
-    let held_on = date(&mut errors, "held_on", &b.held_on);
-    let channel = Channel::parse(&b.channel)
-        .map_err(|e| errors.add_parse(&e))
-        .ok();
-    let participants = free_text(
-        &mut errors,
-        rules::HEARING_PARTICIPANTS,
-        b.participants.as_deref(),
-    );
-    let notes = free_text(&mut errors, rules::HEARING_NOTES, b.notes.as_deref());
-    let next_steps = free_text(
-        &mut errors,
-        rules::HEARING_NEXT_STEPS,
-        b.next_steps.as_deref(),
-    );
-    errors.into_result()?;
-    let (Some(held_on), Some(channel)) = (held_on, channel) else {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "error-form-summary",
-        )
-        .into());
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let input = HearingInput {
+        held_on: b.held_on.clone(),
+        channel: b.channel.clone(),
+        participants: text(&b.participants),
+        notes: text(&b.notes),
+        next_steps: text(&b.next_steps),
     };
-    state
-        .store
-        .hearing_add(
-            tc,
-            p.id,
-            &NewHearing {
-                held_on,
-                channel,
-                participants,
-                notes,
-                next_steps,
-            },
-            &who(&api),
-        )
-        .await?;
-    let created = state
-        .store
-        .hearings(p.id)
-        .await?
-        .into_iter()
-        .max_by_key(|h| h.id)
-        .ok_or_else(ApiError::not_found)?;
+    let created =
+        cmd::record_hearing(&state.app, &api.caller(), tc, &p.receipt_number, &input).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -1118,71 +993,17 @@ pub async fn route(
     api: Result<ApiUser, ApiError>,
     body: Result<ApiJson<RoutingBody>, ApiError>,
 ) -> Result<(StatusCode, Json<RoutingsResponse>), Fail> {
-    let (tenant, tc, api, p) = desk_proposal(&state, &code, &receipt, api).await?;
+    let (_, tc, api, p) = desk_proposal(&state, &code, &receipt, api).await?;
     let ApiJson(b) = body?;
-    let mut errors = FieldErrors::default();
-    if b.department_ids.is_empty() {
-        errors.add("department_ids", "error-routing-department-required");
-    }
-    let mut ids = Vec::new();
-    for id in &b.department_ids {
-        if ids.contains(id) {
-            errors.add("department_ids", "error-routing-duplicate");
-        } else {
-            ids.push(*id);
-        }
-    }
-    let question = rules::ROUTING_QUESTION
-        .parse_required(&b.question, "error-required")
-        .map_err(|e| errors.add_parse(&e))
-        .unwrap_or_default();
-    let due = match b.due_on.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(d) => date(&mut errors, "due_on", d),
-        None => {
-            let settings = state.store.desk_settings(tc).await?;
-            Some(renkei_domain::calendar::add_business_days(
-                state.store.today(),
-                u32::try_from(settings.routing_days).unwrap_or(10),
-            ))
-        }
+    let input = RouteInput {
+        department_ids: b.department_ids.iter().map(i64::to_string).collect(),
+        question: b.question.clone(),
+        due_on: b.due_on.clone().unwrap_or_default(),
     };
-    errors.into_result()?;
-    let Some(due) = due else {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "error-form-summary",
-        )
-        .into());
-    };
-    let due_text = due.format("%Y-%m-%d").to_string();
-    let link = format!("{}/t/{tc}/department", state.base_url());
-    state
-        .store
-        .routing_add(
-            tc,
-            p.id,
-            &ids,
-            &question,
-            due,
-            &who(&api),
-            |p, recipients| {
-                recipients
-                    .iter()
-                    .map(|(to, department)| {
-                        crate::mails::routing_request(&tenant, p, to, department, &due_text, &link)
-                    })
-                    .collect()
-            },
-        )
-        .await?;
     let today = state.store.today();
-    let routings = state
-        .store
-        .routings(p.id)
+    let routings = cmd::route(&state.app, &api.caller(), tc, &p.receipt_number, &input)
         .await?
         .into_iter()
-        .filter(|r| ids.contains(&r.department_id))
         .map(|r| routing_json(r, today))
         .collect();
     Ok((StatusCode::CREATED, Json(RoutingsResponse { routings })))
@@ -1212,28 +1033,11 @@ pub async fn answer(
         return Err(ApiError::forbidden().into());
     }
     let routing_id: i64 = id.trim().parse().map_err(|_| ApiError::not_found())?;
-    let (_, department) = state.store.routing_department(tc, routing_id).await?;
-    if !api.actor.may_answer_routing(tc, department) {
-        return Err(ApiError::forbidden().into());
-    }
     let ApiJson(b) = body?;
-    let mut errors = FieldErrors::default();
-    let answer = Answer::parse(&b.answer)
-        .map_err(|e| errors.add_parse(&e))
-        .ok();
-    let comment = free_text(&mut errors, rules::ANSWER_COMMENT, b.comment.as_deref());
-    errors.into_result()?;
-    let Some(answer) = answer else {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "error-form-summary",
-        )
-        .into());
+    let input = AnswerInput {
+        answer: b.answer.clone(),
+        comment: b.comment.clone().unwrap_or_default(),
     };
-    let r = state
-        .store
-        .routing_answer(tc, routing_id, answer, &comment, &who(&api))
-        .await?;
+    let r = cmd::answer(&state.app, &api.caller(), tc, routing_id, &input).await?;
     Ok(Json(routing_json(r, state.store.today())))
 }

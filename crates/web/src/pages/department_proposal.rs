@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use renkei_app::proposals::{self as cmd, AnswerInput};
 use renkei_domain::Actor;
 use renkei_domain::proposal::Answer;
 use renkei_store::StoreError;
@@ -134,20 +135,23 @@ pub async fn answer(
         return Err(WebError::Forbidden);
     }
     let p = state.store.proposal_by_id(a.code, proposal_id).await?;
+    let input = AnswerInput {
+        answer: form.answer.clone(),
+        comment: form.comment.clone(),
+    };
     let mut errors = FieldErrors::default();
-    let comment = renkei_domain::proposal::rules::ANSWER_COMMENT.parse(&form.comment);
-    match (Answer::parse(&form.answer), comment) {
-        (Err(e), _) | (_, Err(e)) => errors.add(&ctx.tr, e.field, e.key),
-        (Ok(answer), Ok(comment)) => {
-            state
-                .store
-                .routing_answer(a.code, routing_id, answer, &comment, &ctx.who())
-                .await?;
+    match cmd::answer(&state.app, &a.caller(&ctx), a.code, routing_id, &input).await {
+        Ok(_) => {
             return Ok(Redirect::to(&format!(
                 "/t/{}/department/proposals/{}?notice=answer-sent",
                 a.code, p.receipt_number
             ))
             .into_response());
+        }
+        Err(e) => {
+            for f in super::desk_proposal::refused(e)? {
+                errors.add(&ctx.tr, f.field, f.key);
+            }
         }
     }
     render(

@@ -1,7 +1,7 @@
 //! Outbound approach (アプローチ): the city contacted an organisation first. Recorded like a
 //! proposal with route アプローチ, starting in 聞き取り with its first hearing.
 
-use super::desk_proposal::{ActionForm, parse_hearing};
+use super::desk_proposal::{ActionForm, refused};
 use super::html;
 use super::proposal_view::{Choice, choices};
 use crate::auth::{CsrfForm, Ctx, TenantAccess, tenant_access};
@@ -12,9 +12,9 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use renkei_app::proposals as cmd;
 use renkei_domain::Actor;
-use renkei_domain::proposal::{Channel, Field, Intake, IntakeInput, Kind, PartnerType, Route};
-use renkei_store::proposals::NewProposal;
+use renkei_domain::proposal::{Channel, Field, IntakeInput, Kind, PartnerType};
 use renkei_store::tenants::Tenant;
 use serde::Deserialize;
 
@@ -131,8 +131,6 @@ pub async fn post(
     CsrfForm(form): CsrfForm<ApproachForm>,
 ) -> Result<Response, WebError> {
     let a = tenant_access(&state, &ctx, &code, Actor::may_handle_proposals).await?;
-    let tr = ctx.tr;
-    let mut errors = FieldErrors::default();
     let input = IntakeInput {
         kind: form.kind.clone(),
         org_name: form.org_name.clone(),
@@ -147,41 +145,34 @@ pub async fn post(
         fiscal_burden: "none".into(),
         ..IntakeInput::default()
     };
-    let intake = Intake::parse(&input)
-        .map_err(|list| {
-            list.into_iter()
-                .for_each(|e| errors.add(&tr, e.field, e.key))
-        })
-        .ok();
-    let hearing_form = ActionForm {
+    let hearing = ActionForm {
         held_on: form.held_on.clone(),
         channel: form.channel.clone(),
         participants: form.participants.clone(),
         notes: form.notes.clone(),
         next_steps: form.next_steps.clone(),
         ..ActionForm::default()
+    }
+    .hearing();
+    let s = match cmd::approach(
+        &state.app,
+        &a.caller(&ctx),
+        a.code,
+        &input,
+        &hearing,
+        vec![],
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(e) => {
+            let mut errors = FieldErrors::default();
+            for f in refused(e)? {
+                errors.add(&ctx.tr, f.field, f.key);
+            }
+            return render(&ctx, state.store.today(), a, form, errors);
+        }
     };
-    let hearing = parse_hearing(&hearing_form)
-        .map_err(|(f, k)| errors.add(&tr, f, k))
-        .ok();
-    let (Some(intake), Some(hearing), true) = (intake, hearing, errors.is_empty()) else {
-        return render(&ctx, state.store.today(), a, form, errors);
-    };
-    let s = state
-        .store
-        .outbound_create(
-            a.code,
-            NewProposal {
-                intake,
-                route: Route::Outbound,
-                proponent_user_id: None,
-                attachments: vec![],
-                ip: None,
-            },
-            hearing,
-            &ctx.who(),
-        )
-        .await?;
     Ok(Redirect::to(&format!(
         "/t/{}/desk/proposals/{}?notice=approach-recorded",
         a.code, s.receipt_number

@@ -15,12 +15,12 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
-use renkei_domain::proposal::{Channel, DeclineReason, Transition, rules};
+use renkei_app::proposals::{self as cmd, HearingInput, RouteInput, TransitionInput};
+use renkei_app::{CommandError, FieldError};
+use renkei_domain::proposal::{Channel, DeclineReason, Transition};
 use renkei_domain::{Actor, TenantCode};
 use renkei_store::StoreError;
 use renkei_store::departments::Department;
-use renkei_store::proposals::NewHearing;
 use renkei_store::tenants::Tenant;
 use renkei_store::users::User;
 use serde::Deserialize;
@@ -259,36 +259,63 @@ fn done(code: TenantCode, receipt: &str, notice: &str) -> Response {
     .into_response()
 }
 
-/// Runs an action; a refusal (bad input, a move the state machine forbids) re-renders the
-/// page with the message and what was typed, and writes nothing.
-async fn finish(
+/// A command's refusal as the form's field errors (bad input, a move the state machine
+/// forbids); anything else is an error page.
+pub fn refused(e: CommandError) -> Result<Vec<FieldError>, WebError> {
+    e.fields().ok_or_else(|| e.into())
+}
+
+/// Runs an action; a refusal re-renders the page with the messages next to their fields and
+/// what was typed, and writes nothing.
+async fn finish<T>(
     state: &AppState,
     ctx: &Ctx,
     a: TenantAccess,
     receipt: &str,
     form: ActionForm,
-    result: Result<&'static str, (&'static str, &'static str)>,
+    notice: &'static str,
+    result: Result<T, CommandError>,
 ) -> Result<Response, WebError> {
     match result {
-        Ok(notice) => Ok(done(a.code, receipt, notice)),
-        Err((field, key)) => {
+        Ok(_) => Ok(done(a.code, receipt, notice)),
+        Err(e) => {
             let mut errors = FieldErrors::default();
-            errors.add(&ctx.tr, field, key);
+            for f in refused(e)? {
+                errors.add(&ctx.tr, f.field, f.key);
+            }
             render(state, ctx, a, receipt, None, form, errors).await
         }
     }
 }
 
-fn conflict(e: StoreError) -> Result<(&'static str, &'static str), WebError> {
-    match e {
-        // The state machine's refusals name the form field they concern, where there is one.
-        StoreError::Conflict {
-            key: key @ "error-decline-explanation-required",
-            ..
-        } => Ok(("explanation", key)),
-        StoreError::Conflict { field, key } => Ok((field, key)),
-        StoreError::Invalid(p) => Ok((p.field, p.key)),
-        other => Err(other.into()),
+impl ActionForm {
+    fn transition(&self) -> TransitionInput {
+        TransitionInput {
+            action: self.action.clone(),
+            reason: self.reason.clone(),
+            explanation: self.explanation.clone(),
+            to: self.to.clone(),
+            note: self.note.clone(),
+            fiscal_justification: self.fiscal_justification.clone(),
+        }
+    }
+
+    pub fn hearing(&self) -> HearingInput {
+        HearingInput {
+            held_on: self.held_on.clone(),
+            channel: self.channel.clone(),
+            participants: self.participants.clone(),
+            notes: self.notes.clone(),
+            next_steps: self.next_steps.clone(),
+        }
+    }
+
+    fn route(&self) -> RouteInput {
+        RouteInput {
+            department_ids: self.department_ids.clone(),
+            question: self.question.clone(),
+            due_on: self.due_on.clone(),
+        }
     }
 }
 
@@ -299,7 +326,6 @@ pub async fn transition(
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code).await?;
-    let p = state.store.proposal(a.code, &receipt).await?;
     if form.confirm == "back" {
         return render(
             &state,
@@ -312,57 +338,21 @@ pub async fn transition(
         )
         .await;
     }
-    let t = match form.action.as_str() {
-        "start_hearing" => Ok(Transition::StartHearing),
-        "start_coordination" => Ok(Transition::StartCoordination),
-        "decide" => Ok(Transition::Decide {
-            fiscal_justification: form.fiscal_justification.clone(),
-        }),
-        "decline" => DeclineReason::parse(&form.reason)
-            .map(|reason| Transition::Decline {
-                reason,
-                explanation: form.explanation.clone(),
-            })
-            .map_err(|e| (e.field, e.key)),
-        "refer" => renkei_domain::TenantCode::parse(&form.to)
-            .map(|to| Transition::Refer { to })
-            .map_err(|_| ("to", "error-tenant-unknown")),
-        _ => Err(("action", "error-transition-invalid")),
-    };
+    let by = a.caller(&ctx);
+    let input = form.transition();
     // 実施決定, 不採択 and 紹介 close the proposal for good: the desk confirms first, and the
     // confirmation is shown only for a move the lifecycle allows.
-    if let Ok(t) = &t
+    if let Ok(t) = cmd::parse_transition(&input)
         && t.target().is_closed()
         && !confirm::confirmed(&form.confirm)
     {
-        match state
-            .store
-            .transition_allowed(a.code, p.id, t, &form.note)
-            .await
-        {
-            Ok(_) => return confirm_transition(&state, &ctx, &a, &p, t, &form).await,
-            Err(e) => {
-                let refused = conflict(e)?;
-                return finish(&state, &ctx, a, &receipt, form, Err(refused)).await;
-            }
-        }
+        return match cmd::check_transition(&state.app, &by, a.code, &receipt, &input).await {
+            Ok((p, t)) => confirm_transition(&state, &ctx, &a, &p, &t, &form).await,
+            Err(e) => finish(&state, &ctx, a, &receipt, form, "", Err::<(), _>(e)).await,
+        };
     }
-    let result = match t {
-        Err(e) => Err(e),
-        Ok(t) => {
-            let mails =
-                crate::mails::for_transition(&state.store, &a.tenant, &t, state.base_url()).await?;
-            match state
-                .store
-                .proposal_transition_noted(a.code, p.id, &t, &form.note, &ctx.who(), mails)
-                .await
-            {
-                Ok(_) => Ok("status-changed"),
-                Err(e) => Err(conflict(e)?),
-            }
-        }
-    };
-    finish(&state, &ctx, a, &receipt, form, result).await
+    let result = cmd::transition(&state.app, &by, a.code, &receipt, &input).await;
+    finish(&state, &ctx, a, &receipt, form, "status-changed", result).await
 }
 
 /// The 確認画面 of a closing move: what will happen, what was entered, and the same fields
@@ -469,23 +459,15 @@ pub async fn assign(
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code).await?;
-    let p = state.store.proposal(a.code, &receipt).await?;
-    let assignee = match form.assignee.trim() {
-        "" => None,
-        v => Some(
-            v.parse::<i64>()
-                .map_err(|_| WebError::BadRequest("error-assignee-not-desk"))?,
-        ),
-    };
-    let result = match state
-        .store
-        .proposal_assign(a.code, p.id, assignee, &ctx.who())
-        .await
-    {
-        Ok(()) => Ok("assigned"),
-        Err(e) => Err(conflict(e)?),
-    };
-    finish(&state, &ctx, a, &receipt, form, result).await
+    let result = cmd::assign(
+        &state.app,
+        &a.caller(&ctx),
+        a.code,
+        &receipt,
+        &form.assignee,
+    )
+    .await;
+    finish(&state, &ctx, a, &receipt, form, "assigned", result).await
 }
 
 pub async fn hearing(
@@ -495,39 +477,15 @@ pub async fn hearing(
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code).await?;
-    let p = state.store.proposal(a.code, &receipt).await?;
-    let result = match parse_hearing(&form) {
-        Err(e) => Err(e),
-        Ok(h) => match state.store.hearing_add(a.code, p.id, &h, &ctx.who()).await {
-            Ok(()) => Ok("hearing-recorded"),
-            Err(e) => Err(conflict(e)?),
-        },
-    };
-    finish(&state, &ctx, a, &receipt, form, result).await
-}
-
-/// Checks a hearing record: a real date, a known channel, notes within limits.
-pub fn parse_hearing(form: &ActionForm) -> Result<NewHearing, (&'static str, &'static str)> {
-    let held_on = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
-        .map_err(|_| ("held_on", "error-date-format"))?;
-    let channel = Channel::parse(&form.channel).map_err(|e| (e.field, e.key))?;
-    let pe = |e: renkei_domain::ParseError| (e.field, e.key);
-    let notes = rules::HEARING_NOTES
-        .parse_required(&form.notes, "error-required")
-        .map_err(pe)?;
-    let participants = rules::HEARING_PARTICIPANTS
-        .parse(&form.participants)
-        .map_err(pe)?;
-    let next_steps = rules::HEARING_NEXT_STEPS
-        .parse(&form.next_steps)
-        .map_err(pe)?;
-    Ok(NewHearing {
-        held_on,
-        channel,
-        participants,
-        notes,
-        next_steps,
-    })
+    let result = cmd::record_hearing(
+        &state.app,
+        &a.caller(&ctx),
+        a.code,
+        &receipt,
+        &form.hearing(),
+    )
+    .await;
+    finish(&state, &ctx, a, &receipt, form, "hearing-recorded", result).await
 }
 
 pub async fn routing(
@@ -537,55 +495,8 @@ pub async fn routing(
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code).await?;
-    let p = state.store.proposal(a.code, &receipt).await?;
-    let ids: Result<Vec<i64>, _> = form
-        .department_ids
-        .iter()
-        .map(|s| s.trim().parse::<i64>())
-        .collect();
-    let due = NaiveDate::parse_from_str(form.due_on.trim(), "%Y-%m-%d");
-    let question = rules::ROUTING_QUESTION.parse_required(&form.question, "error-required");
-    let result = match (ids, due, question) {
-        (Err(_), _, _) => Err(("department_ids", "error-department-unknown")),
-        (_, Err(_), _) => Err(("due_on", "error-date-format")),
-        (_, _, Err(e)) => Err((e.field, e.key)),
-        (Ok(ids), Ok(due), Ok(question)) => {
-            let tenant = a.tenant.clone();
-            let link = format!(
-                "{}/t/{}/department/proposals/{}",
-                state.base_url(),
-                a.tenant.code,
-                receipt
-            );
-            let due_text = renkei_domain::time::wareki(due);
-            match state
-                .store
-                .routing_add(
-                    a.code,
-                    p.id,
-                    &ids,
-                    &question,
-                    due,
-                    &ctx.who(),
-                    move |p, recipients| {
-                        recipients
-                            .iter()
-                            .map(|(to, dept)| {
-                                crate::mails::routing_request(
-                                    &tenant, p, to, dept, &due_text, &link,
-                                )
-                            })
-                            .collect()
-                    },
-                )
-                .await
-            {
-                Ok(()) => Ok("routed"),
-                Err(e) => Err(conflict(e)?),
-            }
-        }
-    };
-    finish(&state, &ctx, a, &receipt, form, result).await
+    let result = cmd::route(&state.app, &a.caller(&ctx), a.code, &receipt, &form.route()).await;
+    finish(&state, &ctx, a, &receipt, form, "routed", result).await
 }
 
 pub async fn message(
@@ -595,25 +506,9 @@ pub async fn message(
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code).await?;
-    let p = state.store.proposal(a.code, &receipt).await?;
-    let result = match rules::MESSAGE_BODY.parse_required(&form.body, "error-message-required") {
-        Err(e) => Err((e.field, e.key)),
-        Ok(body) => {
-            let tenant = a.tenant.clone();
-            let text = body.clone();
-            match state
-                .store
-                .message_add(a.code, p.id, true, &body, &[], &ctx.who(), move |p| {
-                    vec![crate::mails::message_to_proponent(&tenant, p, &text)]
-                })
-                .await
-            {
-                Ok(()) => Ok("message-sent"),
-                Err(e) => Err(conflict(e)?),
-            }
-        }
-    };
-    finish(&state, &ctx, a, &receipt, form, result).await
+    let result =
+        cmd::message_to_proponent(&state.app, &a.caller(&ctx), a.code, &receipt, &form.body).await;
+    finish(&state, &ctx, a, &receipt, form, "message-sent", result).await
 }
 
 /// An attachment for city-hall staff: the desk, or a department the proposal was routed to.

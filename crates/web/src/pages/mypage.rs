@@ -98,22 +98,9 @@ pub async fn link_request(
 ) -> Result<Response, WebError> {
     let access = tenant_access(&state, &ctx, &code, Actor::may_enter_proponent_area).await?;
     let user = ctx.require_user()?.clone();
-    // Links in mail: the configured base (never the request's Host header).
-    let base = state.base_url().to_string();
-    let tenant = access.tenant.clone();
     let result = state
         .store
-        .proposal_link_request(access.code, user.id, &ctx.who(), |req| {
-            let link = format!("{base}/t/{}/mypage/link/{}", tenant.code, req.token);
-            let expires = renkei_domain::time::wareki_datetime_jst(req.expires_at);
-            crate::mails::proposal_link_confirmation(
-                &tenant,
-                &req.email,
-                &user.display_name,
-                &link,
-                &expires,
-            )
-        })
+        .proposal_link_request(access.code, user.id, &ctx.who(), &state.app.mails)
         .await;
     match result {
         Ok(_) => Ok(

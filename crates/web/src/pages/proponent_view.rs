@@ -18,7 +18,7 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use renkei_domain::proposal::Transition;
+use renkei_app::proposals as cmd;
 use renkei_domain::{Actor, TenantCode};
 use renkei_store::Who;
 use renkei_store::proposals::Proposal;
@@ -47,6 +47,17 @@ pub struct Resolved {
     pub proposal: Proposal,
     pub who: Who,
     pub base_path: String,
+}
+
+impl Resolved {
+    /// The proponent, holding the tracking link or signed in: the link or the account
+    /// already decided access, so the commands need only the audit trail's name.
+    fn caller(&self) -> renkei_app::Caller {
+        renkei_app::Caller {
+            actor: None,
+            who: self.who.clone(),
+        }
+    }
 }
 
 /// Finds the proposal: by token (anyone holding the link) or by the signed-in proponent.
@@ -271,40 +282,16 @@ async fn message(
     form: MessageForm,
 ) -> Result<Response, WebError> {
     let r = resolve(&state, &ctx, &code, access).await?;
-    let body = match renkei_domain::proposal::rules::MESSAGE_BODY
-        .parse_required(&form.body, "error-message-required")
-    {
-        Ok(body) => body,
-        Err(e) => {
-            let mut errors = FieldErrors::default();
-            errors.add(&ctx.tr, e.field, e.key);
-            return render(&state, &ctx, r, None, form.body, errors).await;
-        }
-    };
     // The desk learns of it by mail (without the content, which stays behind sign-in).
-    let desk = state.store.users_in_tenant(&r.tenant.code).await?;
-    let link = format!(
-        "{}/t/{}/desk/proposals/{}",
-        state.base_url(),
-        r.tenant.code,
-        r.proposal.receipt_number
-    );
-    let tenant = r.tenant.clone();
-    let recipients: Vec<String> = desk
-        .into_iter()
-        .filter(|u| u.role == renkei_domain::Role::Desk && !u.disabled)
-        .filter(|u| r.proposal.assignee_user_id.is_none_or(|a| a == u.id))
-        .map(|u| u.email)
-        .collect();
-    state
-        .store
-        .message_add(r.code, r.proposal.id, false, &body, &[], &r.who, move |p| {
-            recipients
-                .iter()
-                .map(|to| crate::mails::message_to_desk(&tenant, p, to, &link))
-                .collect()
-        })
-        .await?;
+    if let Err(e) =
+        cmd::message_to_desk(&state.app, &r.caller(), r.code, &r.proposal, &form.body).await
+    {
+        let mut errors = FieldErrors::default();
+        for f in super::desk_proposal::refused(e)? {
+            errors.add(&ctx.tr, f.field, f.key);
+        }
+        return render(&state, &ctx, r, None, form.body, errors).await;
+    }
     Ok(Redirect::to(&format!("{}?notice=message-sent", r.base_path)).into_response())
 }
 
@@ -362,27 +349,17 @@ async fn withdraw(
             },
         );
     }
-    let tenant = r.tenant.clone();
-    let result = state
-        .store
-        .proposal_transition(
-            r.code,
-            r.proposal.id,
-            &Transition::Withdraw,
-            &r.who,
-            move |p, _| vec![crate::mails::status_changed(&tenant, p, "")],
-        )
-        .await;
-    match result {
+    match cmd::withdraw(&state.app, &r.caller(), r.code, &r.proposal).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("{}?notice=proposal-withdrawn", r.base_path)).into_response())
         }
-        Err(renkei_store::StoreError::Conflict { key, .. }) => {
+        Err(e) => {
             let mut errors = FieldErrors::default();
-            errors.add(&ctx.tr, "withdraw", key);
+            for f in super::desk_proposal::refused(e)? {
+                errors.add(&ctx.tr, "withdraw", f.key);
+            }
             render(&state, &ctx, r, None, String::new(), errors).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -420,16 +397,15 @@ async fn consent(
     form: ConsentForm,
 ) -> Result<Response, WebError> {
     let r = resolve(&state, &ctx, &code, access).await?;
-    state
-        .store
-        .consent_set(
-            r.code,
-            r.proposal.id,
-            form.publication.as_deref() == Some("yes"),
-            form.referral.as_deref() == Some("yes"),
-            &r.who,
-        )
-        .await?;
+    cmd::set_consent(
+        &state.app,
+        &r.caller(),
+        r.code,
+        &r.proposal,
+        form.publication.as_deref() == Some("yes"),
+        form.referral.as_deref() == Some("yes"),
+    )
+    .await?;
     Ok(Redirect::to(&format!("{}?notice=consent-saved", r.base_path)).into_response())
 }
 

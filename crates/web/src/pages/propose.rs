@@ -12,11 +12,11 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use renkei_domain::attachment::{self, MAX_ATTACHMENTS};
-use renkei_domain::proposal::{Field, Intake, IntakeInput, Kind, Offer, PartnerType, Route};
-use renkei_store::proposals::{NewAttachment, NewProposal};
+use renkei_app::CommandError;
+use renkei_app::proposals::{self as cmd, RawFile, SubmitInput};
+use renkei_domain::attachment;
+use renkei_domain::proposal::{Field, IntakeInput, Kind, Offer, PartnerType};
 use renkei_store::tenants::Tenant;
-use renkei_store::{StoreError, Who};
 
 #[derive(Template)]
 #[template(path = "pages/desk_closed.html")]
@@ -139,8 +139,7 @@ pub async fn post(
     let mut input = IntakeInput::default();
     let mut csrf = String::new();
     let mut honeypot = String::new();
-    let mut files: Vec<NewAttachment> = Vec::new();
-    let mut errors = FieldErrors::default();
+    let mut files: Vec<RawFile> = Vec::new();
     let mut file_count = 0usize;
     loop {
         let field = match multipart.next_field().await {
@@ -166,14 +165,10 @@ pub async fn post(
                 continue; // the empty file input of a form sent without a file
             }
             file_count += 1;
-            match attachment::check(&data) {
-                Ok(kind) => files.push(NewAttachment {
-                    filename: attachment::truthful_filename(&filename, kind),
-                    content_type: kind.mime().to_string(),
-                    data: data.to_vec(),
-                }),
-                Err(e) => errors.add(&tr, e.field, e.key),
-            }
+            files.push(RawFile {
+                filename,
+                data: Some(data.to_vec()),
+            });
             continue;
         }
         let value = field
@@ -205,37 +200,19 @@ pub async fn post(
     if ctx.csrf.is_empty() || !constant_time_eq(csrf.as_bytes(), ctx.csrf.as_bytes()) {
         return Err(WebError::Csrf);
     }
-    if file_count > MAX_ATTACHMENTS {
-        errors.add(&tr, "attachments", "error-attachment-count");
-    }
     // A filled-in hidden field: a bot. Refuse without saying why, write nothing.
     if !honeypot.trim().is_empty() {
         return Err(WebError::BadRequest("error-bad-request"));
     }
+    let had_files = file_count > 0;
     // A cheap early answer; the submission's own transaction has the last word.
     let limit = state.config.intake_rate_limit;
     if limit > 0 && state.store.intake_count_last_hour(&ctx.ip).await? >= limit {
-        return rate_limited(&ctx, tenant, input, errors, file_count > 0);
+        return rate_limited(&ctx, tenant, input, FieldErrors::default(), had_files);
     }
-    let intake = match Intake::parse(&input) {
-        Ok(i) if errors.is_empty() => i,
-        Ok(_) => return render(&ctx, tenant, input, errors, file_count > 0),
-        Err(list) => {
-            for e in list {
-                errors.add(&tr, e.field, e.key);
-            }
-            return render(&ctx, tenant, input, errors, file_count > 0);
-        }
-    };
-    let base = state.base_url().to_string();
-    let who = Who {
-        user_id: ctx.user.as_ref().map(|u| u.id),
-        label: ctx
-            .user
-            .as_ref()
-            .map(|u| u.email.clone())
-            .unwrap_or_else(|| "proponent".into()),
-        origin: ctx.ip.clone(),
+    let by = renkei_app::Caller {
+        actor: None,
+        who: ctx.who_or("proponent"),
     };
     let proponent_user_id = ctx
         .user
@@ -245,49 +222,27 @@ pub async fn post(
                 && u.tenant_code.as_deref() == Some(tenant.code.as_str())
         })
         .map(|u| u.id);
-    let (to, org, contact, title) = (
-        intake.email.to_string(),
-        intake.org_name.clone(),
-        intake.contact_name.clone(),
-        intake.title.clone(),
-    );
-    let mail_tenant = tenant.clone();
-    let had_files = file_count > 0;
-    let submitted = match state
-        .store
-        .proposal_submit_limited(
-            tcode,
-            NewProposal {
-                intake,
-                route: Route::Free,
-                proponent_user_id,
-                attachments: files,
-                ip: Some(ctx.ip.clone()),
-            },
-            &who,
-            Box::new(move |s| {
-                let url = format!("{base}/t/{}/track/{}", mail_tenant.code, s.tracking_token);
-                vec![crate::mails::receipt(
-                    &mail_tenant,
-                    s.id,
-                    &to,
-                    &org,
-                    &contact,
-                    &title,
-                    &s.receipt_number,
-                    &url,
-                )]
-            }),
-            limit,
-        )
-        .await
+    let submitted = match cmd::submit(
+        &state.app,
+        &by,
+        tcode,
+        SubmitInput {
+            intake: input.clone(),
+            files,
+            proponent_user_id,
+            ip: Some(ctx.ip.clone()),
+            per_hour: limit,
+            route: None,
+        },
+    )
+    .await
     {
         Ok(s) => s,
-        Err(StoreError::RateLimited) => {
-            return rate_limited(&ctx, tenant, input, errors, had_files);
+        Err(CommandError::RateLimited) => {
+            return rate_limited(&ctx, tenant, input, FieldErrors::default(), had_files);
         }
         // Closed while the form was being filled in: say so, store nothing.
-        Err(StoreError::Conflict {
+        Err(CommandError::Conflict {
             key: "error-desk-closed",
             ..
         }) => {
@@ -300,7 +255,13 @@ pub async fn post(
                 });
             return render_closed(&ctx, tenant, closed, StatusCode::CONFLICT);
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            let mut errors = FieldErrors::default();
+            for f in super::desk_proposal::refused(e)? {
+                errors.add(&tr, f.field, f.key);
+            }
+            return render(&ctx, tenant, input, errors, had_files);
+        }
     };
     Ok(Redirect::to(&format!(
         "/t/{}/track/{}?notice=proposal-received",

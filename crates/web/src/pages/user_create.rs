@@ -64,7 +64,7 @@ pub async fn post(
         };
         match state
             .store
-            .create_user(&ctx.who(), new, &crate::mails::DeskMails)
+            .create_user(&ctx.who(), new, &state.app.mails)
             .await
         {
             Ok(_) => {

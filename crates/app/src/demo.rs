@@ -3,28 +3,30 @@
 //! some for 川崎市 and 大阪府) in every state, with hearings, routings, answers, messages,
 //! attachments, a referral and queued mail. Loading twice changes nothing.
 //!
-//! The proposals are played through the store's own API (so timeline, audit trail and outbox
-//! are what real use leaves) on a clock of the demo's own, set to each step's time: the story
+//! The proposals are played through the application commands that pages and the API call
+//! ([`crate::proposals`]), so validation, timeline, audit trail and outbox are what real use
+//! leaves, on a clock of the demo's own, set to each step's time: the story
 //! is a pure function of today's date ([`schedule`]), laid out in business days back from the
 //! last working day, so the desk shows the same realistic history (new items, answered and
 //! overdue routings, overdue first responses) whatever the day. Everything is deterministic
 //! except what the store itself randomises (tracking tokens).
 
-use crate::mail_texts::MailTexts;
-use crate::proposals::{DeskSettings, NewAttachment, NewHearing, NewProposal};
-use crate::tenants::Tenant;
-use crate::users::{NewUser, User};
-use crate::{Result, Store, StoreError, Who};
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use renkei_domain::calendar::{add_business_days, is_business_day};
-use renkei_domain::clock::ManualClock;
-use renkei_domain::proposal::{
-    Answer, Channel, DeclineReason, Intake, IntakeInput, Route, Transition,
+use crate::proposals::{
+    self as cmd, AnswerInput, HearingInput, RawFile, RouteInput, SubmitInput, TransitionInput,
 };
+use crate::{App, Caller, CommandError};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use renkei_domain::calendar::is_business_day;
+use renkei_domain::clock::ManualClock;
+use renkei_domain::proposal::{Answer, Channel, DeclineReason, IntakeInput, Route};
 use renkei_domain::time::{jst_at, jst_date};
 use renkei_domain::{DepartmentName, Email, Password, Role, TenantCode};
-use sqlx::Row;
+use renkei_store::proposals::DeskSettings;
+use renkei_store::users::{NewUser, User};
+use renkei_store::{Store, StoreError, Who};
 use std::sync::Arc;
+
+type Result<T, E = CommandError> = std::result::Result<T, E>;
 
 /// The official code list, embedded so the demo works from the binary alone.
 pub const CODE_LIST: &[u8] = include_bytes!("../data/local_governments.csv");
@@ -183,161 +185,163 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
     ]
 }
 
-impl Store {
-    /// Loads the demo; `mails` is the wording of the mails its proposals queue (the web
-    /// layer's `DeskMails`, so the demo outbox holds exactly what real use would).
-    ///
-    /// The story is played on a clock of its own, set to each step's time in [`schedule`]
-    /// (a pure function of today's date in Japan, read from this store's clock), so every
-    /// row, timeline entry, audit entry and mail carries the time it would have had in real
-    /// use and nothing is rewritten afterwards.
-    /// `base_url` is where the server is reached, for the links in the demo's mails.
-    pub async fn load_demo(&self, mails: &dyn MailTexts, base_url: &str) -> Result<Vec<DemoLogin>> {
-        let plan = schedule(self.today());
-        let start = plan
-            .first()
-            .map(|p| p.at - Duration::days(1))
-            .unwrap_or_else(|| self.now());
-        let clock = Arc::new(ManualClock::new(start));
-        let demo = self.clone().with_clock(clock.clone());
-        let who = Who {
-            user_id: None,
-            label: "demo".into(),
-            origin: "cli".into(),
-        };
-        match demo.import_tenants(CODE_LIST, &who).await {
-            Ok(_) => {}
-            Err(crate::tenants::ImportError::Store(e)) => return Err(e),
-            Err(crate::tenants::ImportError::BadRows(rows)) => {
-                return Err(StoreError::Internal(format!(
-                    "embedded code list: {rows:?}"
-                )));
-            }
-        }
-        for (code, names) in DEPARTMENTS {
-            let tenant = TenantCode::parse(code)?;
-            let existing = demo.departments(tenant).await?;
-            for name in *names {
-                if existing.iter().all(|d| d.name != *name) {
-                    demo.department_create(&who, tenant, &DepartmentName::parse(name)?)
-                        .await?;
-                }
-            }
-        }
-        let mut logins = Vec::new();
-        for (role, tenant, email, name, departments) in demo_accounts() {
-            if demo.user_by_email(email).await.is_err() {
-                demo.create_user(
-                    &who,
-                    NewUser {
-                        tenant: tenant.map(TenantCode::parse).transpose()?,
-                        role,
-                        email: Email::parse(email)?,
-                        display_name: name.to_string(),
-                        password: Password::parse(DEMO_PASSWORD)?,
-                        departments: departments.iter().map(|s| s.to_string()).collect(),
-                    },
-                    mails,
-                )
-                .await?;
-            }
-            logins.push(DemoLogin {
-                role,
-                email: email.to_string(),
-                tenant: tenant.map(str::to_string),
-            });
-        }
-        // Every department that is asked something has someone to read it: a colleague
-        // account for each department the printed demo accounts do not cover.
-        for (code, name, email) in colleague_accounts() {
-            if demo.user_by_email(&email).await.is_err() {
-                demo.create_user(
-                    &who,
-                    NewUser {
-                        tenant: Some(TenantCode::parse(code)?),
-                        role: Role::Department,
-                        email: Email::parse(&email)?,
-                        display_name: format!("{name} 担当"),
-                        password: Password::parse(DEMO_PASSWORD)?,
-                        departments: vec![name.to_string()],
-                    },
-                    mails,
-                )
-                .await?;
-            }
-        }
-        for (code, names) in DEPARTMENTS {
-            let tenant = TenantCode::parse(code)?;
-            demo.desk_open(&who, tenant).await?;
-            // The first department of each list is the desk's own.
-            let desk_department = demo
-                .departments(tenant)
-                .await?
-                .into_iter()
-                .find(|d| names.first() == Some(&d.name.as_str()))
-                .map(|d| d.id);
-            let settings = demo.desk_settings(tenant).await?;
-            if settings.desk_department_id != desk_department {
-                demo.desk_settings_save(
-                    &who,
-                    tenant,
-                    DeskSettings {
-                        desk_department_id: desk_department,
-                        ..settings
-                    },
-                )
-                .await?;
-            }
-        }
-        demo.load_demo_proposals(mails, base_url.trim_end_matches('/'), &plan, &clock)
-            .await?;
-        Ok(logins)
-    }
+/// Loads the demo into `app`'s database, with `app`'s mailer (so the demo outbox holds
+/// exactly what real use would).
+///
+/// The story is played on a clock of its own, set to each step's time in [`schedule`]
+/// (a pure function of today's date in Japan, read from the store's clock), so every
+/// row, timeline entry, audit entry and mail carries the time it would have had in real
+/// use and nothing is rewritten afterwards.
+pub async fn load(app: &App) -> Result<Vec<DemoLogin>> {
+    load_until(app, None).await
+}
 
-    /// The demo desk's proposals, loaded once: when 岸和田市 already has proposals (a second
-    /// `--demo` start, or a database in real use) nothing is added.
-    async fn load_demo_proposals(
-        &self,
-        mails: &dyn MailTexts,
-        base_url: &str,
-        plan: &[Planned],
-        clock: &ManualClock,
-    ) -> Result<()> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM proposals WHERE tenant_code = $1")
-            .bind(MARKER_TENANT)
-            .fetch_one(self.pool())
-            .await?;
-        if row.try_get::<i64, _>("n")? > 0 {
-            return Ok(());
+/// [`load`], with the story's steps played only up to (not including) `before`: a test can
+/// stop the story just before a step and take that step another way (a page, the API).
+pub async fn load_until(app: &App, before: Option<DateTime<Utc>>) -> Result<Vec<DemoLogin>> {
+    let plan = schedule(app.store.today());
+    let start = plan
+        .first()
+        .map(|p| p.at - Duration::days(1))
+        .unwrap_or_else(|| app.store.now());
+    let clock = Arc::new(ManualClock::new(start));
+    let demo = app.store.clone().with_clock(clock.clone());
+    let demo_app = App {
+        store: demo.clone(),
+        mails: app.mails.clone(),
+    };
+    let mails = &app.mails;
+    let who = Who {
+        user_id: None,
+        label: "demo".into(),
+        origin: "cli".into(),
+    };
+    match demo.import_tenants(CODE_LIST, &who).await {
+        Ok(_) => {}
+        Err(renkei_store::tenants::ImportError::Store(e)) => return Err(e.into()),
+        Err(renkei_store::tenants::ImportError::BadRows(rows)) => {
+            return Err(internal("embedded code list", rows));
         }
-        let ctx = Ctx::new(self, mails, base_url).await?;
-        let scenarios = scenarios();
-        let mut ids: Vec<Option<i64>> = vec![None; scenarios.len()];
-        for p in plan {
-            clock.set(p.at);
-            let s = scenarios
-                .get(p.scenario)
-                .ok_or(internal("scenario", p.scenario))?;
-            match p.step {
-                None => {
-                    let id = ctx.receive(s).await?;
-                    if let Some(slot) = ids.get_mut(p.scenario) {
-                        *slot = Some(id);
-                    }
-                }
-                Some(k) => {
-                    let id = ids
-                        .get(p.scenario)
-                        .copied()
-                        .flatten()
-                        .ok_or(internal("step before receipt", s.title))?;
-                    let (_, step) = s.steps.get(k).ok_or(internal("step", (s.title, k)))?;
-                    ctx.step(s, id, step, jst_date(p.at)).await?;
-                }
+    }
+    for (code, names) in DEPARTMENTS {
+        let tenant = TenantCode::parse(code)?;
+        let existing = demo.departments(tenant).await?;
+        for name in *names {
+            if existing.iter().all(|d| d.name != *name) {
+                demo.department_create(&who, tenant, &DepartmentName::parse(name)?)
+                    .await?;
             }
         }
-        Ok(())
     }
+    let mut logins = Vec::new();
+    for (role, tenant, email, name, departments) in demo_accounts() {
+        if demo.user_by_email(email).await.is_err() {
+            demo.create_user(
+                &who,
+                NewUser {
+                    tenant: tenant.map(TenantCode::parse).transpose()?,
+                    role,
+                    email: Email::parse(email)?,
+                    display_name: name.to_string(),
+                    password: Password::parse(DEMO_PASSWORD)?,
+                    departments: departments.iter().map(|s| s.to_string()).collect(),
+                },
+                mails,
+            )
+            .await?;
+        }
+        logins.push(DemoLogin {
+            role,
+            email: email.to_string(),
+            tenant: tenant.map(str::to_string),
+        });
+    }
+    // Every department that is asked something has someone to read it: a colleague
+    // account for each department the printed demo accounts do not cover.
+    for (code, name, email) in colleague_accounts() {
+        if demo.user_by_email(&email).await.is_err() {
+            demo.create_user(
+                &who,
+                NewUser {
+                    tenant: Some(TenantCode::parse(code)?),
+                    role: Role::Department,
+                    email: Email::parse(&email)?,
+                    display_name: format!("{name} 担当"),
+                    password: Password::parse(DEMO_PASSWORD)?,
+                    departments: vec![name.to_string()],
+                },
+                mails,
+            )
+            .await?;
+        }
+    }
+    for (code, names) in DEPARTMENTS {
+        let tenant = TenantCode::parse(code)?;
+        demo.desk_open(&who, tenant).await?;
+        // The first department of each list is the desk's own.
+        let desk_department = demo
+            .departments(tenant)
+            .await?
+            .into_iter()
+            .find(|d| names.first() == Some(&d.name.as_str()))
+            .map(|d| d.id);
+        let settings = demo.desk_settings(tenant).await?;
+        if settings.desk_department_id != desk_department {
+            demo.desk_settings_save(
+                &who,
+                tenant,
+                DeskSettings {
+                    desk_department_id: desk_department,
+                    ..settings
+                },
+            )
+            .await?;
+        }
+    }
+    let plan: Vec<Planned> = plan
+        .into_iter()
+        .filter(|p| before.is_none_or(|b| p.at < b))
+        .collect();
+    load_proposals(&demo_app, &plan, &clock).await?;
+    Ok(logins)
+}
+
+/// The demo desk's proposals, loaded once: when 岸和田市 already has proposals (a second
+/// `--demo` start, or a database in real use) nothing is added.
+async fn load_proposals(app: &App, plan: &[Planned], clock: &ManualClock) -> Result<()> {
+    let marker = TenantCode::parse(MARKER_TENANT)?;
+    if app.store.proposal_count(marker).await? > 0 {
+        return Ok(());
+    }
+    let ctx = Ctx::new(app).await?;
+    let scenarios = scenarios();
+    let mut receipts: Vec<Option<String>> = vec![None; scenarios.len()];
+    for p in plan {
+        clock.set(p.at);
+        let s = scenarios
+            .get(p.scenario)
+            .ok_or(internal("scenario", p.scenario))?;
+        match p.step {
+            None => {
+                let receipt = ctx.receive(s).await?;
+                if let Some(slot) = receipts.get_mut(p.scenario) {
+                    *slot = Some(receipt);
+                }
+            }
+            Some(k) => {
+                let receipt = receipts
+                    .get(p.scenario)
+                    .cloned()
+                    .flatten()
+                    .ok_or(internal("step before receipt", s.title))?;
+                let (_, step) = s.steps.get(k).ok_or(internal("step", (s.title, k)))?;
+                ctx.step(s, &receipt, step, jst_date(p.at))
+                    .await
+                    .map_err(|e| internal(s.title, (k, e)))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 const MARKER_TENANT: &str = "272027";
@@ -353,6 +357,25 @@ pub struct Planned {
     pub by_staff: bool,
     /// The scenario's local government.
     pub tenant: &'static str,
+}
+
+impl Planned {
+    /// The routing request this step makes, if it is one: (departments, question).
+    pub fn routing(&self) -> Option<(&'static [&'static str], &'static str)> {
+        let step = scenarios().get(self.scenario)?.steps.get(self.step?)?;
+        match step.1 {
+            Step::Route(departments, question) => Some((departments, question)),
+            _ => None,
+        }
+    }
+
+    /// The receipt a scenario's steps act on is found by its title.
+    pub fn title(&self) -> &'static str {
+        scenarios()
+            .get(self.scenario)
+            .map(|s| s.title)
+            .unwrap_or("")
+    }
 }
 
 /// The business days counted back from `anchor`: `[anchor, the one before, …]`, `n + 1` of them.
@@ -449,45 +472,44 @@ pub fn schedule(today: NaiveDate) -> Vec<Planned> {
 /// Who plays which part in one tenant's demo.
 struct Cast {
     tenant: TenantCode,
-    /// The local government, for the mails' wording.
-    row: Tenant,
-    desk: Who,
-    desk_email: String,
-    settings: DeskSettings,
+    desk: Caller,
     departments: Vec<(String, i64)>,
 }
 
 struct Ctx<'a> {
-    store: &'a Store,
-    mails: &'a dyn MailTexts,
-    /// Where the server is reached (links in mail).
-    base: &'a str,
+    app: &'a App,
     casts: Vec<Cast>,
-    department_user: Option<(Who, Vec<String>)>,
+    department_user: Option<(Caller, Vec<String>)>,
     /// (tenant, department, account) of the colleague accounts.
-    colleagues: Vec<(String, String, Who)>,
-    proponent: Who,
+    colleagues: Vec<(String, String, Caller)>,
+    proponent: Caller,
 }
 
-fn acting(user: &User, label: &str) -> Who {
-    Who {
-        user_id: Some(user.id),
-        label: label.to_string(),
-        origin: "demo".into(),
-    }
+/// A demo account at work, as the policy and the audit trail see it: named by its e-mail
+/// address, as a signed-in user of the pages and the API is.
+async fn acting(store: &Store, user: &User) -> Result<Caller> {
+    Ok(Caller {
+        actor: Some(store.actor(user).await?),
+        who: Who {
+            user_id: Some(user.id),
+            label: user.email.clone(),
+            origin: "demo".into(),
+        },
+    })
 }
 
-fn internal(what: &str, e: impl std::fmt::Debug) -> StoreError {
-    StoreError::Internal(format!("demo data ({what}): {e:?}"))
+fn internal(what: &str, e: impl std::fmt::Debug) -> CommandError {
+    CommandError::Store(StoreError::Internal(format!("demo data ({what}): {e:?}")))
 }
 
 impl<'a> Ctx<'a> {
-    async fn new(store: &'a Store, mails: &'a dyn MailTexts, base: &'a str) -> Result<Self> {
+    async fn new(app: &'a App) -> Result<Self> {
+        let store = &app.store;
         let accounts = demo_accounts();
         let mut casts = Vec::new();
         for (code, _) in DEPARTMENTS {
             let tenant = TenantCode::parse(code)?;
-            let Some((_, _, email, name, _)) = accounts
+            let Some((_, _, email, _, _)) = accounts
                 .iter()
                 .find(|a| a.0 == Role::Desk && a.1 == Some(*code))
             else {
@@ -496,10 +518,7 @@ impl<'a> Ctx<'a> {
             let user = store.user_by_email(email).await?;
             casts.push(Cast {
                 tenant,
-                row: store.tenant(code).await?,
-                desk: acting(&user, name),
-                desk_email: email.to_string(),
-                settings: store.desk_settings(tenant).await?,
+                desk: acting(store, &user).await?,
                 departments: store
                     .departments(tenant)
                     .await?
@@ -510,18 +529,18 @@ impl<'a> Ctx<'a> {
         }
         let mut department_user = None;
         let mut proponent = None;
-        for (role, tenant, email, name, departments) in &accounts {
+        for (role, tenant, email, _, departments) in &accounts {
             if *tenant != Some(MARKER_TENANT) {
                 continue;
             }
             if *role == Role::Department {
                 let user = store.user_by_email(email).await?;
                 department_user = Some((
-                    acting(&user, name),
+                    acting(store, &user).await?,
                     departments.iter().map(|d| d.to_string()).collect(),
                 ));
             } else if *role == Role::Proponent {
-                proponent = Some(acting(&store.user_by_email(email).await?, name));
+                proponent = Some(acting(store, &store.user_by_email(email).await?).await?);
             }
         }
         let proponent = proponent.ok_or(internal("proponent account", MARKER_TENANT))?;
@@ -531,13 +550,11 @@ impl<'a> Ctx<'a> {
             colleagues.push((
                 code.to_string(),
                 name.to_string(),
-                acting(&user, &format!("{name} 担当")),
+                acting(store, &user).await?,
             ));
         }
         Ok(Self {
-            store,
-            mails,
-            base,
+            app,
             casts,
             department_user,
             colleagues,
@@ -560,7 +577,7 @@ impl<'a> Ctx<'a> {
             .ok_or(internal("department", name))
     }
 
-    fn answerer(&self, cast: &Cast, department: &str) -> Result<Who> {
+    fn answerer(&self, cast: &Cast, department: &str) -> Result<Caller> {
         if let Some((w, deps)) = &self.department_user
             && cast.tenant.to_string() == MARKER_TENANT
             && deps.iter().any(|d| d == department)
@@ -574,20 +591,24 @@ impl<'a> Ctx<'a> {
             .ok_or(internal("no one in the department", department))
     }
 
-    fn proponent_of(&self, s: &Scenario) -> Who {
+    fn proponent_of(&self, s: &Scenario) -> Caller {
         if s.mine {
             self.proponent.clone()
         } else {
-            Who {
-                user_id: None,
-                label: s.contact.to_string(),
-                origin: "demo".into(),
+            // As the public form names someone without an account.
+            Caller {
+                actor: None,
+                who: Who {
+                    user_id: None,
+                    label: "proponent".into(),
+                    origin: "demo".into(),
+                },
             }
         }
     }
 
-    fn intake(s: &Scenario) -> Result<Intake> {
-        let input = IntakeInput {
+    fn intake(s: &Scenario) -> IntakeInput {
+        IntakeInput {
             kind: s.kind.into(),
             org_name: s.org.into(),
             partner_type: s.partner_type.into(),
@@ -604,197 +625,156 @@ impl<'a> Ctx<'a> {
             fiscal_burden: if s.fiscal.is_some() { "some" } else { "none" }.into(),
             fiscal_explanation: s.fiscal.unwrap_or_default().into(),
             publication_consent: s.publication,
-        };
-        Intake::parse(&input).map_err(|e| internal(s.title, e))
+        }
     }
 
-    /// Submits (or approaches, with the first hearing) one scenario through the store's API,
-    /// at the time the clock shows.
-    async fn receive(&self, s: &Scenario) -> Result<i64> {
-        let base = self.base;
+    /// Submits (or approaches, with the first hearing) one scenario through the same
+    /// commands pages and the API call, at the time the clock shows. Returns the receipt
+    /// number.
+    async fn receive(&self, s: &Scenario) -> Result<String> {
         let cast = self.cast(s.tenant)?;
         let tenant = cast.tenant;
-        let proponent = self.proponent_of(s);
-        let new = NewProposal {
-            intake: Self::intake(s)?,
-            route: s.route,
-            proponent_user_id: if s.mine { self.proponent.user_id } else { None },
-            attachments: s.attachment.map(Att::file).into_iter().collect(),
-            ip: None,
-        };
+        let files: Vec<RawFile> = s.attachment.map(Att::file).into_iter().collect();
         let submitted = if s.route == Route::Outbound {
             let Some((_, Step::Hear(channel, participants, notes, next))) = s.steps.first() else {
                 return Err(internal("outbound needs a first hearing", s.title));
             };
-            let hearing = NewHearing {
-                held_on: self.store.today(),
-                channel: *channel,
+            let hearing = HearingInput {
+                held_on: self.app.store.today().format("%Y-%m-%d").to_string(),
+                channel: channel.code().to_string(),
                 participants: participants.to_string(),
                 notes: notes.to_string(),
                 next_steps: next.to_string(),
             };
-            self.store
-                .outbound_create(tenant, new, hearing, &cast.desk)
-                .await?
+            cmd::approach(
+                self.app,
+                &cast.desk,
+                tenant,
+                &Self::intake(s),
+                &hearing,
+                files,
+            )
+            .await
         } else {
-            let (row, mails) = (&cast.row, self.mails);
-            let (email, org, contact, title) = (s.email, s.org, s.contact, s.title);
-            self.store
-                .proposal_submit(
-                    tenant,
-                    new,
-                    &proponent,
-                    Box::new(move |sub| {
-                        let url = format!("{base}/t/{}/track/{}", row.code, sub.tracking_token);
-                        vec![mails.receipt(
-                            row,
-                            sub.id,
-                            email,
-                            org,
-                            contact,
-                            title,
-                            &sub.receipt_number,
-                            &url,
-                        )]
-                    }),
-                )
-                .await?
-        };
-        Ok(submitted.id)
+            cmd::submit(
+                self.app,
+                &self.proponent_of(s),
+                tenant,
+                SubmitInput {
+                    intake: Self::intake(s),
+                    files,
+                    proponent_user_id: if s.mine {
+                        self.proponent.who.user_id
+                    } else {
+                        None
+                    },
+                    ip: None,
+                    per_hour: 0,
+                    route: Some(s.route),
+                },
+            )
+            .await
+        }
+        .map_err(|e| internal(s.title, e))?;
+        Ok(submitted.receipt_number)
     }
 
     /// Plays one later step of a scenario on day `on` (JST), at the time the clock shows.
-    async fn step(&self, s: &Scenario, id: i64, step: &Step, on: NaiveDate) -> Result<()> {
-        let base = self.base;
+    async fn step(&self, s: &Scenario, receipt: &str, step: &Step, on: NaiveDate) -> Result<()> {
+        let app = self.app;
         let cast = self.cast(s.tenant)?;
         let tenant = cast.tenant;
         let proponent = self.proponent_of(s);
-        let (row, mails) = (&cast.row, self.mails);
         match step {
             Step::Assign => {
-                self.store
-                    .proposal_assign(tenant, id, cast.desk.user_id, &cast.desk)
-                    .await?;
+                let me = cast
+                    .desk
+                    .who
+                    .user_id
+                    .map(|id| id.to_string())
+                    .unwrap_or_default();
+                cmd::assign(app, &cast.desk, tenant, receipt, &me).await?;
             }
             Step::Hear(channel, participants, notes, next) => {
-                let h = NewHearing {
-                    held_on: on,
-                    channel: *channel,
+                let h = HearingInput {
+                    held_on: on.format("%Y-%m-%d").to_string(),
+                    channel: channel.code().to_string(),
                     participants: participants.to_string(),
                     notes: notes.to_string(),
                     next_steps: next.to_string(),
                 };
-                self.store.hearing_add(tenant, id, &h, &cast.desk).await?;
+                cmd::record_hearing(app, &cast.desk, tenant, receipt, &h).await?;
             }
             Step::Route(departments, question) => {
                 let ids = departments
                     .iter()
-                    .map(|d| self.department(cast, d))
+                    .map(|d| self.department(cast, d).map(|id| id.to_string()))
                     .collect::<Result<Vec<_>>>()?;
-                let due =
-                    add_business_days(on, u32::try_from(cast.settings.routing_days).unwrap_or(10));
-                let due_text = due.format("%Y-%m-%d").to_string();
-                self.store
-                    .routing_add(tenant, id, &ids, question, due, &cast.desk, |p, to| {
-                        to.iter()
-                            .map(|(addr, dept)| {
-                                let link = format!(
-                                    "{base}/t/{}/department/proposals/{}",
-                                    row.code, p.receipt_number
-                                );
-                                mails.routing_request(row, p, addr, dept, &due_text, &link)
-                            })
-                            .collect()
-                    })
-                    .await?;
+                // The due date is the desk's routing period, as on the page.
+                let input = RouteInput {
+                    department_ids: ids,
+                    question: question.to_string(),
+                    due_on: String::new(),
+                };
+                cmd::route(app, &cast.desk, tenant, receipt, &input).await?;
             }
             Step::Reply(department, answer, comment) => {
                 let dept = self.department(cast, department)?;
-                let routing = self
+                let p = app.store.proposal(tenant, receipt).await?;
+                let routing = app
                     .store
-                    .routings(id)
+                    .routings(p.id)
                     .await?
                     .into_iter()
                     .find(|r| r.department_id == dept)
                     .ok_or(internal("reply without routing", department))?;
                 let by = self.answerer(cast, department)?;
-                self.store
-                    .routing_answer(tenant, routing.id, *answer, comment, &by)
-                    .await?;
+                let input = AnswerInput {
+                    answer: answer.code().to_string(),
+                    comment: comment.to_string(),
+                };
+                cmd::answer(app, &by, tenant, routing.id, &input).await?;
             }
             Step::Desk(body) => {
-                self.store
-                    .message_add(tenant, id, true, body, &[], &cast.desk, |p| {
-                        vec![mails.message_to_proponent(row, p, body)]
-                    })
-                    .await?;
+                cmd::message_to_proponent(app, &cast.desk, tenant, receipt, body).await?;
             }
             Step::Proponent(body) => {
-                let desk_email = cast.desk_email.clone();
-                self.store
-                    .message_add(tenant, id, false, body, &[], &proponent, |p| {
-                        let link =
-                            format!("{base}/t/{}/desk/proposals/{}", row.code, p.receipt_number);
-                        vec![mails.message_to_desk(row, p, &desk_email, &link)]
-                    })
-                    .await?;
+                let p = app.store.proposal(tenant, receipt).await?;
+                cmd::message_to_desk(app, &proponent, tenant, &p, body).await?;
             }
             Step::Move(t) => {
-                let (transition, by) = match t {
-                    Move::Hearing => (Transition::StartHearing, &cast.desk),
-                    Move::Coordinate => (Transition::StartCoordination, &cast.desk),
-                    Move::Decide => (
-                        Transition::Decide {
-                            fiscal_justification: String::new(),
-                        },
-                        &cast.desk,
-                    ),
-                    Move::DecideDespiteCost(why) => (
-                        Transition::Decide {
-                            fiscal_justification: why.to_string(),
-                        },
-                        &cast.desk,
-                    ),
-                    Move::Decline(reason, explanation) => (
-                        Transition::Decline {
-                            reason: *reason,
-                            explanation: explanation.to_string(),
-                        },
-                        &cast.desk,
-                    ),
-                    Move::Withdraw => (Transition::Withdraw, &proponent),
-                    Move::Refer(to) => {
-                        self.store
-                            .consent_set(tenant, id, s.publication, true, &proponent)
-                            .await?;
-                        (
-                            Transition::Refer {
-                                to: TenantCode::parse(to)?,
-                            },
-                            &cast.desk,
-                        )
-                    }
+                let input = |action: &str| TransitionInput {
+                    action: action.to_string(),
+                    ..TransitionInput::default()
                 };
-                let referral_desk = match t {
-                    Move::Refer(to) => {
-                        let dest = self.cast(to)?;
-                        Some((dest.desk_email.clone(), &dest.row))
+                let input = match t {
+                    Move::Hearing => input("start_hearing"),
+                    Move::Coordinate => input("start_coordination"),
+                    Move::Decide => input("decide"),
+                    Move::DecideDespiteCost(why) => TransitionInput {
+                        fiscal_justification: why.to_string(),
+                        ..input("decide")
+                    },
+                    Move::Decline(reason, explanation) => TransitionInput {
+                        reason: reason.code().to_string(),
+                        explanation: explanation.to_string(),
+                        ..input("decline")
+                    },
+                    Move::Withdraw => {
+                        let p = app.store.proposal(tenant, receipt).await?;
+                        cmd::withdraw(app, &proponent, tenant, &p).await?;
+                        return Ok(());
                     }
-                    _ => None,
-                };
-                self.store
-                    .proposal_transition(tenant, id, &transition, by, |p, sub| {
-                        let mut out = vec![mails.status_changed(row, p)];
-                        if let (Some((to, dest)), Some(sub)) = (referral_desk, sub) {
-                            let link = format!(
-                                "{base}/t/{}/desk/proposals/{}",
-                                dest.code, sub.receipt_number
-                            );
-                            out.push(mails.referral_to_desk(row, p, sub, dest, &to, &link));
+                    Move::Refer(to) => {
+                        let p = app.store.proposal(tenant, receipt).await?;
+                        cmd::set_consent(app, &proponent, tenant, &p, s.publication, true).await?;
+                        TransitionInput {
+                            to: to.to_string(),
+                            ..input("refer")
                         }
-                        out
-                    })
-                    .await?;
+                    }
+                };
+                cmd::transition(app, &cast.desk, tenant, receipt, &input).await?;
             }
         }
         Ok(())
@@ -861,17 +841,15 @@ enum Att {
 }
 
 impl Att {
-    fn file(self) -> NewAttachment {
+    fn file(self) -> RawFile {
         match self {
-            Att::Pdf(name, text) => NewAttachment {
+            Att::Pdf(name, text) => RawFile {
                 filename: name.into(),
-                content_type: "application/pdf".into(),
-                data: demo_pdf(text),
+                data: Some(demo_pdf(text)),
             },
-            Att::Png(name) => NewAttachment {
+            Att::Png(name) => RawFile {
                 filename: name.into(),
-                content_type: "image/png".into(),
-                data: DEMO_PNG.to_vec(),
+                data: Some(DEMO_PNG.to_vec()),
             },
         }
     }

@@ -67,12 +67,39 @@ impl Tr {
     }
 
     /// The text of `key`; a missing key shows the key itself (and a test keeps that from shipping).
+    /// `\n` in a catalogue line is a line break (mail bodies).
     pub fn t(&self, key: &str) -> String {
         catalogue(self.lang)
             .get(key)
             .or_else(|| catalogue(Lang::Ja).get(key))
-            .map(|s| s.to_string())
+            .map(|s| s.replace("\\n", "\n"))
             .unwrap_or_else(|| key.to_string())
+    }
+
+    /// The text of `key` with every `{name}` filled in from `args` in one pass: a value that
+    /// itself contains `{…}` (a title typed by anyone) is never filled in again.
+    pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let template = self.t(key);
+        let mut out = String::with_capacity(template.len() + 64);
+        let mut rest = template.as_str();
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after.find('}').map(|close| (&after[..close], close)) {
+                Some((name, close)) if args.iter().any(|(n, _)| *n == name) => {
+                    if let Some((_, v)) = args.iter().find(|(n, _)| *n == name) {
+                        out.push_str(v);
+                    }
+                    rest = &after[close + 1..];
+                }
+                _ => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
     }
 
     /// The text of `key` with `{name}` replaced by `value`.
@@ -147,6 +174,17 @@ mod tests {
     }
 
     #[test]
+    fn fill_is_one_pass() {
+        let tr = Tr::new(Lang::Ja);
+        let s = tr.fill(
+            "mail-routing-subject",
+            &[("receipt", "{due}"), ("due", "令和8年12月1日")],
+        );
+        assert_eq!(s, "【Renkei 庁内照会】{due}（回答期限 令和8年12月1日）");
+        assert!(tr.t("mail-footer").starts_with("\n\n--\n"));
+    }
+
+    #[test]
     fn substitution() {
         let tr = Tr::new(Lang::Ja);
         assert_eq!(tr.t1("top-count", "count", &1788), "登録自治体数：1788");
@@ -171,6 +209,7 @@ mod tests {
             include_str!("../../domain/src/attachment.rs"),
             include_str!("../../domain/src/text.rs"),
             include_str!("../../store/src/tokens.rs"),
+            include_str!("proposals.rs"),
         ];
         let ja = parse_catalogue(JA);
         for src in sources {

@@ -1,0 +1,726 @@
+//! The one mailer: domain events become outbox messages. The wording is in the message
+//! catalogues (`mail-*` keys, Japanese, English where the recipient chose it), dates are
+//! written as officials write them (令和8年12月1日), and links are built from the configured
+//! public address only (never from a request's Host header). The store queues what this
+//! returns inside the transaction of the change it reports.
+
+use crate::i18n::{Lang, Tr};
+use renkei_domain::time::{parse_db_timestamp, wareki, wareki_datetime_jst};
+use renkei_store::events::{DomainEvent, Mailer};
+use renkei_store::outbox::OutgoingMail;
+use renkei_store::proposals::Proposal;
+use renkei_store::reminders::Overdue;
+use renkei_store::tenants::Tenant;
+
+/// A value that stays on its line (a name, a title, a subject): line breaks, tabs and other
+/// control characters become one space. Input checks refuse them already; this keeps a row
+/// stored before those checks, or any other path, from adding lines to a mail's header or
+/// to the line structure of its body.
+pub fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut gap = false;
+    for c in s.chars() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            gap = true;
+            continue;
+        }
+        if gap && !out.is_empty() {
+            out.push(' ');
+        }
+        gap = false;
+        out.push(c);
+    }
+    out
+}
+
+/// Text of several lines (a message, an explanation): CRLF and CR become LF; other control
+/// characters than LF and tab are dropped.
+fn lines(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
+}
+
+/// An ISO date (`2026-12-01`) as officials write it; anything else on one line as it is.
+fn official_date(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(wareki)
+        .unwrap_or_else(|_| one_line(iso))
+}
+
+/// Where links in mail point: the configured public address of the installation.
+#[derive(Debug, Clone)]
+pub struct Links {
+    base: String,
+}
+
+impl Links {
+    pub fn new(base: &str) -> Self {
+        Self {
+            base: one_line(base.trim_end_matches('/')),
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The proponent's private tracking page.
+    pub fn tracking(&self, tenant: &str, token: &str) -> String {
+        format!("{}/t/{tenant}/track/{token}", self.base)
+    }
+
+    pub fn desk_proposal(&self, tenant: &str, receipt: &str) -> String {
+        format!("{}/t/{tenant}/desk/proposals/{receipt}", self.base)
+    }
+
+    pub fn department_proposal(&self, tenant: &str, receipt: &str) -> String {
+        format!("{}/t/{tenant}/department/proposals/{receipt}", self.base)
+    }
+
+    pub fn link_confirmation(&self, tenant: &str, token: &str) -> String {
+        format!("{}/t/{tenant}/mypage/link/{token}", self.base)
+    }
+}
+
+/// The mailer of this installation.
+#[derive(Debug, Clone)]
+pub struct Mails {
+    links: Links,
+}
+
+/// What a mail is about (the outbox's columns besides its text).
+struct About<'a> {
+    tenant: &'a Tenant,
+    proposal_id: Option<i64>,
+    kind: &'a str,
+}
+
+/// The values a mail's subject and body are filled in with; each stays on its line unless
+/// it is made with [`lines`].
+type Args = Vec<(&'static str, String)>;
+
+impl Mails {
+    pub fn new(links: Links) -> Self {
+        Self { links }
+    }
+
+    pub fn links(&self) -> &Links {
+        &self.links
+    }
+
+    /// The language of a recipient. Mail goes out in Japanese, the language of the
+    /// correspondence, until recipients can choose (see docs/ARCHITECTURE.md, Mail).
+    fn lang_of(&self, _to: &str) -> Lang {
+        Lang::Ja
+    }
+
+    /// One mail to each recipient, in their language: subject and body from the catalogue
+    /// entries `mail-{name}-subject` and `mail-{name}-body` (plus the desk's footer), filled in
+    /// from `args` (given the recipient's translator). The subject stays on one line.
+    fn to_each(
+        &self,
+        about: About<'_>,
+        recipients: &[String],
+        name: &str,
+        args: impl Fn(&Tr) -> Args,
+    ) -> Vec<OutgoingMail> {
+        let desk = one_line(&about.tenant.full_name());
+        recipients
+            .iter()
+            .map(|to| {
+                let tr = Tr::new(self.lang_of(to));
+                let mut values = args(&tr);
+                values.push(("desk", desk.clone()));
+                let values: Vec<(&str, &str)> =
+                    values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let body = format!(
+                    "{}{}",
+                    tr.fill(&format!("mail-{name}-body"), &values),
+                    tr.fill("mail-footer", &[("desk", &desk)])
+                );
+                OutgoingMail {
+                    tenant_code: Some(one_line(&about.tenant.code)),
+                    proposal_id: about.proposal_id,
+                    kind: about.kind.into(),
+                    to: to.clone(),
+                    subject: one_line(&tr.fill(&format!("mail-{name}-subject"), &values)),
+                    body,
+                }
+            })
+            .collect()
+    }
+
+    /// What most mails about a proposal fill in.
+    fn proposal_args(p: &Proposal) -> Args {
+        vec![
+            ("receipt", one_line(&p.receipt_number)),
+            ("title", one_line(&p.title)),
+            ("org", one_line(&p.org_name)),
+            ("contact", one_line(&p.contact_name)),
+        ]
+    }
+
+    fn about<'a>(tenant: &'a Tenant, p: &Proposal, kind: &'a str) -> About<'a> {
+        About {
+            tenant,
+            proposal_id: Some(p.id),
+            kind,
+        }
+    }
+
+    fn status_changed(
+        &self,
+        tenant: &Tenant,
+        p: &Proposal,
+        dest: Option<&Tenant>,
+    ) -> Vec<OutgoingMail> {
+        let recipient = [p.email.clone()];
+        self.to_each(
+            Self::about(tenant, p, "status"),
+            &recipient,
+            "status",
+            |tr| {
+                let status = tr.t(&format!("status-{}", p.status));
+                let mut args = Self::proposal_args(p);
+                args.push(("status", status.clone()));
+                let mut extra = String::new();
+                if let (Some(reason), Some(explanation)) =
+                    (&p.decline_reason, &p.decline_explanation)
+                {
+                    extra.push_str(&tr.fill(
+                        "mail-status-declined",
+                        &[
+                            ("reason", &tr.t(&format!("decline_reason-{reason}"))),
+                            ("explanation", &lines(explanation)),
+                        ],
+                    ));
+                }
+                if let Some(code) = &p.referred_to {
+                    let dest = dest
+                        .map(|d| one_line(&d.full_name()))
+                        .unwrap_or_else(|| one_line(code));
+                    extra.push_str(&tr.fill("mail-status-referred", &[("dest", &dest)]));
+                }
+                extra.push_str(&tr.t("mail-status-tail"));
+                args.push(("more", extra));
+                args
+            },
+        )
+    }
+
+    fn overdue(&self, tenant: &Tenant, item: &Overdue) -> Vec<OutgoingMail> {
+        match item {
+            Overdue::Routing {
+                proposal: p,
+                routing,
+                recipients,
+                ..
+            } => self.to_each(
+                Self::about(tenant, p, "reminder"),
+                recipients,
+                "reminder-routing",
+                |_| {
+                    let mut args = Self::proposal_args(p);
+                    args.push(("department", one_line(&routing.department_name)));
+                    args.push(("due", official_date(&routing.due_on)));
+                    args.push((
+                        "link",
+                        self.links
+                            .department_proposal(&tenant.code, &p.receipt_number),
+                    ));
+                    args
+                },
+            ),
+            Overdue::FirstResponse {
+                proposal: p,
+                recipients,
+                ..
+            } => self.to_each(
+                Self::about(tenant, p, "reminder"),
+                recipients,
+                "reminder-first",
+                |_| {
+                    let mut args = Self::proposal_args(p);
+                    args.push(("due", official_date(&p.first_response_due)));
+                    args.push((
+                        "link",
+                        self.links.desk_proposal(&tenant.code, &p.receipt_number),
+                    ));
+                    args
+                },
+            ),
+        }
+    }
+}
+
+impl Mailer for Mails {
+    fn mails(&self, event: &DomainEvent<'_>) -> Vec<OutgoingMail> {
+        match *event {
+            DomainEvent::Submitted {
+                tenant,
+                proposal,
+                to,
+                org_name,
+                contact_name,
+                title,
+            } => self.to_each(
+                About {
+                    tenant,
+                    proposal_id: Some(proposal.id),
+                    kind: "receipt",
+                },
+                &[to.to_string()],
+                "receipt",
+                |_| {
+                    vec![
+                        ("receipt", one_line(&proposal.receipt_number)),
+                        ("title", one_line(title)),
+                        ("org", one_line(org_name)),
+                        ("contact", one_line(contact_name)),
+                        (
+                            "link",
+                            self.links.tracking(&tenant.code, &proposal.tracking_token),
+                        ),
+                    ]
+                },
+            ),
+            DomainEvent::StatusChanged {
+                tenant,
+                proposal,
+                dest,
+            } => self.status_changed(tenant, proposal, dest),
+            DomainEvent::Referred {
+                tenant,
+                proposal: p,
+                copy,
+                dest,
+                desk,
+            } => self.to_each(
+                About {
+                    tenant: dest,
+                    proposal_id: Some(copy.id),
+                    kind: "referral",
+                },
+                desk,
+                "referral",
+                |_| {
+                    vec![
+                        // The copy's receipt number is the one the receiving desk knows.
+                        ("receipt", one_line(&copy.receipt_number)),
+                        ("original", one_line(&p.receipt_number)),
+                        ("title", one_line(&p.title)),
+                        ("org", one_line(&p.org_name)),
+                        ("from", one_line(&tenant.full_name())),
+                        ("dest", one_line(&dest.full_name())),
+                        (
+                            "link",
+                            self.links.desk_proposal(&dest.code, &copy.receipt_number),
+                        ),
+                    ]
+                },
+            ),
+            DomainEvent::MessageToProponent {
+                tenant,
+                proposal: p,
+                body,
+            } => self.to_each(
+                Self::about(tenant, p, "message"),
+                std::slice::from_ref(&p.email),
+                "message",
+                |_| {
+                    let mut args = Self::proposal_args(p);
+                    args.push(("message", lines(body)));
+                    args
+                },
+            ),
+            DomainEvent::MessageToDesk {
+                tenant,
+                proposal: p,
+                desk,
+            } => self.to_each(
+                Self::about(tenant, p, "message"),
+                desk,
+                "message-desk",
+                |_| {
+                    let mut args = Self::proposal_args(p);
+                    args.push((
+                        "link",
+                        self.links.desk_proposal(&tenant.code, &p.receipt_number),
+                    ));
+                    args
+                },
+            ),
+            DomainEvent::Routed {
+                tenant,
+                proposal: p,
+                department,
+                due_on,
+                members,
+            } => self.to_each(
+                Self::about(tenant, p, "routing"),
+                members,
+                "routing",
+                |_| {
+                    let mut args = Self::proposal_args(p);
+                    args.push(("department", one_line(department)));
+                    args.push(("due", wareki(due_on)));
+                    args.push((
+                        "link",
+                        self.links
+                            .department_proposal(&tenant.code, &p.receipt_number),
+                    ));
+                    args
+                },
+            ),
+            // No link: a security notice should not invite a click; the desk's home page
+            // lists the change.
+            DomainEvent::DeskStaffAdded {
+                tenant,
+                change,
+                desk,
+            } => self.to_each(
+                About {
+                    tenant,
+                    proposal_id: None,
+                    kind: "desk-staff",
+                },
+                desk,
+                "desk-staff",
+                |tr| {
+                    let (name, email) = (one_line(&change.display_name), one_line(&change.email));
+                    let by = match &change.by_name {
+                        Some(by_name) => {
+                            format!("{}（{}）", one_line(by_name), one_line(&change.by_label))
+                        }
+                        None if change.by_label == "cli" => tr.t("desk-staff-by-cli"),
+                        None => one_line(&change.by_label),
+                    };
+                    let what = match change.previous_role {
+                        Some(prev) => tr.fill(
+                            "mail-desk-staff-role",
+                            &[
+                                ("name", &name),
+                                ("email", &email),
+                                ("from", &tr.t(prev.label_key())),
+                                ("to", &tr.t("role-desk")),
+                            ],
+                        ),
+                        None => {
+                            tr.fill("mail-desk-staff-new", &[("name", &name), ("email", &email)])
+                        }
+                    };
+                    let at = parse_db_timestamp(&change.at)
+                        .map(wareki_datetime_jst)
+                        .unwrap_or_else(|| one_line(&change.at));
+                    vec![("what", what), ("by", by), ("at", at)]
+                },
+            ),
+            DomainEvent::LinkRequested {
+                tenant,
+                account_name,
+                request,
+            } => self.to_each(
+                About {
+                    tenant,
+                    proposal_id: None,
+                    kind: "link",
+                },
+                std::slice::from_ref(&request.email),
+                "link",
+                |_| {
+                    vec![
+                        ("name", one_line(account_name)),
+                        (
+                            "link",
+                            self.links.link_confirmation(&tenant.code, &request.token),
+                        ),
+                        ("expires", wareki_datetime_jst(request.expires_at)),
+                    ]
+                },
+            ),
+            DomainEvent::Overdue { tenant, item } => self.overdue(tenant, item),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use renkei_store::proposals::Submitted;
+
+    const INJECTED: &str = "\r\nBcc: evil@example.com\nX-Injected: 1\u{2028}\u{85}\rZ";
+
+    fn tenant(extra: &str) -> Tenant {
+        Tenant {
+            code: "272027".into(),
+            kind: "municipality".into(),
+            prefecture_code: "270008".into(),
+            prefecture_name: format!("大阪府{extra}"),
+            name: format!("岸和田市{extra}"),
+            prefecture_kana: "オオサカフ".into(),
+            name_kana: "キシワダシ".into(),
+        }
+    }
+
+    fn proposal(extra: &str) -> Proposal {
+        Proposal {
+            id: 7,
+            tenant_code: "272027".into(),
+            receipt_number: "272027-2026-0001".into(),
+            kind: "proposal".into(),
+            route: "free".into(),
+            status: "declined".into(),
+            partner_id: 1,
+            org_name: format!("株式会社だんじり{extra}"),
+            partner_type: "company".into(),
+            corporate_number: None,
+            contact_name: format!("岸和田 太郎{extra}"),
+            email: "taro@example.co.jp".into(),
+            phone: String::new(),
+            title: format!("防災訓練{extra}"),
+            summary: String::new(),
+            details: String::new(),
+            fields: vec![],
+            offers: vec![],
+            expected_effects: String::new(),
+            fiscal_burden: "none".into(),
+            fiscal_explanation: String::new(),
+            publication_consent: false,
+            referral_consent: true,
+            proponent_user_id: None,
+            assignee_user_id: None,
+            assignee_name: None,
+            first_response_due: "2026-05-01".into(),
+            first_responded_at: None,
+            decline_reason: Some("other".into()),
+            decline_explanation: Some("一行目\n二行目".into()),
+            referred_to: Some("270008".into()),
+            referred_from_id: None,
+            created_at: "2026-04-01T00:00:00.000Z".into(),
+            updated_at: "2026-04-01T00:00:00.000Z".into(),
+            closed_at: None,
+            received_on: "2026-04-01".into(),
+            fiscal_year: 2026,
+            fiscal_justification: None,
+        }
+    }
+
+    fn routing(extra: &str) -> renkei_store::proposals::Routing {
+        renkei_store::proposals::Routing {
+            id: 1,
+            proposal_id: 7,
+            receipt_number: "272027-2026-0001".into(),
+            title: format!("防災訓練{extra}"),
+            department_id: 3,
+            department_name: format!("危機管理課{extra}"),
+            question: "ご意見を".into(),
+            due_on: "2026-05-01".into(),
+            requested_at: "2026-04-01T00:00:00.000Z".into(),
+            answer: None,
+            answer_comment: None,
+            answered_by: None,
+            answered_at: None,
+        }
+    }
+
+    /// Every mail the installation sends, with `extra` added to every name and title it
+    /// interpolates.
+    fn every_mail(extra: &str) -> Vec<OutgoingMail> {
+        let (t, p) = (tenant(extra), proposal(extra));
+        let mails = Mails::new(Links::new("https://renkei.example.jp"));
+        let copy = Submitted {
+            id: 8,
+            receipt_number: "270008-2026-0001".into(),
+            tracking_token: "t".into(),
+        };
+        let desk = vec!["desk@example.jp".to_string()];
+        let change = renkei_store::users::DeskStaffChange {
+            user_id: 3,
+            display_name: format!("新任 担当{extra}"),
+            email: "new@example.jp".into(),
+            previous_role: None,
+            by_user_id: Some(1),
+            by_label: "admin@example.jp".into(),
+            by_name: Some(format!("管理者{extra}")),
+            at: "2026-04-01T00:00:00.000Z".into(),
+        };
+        let request = renkei_store::ownership::LinkRequest {
+            token: "tok".into(),
+            email: "taro@example.co.jp".into(),
+            expires_at: chrono::DateTime::UNIX_EPOCH,
+        };
+        let routing_item = Overdue::Routing {
+            tenant_code: "272027".into(),
+            proposal: Box::new(p.clone()),
+            routing: Box::new(routing(extra)),
+            recipients: vec!["dept@example.jp".into()],
+        };
+        let first_item = Overdue::FirstResponse {
+            tenant_code: "272027".into(),
+            proposal: Box::new(p.clone()),
+            recipients: vec!["desk@example.jp".into()],
+        };
+        let members = vec!["dept@example.jp".to_string()];
+        let events = [
+            DomainEvent::Submitted {
+                tenant: &t,
+                proposal: &copy,
+                to: "taro@example.co.jp",
+                org_name: &p.org_name,
+                contact_name: &p.contact_name,
+                title: &p.title,
+            },
+            DomainEvent::StatusChanged {
+                tenant: &t,
+                proposal: &p,
+                dest: None,
+            },
+            DomainEvent::MessageToProponent {
+                tenant: &t,
+                proposal: &p,
+                body: "ご連絡です。\n二行目です。",
+            },
+            DomainEvent::MessageToDesk {
+                tenant: &t,
+                proposal: &p,
+                desk: &desk,
+            },
+            DomainEvent::Routed {
+                tenant: &t,
+                proposal: &p,
+                department: &format!("危機管理課{extra}"),
+                due_on: chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap_or_default(),
+                members: &members,
+            },
+            DomainEvent::Referred {
+                tenant: &t,
+                proposal: &p,
+                copy: &copy,
+                dest: &t,
+                desk: &desk,
+            },
+            DomainEvent::DeskStaffAdded {
+                tenant: &t,
+                change: &change,
+                desk: &desk,
+            },
+            DomainEvent::LinkRequested {
+                tenant: &t,
+                account_name: &p.contact_name,
+                request: &request,
+            },
+            DomainEvent::Overdue {
+                tenant: &t,
+                item: &routing_item,
+            },
+            DomainEvent::Overdue {
+                tenant: &t,
+                item: &first_item,
+            },
+        ];
+        events.iter().flat_map(|e| mails.mails(e)).collect()
+    }
+
+    #[test]
+    fn mails_read_as_officials_write_them() {
+        let all = every_mail("");
+        let routing = all
+            .iter()
+            .find(|m| m.kind == "routing")
+            .expect("routing mail");
+        assert_eq!(
+            routing.subject,
+            "【Renkei 庁内照会】272027-2026-0001（回答期限 令和8年5月1日）"
+        );
+        assert!(
+            routing.body.contains(
+                "https://renkei.example.jp/t/272027/department/proposals/272027-2026-0001"
+            ),
+            "{}",
+            routing.body
+        );
+        assert!(
+            routing
+                .body
+                .ends_with("このメールは Renkei から自動送信されています。")
+        );
+        let receipt = all.iter().find(|m| m.kind == "receipt").expect("receipt");
+        assert!(
+            receipt
+                .body
+                .contains("https://renkei.example.jp/t/272027/track/t")
+        );
+        let status = all.iter().find(|m| m.kind == "status").expect("status");
+        assert!(status.body.contains("「不採択」"), "{}", status.body);
+        let reminder = all.iter().find(|m| m.kind == "reminder").expect("reminder");
+        assert!(reminder.body.contains("令和8年5月1日"), "{}", reminder.body);
+    }
+
+    #[test]
+    fn a_placeholder_typed_by_a_proponent_stays_as_typed() {
+        let all = every_mail("{link}{due}");
+        let routing = all
+            .iter()
+            .find(|m| m.kind == "routing")
+            .expect("routing mail");
+        assert!(
+            routing.body.contains("件名：防災訓練{link}{due}"),
+            "{}",
+            routing.body
+        );
+    }
+
+    #[test]
+    fn one_line_collapses_line_breaks_and_control_characters() {
+        assert_eq!(one_line("a\r\nb"), "a b");
+        assert_eq!(one_line("a\n\n\tb\u{2028}c\u{85}d"), "a b c d");
+        assert_eq!(one_line("\r\nab\n"), "ab");
+        assert_eq!(
+            one_line("❤\u{FE0F}葛\u{E0100}か\u{3099}"),
+            "❤\u{FE0F}葛\u{E0100}か\u{3099}"
+        );
+        assert_eq!(lines("a\r\nb\rc\u{0}d\te"), "a\nb\ncd\te");
+    }
+
+    #[test]
+    fn names_and_titles_cannot_add_lines_to_a_mail() {
+        let plain = every_mail("");
+        let hostile = every_mail(INJECTED);
+        assert_eq!(plain.len(), hostile.len());
+        assert_eq!(plain.len(), 10, "every kind of mail is covered");
+        for (p, h) in plain.iter().zip(&hostile) {
+            assert!(
+                !h.subject.chars().any(|c| c.is_control() || c == '\u{2028}'),
+                "{:?}",
+                h.subject
+            );
+            assert_eq!(
+                p.body.lines().count(),
+                h.body.lines().count(),
+                "{}: the body keeps its lines\n{}",
+                h.kind,
+                h.body
+            );
+            assert!(!h.body.contains('\r'), "{}", h.body);
+            for line in h.body.lines() {
+                assert!(
+                    !line.starts_with("Bcc:") && !line.starts_with("X-Injected:"),
+                    "{}: {line}",
+                    h.kind
+                );
+            }
+            // The names are still there, on their line.
+            assert!(
+                h.body.contains("Bcc: evil@example.com X-Injected: 1") || h.kind != "receipt",
+                "{}",
+                h.body
+            );
+        }
+        // Multi-line text keeps its lines.
+        assert!(plain[2].body.contains("ご連絡です。\n二行目です。"));
+        assert!(plain[1].body.contains("一行目\n二行目"));
+    }
+}

@@ -1,0 +1,511 @@
+//! Commands on proposals: intake, the desk's actions (lifecycle moves, assignment, hearing
+//! records, routing to departments, messages), a department's answer and the proponent's own
+//! actions. Pages, the API and the demo call these and nothing else to change a proposal.
+
+use crate::{App, Caller, CommandError, Errors, FieldError};
+use chrono::NaiveDate;
+use renkei_domain::attachment::{self, MAX_ATTACHMENTS};
+use renkei_domain::calendar::add_business_days;
+use renkei_domain::proposal::{
+    Answer, Channel, DeclineReason, Intake, IntakeInput, Route, Transition, rules,
+};
+use renkei_domain::{Actor, TenantCode};
+use renkei_store::proposals::{
+    Hearing, NewAttachment, NewHearing, NewProposal, Proposal, Routing, Submitted,
+};
+
+type Result<T, E = CommandError> = std::result::Result<T, E>;
+
+/// The desk's own commands: desk staff of this local government only.
+fn desk(by: &Caller, tenant: TenantCode) -> Result<&Actor> {
+    match &by.actor {
+        Some(a) if a.may_handle_proposals(tenant) => Ok(a),
+        _ => Err(CommandError::Forbidden),
+    }
+}
+
+async fn desk_proposal(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    receipt: &str,
+) -> Result<Proposal> {
+    desk(by, tenant)?;
+    Ok(app.store.proposal(tenant, receipt).await?)
+}
+
+fn date(errors: &mut Errors, field: &'static str, v: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+        .map_err(|_| errors.add(field, "error-date-format"))
+        .ok()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Intake
+
+/// A file as it arrived; `data` is `None` when the transport could not read it (bad base64).
+#[derive(Debug, Clone)]
+pub struct RawFile {
+    pub filename: String,
+    pub data: Option<Vec<u8>>,
+}
+
+/// A submission as typed.
+#[derive(Debug, Clone, Default)]
+pub struct SubmitInput {
+    pub intake: IntakeInput,
+    pub files: Vec<RawFile>,
+    /// The proponent's account, when signed in as a proponent of this local government.
+    pub proponent_user_id: Option<i64>,
+    /// Where it came from (the intake rate limit counts per address).
+    pub ip: Option<String>,
+    /// At most this many submissions per address and hour (0: no limit).
+    pub per_hour: i64,
+    /// How it came in (default フリー型; the demo plays other routes too).
+    pub route: Option<Route>,
+}
+
+/// Every file checked (count, type by content), with the errors of those refused.
+fn files_of(errors: &mut Errors, raw: Vec<RawFile>) -> Vec<NewAttachment> {
+    if raw.len() > MAX_ATTACHMENTS {
+        errors.add("attachments", "error-attachment-count");
+    }
+    let mut files = Vec::new();
+    for f in raw.into_iter().take(MAX_ATTACHMENTS) {
+        match f.data {
+            None => errors.add("attachments", "error-bad-request"),
+            Some(data) => match attachment_of(&f.filename, data) {
+                Ok(a) => files.push(a),
+                Err(e) => errors.add(e.field, e.key),
+            },
+        }
+    }
+    files
+}
+
+/// An attachment checked by its content: allowed types only, named by what it is.
+pub fn attachment_of(filename: &str, data: Vec<u8>) -> Result<NewAttachment, FieldError> {
+    match attachment::check(&data) {
+        Ok(kind) => Ok(NewAttachment {
+            filename: attachment::truthful_filename(&attachment::clean_filename(filename), kind),
+            content_type: kind.mime().to_string(),
+            data,
+        }),
+        Err(e) => Err(FieldError::from(&e)),
+    }
+}
+
+/// Receives a proposal at the desk (route フリー型): every field checked (all errors at once),
+/// then one transaction with the receipt number, the partner, the attachments, the audit
+/// entry and the receipt mail with the private tracking link.
+pub async fn submit(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    input: SubmitInput,
+) -> Result<Submitted> {
+    let mut errors = Errors::default();
+    let intake = Intake::parse(&input.intake)
+        .map_err(|list| list.iter().for_each(|e| errors.parse(e)))
+        .ok();
+    let files = files_of(&mut errors, input.files);
+    let intake = errors.finish(intake)?;
+    Ok(app
+        .store
+        .proposal_submit_limited(
+            tenant,
+            NewProposal {
+                intake,
+                route: input.route.unwrap_or(Route::Free),
+                proponent_user_id: input.proponent_user_id,
+                attachments: files,
+                ip: input.ip,
+            },
+            &by.who,
+            &app.mails,
+            input.per_hour,
+        )
+        .await?)
+}
+
+/// An outbound approach (アプローチ): the desk contacted the organisation first and records
+/// it with the first hearing; the proposal starts in 聞き取り.
+pub async fn approach(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    intake: &IntakeInput,
+    hearing: &HearingInput,
+    files: Vec<RawFile>,
+) -> Result<Submitted> {
+    desk(by, tenant)?;
+    let mut errors = Errors::default();
+    let intake = Intake::parse(intake)
+        .map_err(|list| list.iter().for_each(|e| errors.parse(e)))
+        .ok();
+    let hearing = match parse_hearing(hearing) {
+        Ok(h) => Some(h),
+        Err(CommandError::Invalid(list)) => {
+            list.iter().for_each(|e| errors.add(e.field, e.key));
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let files = files_of(&mut errors, files);
+    let (intake, hearing) = errors.finish(intake.zip(hearing))?;
+    Ok(app
+        .store
+        .outbound_create(
+            tenant,
+            NewProposal {
+                intake,
+                route: Route::Outbound,
+                proponent_user_id: None,
+                attachments: files,
+                ip: None,
+            },
+            hearing,
+            &by.who,
+        )
+        .await?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle
+
+/// A lifecycle move as typed: `action` is `start_hearing`, `start_coordination`, `decide`,
+/// `decline` (with `reason` and `explanation`) or `refer` (with `to`, a local government code).
+#[derive(Debug, Clone, Default)]
+pub struct TransitionInput {
+    pub action: String,
+    pub reason: String,
+    pub explanation: String,
+    pub to: String,
+    /// The desk's note on why (timeline and audit trail, city-hall staff only).
+    pub note: String,
+    /// 実施決定 of a proposal that costs the city: why it is justified.
+    pub fiscal_justification: String,
+}
+
+/// The move a desk asked for, with every field error at once.
+pub fn parse_transition(input: &TransitionInput) -> Result<Transition> {
+    let mut errors = Errors::default();
+    let t = match input.action.trim() {
+        "start_hearing" => Some(Transition::StartHearing),
+        "start_coordination" => Some(Transition::StartCoordination),
+        "decide" => Some(Transition::Decide {
+            fiscal_justification: input.fiscal_justification.clone(),
+        }),
+        "decline" => {
+            let reason = DeclineReason::parse(&input.reason)
+                .map_err(|e| errors.parse(&e))
+                .ok();
+            let explanation = rules::DECLINE_EXPLANATION
+                .parse_required(&input.explanation, "error-decline-explanation-required")
+                .map_err(|e| errors.parse(&e))
+                .ok();
+            reason
+                .zip(explanation)
+                .map(|(reason, explanation)| Transition::Decline {
+                    reason,
+                    explanation,
+                })
+        }
+        "refer" => TenantCode::parse(&input.to)
+            .map_err(|_| errors.add("to", "error-tenant-unknown"))
+            .ok()
+            .map(|to| Transition::Refer { to }),
+        _ => {
+            errors.add("action", "error-transition-invalid");
+            None
+        }
+    };
+    if let Err(e) = rules::TRANSITION_NOTE.parse(&input.note) {
+        errors.parse(&e);
+    }
+    errors.finish(t)
+}
+
+/// Whether the desk's move would be accepted now (for the 確認画面 shown before a closing
+/// move); writes nothing. The move itself checks again.
+pub async fn check_transition(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    receipt: &str,
+    input: &TransitionInput,
+) -> Result<(Proposal, Transition)> {
+    let p = desk_proposal(app, by, tenant, receipt).await?;
+    let t = parse_transition(input)?;
+    app.store
+        .transition_allowed(tenant, p.id, &t, &input.note)
+        .await?;
+    Ok((p, t))
+}
+
+/// A lifecycle move by the desk; the proponent hears of it by mail (a referral's receiving
+/// desk too).
+pub async fn transition(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    receipt: &str,
+    input: &TransitionInput,
+) -> Result<Proposal> {
+    let p = desk_proposal(app, by, tenant, receipt).await?;
+    let t = parse_transition(input)?;
+    Ok(app
+        .store
+        .proposal_transition_noted(tenant, p.id, &t, &input.note, &by.who, &app.mails)
+        .await?)
+}
+
+/// The proponent withdraws (through the tracking link or their account, resolved by the
+/// caller); the proponent is told by mail.
+pub async fn withdraw(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    proposal: &Proposal,
+) -> Result<Proposal> {
+    Ok(app
+        .store
+        .proposal_transition(
+            tenant,
+            proposal.id,
+            &Transition::Withdraw,
+            &by.who,
+            &app.mails,
+        )
+        .await?)
+}
+
+/// The proponent's consents: publication if realised, referral to another desk.
+pub async fn set_consent(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    proposal: &Proposal,
+    publication: bool,
+    referral: bool,
+) -> Result<()> {
+    Ok(app
+        .store
+        .consent_set(tenant, proposal.id, publication, referral, &by.who)
+        .await?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The desk's work
+
+/// Assigns a desk officer (`""`: nobody).
+pub async fn assign(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    receipt: &str,
+    assignee: &str,
+) -> Result<()> {
+    let p = desk_proposal(app, by, tenant, receipt).await?;
+    let assignee = match assignee.trim() {
+        "" => None,
+        v => Some(v.parse::<i64>().map_err(|_| {
+            CommandError::Invalid(vec![FieldError {
+                field: "assignee",
+                key: "error-assignee-not-desk",
+            }])
+        })?),
+    };
+    Ok(app
+        .store
+        .proposal_assign(tenant, p.id, assignee, &by.who)
+        .await?)
+}
+
+/// A hearing record as typed.
+#[derive(Debug, Clone, Default)]
+pub struct HearingInput {
+    pub held_on: String,
+    pub channel: String,
+    pub participants: String,
+    pub notes: String,
+    pub next_steps: String,
+}
+
+/// A hearing record: a real date (not in the future), a known channel, notes within limits.
+pub fn parse_hearing(input: &HearingInput) -> Result<NewHearing> {
+    let mut errors = Errors::default();
+    let held_on = date(&mut errors, "held_on", &input.held_on);
+    let channel = Channel::parse(&input.channel)
+        .map_err(|e| errors.parse(&e))
+        .ok();
+    let mut text = |rule: renkei_domain::text::TextRule, v: &str, required: bool| {
+        let r = if required {
+            rule.parse_required(v, "error-required")
+        } else {
+            rule.parse(v)
+        };
+        r.map_err(|e| errors.parse(&e)).unwrap_or_default()
+    };
+    let participants = text(rules::HEARING_PARTICIPANTS, &input.participants, false);
+    let notes = text(rules::HEARING_NOTES, &input.notes, true);
+    let next_steps = text(rules::HEARING_NEXT_STEPS, &input.next_steps, false);
+    let parsed = held_on.zip(channel).map(|(held_on, channel)| NewHearing {
+        held_on,
+        channel,
+        participants,
+        notes,
+        next_steps,
+    });
+    errors.finish(parsed)
+}
+
+/// Records a hearing (聞き取り); returns the record as stored.
+pub async fn record_hearing(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    receipt: &str,
+    input: &HearingInput,
+) -> Result<Hearing> {
+    let p = desk_proposal(app, by, tenant, receipt).await?;
+    let h = parse_hearing(input)?;
+    app.store.hearing_add(tenant, p.id, &h, &by.who).await?;
+    app.store
+        .hearings(p.id)
+        .await?
+        .into_iter()
+        .max_by_key(|h| h.id)
+        .ok_or(CommandError::NotFound)
+}
+
+/// A routing request as typed: departments by id, the question, and the due date (empty:
+/// the tenant's routing period in business days from today).
+#[derive(Debug, Clone, Default)]
+pub struct RouteInput {
+    pub department_ids: Vec<String>,
+    pub question: String,
+    pub due_on: String,
+}
+
+/// Asks departments (庁内照会): each gets the question and the deadline, each active member
+/// a mail (without the proposal's content, which stays behind sign-in). Returns the new
+/// routings.
+pub async fn route(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    receipt: &str,
+    input: &RouteInput,
+) -> Result<Vec<Routing>> {
+    let p = desk_proposal(app, by, tenant, receipt).await?;
+    let mut errors = Errors::default();
+    let mut ids: Vec<i64> = Vec::new();
+    for raw in &input.department_ids {
+        match raw.trim().parse::<i64>() {
+            Ok(id) if ids.contains(&id) => errors.add("department_ids", "error-routing-duplicate"),
+            Ok(id) if id > 0 => ids.push(id),
+            _ => errors.add("department_ids", "error-department-unknown"),
+        }
+    }
+    if input.department_ids.is_empty() {
+        errors.add("department_ids", "error-routing-department-required");
+    }
+    let question = rules::ROUTING_QUESTION
+        .parse_required(&input.question, "error-required")
+        .map_err(|e| errors.parse(&e))
+        .ok();
+    let due = match input.due_on.trim() {
+        "" => {
+            let settings = app.store.desk_settings(tenant).await?;
+            Some(add_business_days(
+                app.store.today(),
+                u32::try_from(settings.routing_days).unwrap_or(10),
+            ))
+        }
+        d => date(&mut errors, "due_on", d),
+    };
+    let (question, due) = errors.finish(question.zip(due))?;
+    app.store
+        .routing_add(tenant, p.id, &ids, &question, due, &by.who, &app.mails)
+        .await?;
+    Ok(app
+        .store
+        .routings(p.id)
+        .await?
+        .into_iter()
+        .filter(|r| ids.contains(&r.department_id))
+        .collect())
+}
+
+/// The desk writes to the proponent (who hears of it by mail, with the text).
+pub async fn message_to_proponent(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    receipt: &str,
+    body: &str,
+) -> Result<()> {
+    let p = desk_proposal(app, by, tenant, receipt).await?;
+    let body = rules::MESSAGE_BODY.parse_required(body, "error-message-required")?;
+    Ok(app
+        .store
+        .message_add(tenant, p.id, true, &body, &[], &by.who, &app.mails)
+        .await?)
+}
+
+/// The proponent writes to the desk (whose staff hear of it by mail, without the text).
+pub async fn message_to_desk(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    proposal: &Proposal,
+    body: &str,
+) -> Result<()> {
+    let body = rules::MESSAGE_BODY.parse_required(body, "error-message-required")?;
+    Ok(app
+        .store
+        .message_add(tenant, proposal.id, false, &body, &[], &by.who, &app.mails)
+        .await?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Departments
+
+/// A department's answer as typed.
+#[derive(Debug, Clone, Default)]
+pub struct AnswerInput {
+    pub answer: String,
+    pub comment: String,
+}
+
+/// A department answers a routing addressed to it (members of that department only).
+pub async fn answer(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    routing_id: i64,
+    input: &AnswerInput,
+) -> Result<Routing> {
+    let (_, department) = app.store.routing_department(tenant, routing_id).await?;
+    if !by
+        .actor
+        .as_ref()
+        .is_some_and(|a| a.may_answer_routing(tenant, department))
+    {
+        return Err(CommandError::Forbidden);
+    }
+    let mut errors = Errors::default();
+    let answer = Answer::parse(&input.answer)
+        .map_err(|e| errors.parse(&e))
+        .ok();
+    let comment = rules::ANSWER_COMMENT
+        .parse(&input.comment)
+        .map_err(|e| errors.parse(&e))
+        .unwrap_or_default();
+    let answer = errors.finish(answer)?;
+    Ok(app
+        .store
+        .routing_answer(tenant, routing_id, answer, &comment, &by.who)
+        .await?)
+}

@@ -1,0 +1,109 @@
+//! What a change tells people. A write that someone must hear about emits a [`DomainEvent`]
+//! inside its own transaction; the [`Mailer`] it was handed turns the event into outbox
+//! messages, which commit with the change (so neither exists without the other).
+//!
+//! The store decides *who* hears (the proponent, the department's members, the receiving
+//! desk's staff: it reads them inside the transaction) and hands over the rows as they are
+//! after the change; the wording, the language and the links are the mailer's
+//! (`renkei_app::mailer`). No caller composes mail text.
+
+use crate::outbox::OutgoingMail;
+use crate::ownership::LinkRequest;
+use crate::proposals::{Proposal, Submitted};
+use crate::reminders::Overdue;
+use crate::tenants::Tenant;
+use crate::users::DeskStaffChange;
+use crate::{Result, WriteTx};
+use chrono::NaiveDate;
+
+/// Something that happened, with everything a message about it needs.
+#[derive(Debug)]
+pub enum DomainEvent<'a> {
+    /// A proposal was received (public intake, a referral's copy does not count here).
+    Submitted {
+        tenant: &'a Tenant,
+        proposal: &'a Submitted,
+        to: &'a str,
+        org_name: &'a str,
+        contact_name: &'a str,
+        title: &'a str,
+    },
+    /// The lifecycle moved (by the desk, or a withdrawal by the proponent).
+    StatusChanged {
+        tenant: &'a Tenant,
+        proposal: &'a Proposal,
+        /// Where it was referred to, on a referral.
+        dest: Option<&'a Tenant>,
+    },
+    /// A proposal was referred: `copy` is the linked copy at `dest`, whose active desk
+    /// staff are `desk`.
+    Referred {
+        tenant: &'a Tenant,
+        proposal: &'a Proposal,
+        copy: &'a Submitted,
+        dest: &'a Tenant,
+        desk: &'a [String],
+    },
+    /// The desk wrote to the proponent.
+    MessageToProponent {
+        tenant: &'a Tenant,
+        proposal: &'a Proposal,
+        body: &'a str,
+    },
+    /// The proponent wrote to the desk (whose active staff are `desk`).
+    MessageToDesk {
+        tenant: &'a Tenant,
+        proposal: &'a Proposal,
+        desk: &'a [String],
+    },
+    /// A department was asked (庁内照会); `members` are its active members.
+    Routed {
+        tenant: &'a Tenant,
+        proposal: &'a Proposal,
+        department: &'a str,
+        due_on: NaiveDate,
+        members: &'a [String],
+    },
+    /// An account became desk staff; `desk` are the tenant's other active desk accounts.
+    DeskStaffAdded {
+        tenant: &'a Tenant,
+        change: &'a DeskStaffChange,
+        desk: &'a [String],
+    },
+    /// A proponent account asked to link the proposals sent from its address.
+    LinkRequested {
+        tenant: &'a Tenant,
+        account_name: &'a str,
+        request: &'a LinkRequest,
+    },
+    /// Something is overdue today.
+    Overdue {
+        tenant: &'a Tenant,
+        item: &'a Overdue,
+    },
+}
+
+/// Turns events into mail. Implemented by the application layer with its message
+/// catalogues; the store only queues what it returns.
+pub trait Mailer: Send + Sync {
+    fn mails(&self, event: &DomainEvent<'_>) -> Vec<OutgoingMail>;
+}
+
+/// A mailer that sends nothing, for store tests that are not about mail.
+pub struct NoMail;
+
+impl Mailer for NoMail {
+    fn mails(&self, _: &DomainEvent<'_>) -> Vec<OutgoingMail> {
+        Vec::new()
+    }
+}
+
+impl WriteTx {
+    /// Queues the mails `mailer` writes for `event`, inside this transaction.
+    pub async fn emit(&mut self, mailer: &dyn Mailer, event: &DomainEvent<'_>) -> Result<()> {
+        for m in mailer.mails(event) {
+            self.enqueue_mail(&m).await?;
+        }
+        Ok(())
+    }
+}
