@@ -155,6 +155,16 @@ struct ServeArgs {
     /// Public submissions per client address per hour (0 turns the limit off, for load tests).
     #[arg(long, env = "RENKEI_INTAKE_RATE_LIMIT", default_value_t = 10)]
     intake_rate_limit: i64,
+    /// Seconds a request may take (reading its body, answering) before it is stopped with a
+    /// 503 and a message (1 to 3600).
+    #[arg(long, env = "RENKEI_REQUEST_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    request_timeout_secs: u64,
+    /// The same for submissions with attachments (page and API), which may arrive slowly
+    /// (1 to 3600; never shorter than --request-timeout-secs).
+    #[arg(long, env = "RENKEI_UPLOAD_TIMEOUT_SECS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    upload_timeout_secs: u64,
     /// The public address of this server, for links in mail (e.g. https://renkei.example.jp;
     /// http or https, no path). Without it, links use the address the server listens on.
     #[arg(long, env = "RENKEI_PUBLIC_URL")]
@@ -467,6 +477,10 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
         max_body_bytes: args.max_body_bytes,
         max_upload_bytes: args.max_upload_bytes,
         intake_rate_limit: args.intake_rate_limit,
+        request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
+        upload_timeout: std::time::Duration::from_secs(
+            args.upload_timeout_secs.max(args.request_timeout_secs),
+        ),
         public_url: public_url.clone(),
         base_url: String::new(),
     }
@@ -576,5 +590,30 @@ mod tests {
             _ => panic!("serve --demo --secure-cookies 1 did not parse"),
         }
         assert!(Cli::try_parse_from(["renkei", "serve", "--secure-cookies", "maybe"]).is_err());
+    }
+
+    #[test]
+    fn time_outs_are_bounded() {
+        match Cli::try_parse_from(["renkei", "serve"]).map(|c| c.command) {
+            Ok(Command::Serve(args)) => {
+                assert_eq!(
+                    (args.request_timeout_secs, args.upload_timeout_secs),
+                    (30, 300)
+                )
+            }
+            _ => panic!("serve did not parse"),
+        }
+        match Cli::try_parse_from(["renkei", "serve", "--request-timeout-secs", "5"])
+            .map(|c| c.command)
+        {
+            Ok(Command::Serve(args)) => assert_eq!(args.request_timeout_secs, 5),
+            _ => panic!("--request-timeout-secs 5 did not parse"),
+        }
+        for bad in ["0", "3601", "-1", "soon"] {
+            assert!(
+                Cli::try_parse_from(["renkei", "serve", "--request-timeout-secs", bad]).is_err(),
+                "{bad}"
+            );
+        }
     }
 }

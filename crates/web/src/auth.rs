@@ -241,49 +241,15 @@ where
     }
 }
 
+/// The pairs of a urlencoded body (`+` is a space, `%XX` a byte; a malformed escape stays as
+/// it is); `None` when the body is not UTF-8.
 fn serde_urlencoded_pairs(bytes: &[u8]) -> Option<Vec<(String, String)>> {
-    let text = std::str::from_utf8(bytes).ok()?;
+    std::str::from_utf8(bytes).ok()?;
     Some(
-        text.split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                (decode(k), decode(v))
-            })
+        form_urlencoded::parse(bytes)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect(),
     )
-}
-
-fn decode(s: &str) -> String {
-    fn hex(b: u8) -> Option<u8> {
-        match b {
-            b'0'..=b'9' => Some(b - b'0'),
-            b'a'..=b'f' => Some(b - b'a' + 10),
-            b'A'..=b'F' => Some(b - b'A' + 10),
-            _ => None,
-        }
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => match (
-                bytes.get(i + 1).copied().and_then(hex),
-                bytes.get(i + 2).copied().and_then(hex),
-            ) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -353,6 +319,17 @@ mod tests {
         assert_eq!(pairs[1], ("name".into(), "危 x".into()));
         assert_eq!(pairs[2], ("bad".into(), "%zz".into()));
         assert_eq!(pairs[3], ("end".into(), "%4".into()));
+        assert_eq!(pairs.len(), 4);
+        let odd = serde_urlencoded_pairs(b"&&flag&=v&k=a=b").unwrap_or_default();
+        assert_eq!(
+            odd,
+            vec![
+                ("flag".into(), String::new()),
+                (String::new(), "v".into()),
+                ("k".into(), "a=b".into())
+            ]
+        );
+        assert!(serde_urlencoded_pairs(&[b'a', b'=', 0xff]).is_none());
     }
 
     #[test]

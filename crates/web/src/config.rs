@@ -1,4 +1,5 @@
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// Settings of the web layer. Built by the binary from flags and `RENKEI_*` variables.
 #[derive(Debug, Clone)]
@@ -15,6 +16,13 @@ pub struct WebConfig {
     pub max_upload_bytes: usize,
     /// Public submissions per client address per hour (0: no limit, for load tests).
     pub intake_rate_limit: i64,
+    /// How long a request may take, body and answer, before it is stopped with a 503
+    /// (`RENKEI_REQUEST_TIMEOUT_SECS`).
+    pub request_timeout: Duration,
+    /// The same for the routes that take attachments (a proposal with its files, page and
+    /// API), which may be slow to arrive (`RENKEI_UPLOAD_TIMEOUT_SECS`; never shorter than
+    /// `request_timeout`).
+    pub upload_timeout: Duration,
     /// The address people reach this server at (`RENKEI_PUBLIC_URL`), e.g.
     /// `https://renkei.example.jp`; checked by [`check_public_url`].
     pub public_url: Option<String>,
@@ -26,6 +34,11 @@ pub struct WebConfig {
     pub base_url: String,
 }
 
+/// The default request time-out.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default time-out of uploads: 30 MiB at about 1 Mbit/s.
+pub const DEFAULT_UPLOAD_TIMEOUT: Duration = Duration::from_secs(300);
+
 impl Default for WebConfig {
     fn default() -> Self {
         Self {
@@ -34,6 +47,8 @@ impl Default for WebConfig {
             max_body_bytes: 64 * 1024,
             max_upload_bytes: 30 * 1024 * 1024,
             intake_rate_limit: 10,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            upload_timeout: DEFAULT_UPLOAD_TIMEOUT,
             public_url: None,
             base_url: String::new(),
         }

@@ -29,6 +29,9 @@ pub enum WebError {
     LoginRequired(String),
     #[error("internal: {0}")]
     Internal(String),
+    /// The request's time-out ran out (see `edge::explain_timeout`).
+    #[error("timed out")]
+    TimedOut,
 }
 
 /// Marker placed in error responses; rendered by `middleware::error_pages`.
@@ -73,6 +76,11 @@ impl WebError {
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "error-internal-title",
                 "error-internal",
+            ),
+            Self::TimedOut => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "error-internal-title",
+                "error-timeout",
             ),
         }
     }
@@ -132,18 +140,18 @@ impl From<askama::Error> for WebError {
     }
 }
 
-/// Percent-encodes a path for a query parameter.
+/// What [`urlencode`] leaves as it is: RFC 3986's unreserved characters and `/`.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// Percent-encodes a path (or any text) for a query parameter: UTF-8 bytes, `%XX` for
+/// everything but letters, digits, `-_.~` and `/`.
 pub fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(char::from(b))
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
 
 /// Errors of the JSON API: `{"error": {"code": "...", "message": "..."}}` with a 4xx/5xx.
@@ -183,6 +191,11 @@ impl ApiError {
     /// The desk does not take proposals now (closed, or nobody there to read them).
     pub fn desk_closed() -> Self {
         Self::new(StatusCode::CONFLICT, "desk_closed", "error-desk-closed")
+    }
+
+    /// The request's time-out ran out (503, code `timeout`).
+    pub fn timeout() -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "timeout", "error-timeout")
     }
 
     pub fn tenant_not_found() -> Self {
@@ -252,5 +265,22 @@ impl IntoResponse for ApiError {
             );
         }
         resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(urlencode("/t/272027/desk"), "/t/272027/desk");
+        assert_eq!(
+            urlencode("/t/272027/track/ab?x=1&y=2#top"),
+            "/t/272027/track/ab%3Fx%3D1%26y%3D2%23top"
+        );
+        assert_eq!(urlencode("防災 a+b%"), "%E9%98%B2%E7%81%BD%20a%2Bb%25");
+        assert_eq!(urlencode("a-b_c.d~e"), "a-b_c.d~e");
+        assert_eq!(urlencode("\r\n\"\\<>"), "%0D%0A%22%5C%3C%3E");
     }
 }

@@ -1,14 +1,16 @@
 //! Renkei's HTTP edge: server-rendered pages (askama, embedded), the JSON API under `/api/v1`,
 //! sessions, CSRF, message catalogues, health and metrics.
 //!
-//! A request flows: [`middleware`] (request id, metrics, language and CSRF cookies, error
-//! pages) → a handler in [`pages`] or [`api`] (one file per action) → extractors in [`auth`]
-//! (who is asking) → a policy question to `renkei_domain::policy` → a `renkei_store::Store`
+//! A request flows: [`edge`] (request id, tracing span, compression; tower-http) →
+//! [`middleware`] (security headers, language and CSRF cookies, error pages) → per route the
+//! metrics and the time-out → a handler in [`pages`] or [`api`] (one file per action) →
+//! extractors in [`auth`] (who is asking) → a policy question to `renkei_domain::policy` → a `renkei_store::Store`
 //! method that takes the tenant first → a template in `templates/` or JSON.
 
 pub mod api;
 pub mod auth;
 pub mod config;
+mod edge;
 pub mod error;
 pub use renkei_app::i18n;
 pub mod mail;

@@ -112,22 +112,9 @@ fn redact(text: &str, smtp_url: &str) -> String {
 }
 
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = s.get(i + 1..i + 3)
-            && let Ok(b) = u8::from_str_radix(hex, 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// The transport for a URL; errors never repeat the URL (it may hold a password).
@@ -284,6 +271,14 @@ mod tests {
         assert!(!r.contains("p@ss") && !r.contains("p%40ss"), "{r}");
         assert!(!r.contains("desk@city"), "{r}");
         assert_eq!(redact("no secrets", "smtp://127.0.0.1:25"), "no secrets");
+    }
+
+    #[test]
+    fn percent_decoding_of_credentials() {
+        assert_eq!(percent_decode("p%40ss%21"), "p@ss!");
+        assert_eq!(percent_decode("%E5%8D%B1"), "危");
+        // Malformed escapes stay as written; `+` is not a space in a URL's user info.
+        assert_eq!(percent_decode("a%zz%4+b%"), "a%zz%4+b%");
     }
 
     #[test]

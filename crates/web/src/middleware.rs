@@ -13,7 +13,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::time::Instant;
 
-fn is_page(path: &str) -> bool {
+/// Whether a path is an HTML page (not the API, static files, health or metrics).
+pub(crate) fn is_page(path: &str) -> bool {
     !(path.starts_with("/api/")
         || path.starts_with("/static/")
         || path == "/healthz"

@@ -7,8 +7,10 @@ use crate::{api, middleware, pages, static_files};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
-use axum::http::Method;
-use axum::routing::{get, post};
+use axum::http::{Method, StatusCode};
+use axum::routing::{MethodRouter, get, post};
+use std::time::Duration;
+use tower_http::timeout::TimeoutLayer;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteEntry {
@@ -20,14 +22,29 @@ struct RouteBook {
     router: Router<AppState>,
     entries: Vec<RouteEntry>,
     upload_limit: usize,
+    timeout: Duration,
+    upload_timeout: Duration,
+}
+
+/// A route's time-out: past it the handler is dropped (an open transaction rolls back) and
+/// the request answered 503 with an explanation (`edge::explain_timeout`).
+fn timed(route: MethodRouter<AppState>, limit: Duration) -> MethodRouter<AppState> {
+    route
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            limit,
+        ))
+        .layer(axum::middleware::map_response(crate::edge::explain_timeout))
 }
 
 impl RouteBook {
-    fn new(upload_limit: usize) -> Self {
+    fn new(config: &crate::WebConfig) -> Self {
         Self {
             router: Router::new(),
             entries: Vec::new(),
-            upload_limit,
+            upload_limit: config.max_upload_bytes,
+            timeout: config.request_timeout,
+            upload_timeout: config.upload_timeout.max(config.request_timeout),
         }
     }
 
@@ -36,7 +53,7 @@ impl RouteBook {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.router = self.router.route(path, get(handler));
+        self.router = self.router.route(path, timed(get(handler), self.timeout));
         self.entries.push(RouteEntry {
             method: Method::GET,
             path,
@@ -44,7 +61,9 @@ impl RouteBook {
         self
     }
 
-    /// A POST that takes file uploads: its body limit is the upload limit, not the form limit.
+    /// A POST that takes file uploads: its body limit is the upload limit, not the form
+    /// limit, and its time-out the upload time-out. (The API's intake reads its own,
+    /// base64-sized limit.)
     fn post_upload<H, T>(mut self, path: &'static str, handler: H) -> Self
     where
         H: Handler<T, AppState>,
@@ -52,7 +71,10 @@ impl RouteBook {
     {
         self.router = self.router.route(
             path,
-            post(handler).layer(DefaultBodyLimit::max(self.upload_limit)),
+            timed(
+                post(handler).layer(DefaultBodyLimit::max(self.upload_limit)),
+                self.upload_timeout,
+            ),
         );
         self.entries.push(RouteEntry {
             method: Method::POST,
@@ -66,7 +88,7 @@ impl RouteBook {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.router = self.router.route(path, post(handler));
+        self.router = self.router.route(path, timed(post(handler), self.timeout));
         self.entries.push(RouteEntry {
             method: Method::POST,
             path,
@@ -75,9 +97,9 @@ impl RouteBook {
     }
 }
 
-fn book(upload_limit: usize) -> RouteBook {
+fn book(config: &crate::WebConfig) -> RouteBook {
     use pages::*;
-    RouteBook::new(upload_limit)
+    RouteBook::new(config)
         // Public
         .get("/", top::get)
         .get("/t/{code}", tenant_page::get)
@@ -211,7 +233,7 @@ fn book(upload_limit: usize) -> RouteBook {
         .get("/api/openapi.json", api::openapi::get)
         .get("/api/v1/tenants/{code}/departments", api::departments::list)
         .get("/api/v1/tenants/{code}/proposals", api::proposals::list)
-        .post("/api/v1/tenants/{code}/proposals", api::proposals::submit)
+        .post_upload("/api/v1/tenants/{code}/proposals", api::proposals::submit)
         .get(
             "/api/v1/tenants/{code}/proposals/{receipt_number}",
             api::proposals::show,
@@ -240,13 +262,15 @@ fn book(upload_limit: usize) -> RouteBook {
 
 /// Every route the application serves, as registered.
 pub fn route_table() -> Vec<RouteEntry> {
-    book(crate::WebConfig::default().max_upload_bytes).entries
+    book(&crate::WebConfig::default()).entries
 }
 
-/// The application with all its layers.
+/// The application with all its layers. Innermost first: per route its time-out
+/// (`TimeoutLayer`) and `track` (metrics); then `pages`, `common_headers`, the body limit;
+/// then the edge layers of [`crate::edge::layers`] (compression, request ids, tracing).
 pub fn app(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
-    book(state.config.max_upload_bytes)
+    let app = book(&state.config)
         .router
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -259,5 +283,6 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(middleware::common_headers))
         .layer(DefaultBodyLimit::max(max_body))
-        .with_state(state)
+        .with_state(state);
+    crate::edge::layers(app)
 }

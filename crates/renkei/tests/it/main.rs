@@ -5,6 +5,7 @@ mod api_proposals;
 mod cli;
 mod crash;
 mod demo;
+mod edge;
 mod limits;
 mod mail;
 mod mail_links;

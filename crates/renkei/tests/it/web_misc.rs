@@ -79,6 +79,48 @@ async fn health_and_metrics(backend: Backend) {
         m.body
     );
     assert!(m.body.contains("renkei_database_up 1"));
+    // A latency histogram per route, with its buckets, sum and count.
+    assert!(
+        m.body
+            .contains("# TYPE renkei_http_request_duration_seconds histogram"),
+        "{}",
+        m.body
+    );
+    assert!(
+        m.body.contains(
+            "renkei_http_request_duration_seconds_bucket{method=\"GET\",route=\"/\",le=\"+Inf\"} 1\n"
+        ),
+        "{}",
+        m.body
+    );
+    assert!(
+        m.body.contains(
+            "renkei_http_request_duration_seconds_bucket{method=\"GET\",route=\"/\",le=\"0.005\"} "
+        ),
+        "{}",
+        m.body
+    );
+    assert!(
+        m.body
+            .contains("renkei_http_request_duration_seconds_sum{method=\"GET\",route=\"/\"} "),
+        "{}",
+        m.body
+    );
+    // Counts grow with each request.
+    c.get("/").await;
+    let m = c.get("/metrics").await;
+    assert!(
+        m.body
+            .contains("renkei_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"} 2\n"),
+        "{}",
+        m.body
+    );
+    assert!(
+        m.body
+            .contains("renkei_http_request_duration_seconds_count{method=\"GET\",route=\"/\"} 2\n"),
+        "{}",
+        m.body
+    );
     // With the database gone, health says so.
     app.store.close().await;
     let down = c.get("/healthz").await;

@@ -123,7 +123,28 @@ pub fn document() -> Value {
     proposal_schemas(&mut doc);
     proposal_paths(&mut doc, &error);
     body_rejections(&mut doc, &error);
+    timeouts(&mut doc, &error);
     doc
+}
+
+/// Every operation may run out of time (`--request-timeout-secs`, for intake
+/// `--upload-timeout-secs`): 503 with code `timeout`.
+fn timeouts(doc: &mut Value, error: &Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for operation in paths.values_mut().filter_map(Value::as_object_mut) {
+        for op in operation
+            .values_mut()
+            .filter(|op| op.get("responses").is_some())
+        {
+            let mut response = error.clone();
+            response["description"] = Value::from(
+                "The request took longer than the server's time-out and was stopped (code `timeout`); a write may or may not have been committed",
+            );
+            op["responses"]["503"] = response;
+        }
+    }
 }
 
 /// Every operation that reads a JSON body answers the same way when the body cannot be read:
