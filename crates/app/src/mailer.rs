@@ -43,13 +43,6 @@ fn lines(s: &str) -> String {
         .collect()
 }
 
-/// An ISO date (`2026-12-01`) as officials write it; anything else on one line as it is.
-fn official_date(iso: &str) -> String {
-    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
-        .map(wareki)
-        .unwrap_or_else(|_| one_line(iso))
-}
-
 /// Where links in mail point: the configured public address of the installation.
 #[derive(Debug, Clone)]
 pub struct Links {
@@ -201,7 +194,7 @@ impl Mails {
                 if let Some(code) = &p.referred_to {
                     let dest = dest
                         .map(|d| one_line(&d.full_name()))
-                        .unwrap_or_else(|| one_line(code));
+                        .unwrap_or_else(|| code.to_string());
                     extra.push_str(&tr.fill("mail-status-referred", &[("dest", &dest)]));
                 }
                 extra.push_str(&tr.t("mail-status-tail"));
@@ -225,7 +218,7 @@ impl Mails {
                 |_| {
                     let mut args = Self::proposal_args(p);
                     args.push(("department", one_line(&routing.department_name)));
-                    args.push(("due", official_date(&routing.due_on)));
+                    args.push(("due", wareki(routing.due_on)));
                     args.push((
                         "link",
                         self.links
@@ -244,7 +237,7 @@ impl Mails {
                 "reminder-first",
                 |_| {
                     let mut args = Self::proposal_args(p);
-                    args.push(("due", official_date(&p.first_response_due)));
+                    args.push(("due", wareki(p.first_response_due)));
                     args.push((
                         "link",
                         self.links.desk_proposal(&tenant.code, &p.receipt_number),
@@ -449,7 +442,21 @@ impl Mailer for Mails {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use renkei_domain::TenantCode;
+    use renkei_domain::proposal::{DeclineReason, Kind, PartnerType, Route, Status};
     use renkei_store::proposals::Submitted;
+
+    fn code(s: &str) -> TenantCode {
+        TenantCode::parse(s).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn day(s: &str) -> chrono::NaiveDate {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    fn instant(s: &str) -> chrono::DateTime<chrono::Utc> {
+        parse_db_timestamp(s).unwrap_or_default()
+    }
 
     const INJECTED: &str = "\r\nBcc: evil@example.com\nX-Injected: 1\u{2028}\u{85}\rZ";
 
@@ -468,14 +475,14 @@ mod tests {
     fn proposal(extra: &str) -> Proposal {
         Proposal {
             id: 7,
-            tenant_code: "272027".into(),
+            tenant_code: code("272027"),
             receipt_number: "272027-2026-0001".into(),
-            kind: "proposal".into(),
-            route: "free".into(),
-            status: "declined".into(),
+            kind: Kind::Proposal,
+            route: Route::Free,
+            status: Status::Declined,
             partner_id: 1,
             org_name: format!("株式会社だんじり{extra}"),
-            partner_type: "company".into(),
+            partner_type: PartnerType::Company,
             corporate_number: None,
             contact_name: format!("岸和田 太郎{extra}"),
             email: "taro@example.co.jp".into(),
@@ -486,23 +493,23 @@ mod tests {
             fields: vec![],
             offers: vec![],
             expected_effects: String::new(),
-            fiscal_burden: "none".into(),
+            fiscal_burden: false,
             fiscal_explanation: String::new(),
             publication_consent: false,
             referral_consent: true,
             proponent_user_id: None,
             assignee_user_id: None,
             assignee_name: None,
-            first_response_due: "2026-05-01".into(),
+            first_response_due: day("2026-05-01"),
             first_responded_at: None,
-            decline_reason: Some("other".into()),
+            decline_reason: Some(DeclineReason::Other),
             decline_explanation: Some("一行目\n二行目".into()),
-            referred_to: Some("270008".into()),
+            referred_to: Some(code("270008")),
             referred_from_id: None,
-            created_at: "2026-04-01T00:00:00.000Z".into(),
-            updated_at: "2026-04-01T00:00:00.000Z".into(),
+            created_at: instant("2026-04-01T00:00:00.000Z"),
+            updated_at: instant("2026-04-01T00:00:00.000Z"),
             closed_at: None,
-            received_on: "2026-04-01".into(),
+            received_on: day("2026-04-01"),
             fiscal_year: 2026,
             fiscal_justification: None,
         }
@@ -517,8 +524,8 @@ mod tests {
             department_id: 3,
             department_name: format!("危機管理課{extra}"),
             question: "ご意見を".into(),
-            due_on: "2026-05-01".into(),
-            requested_at: "2026-04-01T00:00:00.000Z".into(),
+            due_on: day("2026-05-01"),
+            requested_at: instant("2026-04-01T00:00:00.000Z"),
             answer: None,
             answer_comment: None,
             answered_by: None,

@@ -21,6 +21,14 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("internal error: {0}")]
     Internal(String),
+    /// A stored value that does not parse into its domain type (logged, never shown, never
+    /// replaced by a default).
+    #[error("corrupt row: {table}.{column} = {value:?}")]
+    Corrupt {
+        table: &'static str,
+        column: &'static str,
+        value: String,
+    },
 }
 
 impl StoreError {

@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod ownership;
 pub mod proposals;
 pub mod reminders;
+mod rows;
 pub mod sessions;
 pub mod tenants;
 pub mod throttle;

@@ -5,13 +5,14 @@
 //! here takes the tenant first and never returns another tenant's rows.
 
 use crate::events::{DomainEvent, Mailer};
+use crate::rows;
 use crate::sessions::{random_token, token_hash};
 use crate::{Result, Store, StoreError, Who, WriteTx};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use renkei_domain::TenantCode;
 use renkei_domain::proposal::{
-    Answer, Channel, Intake, ReceiptNumber, Route, Status, Transition, normalise_org_name, rules,
-    transition,
+    Answer, Channel, DeclineReason, Field, Intake, Kind, Offer, PartnerType, ReceiptNumber, Route,
+    Status, Transition, normalise_org_name, rules, transition,
 };
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -20,14 +21,14 @@ use sqlx::Row;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proposal {
     pub id: i64,
-    pub tenant_code: String,
+    pub tenant_code: TenantCode,
     pub receipt_number: String,
-    pub kind: String,
-    pub route: String,
-    pub status: String,
+    pub kind: Kind,
+    pub route: Route,
+    pub status: Status,
     pub partner_id: i64,
     pub org_name: String,
-    pub partner_type: String,
+    pub partner_type: PartnerType,
     pub corporate_number: Option<String>,
     pub contact_name: String,
     pub email: String,
@@ -35,27 +36,28 @@ pub struct Proposal {
     pub title: String,
     pub summary: String,
     pub details: String,
-    pub fields: Vec<String>,
-    pub offers: Vec<String>,
+    pub fields: Vec<Field>,
+    pub offers: Vec<Offer>,
     pub expected_effects: String,
-    pub fiscal_burden: String,
+    /// Whether the proponent declared a cost to the city (財政負担あり).
+    pub fiscal_burden: bool,
     pub fiscal_explanation: String,
     pub publication_consent: bool,
     pub referral_consent: bool,
     pub proponent_user_id: Option<i64>,
     pub assignee_user_id: Option<i64>,
     pub assignee_name: Option<String>,
-    pub first_response_due: String,
-    pub first_responded_at: Option<String>,
-    pub decline_reason: Option<String>,
+    pub first_response_due: NaiveDate,
+    pub first_responded_at: Option<DateTime<Utc>>,
+    pub decline_reason: Option<DeclineReason>,
     pub decline_explanation: Option<String>,
-    pub referred_to: Option<String>,
+    pub referred_to: Option<TenantCode>,
     pub referred_from_id: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub closed_at: Option<String>,
-    /// The day of receipt in Japan (`YYYY-MM-DD`).
-    pub received_on: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The day of receipt in Japan.
+    pub received_on: NaiveDate,
     /// The fiscal year (年度) of receipt.
     pub fiscal_year: i64,
     /// Why the city decided despite a cost to it (財政負担あり), recorded at 実施決定.
@@ -64,15 +66,19 @@ pub struct Proposal {
 
 impl Proposal {
     pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Received)
+        self.status
+    }
+
+    /// `some` or `none`, as the intake form and the API say it.
+    pub fn fiscal_burden_code(&self) -> &'static str {
+        if self.fiscal_burden { "some" } else { "none" }
     }
 
     /// Open, not yet answered, and past its first-response date.
     pub fn is_response_overdue(&self, today: NaiveDate) -> bool {
-        !self.status().is_closed()
+        !self.status.is_closed()
             && self.first_responded_at.is_none()
-            && NaiveDate::parse_from_str(&self.first_response_due, "%Y-%m-%d")
-                .is_ok_and(|due| due < today)
+            && self.first_response_due < today
     }
 }
 
@@ -84,24 +90,37 @@ pub(crate) const COLUMNS: &str = "p.id, p.tenant_code, p.receipt_number, p.kind,
     p.first_response_due, p.first_responded_at, p.decline_reason, p.decline_explanation, p.referred_to, \
     p.referred_from_id, p.created_at, p.updated_at, p.closed_at, p.received_on, p.fiscal_year, p.fiscal_justification";
 
-fn split_list(s: String) -> Vec<String> {
+/// A comma-joined list of codes, each parsed.
+fn split_list<T>(
+    r: &sqlx::any::AnyRow,
+    column: &'static str,
+    parse: fn(&str) -> std::result::Result<T, renkei_domain::ParseError>,
+) -> Result<Vec<T>> {
+    let s: String = r.try_get(column)?;
     s.split(',')
         .filter(|x| !x.is_empty())
-        .map(str::to_string)
+        .map(|x| {
+            parse(x).map_err(|_| StoreError::Corrupt {
+                table: "proposals",
+                column,
+                value: x.to_string(),
+            })
+        })
         .collect()
 }
 
 pub(crate) fn proposal_from_row(r: &sqlx::any::AnyRow) -> Result<Proposal> {
+    const T: &str = "proposals";
     Ok(Proposal {
         id: r.try_get("id")?,
-        tenant_code: r.try_get("tenant_code")?,
+        tenant_code: rows::code(r, T, "tenant_code", TenantCode::parse)?,
         receipt_number: r.try_get("receipt_number")?,
-        kind: r.try_get("kind")?,
-        route: r.try_get("route")?,
-        status: r.try_get("status")?,
+        kind: rows::code(r, T, "kind", Kind::parse)?,
+        route: rows::code(r, T, "route", Route::parse)?,
+        status: rows::code(r, T, "status", Status::parse)?,
         partner_id: r.try_get("partner_id")?,
         org_name: r.try_get("org_name")?,
-        partner_type: r.try_get("partner_type")?,
+        partner_type: rows::code(r, T, "partner_type", PartnerType::parse)?,
         corporate_number: r.try_get("corporate_number")?,
         contact_name: r.try_get("contact_name")?,
         email: r.try_get("email")?,
@@ -109,26 +128,33 @@ pub(crate) fn proposal_from_row(r: &sqlx::any::AnyRow) -> Result<Proposal> {
         title: r.try_get("title")?,
         summary: r.try_get("summary")?,
         details: r.try_get("details")?,
-        fields: split_list(r.try_get("fields")?),
-        offers: split_list(r.try_get("offers")?),
+        fields: split_list(r, "fields", Field::parse)?,
+        offers: split_list(r, "offers", Offer::parse)?,
         expected_effects: r.try_get("expected_effects")?,
-        fiscal_burden: r.try_get("fiscal_burden")?,
+        fiscal_burden: rows::code(r, T, "fiscal_burden", |s| match s {
+            "some" => Ok(true),
+            "none" => Ok(false),
+            _ => Err(renkei_domain::ParseError::new(
+                "fiscal_burden",
+                "error-fiscal-burden-invalid",
+            )),
+        })?,
         fiscal_explanation: r.try_get("fiscal_explanation")?,
         publication_consent: r.try_get::<i64, _>("publication_consent")? != 0,
         referral_consent: r.try_get::<i64, _>("referral_consent")? != 0,
         proponent_user_id: r.try_get("proponent_user_id")?,
         assignee_user_id: r.try_get("assignee_user_id")?,
         assignee_name: r.try_get("assignee_name")?,
-        first_response_due: r.try_get("first_response_due")?,
-        first_responded_at: r.try_get("first_responded_at")?,
-        decline_reason: r.try_get("decline_reason")?,
+        first_response_due: rows::date(r, T, "first_response_due")?,
+        first_responded_at: rows::opt_instant(r, T, "first_responded_at")?,
+        decline_reason: rows::opt_code(r, T, "decline_reason", DeclineReason::parse)?,
         decline_explanation: r.try_get("decline_explanation")?,
-        referred_to: r.try_get("referred_to")?,
+        referred_to: rows::opt_code(r, T, "referred_to", TenantCode::parse)?,
         referred_from_id: r.try_get("referred_from_id")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-        closed_at: r.try_get("closed_at")?,
-        received_on: r.try_get("received_on")?,
+        created_at: rows::instant(r, T, "created_at")?,
+        updated_at: rows::instant(r, T, "updated_at")?,
+        closed_at: rows::opt_instant(r, T, "closed_at")?,
+        received_on: rows::date(r, T, "received_on")?,
         fiscal_year: r.try_get("fiscal_year")?,
         fiscal_justification: r.try_get("fiscal_justification")?,
     })
@@ -174,11 +200,11 @@ pub struct Submitted {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     pub id: i64,
-    pub at: String,
+    pub at: DateTime<Utc>,
     pub actor: String,
     pub kind: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub from_status: Option<Status>,
+    pub to_status: Option<Status>,
     pub note: String,
     pub for_proponent: bool,
 }
@@ -186,7 +212,7 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     pub id: i64,
-    pub at: String,
+    pub at: DateTime<Utc>,
     pub from_desk: bool,
     pub author: String,
     pub body: String,
@@ -195,13 +221,13 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hearing {
     pub id: i64,
-    pub held_on: String,
-    pub channel: String,
+    pub held_on: NaiveDate,
+    pub channel: Channel,
     pub participants: String,
     pub notes: String,
     pub next_steps: String,
     pub recorded_by: Option<String>,
-    pub created_at: String,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -222,18 +248,17 @@ pub struct Routing {
     pub department_id: i64,
     pub department_name: String,
     pub question: String,
-    pub due_on: String,
-    pub requested_at: String,
-    pub answer: Option<String>,
+    pub due_on: NaiveDate,
+    pub requested_at: DateTime<Utc>,
+    pub answer: Option<Answer>,
     pub answer_comment: Option<String>,
     pub answered_by: Option<String>,
-    pub answered_at: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
 }
 
 impl Routing {
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        self.answered_at.is_none()
-            && NaiveDate::parse_from_str(&self.due_on, "%Y-%m-%d").is_ok_and(|d| d < today)
+        self.answered_at.is_none() && self.due_on < today
     }
 }
 
@@ -241,12 +266,12 @@ impl Routing {
 pub struct Partner {
     pub id: i64,
     pub name: String,
-    pub partner_type: String,
+    pub partner_type: PartnerType,
     pub corporate_number: Option<String>,
     pub strengths: String,
     pub constraints: String,
     pub proposal_count: i64,
-    pub created_at: String,
+    pub created_at: DateTime<Utc>,
 }
 
 /// The desk's inbox query. Empty fields do not filter.
@@ -1075,13 +1100,14 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
+                const T: &str = "proposal_events";
                 Ok(Event {
                     id: r.try_get("id")?,
-                    at: r.try_get("at")?,
+                    at: rows::instant(r, T, "at")?,
                     actor: r.try_get("actor")?,
                     kind: r.try_get("kind")?,
-                    from_status: r.try_get("from_status")?,
-                    to_status: r.try_get("to_status")?,
+                    from_status: rows::opt_code(r, T, "from_status", Status::parse)?,
+                    to_status: rows::opt_code(r, T, "to_status", Status::parse)?,
                     note: r.try_get("note")?,
                     for_proponent: r.try_get::<i64, _>("for_proponent")? != 0,
                 })
@@ -1100,7 +1126,7 @@ impl Store {
             .map(|r| {
                 Ok(Message {
                     id: r.try_get("id")?,
-                    at: r.try_get("at")?,
+                    at: rows::instant(r, "proposal_messages", "at")?,
                     from_desk: r.try_get::<i64, _>("from_desk")? != 0,
                     author: r.try_get("author")?,
                     body: r.try_get("body")?,
@@ -1153,13 +1179,13 @@ impl Store {
             .map(|r| {
                 Ok(Hearing {
                     id: r.try_get("id")?,
-                    held_on: r.try_get("held_on")?,
-                    channel: r.try_get("channel")?,
+                    held_on: rows::date(r, "hearings", "held_on")?,
+                    channel: rows::code(r, "hearings", "channel", Channel::parse)?,
                     participants: r.try_get("participants")?,
                     notes: r.try_get("notes")?,
                     next_steps: r.try_get("next_steps")?,
                     recorded_by: r.try_get("recorded_by")?,
-                    created_at: r.try_get("created_at")?,
+                    created_at: rows::instant(r, "hearings", "created_at")?,
                 })
             })
             .collect()
@@ -1196,12 +1222,12 @@ impl Store {
                     department_id: r.try_get("department_id")?,
                     department_name: r.try_get("department_name")?,
                     question: r.try_get("question")?,
-                    due_on: r.try_get("due_on")?,
-                    requested_at: r.try_get("requested_at")?,
-                    answer: r.try_get("answer")?,
+                    due_on: rows::date(r, "routings", "due_on")?,
+                    requested_at: rows::instant(r, "routings", "requested_at")?,
+                    answer: rows::opt_code(r, "routings", "answer", Answer::parse)?,
                     answer_comment: r.try_get("answer_comment")?,
                     answered_by: r.try_get("answered_by")?,
-                    answered_at: r.try_get("answered_at")?,
+                    answered_at: rows::opt_instant(r, "routings", "answered_at")?,
                 })
             })
             .collect()
@@ -1291,9 +1317,7 @@ impl Store {
         let justification = match t {
             Transition::Decide {
                 fiscal_justification,
-            } if p.fiscal_burden == "some" => {
-                Some(rules::FISCAL_JUSTIFICATION.parse(fiscal_justification)?)
-            }
+            } if p.fiscal_burden => Some(rules::FISCAL_JUSTIFICATION.parse(fiscal_justification)?),
             _ => None,
         };
         let (reason, explanation) = match t {
@@ -1372,7 +1396,7 @@ impl Store {
                 let intake = intake_of(&p)?;
                 let new = NewProposal {
                     intake,
-                    route: Route::parse(&p.route).unwrap_or(Route::Free),
+                    route: p.route,
                     proponent_user_id: None,
                     attachments: Vec::new(),
                     ip: None,
@@ -1963,12 +1987,12 @@ fn partner_from_row(r: &sqlx::any::AnyRow) -> Result<Partner> {
     Ok(Partner {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
-        partner_type: r.try_get("partner_type")?,
+        partner_type: rows::code(r, "partners", "partner_type", PartnerType::parse)?,
         corporate_number: r.try_get("corporate_number")?,
         strengths: r.try_get("strengths")?,
         constraints: r.try_get("constraints")?,
         proposal_count: r.try_get("proposal_count")?,
-        created_at: r.try_get("created_at")?,
+        created_at: rows::instant(r, "partners", "created_at")?,
     })
 }
 
@@ -1995,7 +2019,7 @@ async fn check_transition(
         }
         _ => {}
     }
-    let to = transition(p.status(), t, p.fiscal_burden == "some").map_err(|e| {
+    let to = transition(p.status(), t, p.fiscal_burden).map_err(|e| {
         let field = match e.key {
             "error-fiscal-justification-required" => "fiscal_justification",
             "error-decline-explanation-required" => "explanation",
@@ -2067,9 +2091,9 @@ async fn insert_hearing(
 fn intake_of(p: &Proposal) -> Result<Intake> {
     use renkei_domain::proposal::IntakeInput;
     let input = IntakeInput {
-        kind: p.kind.clone(),
+        kind: p.kind.to_string(),
         org_name: p.org_name.clone(),
-        partner_type: p.partner_type.clone(),
+        partner_type: p.partner_type.to_string(),
         corporate_number: p.corporate_number.clone().unwrap_or_default(),
         contact_name: p.contact_name.clone(),
         email: p.email.clone(),
@@ -2077,10 +2101,10 @@ fn intake_of(p: &Proposal) -> Result<Intake> {
         title: p.title.clone(),
         summary: p.summary.clone(),
         details: p.details.clone(),
-        fields: p.fields.clone(),
-        offers: p.offers.clone(),
+        fields: p.fields.iter().map(ToString::to_string).collect(),
+        offers: p.offers.iter().map(ToString::to_string).collect(),
         expected_effects: p.expected_effects.clone(),
-        fiscal_burden: p.fiscal_burden.clone(),
+        fiscal_burden: p.fiscal_burden_code().to_string(),
         fiscal_explanation: p.fiscal_explanation.clone(),
         publication_consent: p.publication_consent,
     };

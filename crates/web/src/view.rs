@@ -70,6 +70,11 @@ impl Base {
         display_time(ts)
     }
 
+    /// 令和8年11月22日 (the day in Japan) of an instant.
+    pub fn day(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        renkei_domain::time::wareki(renkei_domain::time::jst_date(*t))
+    }
+
     pub fn role_label(&self, user: &User) -> String {
         self.tr.t(user.role.label_key())
     }

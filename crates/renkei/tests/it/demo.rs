@@ -6,9 +6,7 @@ use renkei_app::demo::{Planned, demo_anchor, schedule};
 use renkei_domain::TenantCode;
 use renkei_domain::calendar::{add_business_days, is_business_day};
 use renkei_domain::proposal::{DeclineReason, Status};
-use renkei_domain::time::{
-    jst_at, jst_date, jst_day_start, parse_db_date, parse_db_timestamp, to_jst,
-};
+use renkei_domain::time::{jst_at, jst_date, jst_day_start, to_jst};
 use renkei_store::Store;
 use renkei_store::proposals::{InboxFilter, Proposal};
 use renkei_testkit::{Backend, TestDb, on_both};
@@ -51,7 +49,7 @@ async fn demo_desk_in_every_state(backend: Backend) {
     assert!(k.len() >= 30, "{} proposals", k.len());
     let mut by_status: BTreeMap<&str, usize> = BTreeMap::new();
     for p in &k {
-        *by_status.entry(p.status.as_str()).or_default() += 1;
+        *by_status.entry(p.status.code()).or_default() += 1;
     }
     eprintln!("272027 by status: {by_status:?}");
     for s in Status::ALL {
@@ -63,7 +61,7 @@ async fn demo_desk_in_every_state(backend: Backend) {
     for r in DeclineReason::ALL {
         assert!(
             k.iter()
-                .any(|p| p.decline_reason.as_deref() == Some(r.code())
+                .any(|p| p.decline_reason.map(|r| r.code()) == Some(r.code())
                     && p.decline_explanation
                         .as_deref()
                         .is_some_and(|e| !e.is_empty())),
@@ -77,12 +75,12 @@ async fn demo_desk_in_every_state(backend: Backend) {
     );
     assert!(
         k.iter()
-            .any(|p| p.fiscal_burden == "some" && !p.fiscal_explanation.is_empty())
+            .any(|p| p.fiscal_burden && !p.fiscal_explanation.is_empty())
     );
     assert!(k.iter().any(|p| p.assignee_user_id.is_some()));
-    assert!(k.iter().any(|p| p.route == "outbound"));
-    assert!(k.iter().any(|p| p.kind == "donation"));
-    assert!(k.iter().any(|p| p.kind == "consultation"));
+    assert!(k.iter().any(|p| p.route.code() == "outbound"));
+    assert!(k.iter().any(|p| p.kind.code() == "donation"));
+    assert!(k.iter().any(|p| p.kind.code() == "consultation"));
     assert!(k.iter().any(|p| p.corporate_number.is_some()));
     assert!(
         k.iter()
@@ -113,8 +111,14 @@ async fn demo_desk_in_every_state(backend: Backend) {
     );
     assert!(answered >= 5 && overdue >= 2 && hearings >= 5 && messages >= 5 && attachments >= 3);
 
-    let referred = k.iter().find(|p| p.status == "referred").expect("referred");
-    assert_eq!(referred.referred_to.as_deref(), Some("270008"));
+    let referred = k
+        .iter()
+        .find(|p| p.status.code() == "referred")
+        .expect("referred");
+    assert_eq!(
+        referred.referred_to.map(|t| t.to_string()).as_deref(),
+        Some("270008")
+    );
     assert!(referred.referral_consent);
     let osaka = all(&store, "270008").await;
     let copy = osaka
@@ -122,7 +126,7 @@ async fn demo_desk_in_every_state(backend: Backend) {
         .find(|p| p.referred_from_id == Some(referred.id))
         .expect("the copy at 大阪府");
     assert_eq!(copy.title, referred.title);
-    assert_eq!(copy.status, "received");
+    assert_eq!(copy.status.code(), "received");
     assert!(!store.attachments(copy.id).await.expect("att").is_empty());
     let kawasaki = all(&store, "141305").await;
     assert!(!kawasaki.is_empty());
@@ -152,7 +156,7 @@ async fn demo_desk_in_every_state(backend: Backend) {
         .expect("mine");
     assert!(mine.len() >= 2, "{}", mine.len());
     assert!(mine.iter().all(|p| p.proponent_user_id == Some(me.id)));
-    let states: std::collections::BTreeSet<&str> = mine.iter().map(|p| p.status.as_str()).collect();
+    let states: std::collections::BTreeSet<&str> = mine.iter().map(|p| p.status.code()).collect();
     assert!(states.len() >= 2, "{states:?}");
 
     let report = store.audit_verify().await.expect("verify");
@@ -201,14 +205,14 @@ async fn check_receipts_deadlines_and_overdue(store: &Store, tenant: &str, list:
     }
     let (mut overdue, mut on_time, mut routings_overdue, mut routings_waiting) = (0, 0, 0, 0);
     for p in list {
-        let created = parse_db_timestamp(&p.created_at).expect("created_at");
+        let created = p.created_at;
         assert!(
             created < now,
             "{today}: {} is in the future",
             p.receipt_number
         );
         let received = jst_date(created);
-        assert_eq!(p.received_on, received.to_string(), "{}", p.receipt_number);
+        assert_eq!(p.received_on, received, "{}", p.receipt_number);
         let fy = if received.month() >= 4 {
             received.year()
         } else {
@@ -220,7 +224,7 @@ async fn check_receipts_deadlines_and_overdue(store: &Store, tenant: &str, list:
             "{today}: {} received {received}",
             p.receipt_number
         );
-        let due = parse_db_date(&p.first_response_due).expect("due");
+        let due = p.first_response_due;
         if p.referred_from_id.is_none() {
             assert_eq!(
                 due,
@@ -240,8 +244,8 @@ async fn check_receipts_deadlines_and_overdue(store: &Store, tenant: &str, list:
             on_time += 1;
         }
         for r in store.routings(p.id).await.expect("routings") {
-            let asked = jst_date(parse_db_timestamp(&r.requested_at).expect("requested_at"));
-            let due = parse_db_date(&r.due_on).expect("due_on");
+            let asked = jst_date(r.requested_at);
+            let due = r.due_on;
             assert!(is_business_day(asked), "{today}: routed on {asked}");
             assert_eq!(due, add_business_days(asked, settings.routing_days as u32));
             if r.is_overdue(today) {
@@ -401,13 +405,9 @@ async fn demo_on_awkward_days(backend: Backend) {
         check_receipts_deadlines_and_overdue(&store, "272027", &list).await;
         let report = store.audit_verify().await.expect("verify");
         assert!(report.faults.is_empty(), "{local}: {:?}", report.faults);
-        let first = list
-            .iter()
-            .map(|p| p.created_at.clone())
-            .min()
-            .expect("some");
+        let first = list.iter().map(|p| p.created_at).min().expect("some");
         assert!(
-            parse_db_timestamp(&first).expect("ts") > jst_at(day(2025, 6, 1), NaiveTime::MIN),
+            first > jst_at(day(2025, 6, 1), NaiveTime::MIN),
             "{local}: the story starts at {first}"
         );
     }

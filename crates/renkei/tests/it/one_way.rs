@@ -26,7 +26,11 @@ struct Trace {
 
 /// Instants to the second: the test clock advances a millisecond per reading, and a page
 /// request reads it more often (session, CSRF) than the demo does before the change.
-fn second(ts: &str) -> String {
+fn second(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    chrono::DurationRound::duration_trunc(t, chrono::Duration::seconds(1)).unwrap_or(t)
+}
+
+fn second_of(ts: &str) -> String {
     match ts.find('.') {
         Some(dot) if ts.ends_with('Z') => format!("{}Z", &ts[..dot]),
         _ => ts.to_string(),
@@ -58,7 +62,7 @@ async fn trace(store: &Store, tenant: TenantCode, receipt: &str) -> Trace {
             format!(
                 "{:?}",
                 renkei_store::proposals::Routing {
-                    requested_at: second(&r.requested_at),
+                    requested_at: second(r.requested_at),
                     ..r
                 }
             )
@@ -72,7 +76,7 @@ async fn trace(store: &Store, tenant: TenantCode, receipt: &str) -> Trace {
         .map(|e| {
             format!(
                 "{} {} {} {:?} {:?} {}",
-                second(&e.at),
+                second(e.at),
                 e.actor,
                 e.kind,
                 e.from_status,
@@ -92,7 +96,7 @@ async fn trace(store: &Store, tenant: TenantCode, receipt: &str) -> Trace {
         .map(|a| {
             format!(
                 "{} {:?} {} {} {} {}",
-                second(&a.at),
+                second_of(&a.at),
                 a.actor_user_id,
                 a.actor,
                 a.action,
@@ -124,7 +128,7 @@ async fn trace(store: &Store, tenant: TenantCode, receipt: &str) -> Trace {
         events,
         audit,
         mails,
-        status: p.status,
+        status: p.status.to_string(),
     }
 }
 

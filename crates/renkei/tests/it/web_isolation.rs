@@ -96,7 +96,7 @@ async fn snapshot(store: &Store) -> String {
                 .await
                 .expect("routings")
                 .iter()
-                .map(|r| r.answer.clone())
+                .map(|r| r.answer)
                 .collect::<Vec<_>>(),
         ));
     }

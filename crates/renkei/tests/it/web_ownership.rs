@@ -151,7 +151,12 @@ async fn an_account_with_the_proponents_address_sees_nothing(backend: Backend) {
             assert_eq!(r.status, 404, "{by}: {action}");
         }
         assert_eq!(
-            app.store.proposal(k(), &receipt).await.expect("p").status,
+            app.store
+                .proposal(k(), &receipt)
+                .await
+                .expect("p")
+                .status
+                .code(),
             "received",
             "{by}: not withdrawn"
         );

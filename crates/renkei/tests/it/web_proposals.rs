@@ -560,7 +560,12 @@ async fn desk_flow_to_decline(backend: Backend) {
             .contains("aria-describedby=\"explanation-hint explanation-error\"")
     );
     assert_eq!(
-        app.store.proposal(k(), &receipt).await.expect("p").status,
+        app.store
+            .proposal(k(), &receipt)
+            .await
+            .expect("p")
+            .status
+            .code(),
         "received"
     );
     let invalid = desk
@@ -591,7 +596,12 @@ async fn desk_flow_to_decline(backend: Backend) {
     assert!(asked.body.contains("市の予算措置が必要となるため"));
     assert!(asked.body.contains("name=\"confirm\" value=\"yes\""));
     assert_eq!(
-        app.store.proposal(k(), &receipt).await.expect("p").status,
+        app.store
+            .proposal(k(), &receipt)
+            .await
+            .expect("p")
+            .status
+            .code(),
         "received",
         "nothing happens before the confirmation"
     );
@@ -605,7 +615,12 @@ async fn desk_flow_to_decline(backend: Backend) {
             .contains("今回は見送らせていだきます。</textarea>")
     );
     assert_eq!(
-        app.store.proposal(k(), &receipt).await.expect("p").status,
+        app.store
+            .proposal(k(), &receipt)
+            .await
+            .expect("p")
+            .status
+            .code(),
         "received"
     );
     let mut confirmed = decline_fields.to_vec();
@@ -694,7 +709,12 @@ async fn proponent_withdraws_and_messages(backend: Backend) {
         "戻る leads back"
     );
     assert_eq!(
-        app.store.proposal(k(), &receipt).await.expect("p").status,
+        app.store
+            .proposal(k(), &receipt)
+            .await
+            .expect("p")
+            .status
+            .code(),
         "received",
         "nothing happens before the confirmation"
     );
@@ -703,7 +723,12 @@ async fn proponent_withdraws_and_messages(backend: Backend) {
         .await;
     assert_eq!(w.status, 303);
     assert_eq!(
-        app.store.proposal(k(), &receipt).await.expect("p").status,
+        app.store
+            .proposal(k(), &receipt)
+            .await
+            .expect("p")
+            .status
+            .code(),
         "withdrawn"
     );
     desk.get(&path).await;

@@ -284,20 +284,30 @@ fn assignee_of(p: &Proposal) -> Option<AssigneeJson> {
     })
 }
 
+/// An instant as the API writes it (`2026-11-22T02:23:34.123Z`).
+fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
+    renkei_domain::time::to_db_timestamp(t)
+}
+
+/// Vocabulary values as their codes.
+fn codes<T: std::fmt::Display>(values: &[T]) -> Vec<String> {
+    values.iter().map(ToString::to_string).collect()
+}
+
 fn summary(p: &Proposal, today: NaiveDate) -> ProposalSummary {
     ProposalSummary {
         receipt_number: p.receipt_number.clone(),
-        kind: p.kind.clone(),
-        route: p.route.clone(),
-        status: p.status.clone(),
+        kind: p.kind.to_string(),
+        route: p.route.to_string(),
+        status: p.status.to_string(),
         title: p.title.clone(),
         org_name: p.org_name.clone(),
-        partner_type: p.partner_type.clone(),
-        fields: p.fields.clone(),
-        created_at: p.created_at.clone(),
-        received_on: p.received_on.clone(),
+        partner_type: p.partner_type.to_string(),
+        fields: codes(&p.fields),
+        created_at: ts(p.created_at),
+        received_on: p.received_on.to_string(),
         fiscal_year: p.fiscal_year,
-        first_response_due: p.first_response_due.clone(),
+        first_response_due: p.first_response_due.to_string(),
         overdue: p.is_response_overdue(today),
         assignee: assignee_of(p),
     }
@@ -322,11 +332,11 @@ impl From<Event> for EventJson {
         let note = renkei_store::proposals::event_note(&e.note).unwrap_or(serde_json::Value::Null);
         Self {
             id: e.id,
-            at: e.at,
+            at: ts(e.at),
             actor: e.actor,
             kind: e.kind,
-            from_status: e.from_status,
-            to_status: e.to_status,
+            from_status: e.from_status.map(|s| s.to_string()),
+            to_status: e.to_status.map(|s| s.to_string()),
             note,
             for_proponent: e.for_proponent,
         }
@@ -349,13 +359,13 @@ impl From<Hearing> for HearingJson {
     fn from(h: Hearing) -> Self {
         Self {
             id: h.id,
-            held_on: h.held_on,
-            channel: h.channel,
+            held_on: h.held_on.to_string(),
+            channel: h.channel.to_string(),
             participants: h.participants,
             notes: h.notes,
             next_steps: h.next_steps,
             recorded_by: h.recorded_by,
-            created_at: h.created_at,
+            created_at: ts(h.created_at),
         }
     }
 }
@@ -384,12 +394,12 @@ fn routing_json(r: Routing, today: NaiveDate) -> RoutingJson {
         department_id: r.department_id,
         department_name: r.department_name,
         question: r.question,
-        due_on: r.due_on,
-        requested_at: r.requested_at,
-        answer: r.answer,
+        due_on: r.due_on.to_string(),
+        requested_at: ts(r.requested_at),
+        answer: r.answer.map(|a| a.to_string()),
         answer_comment: r.answer_comment,
         answered_by: r.answered_by,
-        answered_at: r.answered_at,
+        answered_at: r.answered_at.map(ts),
     }
 }
 
@@ -431,7 +441,7 @@ impl From<Message> for MessageJson {
     fn from(m: Message) -> Self {
         Self {
             id: m.id,
-            at: m.at,
+            at: ts(m.at),
             from_desk: m.from_desk,
             author: m.author,
             body: m.body,
@@ -813,37 +823,37 @@ pub async fn show(
     let today = state.store.today();
     Ok(Json(ProposalDetail {
         overdue: p.is_response_overdue(today),
+        fiscal_burden: p.fiscal_burden_code().to_string(),
         assignee: assignee_of(&p),
         receipt_number: p.receipt_number,
-        kind: p.kind,
-        route: p.route,
-        status: p.status,
+        kind: p.kind.to_string(),
+        route: p.route.to_string(),
+        status: p.status.to_string(),
         title: p.title,
         summary: p.summary,
         details: p.details,
         org_name: p.org_name,
         partner_id: p.partner_id,
-        partner_type: p.partner_type,
+        partner_type: p.partner_type.to_string(),
         corporate_number: p.corporate_number,
         contact_name: p.contact_name,
         email: p.email,
         phone: p.phone,
-        fields: p.fields,
-        offers: p.offers,
+        fields: codes(&p.fields),
+        offers: codes(&p.offers),
         expected_effects: p.expected_effects,
-        fiscal_burden: p.fiscal_burden,
         fiscal_explanation: p.fiscal_explanation,
         publication_consent: p.publication_consent,
         referral_consent: p.referral_consent,
-        first_response_due: p.first_response_due,
-        first_responded_at: p.first_responded_at,
-        decline_reason: p.decline_reason,
+        first_response_due: p.first_response_due.to_string(),
+        first_responded_at: p.first_responded_at.map(ts),
+        decline_reason: p.decline_reason.map(|r| r.to_string()),
         decline_explanation: p.decline_explanation,
         fiscal_justification: p.fiscal_justification,
-        referred_to: p.referred_to,
-        created_at: p.created_at,
-        updated_at: p.updated_at,
-        closed_at: p.closed_at,
+        referred_to: p.referred_to.map(|t| t.to_string()),
+        created_at: ts(p.created_at),
+        updated_at: ts(p.updated_at),
+        closed_at: p.closed_at.map(ts),
         events: events.into_iter().map(EventJson::from).collect(),
         hearings: hearings.into_iter().map(HearingJson::from).collect(),
         routings: routings

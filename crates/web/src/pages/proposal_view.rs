@@ -2,7 +2,7 @@
 //! the timeline in words. Shared by the desk's, the departments' and the proponent's views.
 
 use crate::i18n::Tr;
-use crate::view::{display_date, display_time};
+use renkei_domain::time::{wareki, wareki_datetime_jst};
 use renkei_store::proposals::{AttachmentMeta, Event, Hearing, Message, Proposal, Routing};
 
 /// A choice in a form: value, label, chosen.
@@ -50,31 +50,18 @@ impl ProposalView {
     }
 
     pub fn new(tr: &Tr, p: Proposal, today: chrono::NaiveDate) -> Self {
-        let list = |prefix: &str, items: &[String]| {
-            items
-                .iter()
-                .map(|i| tr.t(&format!("{prefix}-{i}")))
-                .collect::<Vec<_>>()
-                .join("、")
-        };
+        let list = |keys: Vec<String>| keys.iter().map(|k| tr.t(k)).collect::<Vec<_>>().join("、");
         Self {
-            kind: tr.t(&format!("kind-{}", p.kind)),
-            route: tr.t(&format!("route-{}", p.route)),
-            status: tr.t(&format!("status-{}", p.status)),
-            partner_type: tr.t(&format!("partner_type-{}", p.partner_type)),
-            fields: list("field", &p.fields),
-            offers: list("offer", &p.offers),
-            received_on: renkei_domain::time::parse_db_date(&p.received_on)
-                .map(renkei_domain::time::wareki)
-                .unwrap_or_else(|| display_date(&p.created_at)),
-            due_on: chrono::NaiveDate::parse_from_str(&p.first_response_due, "%Y-%m-%d")
-                .map(renkei_domain::time::wareki)
-                .unwrap_or_else(|_| p.first_response_due.clone()),
+            kind: tr.t(&p.kind.label_key()),
+            route: tr.t(&p.route.label_key()),
+            status: tr.t(&p.status.label_key()),
+            partner_type: tr.t(&p.partner_type.label_key()),
+            fields: list(p.fields.iter().map(|f| f.label_key()).collect()),
+            offers: list(p.offers.iter().map(|o| o.label_key()).collect()),
+            received_on: wareki(p.received_on),
+            due_on: wareki(p.first_response_due),
             overdue: p.is_response_overdue(today),
-            decline_reason: p
-                .decline_reason
-                .as_ref()
-                .map(|r| tr.t(&format!("decline_reason-{r}"))),
+            decline_reason: p.decline_reason.map(|r| tr.t(&r.label_key())),
             closed: p.status().is_closed(),
             p,
         }
@@ -93,9 +80,7 @@ pub fn events(tr: &Tr, list: Vec<Event>) -> Vec<EventView> {
     list.into_iter()
         .map(|e| {
             let text = match (e.kind.as_str(), &e.to_status) {
-                ("status", Some(to)) => {
-                    tr.t1("event-status", "status", &tr.t(&format!("status-{to}")))
-                }
+                ("status", Some(to)) => tr.t1("event-status", "status", &tr.t(&to.label_key())),
                 ("submitted", _) => tr.t("event-submitted"),
                 ("referred_in", _) => tr.t("event-referred-in"),
                 ("message", _) => tr.t("event-message"),
@@ -119,7 +104,7 @@ pub fn events(tr: &Tr, list: Vec<Event>) -> Vec<EventView> {
             }
             .filter(|n| !n.trim().is_empty());
             EventView {
-                at: display_time(&e.at),
+                at: wareki_datetime_jst(e.at),
                 text,
                 actor: e.actor,
                 note,
@@ -138,7 +123,7 @@ pub struct MessageView {
 pub fn messages(list: Vec<Message>) -> Vec<MessageView> {
     list.into_iter()
         .map(|m| MessageView {
-            at: display_time(&m.at),
+            at: wareki_datetime_jst(m.at),
             from_desk: m.from_desk,
             author: m.author,
             body: m.body,
@@ -155,10 +140,8 @@ pub struct HearingView {
 pub fn hearings(tr: &Tr, list: Vec<Hearing>) -> Vec<HearingView> {
     list.into_iter()
         .map(|h| HearingView {
-            held_on: chrono::NaiveDate::parse_from_str(&h.held_on, "%Y-%m-%d")
-                .map(renkei_domain::time::wareki)
-                .unwrap_or_else(|_| h.held_on.clone()),
-            channel: tr.t(&format!("channel-{}", h.channel)),
+            held_on: wareki(h.held_on),
+            channel: tr.t(&h.channel.label_key()),
             h,
         })
         .collect()
@@ -175,11 +158,9 @@ pub struct RoutingView {
 pub fn routings(tr: &Tr, list: Vec<Routing>, today: chrono::NaiveDate) -> Vec<RoutingView> {
     list.into_iter()
         .map(|r| RoutingView {
-            due: chrono::NaiveDate::parse_from_str(&r.due_on, "%Y-%m-%d")
-                .map(renkei_domain::time::wareki)
-                .unwrap_or_else(|_| r.due_on.clone()),
-            answer: r.answer.as_ref().map(|a| tr.t(&format!("answer-{a}"))),
-            answered_at: r.answered_at.as_deref().map(display_time),
+            due: wareki(r.due_on),
+            answer: r.answer.map(|a| tr.t(&a.label_key())),
+            answered_at: r.answered_at.map(wareki_datetime_jst),
             overdue: r.is_overdue(today),
             r,
         })
