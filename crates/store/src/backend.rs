@@ -46,6 +46,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "ownership and desk changes",
         include_str!("../migrations/sqlite/0006_ownership_and_desk_changes.sql"),
     ),
+    (
+        7,
+        "fields and offers as rows",
+        include_str!("../migrations/sqlite/0007_fields_and_offers.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -78,6 +83,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "ownership and desk changes",
         include_str!("../migrations/postgres/0006_ownership_and_desk_changes.sql"),
     ),
+    (
+        7,
+        "fields and offers as rows",
+        include_str!("../migrations/postgres/0007_fields_and_offers.sql"),
+    ),
 ];
 
 /// The advisory-lock number of a key: the first 8 bytes of its SHA-256 (collisions only make
@@ -108,6 +118,17 @@ impl Backend {
             Self::Sqlite => "sqlite",
             Self::Postgres => "postgres",
         }
+    }
+
+    /// The values of `column` from the rows of a correlated subquery, joined with commas in
+    /// the order of `order` (`''` when there are none): `group_concat` on SQLite (3.44+ takes
+    /// `ORDER BY`), `string_agg` on PostgreSQL.
+    pub fn joined(self, column: &str, order: &str) -> String {
+        let function = match self {
+            Self::Sqlite => "group_concat",
+            Self::Postgres => "string_agg",
+        };
+        format!("COALESCE({function}({column}, ',' ORDER BY {order}), '')")
     }
 
     pub fn migrations(self) -> &'static [(i64, &'static str, &'static str)] {

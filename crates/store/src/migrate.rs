@@ -11,15 +11,25 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS renkei_migrations (\
 
 /// Applies pending migrations; returns how many were applied.
 pub async fn run(store: &Store) -> Result<usize> {
+    run_until(store, i64::MAX).await
+}
+
+/// Applies pending migrations up to and including `version` (a test of a data migration
+/// writes rows as an older version left them, then runs the rest).
+pub async fn run_until(store: &Store, version: i64) -> Result<usize> {
     let backend = store.backend();
     let mut conn = store.pool().acquire().await?;
     backend.lock_migrations(&mut conn, true).await?;
-    let result = apply(store, &mut conn).await;
+    let result = apply(store, &mut conn, version).await;
     backend.lock_migrations(&mut conn, false).await?;
     result
 }
 
-async fn apply(store: &Store, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>) -> Result<usize> {
+async fn apply(
+    store: &Store,
+    conn: &mut sqlx::pool::PoolConnection<sqlx::Any>,
+    until: i64,
+) -> Result<usize> {
     let _gate = match &store.write_gate {
         Some(m) => Some(m.lock().await),
         None => None,
@@ -34,6 +44,9 @@ async fn apply(store: &Store, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>) 
             .collect::<Result<_, sqlx::Error>>()?;
     let mut count = 0;
     for (version, name, sql) in store.backend().migrations() {
+        if *version > until {
+            break;
+        }
         let checksum = hex::encode(Sha256::digest(sql.as_bytes()));
         if let Some((_, existing)) = applied.iter().find(|(v, _)| v == version) {
             if *existing != checksum {

@@ -15,7 +15,7 @@
 //! Every step is audited and every proposal linked gets a timeline entry.
 
 use crate::events::{DomainEvent, Mailer};
-use crate::proposals::{COLUMNS, Proposal, event_note_json, proposal_from_row};
+use crate::proposals::{Proposal, columns, event_note_json, proposal_from_row};
 use crate::sessions::{random_token, token_hash};
 use crate::{Result, Store, StoreError, Who, WriteTx};
 use chrono::{DateTime, Duration, Utc};
@@ -161,8 +161,9 @@ impl WriteTx {
 
     async fn unowned_from(&mut self, tenant: &str, email: &str) -> Result<Vec<Proposal>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM proposals p WHERE p.tenant_code = $1 AND p.email = $2 \
-             AND p.proponent_user_id IS NULL ORDER BY p.created_at, p.id"
+            "SELECT {} FROM proposals p WHERE p.tenant_code = $1 AND p.email = $2 \
+             AND p.proponent_user_id IS NULL ORDER BY p.created_at, p.id",
+            columns(self.backend)
         ))
         .bind(tenant)
         .bind(email)

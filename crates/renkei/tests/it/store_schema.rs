@@ -41,3 +41,86 @@ async fn migrations_are_idempotent(backend: Backend) {
 }
 
 on_both!(migrations_are_idempotent);
+
+/// Migration 7 turns the comma-joined fields and offers of existing proposals into rows, in
+/// their order, and the store reads them back as before.
+async fn fields_and_offers_move_into_rows(backend: Backend) {
+    let db = TestDb::new(backend);
+    let store = renkei_store::Store::connect(&db.url)
+        .await
+        .expect("connect")
+        .with_clock(db.clock.clone());
+    renkei_store::migrate::run_until(&store, 6)
+        .await
+        .expect("up to 6");
+    let ts = "2026-11-24T01:00:00.000Z";
+    let statements = [
+        format!(
+            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
+             VALUES ('270008', 'prefecture', '270008', '大阪府', '', 'オオサカフ', '', '{ts}', '{ts}')"
+        ),
+        format!(
+            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
+             VALUES ('272027', 'municipality', '270008', '大阪府', '岸和田市', 'オオサカフ', 'キシワダシ', '{ts}', '{ts}')"
+        ),
+        format!(
+            "INSERT INTO partners (id, tenant_code, name, name_norm, partner_type, strengths, constraints, created_at, updated_at) \
+             VALUES (1, '272027', '株式会社だんじり', 'だんじり', 'company', '', '', '{ts}', '{ts}')"
+        ),
+        format!(
+            "INSERT INTO proposals (id, tenant_code, receipt_number, kind, route, status, partner_id, org_name, partner_type, \
+             contact_name, email, phone, title, summary, details, fields, offers, expected_effects, fiscal_burden, \
+             fiscal_explanation, publication_consent, referral_consent, tracking_hash, first_response_due, search_text, \
+             created_at, updated_at, received_on, fiscal_year) \
+             VALUES (1, '272027', '272027-2026-0001', 'proposal', 'free', 'received', 1, '株式会社だんじり', 'company', \
+             '岸和田 太郎', 'taro@example.co.jp', '', '防災訓練', '要旨', '', 'tourism,disaster,childcare', 'people,funds', '', 'none', \
+             '', 0, 0, 'h1', '2026-12-01', '', '{ts}', '{ts}', '2026-11-24', 2026)"
+        ),
+        format!(
+            "INSERT INTO proposals (id, tenant_code, receipt_number, kind, route, status, partner_id, org_name, partner_type, \
+             contact_name, email, phone, title, summary, details, fields, offers, expected_effects, fiscal_burden, \
+             fiscal_explanation, publication_consent, referral_consent, tracking_hash, first_response_due, search_text, \
+             created_at, updated_at, received_on, fiscal_year) \
+             VALUES (2, '272027', '272027-2026-0002', 'consultation', 'free', 'received', 1, '株式会社だんじり', 'company', \
+             '岸和田 太郎', 'taro@example.co.jp', '', '相談', '要旨', '', '', '', '', 'none', \
+             '', 0, 0, 'h2', '2026-12-01', '', '{ts}', '{ts}', '2026-11-24', 2026)"
+        ),
+    ];
+    for sql in &statements {
+        sqlx::query(sql)
+            .execute(store.pool())
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    assert_eq!(
+        renkei_store::migrate::run(&store).await.expect("the rest"),
+        1
+    );
+    use renkei_domain::proposal::{Field, Offer};
+    let k = renkei_domain::TenantCode::parse("272027").expect("code");
+    let one = store.proposal(k, "272027-2026-0001").await.expect("one");
+    assert_eq!(
+        one.fields,
+        vec![Field::Tourism, Field::Disaster, Field::Childcare],
+        "in the order they were chosen"
+    );
+    assert_eq!(one.offers, vec![Offer::People, Offer::Funds]);
+    let two = store.proposal(k, "272027-2026-0002").await.expect("two");
+    assert!(two.fields.is_empty() && two.offers.is_empty());
+    // The inbox filters by a field row.
+    let (found, total) = store
+        .inbox(
+            k,
+            &renkei_store::proposals::InboxFilter {
+                field: Some("disaster".into()),
+                per_page: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("inbox");
+    assert_eq!(total, 1);
+    assert_eq!(found[0].receipt_number, "272027-2026-0001");
+}
+
+on_both!(fields_and_offers_move_into_rows);
