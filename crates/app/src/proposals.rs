@@ -5,7 +5,6 @@
 use crate::{App, Caller, CommandError, Errors, FieldError};
 use chrono::NaiveDate;
 use renkei_domain::attachment::{self, MAX_ATTACHMENTS};
-use renkei_domain::calendar::add_business_days;
 use renkei_domain::proposal::{
     Answer, Channel, DeclineReason, Intake, IntakeInput, Route, Transition, rules,
 };
@@ -416,13 +415,12 @@ pub async fn route(
         .map_err(|e| errors.parse(&e))
         .ok();
     let due = match input.due_on.trim() {
-        "" => {
-            let settings = app.store.desk_settings(tenant).await?;
-            Some(add_business_days(
-                app.store.today(),
-                u32::try_from(settings.routing_days).unwrap_or(10),
-            ))
-        }
+        "" => Some(
+            app.store
+                .desk_settings(tenant)
+                .await?
+                .routing_due(app.store.today()),
+        ),
         d => date(&mut errors, "due_on", d),
     };
     let (question, due) = errors.finish(question.zip(due))?;

@@ -374,6 +374,17 @@ pub struct DeskSettings {
     pub desk_department_id: Option<i64>,
 }
 
+impl DeskSettings {
+    /// The deadline of a routing asked today, when the desk names none: its routing period
+    /// in business days (what the page suggests and what a command without a date uses).
+    pub fn routing_due(&self, today: NaiveDate) -> NaiveDate {
+        renkei_domain::calendar::add_business_days(
+            today,
+            u32::try_from(self.routing_days).unwrap_or(10),
+        )
+    }
+}
+
 impl Default for DeskSettings {
     fn default() -> Self {
         Self {

@@ -182,10 +182,7 @@ async fn render(
         None => None,
     };
     let today = state.store.today();
-    let routing_due = renkei_domain::calendar::add_business_days(
-        today,
-        u32::try_from(settings.routing_days).unwrap_or(10),
-    );
+    let routing_due = settings.routing_due(today);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
