@@ -186,6 +186,15 @@ pub struct TransitionInput {
     pub fiscal_justification: String,
 }
 
+/// The `action`s a desk may ask for (a withdrawal is the proponent's).
+pub const DESK_ACTIONS: [&str; 5] = [
+    "start_hearing",
+    "start_coordination",
+    "decide",
+    "decline",
+    "refer",
+];
+
 /// The move a desk asked for, with every field error at once.
 pub fn parse_transition(input: &TransitionInput) -> Result<Transition> {
     let mut errors = Errors::default();
@@ -506,4 +515,30 @@ pub async fn answer(
         .store
         .routing_answer(tenant, routing_id, answer, &comment, &by.who)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_desk_action_is_a_move_and_nothing_else_is() {
+        for action in DESK_ACTIONS {
+            let input = TransitionInput {
+                action: action.to_string(),
+                reason: DeclineReason::ALL[0].code().to_string(),
+                explanation: "理由".into(),
+                to: "272027".into(),
+                ..TransitionInput::default()
+            };
+            let t = parse_transition(&input).expect(action);
+            assert_eq!(t.code(), action);
+            assert!(!t.by_proponent());
+        }
+        let withdraw = TransitionInput {
+            action: "withdraw".into(),
+            ..TransitionInput::default()
+        };
+        assert!(parse_transition(&withdraw).is_err(), "not a desk move");
+    }
 }

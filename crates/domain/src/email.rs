@@ -5,6 +5,9 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);
 
+/// The longest address accepted, in bytes (RFC 5321's limit on a path).
+pub const MAX_LEN: usize = 254;
+
 impl Email {
     pub fn parse(input: &str) -> Result<Self, ParseError> {
         const FIELD: &str = "email";
@@ -12,7 +15,7 @@ impl Email {
         if s.is_empty() {
             return Err(ParseError::new(FIELD, "error-email-required"));
         }
-        let valid = s.len() <= 254
+        let valid = s.len() <= MAX_LEN
             && !s.chars().any(|c| c.is_whitespace() || c.is_control())
             && match s.split_once('@') {
                 Some((local, domain)) => {

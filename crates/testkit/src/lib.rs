@@ -9,6 +9,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`) to create one database per test; they are
 //! never skipped. `scripts/test.sh` makes sure PostgreSQL is running.
 
+pub mod openapi;
 pub mod smtp;
 
 use chrono::{DateTime, Utc};
@@ -201,6 +202,9 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub store: Store,
     pub db: Option<TestDb>,
+    /// API answers that did not match the OpenAPI document ([`openapi`]); the test fails
+    /// when the server is dropped with any.
+    pub openapi_findings: openapi::Findings,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<()>>,
 }
@@ -253,16 +257,29 @@ impl TestApp {
         let config = config.with_listen_addr(addr).expect("public URL");
         let state = renkei_web::AppState::new(store.clone(), config);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let findings = openapi::Findings::default();
+        let checked = findings.clone();
         let handle = tokio::spawn(async move {
-            let _ = renkei_web::serve(listener, state, async move {
-                let _ = rx.await;
-            })
+            let _ = renkei_web::serve_wrapped(
+                listener,
+                state,
+                async move {
+                    let _ = rx.await;
+                },
+                move |app| {
+                    app.layer(axum::middleware::from_fn_with_state(
+                        checked,
+                        openapi::layer,
+                    ))
+                },
+            )
             .await;
         });
         Self {
             addr,
             store,
             db: None,
+            openapi_findings: findings,
             shutdown: Some(tx),
             handle: Some(handle),
         }
@@ -299,6 +316,18 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+        let findings = self
+            .openapi_findings
+            .lock()
+            .map(|l| l.clone())
+            .unwrap_or_default();
+        if !findings.is_empty() && !std::thread::panicking() {
+            panic!(
+                "{} API answer(s) did not match the OpenAPI document:\n{}",
+                findings.len(),
+                findings.join("\n")
+            );
         }
     }
 }

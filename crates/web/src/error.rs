@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use renkei_app::CommandError;
 use renkei_store::StoreError;
+use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
@@ -251,12 +252,43 @@ impl From<CommandError> for ApiError {
     }
 }
 
+/// Every error the JSON API answers: `{"error":{"code","message"}}`, and for a 422 that
+/// names fields, `fields`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A stable code for programs: `forbidden`, `invalid`, `timeout`, `desk_closed`, …
+    #[schema(examples("forbidden"))]
+    pub code: String,
+    /// 日本語のメッセージ (for people)
+    pub message: String,
+    /// 422 only: フィールド名 → 日本語のメッセージ, for each field that failed a rule. A body
+    /// of the wrong shape (a missing member, a string where a number belongs) has no
+    /// `fields`, only the message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl ErrorBody {
+    pub fn new(code: &str, message: String) -> Self {
+        Self {
+            error: ErrorDetail {
+                code: code.to_string(),
+                message,
+                fields: None,
+            },
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let tr = crate::i18n::Tr::new(crate::i18n::Lang::Ja);
-        let body = serde_json::json!({
-            "error": { "code": self.code, "message": tr.t(self.message_key) }
-        });
+        let body = ErrorBody::new(self.code, tr.t(self.message_key));
         let mut resp = (self.status, Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert(

@@ -36,8 +36,19 @@ use tokio::net::TcpListener;
 /// the public URL or, failing that, this listener's address.
 pub async fn serve(
     listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_wrapped(listener, state, shutdown, |app| app).await
+}
+
+/// [`serve`] with an outermost layer of the caller's around the whole application (the test
+/// kit checks every API answer against the OpenAPI document this way).
+pub async fn serve_wrapped(
+    listener: TcpListener,
     mut state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
+    wrap: impl FnOnce(axum::Router) -> axum::Router,
 ) -> std::io::Result<()> {
     if state.config.base_url.is_empty() {
         let config = (*state.config)
@@ -46,7 +57,7 @@ pub async fn serve(
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         state.config = std::sync::Arc::new(config);
     }
-    let app = routes::app(state);
+    let app = wrap(routes::app(state));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

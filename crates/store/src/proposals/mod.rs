@@ -337,6 +337,18 @@ pub enum InboxSort {
 }
 
 impl InboxSort {
+    pub const ALL: [Self; 4] = [
+        Self::Newest,
+        Self::Oldest,
+        Self::DueSoonest,
+        Self::RecentlyUpdated,
+    ];
+
+    /// The order a code names, if it names one.
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.code() == s)
+    }
+
     pub fn parse(s: &str) -> Self {
         match s {
             "oldest" => Self::Oldest,

@@ -1,29 +1,49 @@
+use crate::api::openapi as oa;
+use crate::api::proposals::TenantPath;
 use crate::auth::ApiUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use renkei_domain::TenantCode;
 use serde::Serialize;
 
-#[derive(Serialize)]
+/// The departments of a local government.
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DepartmentsResponse {
     pub tenant: String,
     pub departments: Vec<DepartmentJson>,
 }
 
-#[derive(Serialize)]
+/// A department (部署).
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DepartmentJson {
     pub id: i64,
+    #[schema(examples("危機管理課"))]
     pub name: String,
     pub member_count: i64,
+    #[schema(schema_with = oa::instant)]
     pub created_at: String,
 }
 
 /// `GET /api/v1/tenants/{code}/departments`: the departments of a local government, for its staff.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tenants/{code}/departments",
+    summary = "部署の一覧 (departments of a local government)",
+    description = "Staff of the local government.",
+    security(("bearer" = [])),
+    params(TenantPath),
+    responses(
+        (status = 200, description = "The departments", body = DepartmentsResponse),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not staff of this local government", body = ErrorBody),
+        (status = 404, description = "No such local government", body = ErrorBody),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    Path(TenantPath { code }): Path<TenantPath>,
     api: Result<ApiUser, ApiError>,
 ) -> Result<Json<DepartmentsResponse>, ApiError> {
     let tenant = TenantCode::parse(&code).map_err(|_| ApiError::tenant_not_found())?;

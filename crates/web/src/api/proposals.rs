@@ -10,8 +10,9 @@
 //! Errors are JSON (`{"error":{"code","message"}}`); validation errors are 422 with
 //! `"fields": {"<field>": "<message>"}` and write nothing.
 
+use crate::api::openapi as oa;
 use crate::auth::{ApiUser, client_ip};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::i18n::{Lang, Tr};
 use crate::state::AppState;
 use axum::Json;
@@ -34,7 +35,8 @@ use renkei_store::tenants::Tenant;
 use renkei_store::{StoreError, Who};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
 
 // ---------------------------------------------------------------------------------------------
 // Errors and JSON bodies
@@ -88,14 +90,8 @@ impl IntoResponse for Fail {
         match self {
             Self::Api(e) => e.into_response(),
             Self::Fields(fields) => {
-                let tr = Tr::new(Lang::Ja);
-                let body = serde_json::json!({
-                    "error": {
-                        "code": "invalid",
-                        "message": tr.t("error-form-summary"),
-                        "fields": fields,
-                    }
-                });
+                let mut body = ErrorBody::new("invalid", Tr::new(Lang::Ja).t("error-form-summary"));
+                body.error.fields = Some(fields);
                 (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
             }
         }
@@ -250,30 +246,43 @@ async fn desk_proposal(
 // ---------------------------------------------------------------------------------------------
 // JSON shapes
 
-#[derive(Serialize)]
+/// The desk officer in charge.
+#[derive(Serialize, ToSchema)]
 pub struct AssigneeJson {
     pub id: i64,
     pub name: Option<String>,
 }
 
 /// A proposal as listed in the inbox.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ProposalSummary {
+    /// 受付番号
+    #[schema(examples("272027-2026-0042"))]
     pub receipt_number: String,
+    #[schema(schema_with = oa::kind)]
     pub kind: String,
+    #[schema(schema_with = oa::route)]
     pub route: String,
+    #[schema(schema_with = oa::status)]
     pub status: String,
     pub title: String,
     pub org_name: String,
+    #[schema(schema_with = oa::partner_type)]
     pub partner_type: String,
+    #[schema(schema_with = oa::field_list)]
     pub fields: Vec<String>,
+    #[schema(schema_with = oa::instant)]
     pub created_at: String,
-    /// The day of receipt in Japan.
+    /// The day of receipt in Japan (JST).
+    #[schema(schema_with = oa::date)]
     pub received_on: String,
     /// The fiscal year (年度, April–March) of receipt.
     pub fiscal_year: i64,
+    #[schema(schema_with = oa::date)]
     pub first_response_due: String,
+    /// Open, unanswered and past its first-response date.
     pub overdue: bool,
+    #[schema(required)]
     pub assignee: Option<AssigneeJson>,
 }
 
@@ -313,15 +322,21 @@ fn summary(p: &Proposal, today: NaiveDate) -> ProposalSummary {
     }
 }
 
-#[derive(Serialize)]
+/// An entry of the proposal's timeline.
+#[derive(Serialize, ToSchema)]
 pub struct EventJson {
     pub id: i64,
+    #[schema(schema_with = oa::instant)]
     pub at: String,
     pub actor: String,
+    #[schema(examples("submitted", "status", "hearing", "routing", "answer", "message"))]
     pub kind: String,
+    #[schema(schema_with = oa::status_or_null, required)]
     pub from_status: Option<String>,
+    #[schema(schema_with = oa::status_or_null, required)]
     pub to_status: Option<String>,
     /// Details of the event (an object), or null.
+    #[schema(schema_with = oa::note)]
     pub note: serde_json::Value,
     pub for_proponent: bool,
 }
@@ -343,15 +358,20 @@ impl From<Event> for EventJson {
     }
 }
 
-#[derive(Serialize)]
+/// A hearing (聞き取り) with the proponent.
+#[derive(Serialize, ToSchema)]
 pub struct HearingJson {
     pub id: i64,
+    #[schema(schema_with = oa::date)]
     pub held_on: String,
+    #[schema(schema_with = oa::channel)]
     pub channel: String,
     pub participants: String,
     pub notes: String,
     pub next_steps: String,
+    #[schema(required)]
     pub recorded_by: Option<String>,
+    #[schema(schema_with = oa::instant)]
     pub created_at: String,
 }
 
@@ -370,19 +390,26 @@ impl From<Hearing> for HearingJson {
     }
 }
 
-#[derive(Serialize)]
+/// A question to a department (庁内照会) and its answer.
+#[derive(Serialize, ToSchema)]
 pub struct RoutingJson {
     pub id: i64,
     pub receipt_number: String,
     pub department_id: i64,
     pub department_name: String,
     pub question: String,
+    #[schema(schema_with = oa::date)]
     pub due_on: String,
+    #[schema(schema_with = oa::instant)]
     pub requested_at: String,
     pub overdue: bool,
+    #[schema(schema_with = oa::answer_or_null, required)]
     pub answer: Option<String>,
+    #[schema(required)]
     pub answer_comment: Option<String>,
+    #[schema(required)]
     pub answered_by: Option<String>,
+    #[schema(schema_with = oa::instant_or_null, required)]
     pub answered_at: Option<String>,
 }
 
@@ -403,7 +430,8 @@ fn routing_json(r: Routing, today: NaiveDate) -> RoutingJson {
     }
 }
 
-#[derive(Serialize)]
+/// An attachment's metadata, never its bytes.
+#[derive(Serialize, ToSchema)]
 pub struct AttachmentJson {
     pub id: i64,
     pub filename: String,
@@ -428,9 +456,11 @@ impl From<AttachmentMeta> for AttachmentJson {
     }
 }
 
-#[derive(Serialize)]
+/// A message between the desk and the proponent.
+#[derive(Serialize, ToSchema)]
 pub struct MessageJson {
     pub id: i64,
+    #[schema(schema_with = oa::instant)]
     pub at: String,
     pub from_desk: bool,
     pub author: String,
@@ -449,40 +479,60 @@ impl From<Message> for MessageJson {
     }
 }
 
-/// A proposal with everything the desk sees about it.
-#[derive(Serialize)]
+/// A proposal with everything the desk sees about it (confidential; each read is recorded
+/// in the audit trail).
+#[derive(Serialize, ToSchema)]
 pub struct ProposalDetail {
     pub receipt_number: String,
+    #[schema(schema_with = oa::kind)]
     pub kind: String,
+    #[schema(schema_with = oa::route)]
     pub route: String,
+    #[schema(schema_with = oa::status)]
     pub status: String,
     pub title: String,
     pub summary: String,
     pub details: String,
     pub org_name: String,
     pub partner_id: i64,
+    #[schema(schema_with = oa::partner_type)]
     pub partner_type: String,
+    #[schema(required)]
     pub corporate_number: Option<String>,
     pub contact_name: String,
     pub email: String,
     pub phone: String,
+    #[schema(schema_with = oa::field_list)]
     pub fields: Vec<String>,
+    #[schema(schema_with = oa::offer_list)]
     pub offers: Vec<String>,
     pub expected_effects: String,
+    #[schema(schema_with = oa::fiscal_burden)]
     pub fiscal_burden: String,
     pub fiscal_explanation: String,
     pub publication_consent: bool,
     pub referral_consent: bool,
+    #[schema(required)]
     pub assignee: Option<AssigneeJson>,
+    #[schema(schema_with = oa::date)]
     pub first_response_due: String,
+    #[schema(schema_with = oa::instant_or_null, required)]
     pub first_responded_at: Option<String>,
     pub overdue: bool,
+    #[schema(schema_with = oa::decline_reason_or_null, required)]
     pub decline_reason: Option<String>,
+    #[schema(required)]
     pub decline_explanation: Option<String>,
+    /// Why the city decided although the proposal costs it.
+    #[schema(required)]
     pub fiscal_justification: Option<String>,
+    #[schema(schema_with = oa::tenant_code_or_null, required)]
     pub referred_to: Option<String>,
+    #[schema(schema_with = oa::instant)]
     pub created_at: String,
+    #[schema(schema_with = oa::instant)]
     pub updated_at: String,
+    #[schema(schema_with = oa::instant_or_null, required)]
     pub closed_at: Option<String>,
     pub events: Vec<EventJson>,
     pub hearings: Vec<HearingJson>,
@@ -494,50 +544,139 @@ pub struct ProposalDetail {
 // ---------------------------------------------------------------------------------------------
 // POST /api/v1/tenants/{code}/proposals (public intake)
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+/// A proposal, consultation or donation offer as the public sends it. A member left out is
+/// read as empty, and the rules say which may not be.
+#[derive(Deserialize, ToSchema)]
 pub struct IntakeBody {
+    #[schema(schema_with = oa::kind, required)]
+    #[serde(default)]
     pub kind: String,
+    #[schema(schema_with = oa::org_name, required)]
+    #[serde(default)]
     pub org_name: String,
+    #[schema(schema_with = oa::partner_type, required)]
+    #[serde(default)]
     pub partner_type: String,
+    #[schema(schema_with = oa::corporate_number)]
+    #[serde(default)]
     pub corporate_number: Option<String>,
+    #[schema(schema_with = oa::contact_name, required)]
+    #[serde(default)]
     pub contact_name: String,
+    #[schema(schema_with = oa::email, required)]
+    #[serde(default)]
     pub email: String,
+    #[schema(schema_with = oa::phone)]
+    #[serde(default)]
     pub phone: Option<String>,
+    #[schema(schema_with = oa::title, required)]
+    #[serde(default)]
     pub title: String,
+    #[schema(schema_with = oa::summary, required)]
+    #[serde(default)]
     pub summary: String,
+    #[schema(schema_with = oa::details)]
+    #[serde(default)]
     pub details: Option<String>,
+    #[schema(schema_with = oa::fields_required, required)]
+    #[serde(default)]
     pub fields: Vec<String>,
+    #[schema(schema_with = oa::offer_list)]
+    #[serde(default)]
     pub offers: Vec<String>,
+    #[schema(schema_with = oa::expected_effects)]
+    #[serde(default)]
     pub expected_effects: Option<String>,
+    #[schema(schema_with = oa::fiscal_burden, required)]
+    #[serde(default)]
     pub fiscal_burden: String,
+    #[schema(schema_with = oa::fiscal_explanation)]
+    #[serde(default)]
     pub fiscal_explanation: Option<String>,
+    #[serde(default)]
     pub publication_consent: bool,
+    /// PDF, PNG, JPEG, GIF, WebP or Office files, at most 10 MB each; the type is decided by
+    /// the content.
+    #[schema(max_items = 5)]
+    #[serde(default)]
     pub attachments: Vec<AttachmentBody>,
-    /// Honeypot: people never see this field; bots fill it in.
+    /// Leave out. A non-empty value (a bot filling every field) is refused with 422 and
+    /// nothing is stored.
+    #[schema(value_type = String)]
+    #[serde(default)]
     pub website: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// A file sent with a proposal.
+#[derive(Deserialize, ToSchema)]
 pub struct AttachmentBody {
     #[serde(default)]
     pub filename: String,
+    #[schema(schema_with = oa::base64_content)]
     pub content_base64: String,
 }
 
-#[derive(Serialize)]
+/// The receipt of a proposal.
+#[derive(Serialize, ToSchema)]
 pub struct SubmitResponse {
+    #[schema(examples("272027-2026-0042"))]
     pub receipt_number: String,
+    /// The proponent's private link (keep it secret).
     pub tracking_url: String,
+    #[schema(schema_with = oa::received)]
     pub status: String,
 }
 
-/// Decodes and checks the attachments (type by content, count, size); file names cleaned.
+/// A local government in a path.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct TenantPath {
+    #[param(schema_with = oa::tenant_code, required = true)]
+    pub code: String,
+}
+
+/// A proposal in a path.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ProposalPath {
+    #[param(schema_with = oa::tenant_code, required = true)]
+    pub code: String,
+    /// 受付番号
+    #[param(example = "272027-2026-0042", required = true)]
+    pub receipt_number: String,
+}
+
+/// A routing in a path.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct RoutingPath {
+    #[param(schema_with = oa::tenant_code, required = true)]
+    pub code: String,
+    /// The routing's id.
+    #[param(schema_with = oa::routing_id, required = true)]
+    pub id: String,
+}
+
 /// `POST /api/v1/tenants/{code}/proposals`: anyone may submit a proposal (no token). The
 /// answer (201, with the receipt number and the private tracking link) comes after the commit.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenants/{code}/proposals",
+    summary = "提案・相談・寄附の申出の受付 (public intake, no token)",
+    description = "Anyone may submit. Answers 201 only after the proposal, its attachments, the audit entry and the receipt mail are committed. Limited per client address and hour (429). A desk that does not take proposals now (not opened by its administrator, or without desk staff) answers 409 with code `desk_closed` and stores nothing.",
+    params(TenantPath),
+    request_body = IntakeBody,
+    responses(
+        (status = 201, description = "Received", body = SubmitResponse),
+        (status = 404, description = "No such local government", body = ErrorBody),
+        (status = 409, description = "The desk does not take proposals now (code `desk_closed`)", body = ErrorBody),
+        (status = 422, description = "Validation failed: JSON of the wrong shape, or a field breaking a rule (nothing was written)", body = ErrorBody),
+        (status = 429, description = "Too many proposals from this address in the last hour", body = ErrorBody),
+    )
+)]
 pub async fn submit(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    Path(TenantPath { code }): Path<TenantPath>,
     req: Request,
 ) -> Result<(StatusCode, Json<SubmitResponse>), Fail> {
     let (tenant, tc) = known_tenant(&state, &code).await?;
@@ -653,7 +792,8 @@ pub async fn submit(
 // ---------------------------------------------------------------------------------------------
 // GET /api/v1/tenants/{code}/proposals (the desk's inbox)
 
-#[derive(Serialize)]
+/// One page of the inbox.
+#[derive(Serialize, ToSchema)]
 pub struct InboxResponse {
     pub total: i64,
     pub page: i64,
@@ -689,13 +829,8 @@ fn out_of_range() -> ApiError {
 
 /// An integer query parameter within `min..=max`: absent → `None`; not an integer → 400
 /// `bad_request`; outside the range → 400 `out_of_range`. Never clamped silently, never a panic.
-fn number(
-    q: &HashMap<String, String>,
-    name: &str,
-    min: i64,
-    max: i64,
-) -> Result<Option<i64>, ApiError> {
-    match q.get(name).map(|v| v.trim()) {
+fn number(value: &Option<String>, min: i64, max: i64) -> Result<Option<i64>, ApiError> {
+    match value.as_deref().map(str::trim) {
         None => Ok(None),
         Some(v) => match v.parse::<i64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
@@ -708,11 +843,10 @@ fn number(
 }
 
 fn vocabulary<T>(
-    q: &HashMap<String, String>,
-    name: &str,
+    value: &Option<String>,
     parse: fn(&str) -> Result<T, ParseError>,
 ) -> Result<Option<String>, ApiError> {
-    match q.get(name).map(|v| v.trim()) {
+    match value.as_deref().map(str::trim) {
         None => Ok(None),
         Some(v) => parse(v)
             .map(|_| Some(v.to_string()))
@@ -720,51 +854,107 @@ fn vocabulary<T>(
     }
 }
 
+/// The inbox's query parameters as sent (text); [`inbox_filter`] reads them.
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct InboxQuery {
+    /// Comma-separated statuses.
+    #[param(schema_with = oa::status_list)]
+    pub status: Option<String>,
+    /// proposal, consultation or donation
+    #[param(schema_with = oa::kind_param)]
+    pub kind: Option<String>,
+    /// 分野
+    #[param(schema_with = oa::field_param)]
+    pub field: Option<String>,
+    /// 団体の種類
+    #[param(schema_with = oa::partner_type)]
+    pub partner_type: Option<String>,
+    /// free, theme or outbound
+    #[param(schema_with = oa::route_param)]
+    pub route: Option<String>,
+    /// Received at least this many days ago (beyond the maximum is 400 `out_of_range`).
+    #[param(schema_with = oa::older_than_days)]
+    pub older_than_days: Option<String>,
+    /// The desk officer's user id; 0 for unassigned.
+    #[param(schema_with = oa::assignee_id)]
+    pub assignee: Option<String>,
+    /// Free text (title, summary, details, organisation, contact, receipt number).
+    pub q: Option<String>,
+    /// Only open proposals past their first-response date.
+    #[param(value_type = Option<bool>)]
+    pub overdue: Option<String>,
+    /// The order.
+    #[param(schema_with = oa::inbox_sort)]
+    pub sort: Option<String>,
+    /// The 0-based page (beyond the maximum is 400 `out_of_range`).
+    #[param(schema_with = oa::page)]
+    pub page: Option<String>,
+    /// The page size (beyond the maximum is 400 `out_of_range`; default 50).
+    #[param(schema_with = oa::per_page)]
+    pub per_page: Option<String>,
+}
+
 /// The inbox filter from the query string; anything unreadable is a 400, and so is a typed
 /// parameter given without a value (`?overdue=`): leave it out instead.
-fn inbox_filter(q: &HashMap<String, String>) -> Result<InboxFilter, ApiError> {
+fn inbox_filter(q: &InboxQuery) -> Result<InboxFilter, ApiError> {
     let mut statuses = Vec::new();
-    if let Some(list) = q.get("status") {
+    if let Some(list) = &q.status {
         for s in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let parsed = Status::parse(s).map_err(|e| bad_param(e.key))?;
             statuses.push(parsed.code().to_string());
         }
     }
-    let overdue_only = match q.get("overdue").map(|v| v.trim()) {
+    let overdue_only = match q.overdue.as_deref().map(str::trim) {
         None | Some("false") | Some("0") => false,
         Some("true") | Some("1") => true,
         Some(_) => return Err(bad_param("error-bad-request")),
     };
-    let sort = match q.get("sort").map(|v| v.trim()) {
+    let sort = match q.sort.as_deref().map(str::trim) {
         None => InboxSort::Newest,
-        Some(s @ ("newest" | "oldest" | "due" | "updated")) => InboxSort::parse(s),
-        Some(_) => return Err(bad_param("error-bad-request")),
+        Some(s) => InboxSort::from_code(s).ok_or_else(|| bad_param("error-bad-request"))?,
     };
-    let per_page = number(q, "per_page", 1, MAX_PER_PAGE)?.unwrap_or(50);
+    let per_page = number(&q.per_page, 1, MAX_PER_PAGE)?.unwrap_or(50);
     Ok(InboxFilter {
         statuses,
-        kind: vocabulary(q, "kind", Kind::parse)?,
-        field: vocabulary(q, "field", Field::parse)?,
-        partner_type: vocabulary(q, "partner_type", PartnerType::parse)?,
-        route: vocabulary(q, "route", Route::parse)?,
-        older_than_days: number(q, "older_than_days", 0, MAX_OLDER_THAN_DAYS)?,
-        assignee: number(q, "assignee", 0, MAX_ID)?,
-        q: q.get("q")
+        kind: vocabulary(&q.kind, Kind::parse)?,
+        field: vocabulary(&q.field, Field::parse)?,
+        partner_type: vocabulary(&q.partner_type, PartnerType::parse)?,
+        route: vocabulary(&q.route, Route::parse)?,
+        older_than_days: number(&q.older_than_days, 0, MAX_OLDER_THAN_DAYS)?,
+        assignee: number(&q.assignee, 0, MAX_ID)?,
+        q: q.q
+            .as_deref()
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty()),
         overdue_only,
         sort,
-        page: number(q, "page", 0, MAX_PAGE)?.unwrap_or(0),
+        page: number(&q.page, 0, MAX_PAGE)?.unwrap_or(0),
         per_page,
     })
 }
 
 /// `GET /api/v1/tenants/{code}/proposals`: the desk's inbox, filtered and paginated.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tenants/{code}/proposals",
+    summary = "デスクの受付一覧 (the desk's inbox)",
+    description = "Desk staff of the local government only (not its administrators, not operators). Each call is recorded in the audit trail.",
+    security(("bearer" = [])),
+    params(TenantPath, InboxQuery),
+    responses(
+        (status = 200, description = "One page of the inbox", body = InboxResponse),
+        (status = 400, description = "A parameter is unreadable (code `bad_request`) or out of range (code `out_of_range`)", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not this local government's desk", body = ErrorBody),
+        (status = 404, description = "No such local government", body = ErrorBody),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    Path(TenantPath { code }): Path<TenantPath>,
     api: Result<ApiUser, ApiError>,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    query: Result<Query<InboxQuery>, QueryRejection>,
 ) -> Result<Json<InboxResponse>, Fail> {
     let (_, tc) = known_tenant(&state, &code).await?;
     let api = api?;
@@ -792,9 +982,26 @@ pub async fn list(
 
 /// `GET …/proposals/{receipt_number}`: everything about one proposal, for the desk, or for
 /// department staff of a department it was routed to.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tenants/{code}/proposals/{receipt_number}",
+    summary = "提案の詳細 (a proposal with its timeline, hearings, routings, attachments and messages)",
+    description = "The desk of the local government, or department staff of a department the proposal was routed to. Everyone else gets 403, whether or not the receipt exists. Each read is recorded in the audit trail.",
+    security(("bearer" = [])),
+    params(ProposalPath),
+    responses(
+        (status = 200, description = "The proposal", body = ProposalDetail),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not allowed to read this local government's proposals", body = ErrorBody),
+        (status = 404, description = "No such local government or receipt", body = ErrorBody),
+    )
+)]
 pub async fn show(
     State(state): State<AppState>,
-    Path((code, receipt)): Path<(String, String)>,
+    Path(ProposalPath {
+        code,
+        receipt_number: receipt,
+    }): Path<ProposalPath>,
     api: Result<ApiUser, ApiError>,
 ) -> Result<Json<ProposalDetail>, Fail> {
     let (_, tc) = known_tenant(&state, &code).await?;
@@ -868,20 +1075,27 @@ pub async fn show(
 // ---------------------------------------------------------------------------------------------
 // POST …/{receipt_number}/transitions
 
-#[derive(Deserialize)]
+/// A lifecycle move.
+#[derive(Deserialize, ToSchema)]
 pub struct TransitionBody {
+    #[schema(schema_with = oa::desk_action)]
     pub action: String,
     #[serde(default)]
+    #[schema(schema_with = oa::decline_reason)]
     pub reason: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = oa::decline_explanation)]
     pub explanation: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = oa::refer_to)]
     pub to: Option<String>,
     /// The desk's note on why (kept in the timeline and the audit trail).
     #[serde(default)]
+    #[schema(schema_with = oa::transition_note)]
     pub note: Option<String>,
     /// 実施決定 of a proposal that would cost the city: why it is justified (required then).
     #[serde(default)]
+    #[schema(schema_with = oa::fiscal_justification)]
     pub fiscal_justification: Option<String>,
 }
 
@@ -901,9 +1115,29 @@ impl TransitionBody {
 
 /// `POST …/proposals/{receipt_number}/transitions`: a lifecycle move by the desk; the
 /// proponent is told by mail. A move the state machine refuses is a 409.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenants/{code}/proposals/{receipt_number}/transitions",
+    summary = "状態の変更 (a lifecycle move; the proponent is told by mail)",
+    description = "Desk staff of the local government only (not its administrators, not operators). A move the lifecycle does not allow from the current status is a 409 and changes nothing.",
+    security(("bearer" = [])),
+    params(ProposalPath),
+    request_body = TransitionBody,
+    responses(
+        (status = 200, description = "The proposal after the move", body = ProposalSummary),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not this local government's desk", body = ErrorBody),
+        (status = 404, description = "No such local government or receipt", body = ErrorBody),
+        (status = 409, description = "Not possible in the proposal's current state; nothing changed", body = ErrorBody),
+        (status = 422, description = "Validation failed: JSON of the wrong shape, or a field breaking a rule (nothing was written)", body = ErrorBody),
+    )
+)]
 pub async fn transition(
     State(state): State<AppState>,
-    Path((code, receipt)): Path<(String, String)>,
+    Path(ProposalPath {
+        code,
+        receipt_number: receipt,
+    }): Path<ProposalPath>,
     api: Result<ApiUser, ApiError>,
     body: Result<ApiJson<TransitionBody>, ApiError>,
 ) -> Result<Json<ProposalSummary>, Fail> {
@@ -923,22 +1157,48 @@ pub async fn transition(
 // ---------------------------------------------------------------------------------------------
 // POST …/{receipt_number}/hearings
 
-#[derive(Deserialize)]
+/// A hearing to record.
+#[derive(Deserialize, ToSchema)]
 pub struct HearingBody {
+    #[schema(schema_with = oa::date)]
     pub held_on: String,
+    #[schema(schema_with = oa::channel)]
     pub channel: String,
     #[serde(default)]
+    #[schema(schema_with = oa::hearing_participants)]
     pub participants: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = oa::hearing_notes)]
     pub notes: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = oa::hearing_next_steps)]
     pub next_steps: Option<String>,
 }
 
 /// `POST …/proposals/{receipt_number}/hearings`: records a hearing (聞き取り); 201.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenants/{code}/proposals/{receipt_number}/hearings",
+    summary = "聞き取りの記録 (record a hearing)",
+    description = "Desk staff of the local government only (not its administrators, not operators).",
+    security(("bearer" = [])),
+    params(ProposalPath),
+    request_body = HearingBody,
+    responses(
+        (status = 201, description = "The recorded hearing", body = HearingJson),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not this local government's desk", body = ErrorBody),
+        (status = 404, description = "No such local government or receipt", body = ErrorBody),
+        (status = 409, description = "Not possible in the proposal's current state; nothing changed", body = ErrorBody),
+        (status = 422, description = "Validation failed: JSON of the wrong shape, or a field breaking a rule (nothing was written)", body = ErrorBody),
+    )
+)]
 pub async fn hearing(
     State(state): State<AppState>,
-    Path((code, receipt)): Path<(String, String)>,
+    Path(ProposalPath {
+        code,
+        receipt_number: receipt,
+    }): Path<ProposalPath>,
     api: Result<ApiUser, ApiError>,
     body: Result<ApiJson<HearingBody>, ApiError>,
 ) -> Result<(StatusCode, Json<HearingJson>), Fail> {
@@ -960,13 +1220,18 @@ pub async fn hearing(
 // ---------------------------------------------------------------------------------------------
 // POST …/{receipt_number}/routings
 
-#[derive(Deserialize)]
+/// Departments to ask, and what.
+#[derive(Deserialize, ToSchema)]
 pub struct RoutingBody {
     #[serde(deserialize_with = "json_integers")]
+    #[schema(schema_with = oa::department_ids)]
     pub department_ids: Vec<i64>,
     #[serde(default)]
+    #[schema(schema_with = oa::routing_question, required)]
     pub question: String,
+    /// Without it, the local government's routing period in business days from today.
     #[serde(default)]
+    #[schema(schema_with = oa::date)]
     pub due_on: Option<String>,
 }
 
@@ -989,7 +1254,8 @@ fn json_integers<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::
         .collect()
 }
 
-#[derive(Serialize)]
+/// Routings just made.
+#[derive(Serialize, ToSchema)]
 pub struct RoutingsResponse {
     pub routings: Vec<RoutingJson>,
 }
@@ -997,9 +1263,29 @@ pub struct RoutingsResponse {
 /// `POST …/proposals/{receipt_number}/routings`: asks departments (庁内照会); each member is
 /// told by mail (without the proposal's content). The due date defaults to the tenant's
 /// routing period in business days. 201 with the new routings.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenants/{code}/proposals/{receipt_number}/routings",
+    summary = "庁内照会 (ask departments; their members are told by mail, without the proposal's content)",
+    description = "Desk staff of the local government only (not its administrators, not operators). Without due_on the due date is the local government's routing period in business days from today.",
+    security(("bearer" = [])),
+    params(ProposalPath),
+    request_body = RoutingBody,
+    responses(
+        (status = 201, description = "The new routings", body = RoutingsResponse),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not this local government's desk", body = ErrorBody),
+        (status = 404, description = "No such local government or receipt", body = ErrorBody),
+        (status = 409, description = "Not possible in the proposal's current state; nothing changed", body = ErrorBody),
+        (status = 422, description = "Validation failed: JSON of the wrong shape, or a field breaking a rule (nothing was written)", body = ErrorBody),
+    )
+)]
 pub async fn route(
     State(state): State<AppState>,
-    Path((code, receipt)): Path<(String, String)>,
+    Path(ProposalPath {
+        code,
+        receipt_number: receipt,
+    }): Path<ProposalPath>,
     api: Result<ApiUser, ApiError>,
     body: Result<ApiJson<RoutingBody>, ApiError>,
 ) -> Result<(StatusCode, Json<RoutingsResponse>), Fail> {
@@ -1022,18 +1308,38 @@ pub async fn route(
 // ---------------------------------------------------------------------------------------------
 // POST /api/v1/tenants/{code}/routings/{id}/answer
 
-#[derive(Deserialize)]
+/// A department's answer.
+#[derive(Deserialize, ToSchema)]
 pub struct AnswerBody {
+    #[schema(schema_with = oa::answer)]
     pub answer: String,
     #[serde(default)]
+    #[schema(schema_with = oa::answer_comment)]
     pub comment: Option<String>,
 }
 
 /// `POST /api/v1/tenants/{code}/routings/{id}/answer`: a department's answer to a routing
 /// addressed to it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenants/{code}/routings/{id}/answer",
+    summary = "庁内照会への回答 (a department's answer)",
+    description = "Department staff of the department the routing is addressed to.",
+    security(("bearer" = [])),
+    params(RoutingPath),
+    request_body = AnswerBody,
+    responses(
+        (status = 200, description = "The answered routing", body = RoutingJson),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not staff of a department of this local government", body = ErrorBody),
+        (status = 404, description = "No such local government, or no routing addressed to the caller's department", body = ErrorBody),
+        (status = 409, description = "Already answered, or the proposal is closed", body = ErrorBody),
+        (status = 422, description = "Validation failed: JSON of the wrong shape, or a field breaking a rule (nothing was written)", body = ErrorBody),
+    )
+)]
 pub async fn answer(
     State(state): State<AppState>,
-    Path((code, id)): Path<(String, String)>,
+    Path(RoutingPath { code, id }): Path<RoutingPath>,
     api: Result<ApiUser, ApiError>,
     body: Result<ApiJson<AnswerBody>, ApiError>,
 ) -> Result<Json<RoutingJson>, Fail> {
