@@ -428,8 +428,14 @@ fn proposal_paths(doc: &mut Value, error: &Value) {
     paths["/api/v1/tenants/{code}/proposals"] = json!({
         "post": {
             "summary": "提案・相談・寄附の申出の受付 (public intake, no token)",
-            "description": "Anyone may submit. Answers 201 only after the proposal, its attachments, the audit entry and the receipt mail are committed. Limited per client address and hour (429). A desk that does not take proposals now (not opened by its administrator, or without desk staff) answers 409 with code `desk_closed` and stores nothing.",
-            "parameters": [code.clone()],
+            "description": "Anyone may submit. Answers 201 only after the proposal, its attachments, the audit entry and the receipt mail (in the language of `Accept-Language`: English or Japanese) are committed. Limited per client address and hour (429). A desk that does not take proposals now (not opened by its administrator, or without desk staff) answers 409 with code `desk_closed` and stores nothing.",
+            "parameters": [code.clone(), {
+                "name": "Accept-Language",
+                "in": "header",
+                "required": false,
+                "description": "The proponent's language: mail about the proposal (the receipt, status changes, messages from the desk) is written in English when the most wanted language Renkei speaks is English (`en`, `en-US`, …, by q-value), otherwise in Japanese.",
+                "schema": { "type": "string", "examples": ["en-US,en;q=0.9", "ja"] }
+            }],
             "requestBody": body(json!({ "$ref": "#/components/schemas/Intake" })),
             "responses": {
                 "201": ok("Received", json!({ "$ref": "#/components/schemas/Receipt" })),

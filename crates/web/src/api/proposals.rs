@@ -548,6 +548,14 @@ pub async fn submit(
     }
     let (parts, body) = req.into_parts();
     let ip = client_ip(&state, &parts);
+    // Mail to the proponent is written in the language the client asks for (Japanese unless
+    // it asks for English).
+    let lang = parts
+        .headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default();
     // A cheap early answer before reading the body; the submission's own transaction has
     // the last word.
     let limit = state.config.intake_rate_limit;
@@ -634,6 +642,7 @@ pub async fn submit(
             ip: Some(ip),
             per_hour: limit,
             route: None,
+            lang,
         },
     )
     .await?;
