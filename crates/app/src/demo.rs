@@ -671,6 +671,7 @@ impl<'a> Ctx<'a> {
                     ip: None,
                     per_hour: 0,
                     route: Some(s.route),
+                    lang: crate::i18n::Lang::Ja,
                 },
             )
             .await

@@ -4,35 +4,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Ja,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Ja => "ja",
-            Self::En => "en",
-        }
-    }
-
-    pub fn other(self) -> Self {
-        match self {
-            Self::Ja => Self::En,
-            Self::En => Self::Ja,
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "ja" => Some(Self::Ja),
-            "en" => Some(Self::En),
-            _ => None,
-        }
-    }
-}
+/// The languages, defined in the domain (an account's and a proposal's language are stored).
+pub use renkei_domain::lang::Lang;
 
 const JA: &str = include_str!("../locales/ja.txt");
 const EN: &str = include_str!("../locales/en.txt");

@@ -8,6 +8,7 @@
 //! [`CommandError`]: field-level message keys, so a page re-renders its form with them and
 //! the API answers a 422 with the very same keys.
 
+pub mod accounts;
 pub mod demo;
 pub mod i18n;
 pub mod mailer;

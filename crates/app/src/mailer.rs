@@ -1,12 +1,17 @@
-//! The one mailer: domain events become outbox messages. The wording is in the message
-//! catalogues (`mail-*` keys, Japanese, English where the recipient chose it), dates are
-//! written as officials write them (令和8年12月1日), and links are built from the configured
-//! public address only (never from a request's Host header). The store queues what this
-//! returns inside the transaction of the change it reports.
+//! The one mailer: domain events become outbox messages. Every recipient gets their own
+//! mail in their own language (the event's [`Recipient`]s carry it: an account's choice, or
+//! the language a proposal was sent in). The wording is in the message catalogues (`mail-*`
+//! keys), dates are written as officials write them in Japanese (令和8年12月1日) and plainly
+//! in English (1 December 2026), and links are built from the configured public address only
+//! (never from a request's Host header). The store queues what this returns inside the
+//! transaction of the change it reports.
 
 use crate::i18n::{Lang, Tr};
-use renkei_domain::time::{parse_db_timestamp, wareki, wareki_datetime_jst};
-use renkei_store::events::{DomainEvent, Mailer};
+use chrono::{DateTime, NaiveDate, Utc};
+use renkei_domain::time::{
+    english_date, english_datetime_jst, parse_db_timestamp, wareki, wareki_datetime_jst,
+};
+use renkei_store::events::{DomainEvent, Mailer, Recipient};
 use renkei_store::outbox::OutgoingMail;
 use renkei_store::proposals::Proposal;
 use renkei_store::reminders::Overdue;
@@ -95,6 +100,22 @@ struct About<'a> {
 /// it is made with [`lines`].
 type Args = Vec<(&'static str, String)>;
 
+/// A day as a reader of `lang` writes it: 令和8年12月1日, or 1 December 2026.
+pub fn date_for(lang: Lang, date: NaiveDate) -> String {
+    match lang {
+        Lang::Ja => wareki(date),
+        Lang::En => english_date(date),
+    }
+}
+
+/// An instant, in Japan's time, as a reader of `lang` writes it.
+pub fn moment_for(lang: Lang, t: DateTime<Utc>) -> String {
+    match lang {
+        Lang::Ja => wareki_datetime_jst(t),
+        Lang::En => english_datetime_jst(t),
+    }
+}
+
 impl Mails {
     pub fn new(links: Links) -> Self {
         Self { links }
@@ -104,19 +125,13 @@ impl Mails {
         &self.links
     }
 
-    /// The language of a recipient. Mail goes out in Japanese, the language of the
-    /// correspondence, until recipients can choose (see docs/ARCHITECTURE.md, Mail).
-    fn lang_of(&self, _to: &str) -> Lang {
-        Lang::Ja
-    }
-
     /// One mail to each recipient, in their language: subject and body from the catalogue
     /// entries `mail-{name}-subject` and `mail-{name}-body` (plus the desk's footer), filled in
     /// from `args` (given the recipient's translator). The subject stays on one line.
     fn to_each(
         &self,
         about: About<'_>,
-        recipients: &[String],
+        recipients: &[Recipient],
         name: &str,
         args: impl Fn(&Tr) -> Args,
     ) -> Vec<OutgoingMail> {
@@ -124,7 +139,7 @@ impl Mails {
         recipients
             .iter()
             .map(|to| {
-                let tr = Tr::new(self.lang_of(to));
+                let tr = Tr::new(to.lang);
                 let mut values = args(&tr);
                 values.push(("desk", desk.clone()));
                 let values: Vec<(&str, &str)> =
@@ -138,7 +153,7 @@ impl Mails {
                     tenant_code: Some(one_line(&about.tenant.code)),
                     proposal_id: about.proposal_id,
                     kind: about.kind.into(),
-                    to: to.clone(),
+                    to: to.email.clone(),
                     subject: one_line(&tr.fill(&format!("mail-{name}-subject"), &values)),
                     body,
                 }
@@ -170,10 +185,9 @@ impl Mails {
         p: &Proposal,
         dest: Option<&Tenant>,
     ) -> Vec<OutgoingMail> {
-        let recipient = [p.email.clone()];
         self.to_each(
             Self::about(tenant, p, "status"),
-            &recipient,
+            &[Recipient::proponent(p)],
             "status",
             |tr| {
                 let status = tr.t(&format!("status-{}", p.status));
@@ -215,10 +229,10 @@ impl Mails {
                 Self::about(tenant, p, "reminder"),
                 recipients,
                 "reminder-routing",
-                |_| {
+                |tr| {
                     let mut args = Self::proposal_args(p);
                     args.push(("department", one_line(&routing.department_name)));
-                    args.push(("due", wareki(routing.due_on)));
+                    args.push(("due", date_for(tr.lang, routing.due_on)));
                     args.push((
                         "link",
                         self.links
@@ -235,9 +249,9 @@ impl Mails {
                 Self::about(tenant, p, "reminder"),
                 recipients,
                 "reminder-first",
-                |_| {
+                |tr| {
                     let mut args = Self::proposal_args(p);
-                    args.push(("due", wareki(p.first_response_due)));
+                    args.push(("due", date_for(tr.lang, p.first_response_due)));
                     args.push((
                         "link",
                         self.links.desk_proposal(&tenant.code, &p.receipt_number),
@@ -265,7 +279,7 @@ impl Mailer for Mails {
                     proposal_id: Some(proposal.id),
                     kind: "receipt",
                 },
-                &[to.to_string()],
+                std::slice::from_ref(to),
                 "receipt",
                 |_| {
                     vec![
@@ -321,7 +335,7 @@ impl Mailer for Mails {
                 body,
             } => self.to_each(
                 Self::about(tenant, p, "message"),
-                std::slice::from_ref(&p.email),
+                &[Recipient::proponent(p)],
                 "message",
                 |_| {
                     let mut args = Self::proposal_args(p);
@@ -356,10 +370,10 @@ impl Mailer for Mails {
                 Self::about(tenant, p, "routing"),
                 members,
                 "routing",
-                |_| {
+                |tr| {
                     let mut args = Self::proposal_args(p);
                     args.push(("department", one_line(department)));
-                    args.push(("due", wareki(due_on)));
+                    args.push(("due", date_for(tr.lang, due_on)));
                     args.push((
                         "link",
                         self.links
@@ -385,9 +399,13 @@ impl Mailer for Mails {
                 |tr| {
                     let (name, email) = (one_line(&change.display_name), one_line(&change.email));
                     let by = match &change.by_name {
-                        Some(by_name) => {
-                            format!("{}（{}）", one_line(by_name), one_line(&change.by_label))
-                        }
+                        Some(by_name) => tr.fill(
+                            "mail-desk-staff-by",
+                            &[
+                                ("name", &one_line(by_name)),
+                                ("label", &one_line(&change.by_label)),
+                            ],
+                        ),
                         None if change.by_label == "cli" => tr.t("desk-staff-by-cli"),
                         None => one_line(&change.by_label),
                     };
@@ -406,7 +424,7 @@ impl Mailer for Mails {
                         }
                     };
                     let at = parse_db_timestamp(&change.at)
-                        .map(wareki_datetime_jst)
+                        .map(|t| moment_for(tr.lang, t))
                         .unwrap_or_else(|| one_line(&change.at));
                     vec![("what", what), ("by", by), ("at", at)]
                 },
@@ -415,22 +433,23 @@ impl Mailer for Mails {
                 tenant,
                 account_name,
                 request,
+                lang,
             } => self.to_each(
                 About {
                     tenant,
                     proposal_id: None,
                     kind: "link",
                 },
-                std::slice::from_ref(&request.email),
+                &[Recipient::new(request.email.clone(), lang)],
                 "link",
-                |_| {
+                |tr| {
                     vec![
                         ("name", one_line(account_name)),
                         (
                             "link",
                             self.links.link_confirmation(&tenant.code, &request.token),
                         ),
-                        ("expires", wareki_datetime_jst(request.expires_at)),
+                        ("expires", moment_for(tr.lang, request.expires_at)),
                     ]
                 },
             ),
@@ -512,6 +531,7 @@ mod tests {
             received_on: day("2026-04-01"),
             fiscal_year: 2026,
             fiscal_justification: None,
+            lang: Lang::Ja,
         }
     }
 
@@ -536,14 +556,23 @@ mod tests {
     /// Every mail the installation sends, with `extra` added to every name and title it
     /// interpolates.
     fn every_mail(extra: &str) -> Vec<OutgoingMail> {
-        let (t, p) = (tenant(extra), proposal(extra));
+        every_mail_in(extra, Lang::Ja)
+    }
+
+    /// The same, with every recipient (and the proposal) in `lang`.
+    fn every_mail_in(extra: &str, lang: Lang) -> Vec<OutgoingMail> {
+        let t = tenant(extra);
+        let p = Proposal {
+            lang,
+            ..proposal(extra)
+        };
         let mails = Mails::new(Links::new("https://renkei.example.jp"));
         let copy = Submitted {
             id: 8,
             receipt_number: "270008-2026-0001".into(),
             tracking_token: "t".into(),
         };
-        let desk = vec!["desk@example.jp".to_string()];
+        let desk = vec![Recipient::new("desk@example.jp", lang)];
         let change = renkei_store::users::DeskStaffChange {
             user_id: 3,
             display_name: format!("新任 担当{extra}"),
@@ -563,19 +592,20 @@ mod tests {
             tenant_code: "272027".into(),
             proposal: Box::new(p.clone()),
             routing: Box::new(routing(extra)),
-            recipients: vec!["dept@example.jp".into()],
+            recipients: vec![Recipient::new("dept@example.jp", lang)],
         };
         let first_item = Overdue::FirstResponse {
             tenant_code: "272027".into(),
             proposal: Box::new(p.clone()),
-            recipients: vec!["desk@example.jp".into()],
+            recipients: vec![Recipient::new("desk@example.jp", lang)],
         };
-        let members = vec!["dept@example.jp".to_string()];
+        let members = vec![Recipient::new("dept@example.jp", lang)];
+        let proponent = Recipient::new("taro@example.co.jp", lang);
         let events = [
             DomainEvent::Submitted {
                 tenant: &t,
                 proposal: &copy,
-                to: "taro@example.co.jp",
+                to: &proponent,
                 org_name: &p.org_name,
                 contact_name: &p.contact_name,
                 title: &p.title,
@@ -618,6 +648,7 @@ mod tests {
                 tenant: &t,
                 account_name: &p.contact_name,
                 request: &request,
+                lang,
             },
             DomainEvent::Overdue {
                 tenant: &t,
@@ -667,6 +698,109 @@ mod tests {
     }
 
     #[test]
+    fn english_mail_reads_as_english() {
+        let ja = every_mail("");
+        let en = every_mail_in("", Lang::En);
+        assert_eq!(ja.len(), en.len());
+        // Words of the Japanese templates (names and the desk's name are Japanese in both).
+        let japanese = [
+            "様",
+            "受付",
+            "御中",
+            "提案",
+            "照会",
+            "令和",
+            "デスク",
+            "メール",
+            "。",
+            "：",
+            "【",
+        ];
+        for (j, e) in ja.iter().zip(&en) {
+            assert_eq!((&j.kind, &j.to), (&e.kind, &e.to));
+            assert_ne!(j.subject, e.subject);
+            for word in japanese {
+                let text = e
+                    .body
+                    .replace("大阪府岸和田市", "")
+                    .replace("岸和田 太郎", "")
+                    .replace("株式会社だんじり", "")
+                    .replace("防災訓練", "")
+                    .replace("危機管理課", "")
+                    .replace("新任 担当", "")
+                    .replace("管理者", "")
+                    .replace("ご連絡です。\n二行目です。", "")
+                    .replace("一行目\n二行目", "");
+                assert!(
+                    !text.contains(word) && !e.subject.contains(word),
+                    "{}: {word:?} in\n{}\n{}",
+                    e.kind,
+                    e.subject,
+                    e.body
+                );
+            }
+        }
+        let routing = en.iter().find(|m| m.kind == "routing").expect("routing");
+        assert_eq!(
+            routing.subject,
+            "[Renkei] Routing request 272027-2026-0001 (please answer by 1 May 2026)"
+        );
+        assert!(
+            routing
+                .body
+                .ends_with("This mail was sent automatically by Renkei."),
+            "{}",
+            routing.body
+        );
+        let receipt = en.iter().find(|m| m.kind == "receipt").expect("receipt");
+        assert!(receipt.subject.contains("received"), "{}", receipt.subject);
+        let status = en.iter().find(|m| m.kind == "status").expect("status");
+        assert!(status.body.contains("\"Declined\""), "{}", status.body);
+        assert!(status.body.contains("Reason: Other"), "{}", status.body);
+        let staff = en.iter().find(|m| m.kind == "desk-staff").expect("staff");
+        assert!(
+            staff.body.contains("管理者 (admin@example.jp)")
+                && staff.body.contains("1 April 2026, 09:00 JST"),
+            "{}",
+            staff.body
+        );
+        let link = en.iter().find(|m| m.kind == "link").expect("link");
+        assert!(
+            link.body.contains("1 January 1970, 09:00 JST"),
+            "{}",
+            link.body
+        );
+    }
+
+    /// One event, several recipients: each gets the mail in their own language.
+    #[test]
+    fn each_recipient_reads_their_own_language() {
+        let (t, p) = (tenant(""), proposal(""));
+        let mails = Mails::new(Links::new("https://renkei.example.jp"));
+        let members = [
+            Recipient::new("a@example.jp", Lang::Ja),
+            Recipient::new("b@example.jp", Lang::En),
+        ];
+        let sent = mails.mails(&DomainEvent::Routed {
+            tenant: &t,
+            proposal: &p,
+            department: "危機管理課",
+            due_on: day("2026-12-01"),
+            members: &members,
+        });
+        assert_eq!(sent.len(), 2);
+        assert_eq!(sent[0].to, "a@example.jp");
+        assert!(sent[0].subject.contains("庁内照会") && sent[0].subject.contains("令和8年12月1日"));
+        assert_eq!(sent[1].to, "b@example.jp");
+        assert!(
+            sent[1].subject.contains("Routing request")
+                && sent[1].subject.contains("1 December 2026"),
+            "{}",
+            sent[1].subject
+        );
+    }
+
+    #[test]
     fn a_placeholder_typed_by_a_proponent_stays_as_typed() {
         let all = every_mail("{link}{due}");
         let routing = all
@@ -694,8 +828,14 @@ mod tests {
 
     #[test]
     fn names_and_titles_cannot_add_lines_to_a_mail() {
-        let plain = every_mail("");
-        let hostile = every_mail(INJECTED);
+        for lang in Lang::ALL {
+            lines_hold_in(lang);
+        }
+    }
+
+    fn lines_hold_in(lang: Lang) {
+        let plain = every_mail_in("", lang);
+        let hostile = every_mail_in(INJECTED, lang);
         assert_eq!(plain.len(), hostile.len());
         assert_eq!(plain.len(), 10, "every kind of mail is covered");
         for (p, h) in plain.iter().zip(&hostile) {

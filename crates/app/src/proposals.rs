@@ -8,7 +8,7 @@ use renkei_domain::attachment::{self, MAX_ATTACHMENTS};
 use renkei_domain::proposal::{
     Answer, Channel, DeclineReason, Intake, IntakeInput, Route, Transition, rules,
 };
-use renkei_domain::{Actor, TenantCode};
+use renkei_domain::{Actor, Lang, TenantCode};
 use renkei_store::proposals::{
     Hearing, NewAttachment, NewHearing, NewProposal, Proposal, Routing, Submitted,
 };
@@ -62,6 +62,9 @@ pub struct SubmitInput {
     pub per_hour: i64,
     /// How it came in (default フリー型; the demo plays other routes too).
     pub route: Option<Route>,
+    /// The proponent's language (the intake page's, the API's `Accept-Language`; default
+    /// Japanese): mail to the proponent about this proposal is written in it.
+    pub lang: Lang,
 }
 
 /// Every file checked (count, type by content), with the errors of those refused.
@@ -119,6 +122,7 @@ pub async fn submit(
                 proponent_user_id: input.proponent_user_id,
                 attachments: files,
                 ip: input.ip,
+                lang: input.lang,
             },
             &by.who,
             &app.mails,
@@ -162,6 +166,8 @@ pub async fn approach(
                 proponent_user_id: None,
                 attachments: files,
                 ip: None,
+                // The city approached the organisation, in the language of the correspondence.
+                lang: Lang::Ja,
             },
             hearing,
             &by.who,

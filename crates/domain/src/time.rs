@@ -117,6 +117,21 @@ pub fn wareki_datetime_jst(t: DateTime<Utc>) -> String {
     format!("{} {}", wareki(local.date_naive()), local.format("%H:%M"))
 }
 
+/// A date for a reader of English: 1 December 2026 (no era names).
+pub fn english_date(date: NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
+
+/// A timestamp for a reader of English in Japan: 1 December 2026, 09:30 JST.
+pub fn english_datetime_jst(t: DateTime<Utc>) -> String {
+    let local = to_jst(t);
+    format!(
+        "{}, {} JST",
+        english_date(local.date_naive()),
+        local.format("%H:%M")
+    )
+}
+
 /// A stored date (`YYYY-MM-DD`).
 pub fn to_db_date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -137,6 +152,8 @@ mod tests {
     #[test]
     fn wareki_dates() {
         assert_eq!(wareki(d(2021, 10, 15)), "令和3年10月15日");
+        assert_eq!(english_date(d(2021, 10, 15)), "15 October 2021");
+        assert_eq!(english_date(d(2026, 12, 1)), "1 December 2026");
         assert_eq!(wareki(d(2019, 5, 1)), "令和元年5月1日");
         assert_eq!(wareki(d(2019, 4, 30)), "平成31年4月30日");
         assert_eq!(wareki(d(1989, 1, 7)), "昭和64年1月7日");
@@ -185,5 +202,6 @@ mod tests {
     fn jst_crosses_midnight() {
         let t = parse_db_timestamp("2026-11-21T16:30:00.000Z").unwrap_or_default();
         assert_eq!(wareki_datetime_jst(t), "令和8年11月22日 01:30");
+        assert_eq!(english_datetime_jst(t), "22 November 2026, 01:30 JST");
     }
 }

@@ -51,6 +51,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "fields and offers as rows",
         include_str!("../migrations/sqlite/0007_fields_and_offers.sql"),
     ),
+    (
+        8,
+        "languages",
+        include_str!("../migrations/sqlite/0008_languages.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -87,6 +92,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "fields and offers as rows",
         include_str!("../migrations/postgres/0007_fields_and_offers.sql"),
+    ),
+    (
+        8,
+        "languages",
+        include_str!("../migrations/postgres/0008_languages.sql"),
     ),
 ];
 

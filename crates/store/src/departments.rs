@@ -151,7 +151,7 @@ impl Store {
 
     pub async fn department_members(&self, tenant: TenantCode, id: i64) -> Result<Vec<User>> {
         let rows = sqlx::query(
-            "SELECT u.id, u.tenant_code, u.role, u.email, u.display_name, u.disabled_at, u.created_at \
+            "SELECT u.id, u.tenant_code, u.role, u.email, u.display_name, u.disabled_at, u.created_at, u.lang \
              FROM department_members m JOIN users u ON u.id = m.user_id \
              JOIN departments d ON d.id = m.department_id \
              WHERE d.tenant_code = $1 AND d.id = $2 ORDER BY u.email",

@@ -3,9 +3,11 @@
 //! messages, which commit with the change (so neither exists without the other).
 //!
 //! The store decides *who* hears (the proponent, the department's members, the receiving
-//! desk's staff: it reads them inside the transaction) and hands over the rows as they are
-//! after the change; the wording, the language and the links are the mailer's
-//! (`renkei_app::mailer`). No caller composes mail text.
+//! desk's staff: it reads them inside the transaction), each as a [`Recipient`] with the
+//! language they read (an account's stored choice; for the proponent, the language the
+//! proposal was sent in), and hands over the rows as they are after the change; the wording
+//! and the links are the mailer's (`renkei_app::mailer`), which writes each recipient's mail
+//! in their language. No caller composes mail text.
 
 use crate::outbox::OutgoingMail;
 use crate::ownership::LinkRequest;
@@ -13,8 +15,40 @@ use crate::proposals::{Proposal, Submitted};
 use crate::reminders::Overdue;
 use crate::tenants::Tenant;
 use crate::users::DeskStaffChange;
-use crate::{Result, WriteTx};
+use crate::{Result, WriteTx, rows};
 use chrono::NaiveDate;
+use renkei_domain::Lang;
+
+/// Someone a mail goes to, with the language it is written in for them: an account's own
+/// choice, or for a proponent the language the proposal was sent in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub email: String,
+    pub lang: Lang,
+}
+
+impl Recipient {
+    pub fn new(email: impl Into<String>, lang: Lang) -> Self {
+        Self {
+            email: email.into(),
+            lang,
+        }
+    }
+
+    /// An account's address and language (`email` and `lang` of `users`).
+    pub(crate) fn from_user_row(r: &sqlx::any::AnyRow) -> Result<Self> {
+        use sqlx::Row;
+        Ok(Self {
+            email: r.try_get("email")?,
+            lang: rows::lang(r, "users", "lang")?,
+        })
+    }
+
+    /// A proposal's proponent: its address, in the language it was sent in.
+    pub fn proponent(p: &Proposal) -> Self {
+        Self::new(p.email.clone(), p.lang)
+    }
+}
 
 /// Something that happened, with everything a message about it needs.
 #[derive(Debug)]
@@ -23,7 +57,8 @@ pub enum DomainEvent<'a> {
     Submitted {
         tenant: &'a Tenant,
         proposal: &'a Submitted,
-        to: &'a str,
+        /// The proposal's address, in the language it was sent in.
+        to: &'a Recipient,
         org_name: &'a str,
         contact_name: &'a str,
         title: &'a str,
@@ -42,7 +77,7 @@ pub enum DomainEvent<'a> {
         proposal: &'a Proposal,
         copy: &'a Submitted,
         dest: &'a Tenant,
-        desk: &'a [String],
+        desk: &'a [Recipient],
     },
     /// The desk wrote to the proponent.
     MessageToProponent {
@@ -54,7 +89,7 @@ pub enum DomainEvent<'a> {
     MessageToDesk {
         tenant: &'a Tenant,
         proposal: &'a Proposal,
-        desk: &'a [String],
+        desk: &'a [Recipient],
     },
     /// A department was asked (庁内照会); `members` are its active members.
     Routed {
@@ -62,19 +97,21 @@ pub enum DomainEvent<'a> {
         proposal: &'a Proposal,
         department: &'a str,
         due_on: NaiveDate,
-        members: &'a [String],
+        members: &'a [Recipient],
     },
     /// An account became desk staff; `desk` are the tenant's other active desk accounts.
     DeskStaffAdded {
         tenant: &'a Tenant,
         change: &'a DeskStaffChange,
-        desk: &'a [String],
+        desk: &'a [Recipient],
     },
     /// A proponent account asked to link the proposals sent from its address.
     LinkRequested {
         tenant: &'a Tenant,
         account_name: &'a str,
         request: &'a LinkRequest,
+        /// The account's language.
+        lang: Lang,
     },
     /// Something is overdue today.
     Overdue {

@@ -216,7 +216,7 @@ impl Store {
     ) -> Result<LinkRequest> {
         let t = tenant.to_string();
         let tenant_row = self.tenant(&t).await?;
-        let account_name = self.user(user_id).await?.display_name;
+        let account = self.user(user_id).await?;
         let mut tx = self.write().await?;
         let email = tx.proponent_email(&t, user_id).await?;
         let now = tx.now();
@@ -264,8 +264,9 @@ impl Store {
             mailer,
             &DomainEvent::LinkRequested {
                 tenant: &tenant_row,
-                account_name: &account_name,
+                account_name: &account.display_name,
                 request: &request,
+                lang: account.lang,
             },
         )
         .await?;

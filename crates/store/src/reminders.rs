@@ -2,7 +2,7 @@
 //! past their first-response date without a response. Each is claimed with a conditional
 //! update, so several app servers send one reminder per item per day.
 
-use crate::events::{DomainEvent, Mailer};
+use crate::events::{DomainEvent, Mailer, Recipient};
 use crate::proposals::{Proposal, Routing};
 use crate::{Result, Store};
 use sqlx::Row;
@@ -14,12 +14,12 @@ pub enum Overdue {
         tenant_code: String,
         proposal: Box<Proposal>,
         routing: Box<Routing>,
-        recipients: Vec<String>,
+        recipients: Vec<Recipient>,
     },
     FirstResponse {
         tenant_code: String,
         proposal: Box<Proposal>,
-        recipients: Vec<String>,
+        recipients: Vec<Recipient>,
     },
 }
 
@@ -81,15 +81,15 @@ impl Store {
                 continue;
             };
             let recipients = sqlx::query(
-                "SELECT u.email FROM department_members m JOIN users u ON u.id = m.user_id \
+                "SELECT u.email, u.lang FROM department_members m JOIN users u ON u.id = m.user_id \
                  WHERE m.department_id = $1 AND u.disabled_at IS NULL ORDER BY u.email",
             )
             .bind(dept)
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(|r| r.try_get::<String, _>("email"))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(Recipient::from_user_row)
+            .collect::<Result<Vec<_>>>()?;
             let item = Overdue::Routing {
                 tenant_code: tenant,
                 proposal: Box::new(proposal),
@@ -140,7 +140,7 @@ impl Store {
                 .into_iter()
                 .filter(|u| u.role == renkei_domain::Role::Desk && !u.disabled)
                 .filter(|u| assignee.is_none_or(|a| a == u.id))
-                .map(|u| u.email)
+                .map(|u| Recipient::new(u.email, u.lang))
                 .collect();
             let item = Overdue::FirstResponse {
                 tenant_code: tenant,

@@ -4,8 +4,8 @@
 
 use crate::{Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use renkei_domain::ParseError;
 use renkei_domain::time::parse_db_timestamp;
+use renkei_domain::{Lang, ParseError};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -65,4 +65,10 @@ pub(crate) fn opt_instant(
     let s: Option<String> = r.try_get(column)?;
     s.map(|s| parse_db_timestamp(&s).ok_or_else(|| corrupt(table, column, &s)))
         .transpose()
+}
+
+/// A language code (`ja`, `en`).
+pub(crate) fn lang(r: &AnyRow, table: &'static str, column: &'static str) -> Result<Lang> {
+    let s: String = r.try_get(column)?;
+    Lang::parse(&s).ok_or_else(|| corrupt(table, column, &s))
 }

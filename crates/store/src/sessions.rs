@@ -54,7 +54,7 @@ impl Store {
     /// The live session for a cookie token, if any (expired sessions and disabled users: none).
     pub async fn session_get(&self, token: &str) -> Result<Option<Session>> {
         let row = sqlx::query(
-            "SELECT u.id, u.tenant_code, u.role, u.email, u.display_name, u.disabled_at, u.created_at, s.csrf_token \
+            "SELECT u.id, u.tenant_code, u.role, u.email, u.display_name, u.disabled_at, u.created_at, u.lang, s.csrf_token \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
         )

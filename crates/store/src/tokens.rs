@@ -102,7 +102,7 @@ impl Store {
             return Ok(None);
         }
         let row = sqlx::query(
-            "SELECT u.id, u.tenant_code, u.role, u.email, u.display_name, u.disabled_at, u.created_at \
+            "SELECT u.id, u.tenant_code, u.role, u.email, u.display_name, u.disabled_at, u.created_at, u.lang \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL",
         )

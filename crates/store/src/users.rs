@@ -6,12 +6,12 @@
 //! the tenant's other active desk staff and writes the audit entry, all in one transaction
 //! ([`WriteTx::announce_desk_account`]).
 
-use crate::events::{DomainEvent, Mailer};
+use crate::events::{DomainEvent, Mailer, Recipient};
 use crate::tenants::Tenant;
-use crate::{Result, Store, StoreError, Who, WriteTx};
+use crate::{Result, Store, StoreError, Who, WriteTx, rows};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use renkei_domain::{Actor, Email, Password, Role, TenantCode};
+use renkei_domain::{Actor, Email, Lang, Password, Role, TenantCode};
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +23,8 @@ pub struct User {
     pub display_name: String,
     pub disabled: bool,
     pub created_at: String,
+    /// The language of the mail this account receives (chosen with `?lang=` while signed in).
+    pub lang: Lang,
 }
 
 #[derive(Debug, Clone)]
@@ -74,7 +76,7 @@ pub struct LoginAttempt {
     settled_before: Vec<i64>,
 }
 
-const COLUMNS: &str = "id, tenant_code, role, email, display_name, disabled_at, created_at";
+const COLUMNS: &str = "id, tenant_code, role, email, display_name, disabled_at, created_at, lang";
 
 pub(crate) fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
     let role: String = r.try_get("role")?;
@@ -86,6 +88,7 @@ pub(crate) fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
         display_name: r.try_get("display_name")?,
         disabled: r.try_get::<Option<String>, _>("disabled_at")?.is_some(),
         created_at: r.try_get("created_at")?,
+        lang: rows::lang(r, "users", "lang")?,
     })
 }
 
@@ -104,30 +107,31 @@ fn desk_staff_change_from_row(r: &sqlx::any::AnyRow) -> Result<DeskStaffChange> 
 }
 
 impl WriteTx {
-    /// The addresses of the tenant's active desk accounts, sorted; with `assignee`, only the
-    /// assigned officer's (or everyone's, when that account is no longer active desk staff).
-    pub(crate) async fn desk_addresses(
+    /// The tenant's active desk accounts (address and language), sorted by address; with
+    /// `assignee`, only the assigned officer (or everyone, when that account is no longer
+    /// active desk staff).
+    pub(crate) async fn desk_recipients(
         &mut self,
         tenant: &str,
         assignee: Option<i64>,
-    ) -> Result<Vec<String>> {
+    ) -> Result<Vec<Recipient>> {
         let all = sqlx::query(
-            "SELECT id, email FROM users WHERE tenant_code = $1 AND role = 'desk' AND disabled_at IS NULL \
+            "SELECT id, email, lang FROM users WHERE tenant_code = $1 AND role = 'desk' AND disabled_at IS NULL \
              ORDER BY email",
         )
         .bind(tenant)
         .fetch_all(&mut *self.tx)
         .await?
         .iter()
-        .map(|r| Ok((r.try_get::<i64, _>("id")?, r.try_get::<String, _>("email")?)))
+        .map(|r| Ok((r.try_get::<i64, _>("id")?, Recipient::from_user_row(r)?)))
         .collect::<Result<Vec<_>>>()?;
-        let assigned: Vec<String> = all
+        let assigned: Vec<Recipient> = all
             .iter()
             .filter(|(id, _)| Some(*id) == assignee)
-            .map(|(_, e)| e.clone())
+            .map(|(_, r)| r.clone())
             .collect();
         Ok(if assigned.is_empty() {
-            all.into_iter().map(|(_, e)| e).collect()
+            all.into_iter().map(|(_, r)| r).collect()
         } else {
             assigned
         })
@@ -178,7 +182,7 @@ impl WriteTx {
             at: now,
         };
         let recipients = sqlx::query(
-            "SELECT email FROM users WHERE tenant_code = $1 AND role = 'desk' AND disabled_at IS NULL \
+            "SELECT email, lang FROM users WHERE tenant_code = $1 AND role = 'desk' AND disabled_at IS NULL \
              AND id <> $2 ORDER BY email",
         )
         .bind(&tenant.code)
@@ -186,8 +190,8 @@ impl WriteTx {
         .fetch_all(&mut *self.tx)
         .await?
         .iter()
-        .map(|r| r.try_get::<String, _>("email"))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(Recipient::from_user_row)
+        .collect::<Result<Vec<_>>>()?;
         self.emit(
             mailer,
             &DomainEvent::DeskStaffAdded {
@@ -350,6 +354,7 @@ impl Store {
                 display_name: display_name.clone(),
                 disabled: false,
                 created_at: now.clone(),
+                lang: Lang::default(),
             };
             tx.announce_desk_account(t, &user, None, who, mailer)
                 .await?;
@@ -386,6 +391,20 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         user_from_row(&row)
+    }
+
+    /// Records the language an account chose (`?lang=` while signed in): mail to it is
+    /// written in that language from now on. Returns whether it changed.
+    pub async fn user_set_lang(&self, id: i64, lang: Lang) -> Result<bool> {
+        let mut tx = self.write().await?;
+        let changed = sqlx::query("UPDATE users SET lang = $2 WHERE id = $1 AND lang <> $2")
+            .bind(id)
+            .bind(lang.code())
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(changed > 0)
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<User> {

@@ -59,6 +59,13 @@ pub async fn pages(State(state): State<AppState>, req: Request, next: Next) -> R
         Ok(ctx) => ctx,
         Err(e) => return e.into_response(),
     };
+    // A signed-in account that picks a language keeps it: mail to it is written in it too.
+    // A failure here costs the preference, not the page.
+    if let (Some(lang), Some(user)) = (chosen, &ctx.user)
+        && let Err(e) = renkei_app::accounts::choose_language(&state.app, user, lang).await
+    {
+        tracing::warn!(error = %e, "could not store the account's language");
+    }
     let req = Request::from_parts(parts, body);
     let mut resp = next.run(req).await;
     if let Some(page) = resp.extensions().get::<ErrorPage>().copied() {

@@ -8,6 +8,7 @@ mod demo;
 mod edge;
 mod limits;
 mod mail;
+mod mail_lang;
 mod mail_links;
 mod one_way;
 mod store_audit;

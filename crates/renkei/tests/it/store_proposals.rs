@@ -43,6 +43,7 @@ fn new_proposal(input: IntakeInput) -> NewProposal {
             data: b"%PDF-1.4\n%test\n".to_vec(),
         }],
         ip: Some("192.0.2.10".into()),
+        lang: renkei_domain::Lang::Ja,
     }
 }
 
@@ -77,7 +78,7 @@ impl renkei_store::events::Mailer for ReminderKinds {
                 tenant_code: None,
                 proposal_id: None,
                 kind: "reminder".into(),
-                to,
+                to: to.email,
                 subject: kind.into(),
                 body: String::new(),
             })
@@ -891,7 +892,11 @@ async fn a_corrupt_row_is_an_error(backend: Backend) {
             .status,
         renkei_domain::proposal::Status::Received
     );
-    for (column, value) in [("status", "archived"), ("first_response_due", "2026-13-40")] {
+    for (column, value, good) in [
+        ("status", "archived", "received"),
+        ("first_response_due", "2026-13-40", "2026-12-01"),
+        ("lang", "fr", "ja"),
+    ] {
         let mut conn = store.pool().acquire().await.expect("conn");
         sqlx::query(&format!("UPDATE proposals SET {column} = $1 WHERE id = $2"))
             .bind(value)
@@ -919,11 +924,6 @@ async fn a_corrupt_row_is_an_error(backend: Backend) {
             "{column}"
         );
         // Put it right for the next column.
-        let good = if column == "status" {
-            "received"
-        } else {
-            "2026-12-01"
-        };
         let mut conn = store.pool().acquire().await.expect("conn");
         sqlx::query(&format!("UPDATE proposals SET {column} = $1 WHERE id = $2"))
             .bind(good)

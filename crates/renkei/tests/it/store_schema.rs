@@ -93,9 +93,12 @@ async fn fields_and_offers_move_into_rows(backend: Backend) {
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
     assert_eq!(
-        renkei_store::migrate::run(&store).await.expect("the rest"),
+        renkei_store::migrate::run_until(&store, 7)
+            .await
+            .expect("up to 7"),
         1
     );
+    renkei_store::migrate::run(&store).await.expect("the rest");
     use renkei_domain::proposal::{Field, Offer};
     let k = renkei_domain::TenantCode::parse("272027").expect("code");
     let one = store.proposal(k, "272027-2026-0001").await.expect("one");
@@ -124,3 +127,89 @@ async fn fields_and_offers_move_into_rows(backend: Backend) {
 }
 
 on_both!(fields_and_offers_move_into_rows);
+
+/// Migration 8 gives accounts and proposals a language: Japanese for every row already there
+/// (and for every row written without one); the store reads it typed, and a value it does not
+/// know is an error naming its column, never a default.
+async fn languages_default_to_japanese(backend: Backend) {
+    use renkei_domain::Lang;
+    use renkei_store::StoreError;
+    let db = TestDb::new(backend);
+    let store = renkei_store::Store::connect(&db.url)
+        .await
+        .expect("connect")
+        .with_clock(db.clock.clone());
+    renkei_store::migrate::run_until(&store, 7)
+        .await
+        .expect("up to 7");
+    let ts = "2026-11-24T01:00:00.000Z";
+    let statements = [
+        format!(
+            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
+             VALUES ('270008', 'prefecture', '270008', '大阪府', '', 'オオサカフ', '', '{ts}', '{ts}')"
+        ),
+        format!(
+            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
+             VALUES ('272027', 'municipality', '270008', '大阪府', '岸和田市', 'オオサカフ', 'キシワダシ', '{ts}', '{ts}')"
+        ),
+        format!(
+            "INSERT INTO users (id, tenant_code, role, email, display_name, password_hash, created_at, updated_at) \
+             VALUES (1, '272027', 'desk', 'desk@example.jp', 'デスク', 'x', '{ts}', '{ts}')"
+        ),
+        format!(
+            "INSERT INTO partners (id, tenant_code, name, name_norm, partner_type, strengths, constraints, created_at, updated_at) \
+             VALUES (1, '272027', '株式会社だんじり', 'だんじり', 'company', '', '', '{ts}', '{ts}')"
+        ),
+        format!(
+            "INSERT INTO proposals (id, tenant_code, receipt_number, kind, route, status, partner_id, org_name, partner_type, \
+             contact_name, email, phone, title, summary, details, expected_effects, fiscal_burden, \
+             fiscal_explanation, publication_consent, referral_consent, tracking_hash, first_response_due, search_text, \
+             created_at, updated_at, received_on, fiscal_year) \
+             VALUES (1, '272027', '272027-2026-0001', 'proposal', 'free', 'received', 1, '株式会社だんじり', 'company', \
+             '岸和田 太郎', 'taro@example.co.jp', '', '防災訓練', '要旨', '', '', 'none', \
+             '', 0, 0, 'h1', '2026-12-01', '', '{ts}', '{ts}', '2026-11-24', 2026)"
+        ),
+    ];
+    for sql in &statements {
+        sqlx::query(sql)
+            .execute(store.pool())
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    assert_eq!(
+        renkei_store::migrate::run(&store).await.expect("the rest"),
+        1
+    );
+    let k = renkei_domain::TenantCode::parse("272027").expect("code");
+    assert_eq!(store.user(1).await.expect("user").lang, Lang::Ja);
+    let p = store.proposal(k, "272027-2026-0001").await.expect("p");
+    assert_eq!(p.lang, Lang::Ja);
+
+    // An account's choice is kept (and choosing it again changes nothing).
+    assert!(store.user_set_lang(1, Lang::En).await.expect("set"));
+    assert!(!store.user_set_lang(1, Lang::En).await.expect("again"));
+    assert_eq!(store.user(1).await.expect("user").lang, Lang::En);
+
+    // A language nobody knows is an error, not Japanese.
+    for (table, sql) in [
+        ("users", "UPDATE users SET lang = 'fr' WHERE id = 1"),
+        ("proposals", "UPDATE proposals SET lang = 'fr' WHERE id = 1"),
+    ] {
+        sqlx::query(sql).execute(store.pool()).await.expect(sql);
+        let read = if table == "users" {
+            store.user(1).await.map(|_| ())
+        } else {
+            store.proposal(k, "272027-2026-0001").await.map(|_| ())
+        };
+        match read {
+            Err(StoreError::Corrupt {
+                table: t,
+                column: "lang",
+                value,
+            }) => assert_eq!((t, value.as_str()), (table, "fr")),
+            other => panic!("{table}: {other:?}"),
+        }
+    }
+}
+
+on_both!(languages_default_to_japanese);

@@ -235,6 +235,7 @@ async fn submit(
                     data: b"%PDF-1.4 secret".to_vec(),
                 }],
                 ip: None,
+                lang: renkei_domain::Lang::Ja,
             },
             &Who::cli(),
             &renkei_store::events::NoMail,

@@ -151,7 +151,7 @@ impl Store {
             &DomainEvent::Submitted {
                 tenant: &tenant_row,
                 proposal: &submitted,
-                to: new.intake.email.as_str(),
+                to: &Recipient::new(new.intake.email.as_str(), new.lang),
                 org_name: &new.intake.org_name,
                 contact_name: &new.intake.contact_name,
                 title: &new.intake.title,

@@ -131,6 +131,8 @@ impl Store {
                     proponent_user_id: None,
                     attachments: Vec::new(),
                     ip: None,
+                    // The proponent keeps their language at the receiving desk.
+                    lang: p.lang,
                 };
                 let s = tx
                     .insert_proposal(*dest, &new, who, due, true, Some(p.id), Status::Received)
@@ -164,7 +166,7 @@ impl Store {
         )
         .await?;
         if let (Some(dest_row), Some(copy)) = (&dest_row, &copy) {
-            let desk = tx.desk_addresses(&dest_row.code, None).await?;
+            let desk = tx.desk_recipients(&dest_row.code, None).await?;
             tx.emit(
                 mailer,
                 &DomainEvent::Referred {

@@ -16,16 +16,16 @@ mod partners;
 mod reads;
 mod work;
 
-use crate::events::{DomainEvent, Mailer};
+use crate::events::{DomainEvent, Mailer, Recipient};
 use crate::rows;
 use crate::sessions::{random_token, token_hash};
 use crate::{Backend, Result, Store, StoreError, Who, WriteTx};
 use chrono::{DateTime, NaiveDate, Utc};
-use renkei_domain::TenantCode;
 use renkei_domain::proposal::{
     Answer, Channel, DeclineReason, Field, Intake, Kind, Offer, PartnerType, ReceiptNumber, Route,
     Status, Transition, normalise_org_name, rules, transition,
 };
+use renkei_domain::{Lang, TenantCode};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::sync::OnceLock;
@@ -75,6 +75,8 @@ pub struct Proposal {
     pub fiscal_year: i64,
     /// Why the city decided despite a cost to it (財政負担あり), recorded at 実施決定.
     pub fiscal_justification: Option<String>,
+    /// The language it was sent in: mail to the proponent is written in it.
+    pub lang: Lang,
 }
 
 impl Proposal {
@@ -115,7 +117,7 @@ pub(crate) fn columns(backend: Backend) -> &'static str {
              p.publication_consent, p.referral_consent, p.proponent_user_id, p.assignee_user_id, \
              (SELECT u.display_name FROM users u WHERE u.id = p.assignee_user_id) AS assignee_name, \
              p.first_response_due, p.first_responded_at, p.decline_reason, p.decline_explanation, p.referred_to, \
-             p.referred_from_id, p.created_at, p.updated_at, p.closed_at, p.received_on, p.fiscal_year, p.fiscal_justification",
+             p.referred_from_id, p.created_at, p.updated_at, p.closed_at, p.received_on, p.fiscal_year, p.fiscal_justification, p.lang",
             backend.joined("f.field", "f.position"),
             backend.joined("o.offer", "o.position"),
         )
@@ -189,6 +191,7 @@ pub(crate) fn proposal_from_row(r: &sqlx::any::AnyRow) -> Result<Proposal> {
         received_on: rows::date(r, T, "received_on")?,
         fiscal_year: r.try_get("fiscal_year")?,
         fiscal_justification: r.try_get("fiscal_justification")?,
+        lang: rows::lang(r, T, "lang")?,
     })
 }
 
@@ -219,6 +222,9 @@ pub struct NewProposal {
     pub attachments: Vec<NewAttachment>,
     /// The client address, for the intake rate limit (None: not rate limited, e.g. outbound).
     pub ip: Option<String>,
+    /// The proponent's language (the intake page's, the API's `Accept-Language`): mail to the
+    /// proponent is written in it.
+    pub lang: Lang,
 }
 
 /// What the proponent gets back: the receipt number and the private tracking token.
@@ -705,9 +711,9 @@ impl WriteTx {
             "INSERT INTO proposals (tenant_code, receipt_number, kind, route, status, partner_id, org_name, partner_type, \
              corporate_number, contact_name, email, phone, title, summary, details, expected_effects, \
              fiscal_burden, fiscal_explanation, publication_consent, referral_consent, tracking_hash, proponent_user_id, \
-             first_response_due, referred_from_id, search_text, created_at, updated_at, received_on, fiscal_year) \
+             first_response_due, referred_from_id, search_text, created_at, updated_at, received_on, fiscal_year, lang) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-             $21, $22, $23, $24, $25, $26, $26, $27, $28) RETURNING id",
+             $21, $22, $23, $24, $25, $26, $26, $27, $28, $29) RETURNING id",
         )
         .bind(&t)
         .bind(&receipt)
@@ -737,6 +743,7 @@ impl WriteTx {
         .bind(&now)
         .bind(renkei_domain::time::to_db_date(received_on))
         .bind(i64::from(fiscal_year))
+        .bind(new.lang.code())
         .fetch_one(&mut *self.tx)
         .await?;
         let id: i64 = row.try_get("id")?;

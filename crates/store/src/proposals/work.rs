@@ -110,7 +110,7 @@ impl Store {
             return Err(StoreError::conflict("due_on", "error-routing-due-past"));
         }
         let now = tx.now_ts();
-        let mut recipients: Vec<(String, Vec<String>)> = Vec::new();
+        let mut recipients: Vec<(String, Vec<Recipient>)> = Vec::new();
         for dept in department_ids {
             let d = sqlx::query(
                 "SELECT d.name, (SELECT COUNT(*) FROM department_members m JOIN users u ON u.id = m.user_id \
@@ -160,16 +160,15 @@ impl Store {
                 }
             })?;
             let members = sqlx::query(
-                "SELECT u.email FROM department_members m JOIN users u ON u.id = m.user_id \
-                 WHERE m.department_id = $1 AND u.disabled_at IS NULL",
+                "SELECT u.email, u.lang FROM department_members m JOIN users u ON u.id = m.user_id \
+                 WHERE m.department_id = $1 AND u.disabled_at IS NULL ORDER BY u.email",
             )
             .bind(dept)
             .fetch_all(&mut *tx.tx)
-            .await?;
-            let members = members
-                .iter()
-                .map(|m| m.try_get::<String, _>("email"))
-                .collect::<std::result::Result<Vec<_>, _>>()?;
+            .await?
+            .iter()
+            .map(Recipient::from_user_row)
+            .collect::<Result<Vec<_>>>()?;
             recipients.push((name.clone(), members));
             tx.add_event(
                 id,
@@ -343,7 +342,7 @@ impl Store {
             )
             .await?;
         } else {
-            let desk = tx.desk_addresses(&t, p.assignee_user_id).await?;
+            let desk = tx.desk_recipients(&t, p.assignee_user_id).await?;
             tx.emit(
                 mailer,
                 &DomainEvent::MessageToDesk {

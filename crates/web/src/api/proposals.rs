@@ -663,8 +663,16 @@ pub struct RoutingPath {
     post,
     path = "/api/v1/tenants/{code}/proposals",
     summary = "提案・相談・寄附の申出の受付 (public intake, no token)",
-    description = "Anyone may submit. Answers 201 only after the proposal, its attachments, the audit entry and the receipt mail are committed. Limited per client address and hour (429). A desk that does not take proposals now (not opened by its administrator, or without desk staff) answers 409 with code `desk_closed` and stores nothing.",
-    params(TenantPath),
+    description = "Anyone may submit. Answers 201 only after the proposal, its attachments, the audit entry and the receipt mail (in the language of `Accept-Language`: English or Japanese) are committed. Limited per client address and hour (429). A desk that does not take proposals now (not opened by its administrator, or without desk staff) answers 409 with code `desk_closed` and stores nothing.",
+    params(
+        TenantPath,
+        (
+            "Accept-Language" = Option<String>,
+            Header,
+            description = "The proponent's language: mail about the proposal (the receipt, status changes, messages from the desk) is written in English when the most wanted language Renkei speaks is English (`en`, `en-US`, …, by q-value), otherwise in Japanese.",
+            example = "en-US,en;q=0.9"
+        )
+    ),
     request_body = IntakeBody,
     responses(
         (status = 201, description = "Received", body = SubmitResponse),
@@ -687,6 +695,14 @@ pub async fn submit(
     }
     let (parts, body) = req.into_parts();
     let ip = client_ip(&state, &parts);
+    // Mail to the proponent is written in the language the client asks for (Japanese unless
+    // it asks for English).
+    let lang = parts
+        .headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default();
     // A cheap early answer before reading the body; the submission's own transaction has
     // the last word.
     let limit = state.config.intake_rate_limit;
@@ -773,6 +789,7 @@ pub async fn submit(
             ip: Some(ip),
             per_hour: limit,
             route: None,
+            lang,
         },
     )
     .await?;

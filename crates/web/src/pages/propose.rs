@@ -233,6 +233,8 @@ pub async fn post(
             ip: Some(ctx.ip.clone()),
             per_hour: limit,
             route: None,
+            // The language the form was read in: the proponent's mail is written in it.
+            lang: ctx.tr.lang,
         },
     )
     .await
