@@ -231,8 +231,13 @@ enum TokenCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain; exits non-zero if any entry was edited or deleted.
-    Verify,
+    /// Check the hash chains (one per local government); exits non-zero if any entry was
+    /// edited or deleted. Streams the trail in pages: memory stays bounded at any size.
+    Verify {
+        /// Check one local government's chain only (its JIS X 0402 code).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
 }
 
 /// An on/off setting as people write it in environment files: true/false, yes/no, on/off,
@@ -430,15 +435,31 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(AuditCommand::Verify { tenant }) => {
             let store = open(&cli.db).await?;
-            let report = store.audit_verify().await.map_err(|e| e.to_string())?;
+            let report = match &tenant {
+                Some(code) => {
+                    let code = renkei_domain::TenantCode::parse(code)
+                        .map_err(|_| format!("--tenant {code:?}: not a local government code"))?;
+                    store.audit_verify_tenant(&code.as_string()).await
+                }
+                None => store.audit_verify().await,
+            }
+            .map_err(|e| e.to_string())?;
             if report.faults.is_empty() {
-                println!("audit chain intact: {} entries verified", report.checked);
+                println!(
+                    "audit chain intact: {} entries verified in {} chain(s)",
+                    report.checked, report.chains
+                );
                 Ok(ExitCode::SUCCESS)
             } else {
                 for f in &report.faults {
-                    eprintln!("audit chain fault: {f:?}");
+                    let chain = if f.chain.is_empty() {
+                        "(no local government)"
+                    } else {
+                        &f.chain
+                    };
+                    eprintln!("audit chain fault in {chain}: {:?}", f.fault);
                 }
                 eprintln!(
                     "audit chain BROKEN: {} fault(s) in {} entries",

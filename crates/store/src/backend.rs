@@ -56,6 +56,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "languages",
         include_str!("../migrations/sqlite/0008_languages.sql"),
     ),
+    (
+        9,
+        "tenant audit chains",
+        include_str!("../migrations/sqlite/0009_tenant_audit_chains.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -97,6 +102,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "languages",
         include_str!("../migrations/postgres/0008_languages.sql"),
+    ),
+    (
+        9,
+        "tenant audit chains",
+        include_str!("../migrations/postgres/0009_tenant_audit_chains.sql"),
     ),
 ];
 

@@ -49,6 +49,8 @@ pub struct Store {
     write_gate: Option<Arc<Mutex<()>>>,
     /// The only source of "now" for everything the store writes or compares.
     clock: Arc<dyn Clock>,
+    /// This process's audit group writer, started on first use (see [`audit`]).
+    audit_writer: Arc<std::sync::OnceLock<tokio::sync::mpsc::Sender<audit::Pending>>>,
 }
 
 /// A write transaction. Commit it; dropping it rolls back.
@@ -185,6 +187,7 @@ impl Store {
             backend,
             write_gate,
             clock: Arc::new(SystemClock),
+            audit_writer: Arc::default(),
         })
     }
 
@@ -222,6 +225,20 @@ impl Store {
         &self.pool
     }
 
+    /// The audit group writer, started on first use. Its own handle on the database has no
+    /// writer of its own, so the writer stops when the last `Store` handle is dropped.
+    pub(crate) fn audit_writer(&self) -> tokio::sync::mpsc::Sender<audit::Pending> {
+        self.audit_writer
+            .get_or_init(|| {
+                let own = Store {
+                    audit_writer: Arc::default(),
+                    ..self.clone()
+                };
+                audit::spawn_group_writer(own)
+            })
+            .clone()
+    }
+
     pub async fn write(&self) -> Result<WriteTx> {
         let gate = match &self.write_gate {
             Some(m) => Some(Arc::clone(m).lock_owned().await),
@@ -245,4 +262,16 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// `%`, `_` and `\` taken literally in a LIKE pattern (used with `ESCAPE '\'`).
+pub(crate) fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -290,12 +290,7 @@ impl Store {
     /// Local governments whose name, kana or code contains `q` (all when empty), by code.
     pub async fn tenants_search(&self, q: &str, limit: i64, offset: i64) -> Result<Vec<Tenant>> {
         let q = to_full_width_kana(q);
-        let pattern = format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let pattern = format!("%{}%", crate::like_escape(&q));
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM tenants WHERE $1 = '' OR code LIKE $2 ESCAPE '\\' \
              OR name LIKE $2 ESCAPE '\\' OR name_kana LIKE $2 ESCAPE '\\' \

@@ -151,10 +151,12 @@ async fn users_tokens_and_audit_verify(backend: Backend) {
     assert!(text(&ok).contains("audit chain intact"));
 
     // Edit one row: verify fails.
-    sqlx::query("UPDATE audit_log SET detail = '{\"edited\":true}' WHERE seq = 2")
-        .execute(store.pool())
-        .await
-        .expect("tamper");
+    sqlx::query(
+        "UPDATE audit_log SET detail = '{\"edited\":true}' WHERE chain = '272027' AND seq = 2",
+    )
+    .execute(store.pool())
+    .await
+    .expect("tamper");
     let edited = run(&db, &["audit", "verify"], None);
     assert!(!edited.status.success());
     assert!(
@@ -189,7 +191,7 @@ async fn deleting_an_audit_row_fails_verify(backend: Backend) {
     assert!(add.status.success());
     assert!(run(&db, &["audit", "verify"], None).status.success());
     let store = db.open().await;
-    sqlx::query("DELETE FROM audit_log WHERE seq = 1")
+    sqlx::query("DELETE FROM audit_log WHERE chain = '272027' AND seq = 1")
         .execute(store.pool())
         .await
         .expect("delete");

@@ -435,7 +435,7 @@ async fn parallel_submissions_share_one_limit(backend: Backend) {
 }
 
 async fn audit_origins(store: &Store, action: &str) -> Vec<String> {
-    sqlx::query_scalar::<_, String>("SELECT origin FROM audit_log WHERE action = $1 ORDER BY seq")
+    sqlx::query_scalar::<_, String>("SELECT origin FROM audit_log WHERE action = $1 ORDER BY id")
         .bind(action)
         .fetch_all(store.pool())
         .await

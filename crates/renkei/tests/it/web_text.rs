@@ -177,7 +177,7 @@ async fn department_id(store: &Store, name: &str) -> i64 {
 async fn all_stored_json_parses(store: &Store) -> Vec<Value> {
     let mut out = Vec::new();
     for sql in [
-        "SELECT detail AS j FROM audit_log ORDER BY seq",
+        "SELECT detail AS j FROM audit_log ORDER BY id",
         "SELECT note AS j FROM proposal_events WHERE note <> '' ORDER BY id",
     ] {
         for r in sqlx::query(sql)

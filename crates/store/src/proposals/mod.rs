@@ -419,13 +419,7 @@ pub fn search_fold(s: &str) -> String {
 }
 
 fn like_pattern(q: &str) -> String {
-    format!(
-        "%{}%",
-        search_fold(q)
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    )
+    format!("%{}%", crate::like_escape(&search_fold(q)))
 }
 
 /// A timeline note or audit detail: a JSON object of strings, written by serde_json (so any
