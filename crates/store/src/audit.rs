@@ -418,7 +418,7 @@ impl Store {
 
     /// How many entries the trail holds (the sum of the chains' heads).
     pub async fn audit_total(&self) -> Result<i64> {
-        let row = sqlx::query("SELECT COALESCE(SUM(seq), 0) AS n FROM audit_heads")
+        let row = sqlx::query("SELECT CAST(COALESCE(SUM(seq), 0) AS BIGINT) AS n FROM audit_heads")
             .fetch_one(self.pool())
             .await?;
         Ok(row.try_get("n")?)

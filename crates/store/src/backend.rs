@@ -61,6 +61,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "tenant audit chains",
         include_str!("../migrations/sqlite/0009_tenant_audit_chains.sql"),
     ),
+    (
+        crate::search::INDEX_MIGRATION,
+        "search index and inbox order",
+        include_str!("../migrations/sqlite/0010_search_index_and_inbox_order.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -108,6 +113,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "tenant audit chains",
         include_str!("../migrations/postgres/0009_tenant_audit_chains.sql"),
     ),
+    (
+        crate::search::INDEX_MIGRATION,
+        "search index and inbox order",
+        include_str!("../migrations/postgres/0010_search_index_and_inbox_order.sql"),
+    ),
 ];
 
 /// The advisory-lock number of a key: the first 8 bytes of its SHA-256 (collisions only make
@@ -149,6 +159,33 @@ impl Backend {
             Self::Postgres => "string_agg",
         };
         format!("COALESCE({function}({column}, ',' ORDER BY {order}), '')")
+    }
+
+    /// Writes one proposal's search document (its tokens separated by spaces, see
+    /// [`crate::search`]): bind the proposal's id, then the document.
+    pub(crate) fn search_insert_sql(self) -> &'static str {
+        match self {
+            Self::Sqlite => "INSERT INTO proposal_search (rowid, grams) VALUES ($1, $2)",
+            Self::Postgres => {
+                "INSERT INTO proposal_search (proposal_id, grams) \
+                 VALUES ($1, strip(to_tsvector('simple', $2)))"
+            }
+        }
+    }
+
+    /// A condition that holds for the proposals `p` whose search document has every token of
+    /// the parameter `param` (tokens separated by spaces): FTS5's implicit AND on SQLite,
+    /// `plainto_tsquery` (which ANDs its words) on PostgreSQL.
+    pub(crate) fn search_match_sql(self, param: &str) -> String {
+        match self {
+            Self::Sqlite => format!(
+                "p.id IN (SELECT rowid FROM proposal_search WHERE proposal_search MATCH {param})"
+            ),
+            Self::Postgres => format!(
+                "p.id IN (SELECT proposal_id FROM proposal_search \
+                 WHERE grams @@ plainto_tsquery('simple', {param}))"
+            ),
+        }
     }
 
     pub fn migrations(self) -> &'static [(i64, &'static str, &'static str)] {
@@ -245,6 +282,7 @@ impl Backend {
         .await?
         .iter()
         .map(|r| r.try_get::<String, _>("name"))
+        .filter(|n| !matches!(n, Ok(n) if n.starts_with("proposal_search")))
         .collect::<Result<_, _>>()?;
         let mut out = Vec::new();
         for t in tables {

@@ -20,6 +20,7 @@ pub mod ownership;
 pub mod proposals;
 pub mod reminders;
 mod rows;
+pub mod search;
 pub mod sessions;
 pub mod tenants;
 pub mod throttle;

@@ -58,6 +58,10 @@ async fn apply(
         }
         let mut tx = conn.begin().await?;
         sqlx::raw_sql(sql).execute(&mut *tx).await?;
+        if *version == crate::search::INDEX_MIGRATION {
+            let n = crate::search::backfill(&mut tx, store.backend()).await?;
+            tracing::info!(proposals = n, "indexed proposals for search");
+        }
         sqlx::query(
             "INSERT INTO renkei_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
         )

@@ -316,6 +316,16 @@ impl Store {
         rows.iter().map(tenant_from_row).collect()
     }
 
+    /// The 47 prefectures, by code (the top page's way in).
+    pub async fn tenant_prefectures(&self) -> Result<Vec<Tenant>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM tenants WHERE kind = 'prefecture' ORDER BY code"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(tenant_from_row).collect()
+    }
+
     /// The municipalities of a prefecture.
     pub async fn tenant_municipalities(&self, prefecture: &str) -> Result<Vec<Tenant>> {
         let rows = sqlx::query(&format!(

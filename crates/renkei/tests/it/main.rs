@@ -14,6 +14,7 @@ mod one_way;
 mod store_audit;
 mod store_proposals;
 mod store_schema;
+mod store_search;
 mod store_tenants;
 mod store_users;
 mod web_api;

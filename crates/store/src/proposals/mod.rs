@@ -741,6 +741,11 @@ impl WriteTx {
         .fetch_one(&mut *self.tx)
         .await?;
         let id: i64 = row.try_get("id")?;
+        sqlx::query(self.backend.search_insert_sql())
+            .bind(id)
+            .bind(crate::search::document(&t, &search))
+            .execute(&mut *self.tx)
+            .await?;
         for (position, field) in (0_i64..).zip(&i.fields) {
             sqlx::query(
                 "INSERT INTO proposal_fields (proposal_id, position, field) VALUES ($1, $2, $3) \

@@ -43,13 +43,7 @@ pub async fn get(
         state.store.tenants_search(&q, 100, 0).await?
     } else {
         // Without a query: the 47 prefectures, each a way into its municipalities.
-        state
-            .store
-            .tenants_search("", 2000, 0)
-            .await?
-            .into_iter()
-            .filter(Tenant::is_prefecture)
-            .collect()
+        state.store.tenant_prefectures().await?
     };
     let count = state.store.tenant_count().await?;
     let tr = ctx.tr;

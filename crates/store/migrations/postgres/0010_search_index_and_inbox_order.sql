@@ -1,0 +1,19 @@
+-- The proposals' search index (see crates/store/src/search.rs): one row per proposal, its
+-- tenant-prefixed bigram tokens as a position-less tsvector of the `simple` configuration,
+-- with a GIN index. Existing proposals are indexed by the migrator right after this file, in
+-- the same transaction. SQLite keeps the same tokens in FTS5
+-- (../sqlite/0010_search_index_and_inbox_order.sql); the schema comparison leaves this table
+-- out, being the one table whose form differs by design.
+CREATE TABLE proposal_search (
+    proposal_id BIGINT PRIMARY KEY REFERENCES proposals (id),
+    grams       TSVECTOR NOT NULL
+);
+CREATE INDEX proposal_search_grams ON proposal_search USING GIN (grams);
+
+-- The inbox's sorts over all of a tenant's proposals, without sorting them every time.
+CREATE INDEX proposals_tenant_created ON proposals (tenant_code, created_at, id);
+CREATE INDEX proposals_tenant_updated ON proposals (tenant_code, updated_at, id);
+CREATE INDEX proposals_tenant_due ON proposals (tenant_code, first_response_due, id);
+CREATE INDEX proposals_tenant_assignee ON proposals (tenant_code, assignee_user_id, created_at);
+-- A department's list: its routings, newest first.
+CREATE INDEX routings_department_requested ON routings (department_id, requested_at);

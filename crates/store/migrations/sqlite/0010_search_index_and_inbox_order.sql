@@ -1,0 +1,18 @@
+-- The proposals' search index (see crates/store/src/search.rs): one row per proposal, its
+-- tenant-prefixed bigram tokens. SQLite keeps it in FTS5: contentless (the text is in
+-- proposals.search_text), no positions or sizes (only "which proposals hold this token").
+-- The rowid is the proposal's id. Existing proposals are indexed by the migrator right after
+-- this file, in the same transaction. PostgreSQL keeps the same tokens in a tsvector with a
+-- GIN index (../postgres/0010_search_index_and_inbox_order.sql); the schema comparison leaves
+-- this table out, being the one table whose form differs by design.
+CREATE VIRTUAL TABLE proposal_search USING fts5(
+    grams, content = '', columnsize = 0, detail = none, tokenize = 'ascii'
+);
+
+-- The inbox's sorts over all of a tenant's proposals, without sorting them every time.
+CREATE INDEX proposals_tenant_created ON proposals (tenant_code, created_at, id);
+CREATE INDEX proposals_tenant_updated ON proposals (tenant_code, updated_at, id);
+CREATE INDEX proposals_tenant_due ON proposals (tenant_code, first_response_due, id);
+CREATE INDEX proposals_tenant_assignee ON proposals (tenant_code, assignee_user_id, created_at);
+-- A department's list: its routings, newest first.
+CREATE INDEX routings_department_requested ON routings (department_id, requested_at);
