@@ -161,15 +161,34 @@ impl Backend {
         format!("COALESCE({function}({column}, ',' ORDER BY {order}), '')")
     }
 
-    /// Writes one proposal's search document (its tokens separated by spaces, see
-    /// [`crate::search`]): bind the proposal's id, then the document.
-    pub(crate) fn search_insert_sql(self) -> &'static str {
+    /// Writes the search documents of `rows` proposals (their tokens separated by spaces, see
+    /// [`crate::search`]): bind each proposal's id, then its document.
+    pub(crate) fn search_insert_sql(self, rows: usize) -> String {
+        let (column, value) = match self {
+            Self::Sqlite => ("rowid", "${}"),
+            Self::Postgres => ("proposal_id", "strip(to_tsvector('simple', ${}))"),
+        };
+        let tuples: Vec<String> = (0..rows)
+            .map(|i| {
+                format!(
+                    "(${}, {})",
+                    2 * i + 1,
+                    value.replace("{}", &(2 * i + 2).to_string())
+                )
+            })
+            .collect();
+        format!(
+            "INSERT INTO proposal_search ({column}, grams) VALUES {}",
+            tuples.join(", ")
+        )
+    }
+
+    /// Empties the search index (before it is rebuilt).
+    pub(crate) fn search_clear_sql(self) -> &'static str {
         match self {
-            Self::Sqlite => "INSERT INTO proposal_search (rowid, grams) VALUES ($1, $2)",
-            Self::Postgres => {
-                "INSERT INTO proposal_search (proposal_id, grams) \
-                 VALUES ($1, strip(to_tsvector('simple', $2)))"
-            }
+            // A contentless FTS5 table is emptied with its 'delete-all' command.
+            Self::Sqlite => "INSERT INTO proposal_search (proposal_search) VALUES ('delete-all')",
+            Self::Postgres => "DELETE FROM proposal_search",
         }
     }
 

@@ -91,7 +91,11 @@ pub(crate) fn query_tokens<'a>(
     all.into_iter().take(MAX_QUERY_TOKENS).collect()
 }
 
-/// Indexes every proposal, in the migration's transaction (the index starts empty).
+/// Proposals per statement when indexing many (two parameters each).
+const BATCH: usize = 200;
+
+/// Indexes every proposal, in the caller's transaction (the index must be empty: the
+/// migration that creates it, or [`crate::Store::search_rebuild`] after clearing it).
 pub(crate) async fn backfill(
     conn: &mut sqlx::AnyConnection,
     backend: crate::Backend,
@@ -100,26 +104,47 @@ pub(crate) async fn backfill(
     let mut count = 0u64;
     loop {
         let rows = sqlx::query(
-            "SELECT id, tenant_code, search_text FROM proposals WHERE id > $1 ORDER BY id LIMIT 500",
+            "SELECT id, tenant_code, search_text FROM proposals WHERE id > $1 ORDER BY id LIMIT $2",
         )
         .bind(after)
+        .bind(BATCH as i64)
         .fetch_all(&mut *conn)
         .await?;
+        let mut docs = Vec::with_capacity(rows.len());
         for r in &rows {
             let id: i64 = r.try_get("id")?;
             let tenant: String = r.try_get("tenant_code")?;
             let text: String = r.try_get("search_text")?;
-            sqlx::query(backend.search_insert_sql())
-                .bind(id)
-                .bind(document(&tenant, &text))
-                .execute(&mut *conn)
-                .await?;
+            docs.push((id, document(&tenant, &text)));
             after = id;
-            count += 1;
         }
-        if rows.len() < 500 {
+        if !docs.is_empty() {
+            let sql = backend.search_insert_sql(docs.len());
+            let mut q = sqlx::query(&sql);
+            for (id, doc) in &docs {
+                q = q.bind(*id).bind(doc.as_str());
+            }
+            q.execute(&mut *conn).await?;
+            count += docs.len() as u64;
+        }
+        if rows.len() < BATCH {
             return Ok(count);
         }
+    }
+}
+
+impl crate::Store {
+    /// Rebuilds the search index from the proposals' search text, in one transaction: after a
+    /// bulk load that wrote proposals directly (`renkei bench-data`), or if the folding rules
+    /// change. Returns how many proposals were indexed.
+    pub async fn search_rebuild(&self) -> Result<u64> {
+        let mut tx = self.write().await?;
+        sqlx::query(self.backend().search_clear_sql())
+            .execute(&mut *tx.tx)
+            .await?;
+        let n = backfill(&mut tx.tx, self.backend()).await?;
+        tx.commit().await?;
+        Ok(n)
     }
 }
 

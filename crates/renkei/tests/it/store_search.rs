@@ -248,6 +248,13 @@ async fn migration_indexes_existing_proposals(backend: Backend) {
         BTreeSet::from([2])
     );
     assert_eq!(searched(&store, "272027", "要旨").await.len(), 3);
+    // A rebuild gives the same index.
+    assert_eq!(store.search_rebuild().await.expect("rebuild"), 3);
+    assert_eq!(
+        searched(&store, "272027", "防災").await,
+        BTreeSet::from([1])
+    );
+    assert_eq!(searched(&store, "272027", "要旨").await.len(), 3);
 }
 
 on_both!(

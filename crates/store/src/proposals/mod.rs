@@ -741,7 +741,7 @@ impl WriteTx {
         .fetch_one(&mut *self.tx)
         .await?;
         let id: i64 = row.try_get("id")?;
-        sqlx::query(self.backend.search_insert_sql())
+        sqlx::query(&self.backend.search_insert_sql(1))
             .bind(id)
             .bind(crate::search::document(&t, &search))
             .execute(&mut *self.tx)
