@@ -14,6 +14,7 @@ pub mod departments;
 pub mod desk;
 mod error;
 pub mod events;
+pub mod group;
 pub mod migrate;
 pub mod outbox;
 pub mod ownership;
@@ -48,6 +49,9 @@ pub struct Store {
     /// SQLite allows one writer at a time; writers in this process queue here instead of
     /// failing with SQLITE_BUSY. `None` on PostgreSQL, which has row locks.
     write_gate: Option<Arc<Mutex<()>>>,
+    /// SQLite: submissions arriving together share one commit (see [`group`]). `None` on
+    /// PostgreSQL.
+    groups: Option<Arc<group::Groups>>,
     /// The only source of "now" for everything the store writes or compares.
     clock: Arc<dyn Clock>,
     /// This process's audit group writer, started on first use (see [`audit`]).
@@ -84,6 +88,11 @@ impl WriteTx {
     /// (see [`Backend::lock_key`]). Take keys in one fixed order when taking several.
     pub(crate) async fn lock(&mut self, key: &str) -> Result<()> {
         self.backend.lock_key(&mut self.tx, key).await
+    }
+
+    /// The transaction's connection, for statements the store has no method for (tests).
+    pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
     }
 
     pub async fn commit(self) -> Result<()> {
@@ -179,14 +188,18 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Self> {
         let backend = Backend::from_url(url)?;
         let pool = backend.connect(url).await?;
-        let write_gate = match backend {
-            Backend::Sqlite => Some(Arc::new(Mutex::new(()))),
-            Backend::Postgres => None,
+        let (write_gate, groups) = match backend {
+            Backend::Sqlite => (
+                Some(Arc::new(Mutex::new(()))),
+                Some(Arc::new(group::Groups::default())),
+            ),
+            Backend::Postgres => (None, None),
         };
         Ok(Self {
             pool,
             backend,
             write_gate,
+            groups,
             clock: Arc::new(SystemClock),
             audit_writer: Arc::default(),
         })

@@ -118,52 +118,19 @@ impl Store {
     ) -> Result<Submitted> {
         let due = self.first_response_due(tenant).await?;
         let tenant_row = self.tenant(&tenant.to_string()).await?;
-        let mut tx = self.write().await?;
-        tx.ensure_desk_open(tenant).await?;
-        if let Some(ip) = &new.ip {
-            // Only a limit needs the turns: without one, submissions from one address (a
-            // partner's integration, a load test) run side by side.
-            if per_hour > 0 {
-                tx.lock(&format!("intake-address:{ip}")).await?;
-            }
-            let now = tx.now();
-            sqlx::query("INSERT INTO intake_log (ip, at) VALUES ($1, $2)")
-                .bind(ip)
-                .bind(renkei_domain::time::to_db_timestamp(now))
-                .execute(&mut *tx.tx)
-                .await?;
-            if per_hour > 0 {
-                let since = renkei_domain::time::to_db_timestamp(now - chrono::Duration::hours(1));
-                let n: i64 =
-                    sqlx::query("SELECT COUNT(*) AS n FROM intake_log WHERE ip = $1 AND at > $2")
-                        .bind(ip)
-                        .bind(&since)
-                        .fetch_one(&mut *tx.tx)
-                        .await?
-                        .try_get("n")?;
-                if n > per_hour {
-                    // Dropping the transaction rolls back the log entry too.
-                    return Err(StoreError::RateLimited);
-                }
-            }
-        }
-        let submitted = tx
-            .insert_proposal(tenant, &new, who, due, false, None, Status::Received)
-            .await?;
-        tx.emit(
+        let mut member = self.write_grouped().await?;
+        let result = submit_in(
+            &mut member,
+            tenant,
+            &tenant_row,
+            &new,
+            who,
             mailer,
-            &DomainEvent::Submitted {
-                tenant: &tenant_row,
-                proposal: &submitted,
-                to: &Recipient::new(new.intake.email.as_str(), new.lang),
-                org_name: &new.intake.org_name,
-                contact_name: &new.intake.contact_name,
-                title: &new.intake.title,
-            },
+            per_hour,
+            due,
         )
-        .await?;
-        tx.commit().await?;
-        Ok(submitted)
+        .await;
+        member.finish(result).await
     }
 
     /// An outbound approach (アプローチ): the city contacted the organisation first. Starts
@@ -188,4 +155,62 @@ impl Store {
         tx.commit().await?;
         Ok(s)
     }
+}
+
+/// The intake's writes, in the caller's (possibly shared) transaction.
+#[allow(clippy::too_many_arguments)]
+async fn submit_in(
+    tx: &mut WriteTx,
+    tenant: TenantCode,
+    tenant_row: &crate::tenants::Tenant,
+    new: &NewProposal,
+    who: &Who,
+    mailer: &dyn Mailer,
+    per_hour: i64,
+    due: NaiveDate,
+) -> Result<Submitted> {
+    tx.ensure_desk_open(tenant).await?;
+    if let Some(ip) = &new.ip {
+        // Only a limit needs the turns: without one, submissions from one address (a
+        // partner's integration, a load test) run side by side.
+        if per_hour > 0 {
+            tx.lock(&format!("intake-address:{ip}")).await?;
+        }
+        let now = tx.now();
+        sqlx::query("INSERT INTO intake_log (ip, at) VALUES ($1, $2)")
+            .bind(ip)
+            .bind(renkei_domain::time::to_db_timestamp(now))
+            .execute(&mut *tx.tx)
+            .await?;
+        if per_hour > 0 {
+            let since = renkei_domain::time::to_db_timestamp(now - chrono::Duration::hours(1));
+            let n: i64 =
+                sqlx::query("SELECT COUNT(*) AS n FROM intake_log WHERE ip = $1 AND at > $2")
+                    .bind(ip)
+                    .bind(&since)
+                    .fetch_one(&mut *tx.tx)
+                    .await?
+                    .try_get("n")?;
+            if n > per_hour {
+                // The caller rolls back this submission, its log entry included.
+                return Err(StoreError::RateLimited);
+            }
+        }
+    }
+    let submitted = tx
+        .insert_proposal(tenant, new, who, due, false, None, Status::Received)
+        .await?;
+    tx.emit(
+        mailer,
+        &DomainEvent::Submitted {
+            tenant: tenant_row,
+            proposal: &submitted,
+            to: &Recipient::new(new.intake.email.as_str(), new.lang),
+            org_name: &new.intake.org_name,
+            contact_name: &new.intake.contact_name,
+            title: &new.intake.title,
+        },
+    )
+    .await?;
+    Ok(submitted)
 }
