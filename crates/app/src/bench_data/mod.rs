@@ -270,8 +270,9 @@ fn email(role: &str, code: &str) -> String {
 
 /// An instant on a business day `lo..=hi` business days after `t` (0: later the same day),
 /// within office hours, never before `t`.
-fn later(rng: &mut Rng, t: DateTime<Utc>, lo: i64, hi: i64) -> DateTime<Utc> {
-    let days = rng.range(lo, hi);
+/// `pace` stretches the delays (recent proposals: the desk is still at work on many).
+fn later(rng: &mut Rng, pace: i64, t: DateTime<Utc>, lo: i64, hi: i64) -> DateTime<Utc> {
+    let days = rng.range(lo * pace, hi * pace);
     let next = if days == 0 {
         t + Duration::minutes(rng.range(5, 180))
     } else {
@@ -525,6 +526,11 @@ impl TenantGen<'_> {
         let id = p.id;
         let receipt = p.receipt_number.clone();
         let now = self.now;
+        let pace = if now - at < Duration::days(120) {
+            rng.range(2, 4)
+        } else {
+            1
+        };
         // The story: what the desk will end with.
         enum Plan {
             QuickDecline(DeclineReason),
@@ -548,7 +554,7 @@ impl TenantGen<'_> {
         };
         let tc = self.code;
         // Read at the inbox, opened, assigned.
-        let mut t = later(&mut rng, at, 0, 2);
+        let mut t = later(&mut rng, pace, at, 0, 2);
         if t >= now {
             return Ok(());
         }
@@ -561,7 +567,7 @@ impl TenantGen<'_> {
         }
         load.assign(id, desk.user_id, &desk, t)?;
         if let Plan::QuickDecline(reason) = plan {
-            t = later(&mut rng, t, 1, 4);
+            t = later(&mut rng, pace, t, 1, 4);
             if t >= now {
                 return Ok(());
             }
@@ -579,38 +585,38 @@ impl TenantGen<'_> {
             return Ok(());
         }
         if !outbound {
-            t = later(&mut rng, t, 1, 4);
+            t = later(&mut rng, pace, t, 1, 4);
             if t >= now {
                 return Ok(());
             }
             load.transition(id, &Transition::StartHearing, "", &desk, t)?;
             t += Duration::minutes(rng.range(1, 10));
             load.message(id, true, text::DESK_MESSAGES[0], &desk, t)?;
-            t = later(&mut rng, t, 0, 2);
+            t = later(&mut rng, pace, t, 0, 2);
             if t >= now {
                 return Ok(());
             }
             load.message(id, false, *rng.pick(text::PROPONENT_MESSAGES), &tracking, t)?;
-            t = later(&mut rng, t, 3, 10);
+            t = later(&mut rng, pace, t, 3, 10);
             if t >= now {
                 return Ok(());
             }
             load.hearing(id, &hearing(&mut rng, jst_date(t)), &desk, t)?;
         }
-        t = later(&mut rng, t, 0, 3);
+        t = later(&mut rng, pace, t, 0, 3);
         if t >= now {
             return Ok(());
         }
         load.read(tc, &receipt, "desk", &desk, t);
         if matches!(plan, Plan::Withdrawn) {
-            t = later(&mut rng, t, 5, 20);
+            t = later(&mut rng, pace, t, 5, 20);
             if t >= now {
                 return Ok(());
             }
             load.transition(id, &Transition::Withdraw, "", &tracking, t)?;
             return Ok(());
         }
-        t = later(&mut rng, t, 2, 7);
+        t = later(&mut rng, pace, t, 2, 7);
         if t >= now {
             return Ok(());
         }
@@ -652,7 +658,7 @@ impl TenantGen<'_> {
                     label: address.clone(),
                     origin: self.staff.ip.clone(),
                 };
-                let seen = later(&mut rng, t, 0, 3);
+                let seen = later(&mut rng, pace, t, 0, 3);
                 if seen >= now {
                     all_answered = false;
                     continue;
@@ -665,7 +671,7 @@ impl TenantGen<'_> {
                     &who,
                     seen + Duration::minutes(1),
                 );
-                let answered = later(&mut rng, seen, 1, 12);
+                let answered = later(&mut rng, pace, seen, 1, 12);
                 if answered >= now {
                     all_answered = false;
                     continue;
@@ -683,7 +689,7 @@ impl TenantGen<'_> {
                 return Ok(());
             }
         }
-        t = later(&mut rng, last, 3, 20);
+        t = later(&mut rng, pace, last, 3, 20);
         if t >= now {
             return Ok(());
         }

@@ -127,7 +127,7 @@ async fn bench_data_writes_what_the_app_reads(backend: Backend) {
                 .map(|s| s.to_string())
                 .collect(),
                 per_page: 200,
-                page: 1,
+                page: 0,
                 ..InboxFilter::default()
             },
         )
@@ -140,7 +140,7 @@ async fn bench_data_writes_what_the_app_reads(backend: Backend) {
             .await
             .expect("proposal page query");
         assert_eq!(again.id, p.id);
-        store.proposal_events(p.id).await.expect("timeline");
+        store.proposal_events(p.id, false).await.expect("timeline");
         store.routings(p.id).await.expect("routings");
         store.hearings(p.id).await.expect("hearings");
         store.proposal_messages(p.id).await.expect("messages");
