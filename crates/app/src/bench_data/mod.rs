@@ -499,8 +499,8 @@ impl TenantGen<'_> {
                 text::DESK_DEPARTMENT,
                 rng.range(1, 2)
             ),
-            notes: (*rng.pick(text::HEARING_NOTES)).to_string(),
-            next_steps: (*rng.pick(text::NEXT_STEPS)).to_string(),
+            notes: (rng.word(text::HEARING_NOTES)).to_string(),
+            next_steps: (rng.word(text::NEXT_STEPS)).to_string(),
         };
         let outbound = route == Route::Outbound;
         let (who_submits, at) = if outbound {
@@ -596,7 +596,7 @@ impl TenantGen<'_> {
             if t >= now {
                 return Ok(());
             }
-            load.message(id, false, *rng.pick(text::PROPONENT_MESSAGES), &tracking, t)?;
+            load.message(id, false, rng.word(text::PROPONENT_MESSAGES), &tracking, t)?;
             t = later(&mut rng, pace, t, 3, 10);
             if t >= now {
                 return Ok(());
@@ -646,7 +646,7 @@ impl TenantGen<'_> {
             let routings = load.route(
                 id,
                 &depts,
-                *rng.pick(text::ROUTING_QUESTIONS),
+                rng.word(text::ROUTING_QUESTIONS),
                 due_on,
                 &desk,
                 t,

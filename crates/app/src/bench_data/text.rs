@@ -428,7 +428,7 @@ pub fn proposal_text(
         offer_text.join("と")
     );
     let mut details = String::new();
-    details.push_str(*rng.pick(OPENINGS));
+    details.push_str(rng.word(OPENINGS));
     details.push_str(&format!(
         "{theme}の分野で地域に根ざした活動を続けてきました。\n"
     ));
@@ -448,7 +448,7 @@ pub fn proposal_text(
         "当方からは{}を提供できます。\n",
         offer_text.join("、")
     ));
-    details.push_str(*rng.pick(CLOSINGS));
+    details.push_str(rng.word(CLOSINGS));
     let expected_effects = format!(
         "{theme}に関する住民の満足度向上、参加者{}名以上、関係団体との連携強化。",
         rng.range(5, 50) * 10
@@ -543,7 +543,7 @@ pub fn answer_comment(answer: renkei_domain::proposal::Answer) -> &'static str {
 
 /// A note the desk keeps on a status change (internal), sometimes empty.
 pub fn transition_note(rng: &mut Rng) -> &'static str {
-    *rng.pick(&[
+    rng.word(&[
         "",
         "",
         "課長了承済み。",
