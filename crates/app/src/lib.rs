@@ -9,6 +9,7 @@
 //! the API answers a 422 with the very same keys.
 
 pub mod accounts;
+pub mod bench_data;
 pub mod demo;
 pub mod i18n;
 pub mod mailer;

@@ -115,6 +115,22 @@ enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write a realistic data set for benchmarks into an empty database (every local
+    /// government: departments, accounts `admin@t{code}.bench.example`, `desk@…`, `dept{i}@…`
+    /// with the password renkei-bench-2026, proposals over 15 fiscal years with their
+    /// timeline and audit trail). Refuses a database that already holds proposals.
+    BenchData(BenchDataArgs),
+}
+
+#[derive(Args)]
+struct BenchDataArgs {
+    /// national (all local governments, at least 500,000 proposals), city (横浜市 with
+    /// about 100 proposals a year) or a number of proposals in all.
+    #[arg(long, env = "RENKEI_BENCH_SCALE", value_parser = renkei_app::bench_data::Scale::parse)]
+    scale: renkei_app::bench_data::Scale,
+    /// The same seed writes the same data set.
+    #[arg(long, env = "RENKEI_BENCH_SEED", default_value_t = 1)]
+    seed: u64,
 }
 
 #[derive(Args)]
@@ -435,6 +451,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::BenchData(args) => bench_data(&cli.db, args).await,
         Command::Audit(AuditCommand::Verify { tenant }) => {
             let store = open(&cli.db).await?;
             let report = match &tenant {
@@ -470,6 +487,62 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
     }
+}
+
+async fn bench_data(db: &DbArgs, args: BenchDataArgs) -> Result<ExitCode, String> {
+    use std::io::Write;
+    let store = open(db).await?;
+    let started = std::time::Instant::now();
+    let mut last_shown = std::time::Instant::now() - std::time::Duration::from_secs(1);
+    let mut show = |p: &renkei_app::bench_data::Progress| {
+        let done = p.tenants_done == p.tenants_total;
+        if !done && last_shown.elapsed() < std::time::Duration::from_millis(200) {
+            return;
+        }
+        last_shown = std::time::Instant::now();
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\rbench-data: {}/{} local governments, {} proposals, {} audit entries, {:.0} s   ",
+            p.tenants_done,
+            p.tenants_total,
+            p.written.proposals,
+            p.written.audit_entries,
+            started.elapsed().as_secs_f64()
+        );
+        let _ = err.flush();
+    };
+    let result = renkei_app::bench_data::run(&store, args.scale, args.seed, &mut show).await;
+    eprintln!();
+    let summary = match result {
+        Ok(s) => s,
+        Err(renkei_app::bench_data::BenchError::NotEmpty(n)) => {
+            eprintln!("{}", renkei_app::bench_data::BenchError::NotEmpty(n));
+            store.close().await;
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => return Err(format!("bench-data: {e}")),
+    };
+    let w = summary.written;
+    println!(
+        "bench-data written to {} ({}) in {:.1} s: {} local governments, {} departments, {} accounts, \
+         {} partners, {} proposals, {} timeline events, {} messages, {} hearings, {} routings, {} audit entries",
+        db.describe(),
+        store.backend().name(),
+        started.elapsed().as_secs_f64(),
+        summary.tenants,
+        w.departments,
+        w.users,
+        w.partners,
+        w.proposals,
+        w.events,
+        w.messages,
+        w.hearings,
+        w.routings,
+        w.audit_entries
+    );
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {

@@ -285,6 +285,50 @@ impl Backend {
         Ok(())
     }
 
+    /// Most bound parameters one statement may carry (SQLite's `SQLITE_MAX_VARIABLE_NUMBER`
+    /// since 3.32; PostgreSQL's protocol limit), for multi-row inserts.
+    pub fn max_bind_params(self) -> usize {
+        match self {
+            Self::Sqlite => 32_766,
+            Self::Postgres => 65_535,
+        }
+    }
+
+    /// Settings of a connection used for a bulk load (`on`), and back to the usual ones.
+    /// SQLite: no fsync per commit and a larger page cache (a crash mid-load may lose the
+    /// load's last transactions, never the database). PostgreSQL: commits do not wait for the
+    /// WAL flush (the same trade).
+    pub(crate) async fn bulk_session(self, conn: &mut sqlx::AnyConnection, on: bool) -> Result<()> {
+        let sql = match (self, on) {
+            (Self::Sqlite, true) => "PRAGMA synchronous = OFF; PRAGMA cache_size = -131072;",
+            (Self::Sqlite, false) => "PRAGMA synchronous = FULL; PRAGMA cache_size = -2000;",
+            (Self::Postgres, true) => "SET synchronous_commit = off",
+            (Self::Postgres, false) => "RESET synchronous_commit",
+        };
+        conn.execute(sql).await?;
+        Ok(())
+    }
+
+    /// After rows were inserted with explicit ids: PostgreSQL's identity sequence of `table`
+    /// moves past the largest id (SQLite takes the next rowid after the largest by itself).
+    pub(crate) async fn sync_id_sequence(
+        self,
+        conn: &mut sqlx::AnyConnection,
+        table: &'static str,
+    ) -> Result<()> {
+        if self == Self::Postgres {
+            conn.execute(
+                format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                     (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+                )
+                .as_str(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Tables and their columns (name, declared type family, nullable) for schema comparison.
     pub async fn schema(self, pool: &AnyPool) -> Result<Vec<(String, Vec<(String, bool)>)>> {
         let tables: Vec<String> = match self {

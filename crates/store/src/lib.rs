@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod backend;
+pub mod bulk;
 pub mod departments;
 pub mod desk;
 mod error;

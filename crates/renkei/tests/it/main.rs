@@ -2,6 +2,7 @@
 //! (see `renkei_testkit::on_both!`), each against a fresh database.
 
 mod api_proposals;
+mod bench_data;
 mod cli;
 mod crash;
 mod demo;

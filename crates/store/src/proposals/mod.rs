@@ -418,6 +418,15 @@ pub fn search_fold(s: &str) -> String {
     renkei_domain::kana::to_full_width_kana(s).to_lowercase()
 }
 
+/// The `search_text` column of a proposal: its receipt number and the proponent's text, folded
+/// ([`search_fold`]). Every writer of proposals calls this (intake, referral copies, bulk load).
+pub fn search_text(receipt: &str, i: &Intake) -> String {
+    search_fold(&format!(
+        "{receipt}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+        i.title, i.summary, i.details, i.org_name, i.contact_name, i.expected_effects, i.email
+    ))
+}
+
 fn like_pattern(q: &str) -> String {
     format!("%{}%", crate::like_escape(&search_fold(q)))
 }
@@ -696,10 +705,7 @@ impl WriteTx {
             )
             .await?;
         let token = random_token();
-        let search = search_fold(&format!(
-            "{receipt}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
-            i.title, i.summary, i.details, i.org_name, i.contact_name, i.expected_effects, i.email
-        ));
+        let search = search_text(&receipt, i);
         let now = self.now_ts();
         let row = sqlx::query(
             "INSERT INTO proposals (tenant_code, receipt_number, kind, route, status, partner_id, org_name, partner_type, \

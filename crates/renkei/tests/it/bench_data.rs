@@ -1,0 +1,195 @@
+//! `renkei bench-data`: the generated data set is what the application would have written.
+
+use renkei_store::proposals::InboxFilter;
+use renkei_testkit::{Backend, TestApp, TestDb, on_both};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_renkei");
+
+fn run(db: &TestDb, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(db.cli_args())
+        .args(args)
+        .env("RENKEI_LOG", "warn")
+        .env("RENKEI_CLOCK", renkei_testkit::TEST_EPOCH)
+        .env_remove("RENKEI_DATABASE_URL")
+        .env_remove("RENKEI_DATA_DIR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run renkei")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+async fn count(store: &renkei_store::Store, sql: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::query(sql)
+        .fetch_one(store.pool())
+        .await
+        .expect(sql)
+        .try_get("n")
+        .expect("n")
+}
+
+async fn bench_data_writes_what_the_app_reads(backend: Backend) {
+    let db = TestDb::new(backend);
+    let out = run(&db, &["bench-data", "--scale", "300", "--seed", "7"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("300 proposals"), "{}", text(&out));
+
+    let store = db.open().await;
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) AS n FROM proposals").await,
+        300
+    );
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) AS n FROM tenants").await,
+        1788
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(DISTINCT tenant_code) AS n FROM departments"
+        )
+        .await,
+        1788
+    );
+    assert!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM proposals WHERE tenant_code = '141003'"
+        )
+        .await
+            >= 60
+    );
+    // Every proposal has its timeline and its audit entries.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM proposals p WHERE NOT EXISTS \
+             (SELECT 1 FROM proposal_events e WHERE e.proposal_id = p.id AND e.kind = 'submitted')"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'proposal.create'"
+        )
+        .await,
+        300
+    );
+    assert!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'proposal.read'"
+        )
+        .await
+            > 300
+    );
+    // Closed and open proposals both.
+    assert!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM proposals WHERE closed_at IS NOT NULL"
+        )
+        .await
+            > 100
+    );
+    let report = store.audit_verify().await.expect("verify");
+    assert!(report.faults.is_empty(), "{:?}", report.faults);
+    assert!(report.chains >= 1788, "{} chains", report.chains);
+
+    // The store reads every generated proposal of the focus tenant back.
+    let code = renkei_domain::TenantCode::parse("141003").expect("code");
+    let (listed, total) = store
+        .inbox(
+            code,
+            &InboxFilter {
+                statuses: [
+                    "received",
+                    "hearing",
+                    "coordinating",
+                    "decided",
+                    "declined",
+                    "withdrawn",
+                ]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+                per_page: 200,
+                page: 0,
+                ..InboxFilter::default()
+            },
+        )
+        .await
+        .expect("inbox");
+    assert!(total >= 60 && !listed.is_empty(), "{total}");
+    for p in &listed {
+        let again = store
+            .proposal(code, &p.receipt_number)
+            .await
+            .expect("proposal page query");
+        assert_eq!(again.id, p.id);
+        store.proposal_events(p.id, false).await.expect("timeline");
+        store.routings(p.id).await.expect("routings");
+        store.hearings(p.id).await.expect("hearings");
+        store.proposal_messages(p.id).await.expect("messages");
+    }
+    let decided = listed
+        .iter()
+        .find(|p| p.status.is_closed())
+        .expect("a closed proposal");
+
+    // The refusal: a database with proposals is left alone.
+    let again = run(&db, &["bench-data", "--scale", "10"]);
+    assert!(!again.status.success(), "{}", text(&again));
+    assert!(text(&again).contains("すでに提案"), "{}", text(&again));
+    assert!(
+        text(&again).contains("already holds 300"),
+        "{}",
+        text(&again)
+    );
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) AS n FROM proposals").await,
+        300
+    );
+
+    // Through the running server: sign in at the desk, open the inbox and a proposal.
+    let app = TestApp::spawn_on(&db).await;
+    let mut c = app.client();
+    let r = c
+        .login(
+            "desk@t141003.bench.example",
+            renkei_app::bench_data::PASSWORD,
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let inbox = c.get("/t/141003/desk/proposals").await;
+    assert_eq!(inbox.status, 200, "{}", inbox.body);
+    let page = c
+        .get(&format!(
+            "/t/141003/desk/proposals/{}",
+            decided.receipt_number
+        ))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(&decided.title), "title missing");
+    // The reads the server recorded continue the generated chain.
+    let report = store.audit_verify().await.expect("verify");
+    assert!(report.faults.is_empty(), "{:?}", report.faults);
+    app.stop().await;
+    let verify = run(&db, &["audit", "verify"]);
+    assert!(verify.status.success(), "{}", text(&verify));
+}
+
+on_both!(bench_data_writes_what_the_app_reads);
