@@ -160,6 +160,9 @@ pub async fn run(
         progress(&p);
     }
     p.written += load.finish().await?;
+    // The rows went in directly; the search index is built from them in one pass.
+    eprintln!("\nsearch index / 検索索引…");
+    store.search_rebuild().await?;
     Ok(Summary {
         tenants: tenants.len(),
         written: p.written,

@@ -145,6 +145,25 @@ async fn bench_data_writes_what_the_app_reads(backend: Backend) {
         store.hearings(p.id).await.expect("hearings");
         store.proposal_messages(p.id).await.expect("messages");
     }
+    // The search index was built: a two-character word finds what a full scan finds.
+    let like = count(
+        &store,
+        "SELECT COUNT(*) AS n FROM proposals WHERE tenant_code = '141003' AND search_text LIKE '%防災%'",
+    )
+    .await;
+    let (_, found) = store
+        .inbox(
+            code,
+            &InboxFilter {
+                q: Some("防災".into()),
+                per_page: 10,
+                ..InboxFilter::default()
+            },
+        )
+        .await
+        .expect("search");
+    assert!(like > 0, "the generated text mentions 防災");
+    assert_eq!(found, like);
     let decided = listed
         .iter()
         .find(|p| p.status.is_closed())
