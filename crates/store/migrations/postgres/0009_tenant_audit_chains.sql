@@ -33,7 +33,6 @@ ALTER TABLE audit_log_chained RENAME TO audit_log;
 ALTER INDEX audit_log_chained_pkey RENAME TO audit_log_pkey;
 ALTER INDEX audit_log_chained_chain_seq_key RENAME TO audit_log_chain_seq_key;
 CREATE INDEX audit_log_tenant ON audit_log (tenant_code, id);
-CREATE INDEX audit_log_target ON audit_log (target, action);
 
 CREATE TABLE audit_heads (
     chain TEXT PRIMARY KEY,

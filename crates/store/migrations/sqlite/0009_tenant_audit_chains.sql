@@ -29,7 +29,6 @@ FROM audit_log ORDER BY seq;
 DROP TABLE audit_log;
 ALTER TABLE audit_log_chained RENAME TO audit_log;
 CREATE INDEX audit_log_tenant ON audit_log (tenant_code, id);
-CREATE INDEX audit_log_target ON audit_log (target, action);
 
 CREATE TABLE audit_heads (
     chain TEXT PRIMARY KEY,
