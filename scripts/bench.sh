@@ -268,7 +268,7 @@ r["cpu_ms_per_req"] = int(ticks) * 1000 / int(clk) / r["requests"] if r["request
 print(json.dumps(r, ensure_ascii=False))
 EOF
   local line; line=$(tail -1 "$RESULTS")
-  log "$name: $(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(f"{r["rps"]:.0f} req/s p50 {r["p50_ms"]:.2f} ms p99 {r["p99_ms"]:.2f} ms errors {r["non2xx"]}+{r["socket_errors"]}")' "$line")"
+  log "$name: $(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("%.0f req/s p50 %.2f ms p99 %.2f ms errors %d+%d" % (r["rps"], r["p50_ms"], r["p99_ms"], r["non2xx"], r["socket_errors"]))' "$line")"
   if python3 -c 'import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if r["non2xx"]+r["socket_errors"]==0 and r["requests"]>0 else 1)' "$line"; then :; else
     fail "$name: errors during the run (see ${files[*]})"
   fi
