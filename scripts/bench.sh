@@ -92,6 +92,7 @@ mkdir -p "$RUN"
 RESULTS="$RUN/results.jsonl"
 : > "$RESULTS"
 CLK_TCK=$(getconf CLK_TCK)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 RC=0
 PIDS=()           # every process this script started
 SERVERS=()        # the app servers being measured
@@ -415,6 +416,7 @@ REPORT="$OUT/results-$DB.md"
   echo "- data: ${PREPARE:+fresh \`serve --demo\`, }tenant $TENANT; ${DATA_DIR:+data dir $DATA_DIR}${DATABASE_URL:+database ${MAIN_URL:-$DATABASE_URL}}"
   echo "- wrk: $DURATION per endpoint, $CONNECTIONS connections, $THREADS threads$([ "$DB" = pg2 ] && echo ", split evenly over the two servers (p50: request-weighted; p99: the worse server)")"
   echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load generator on the same machine"
+  echo "- load average (1/5/15 min) at start: $LOAD_START, at end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the numbers)"
   echo "- cold start (launch → passing /healthz): ${COLD[*]} ms (target ≤ 1000)"
   echo "- peak RSS (VmHWM) over the run: ${PEAK_RSS[*]} MB (target ≤ 150)"
   echo "- CPU ms/req: utime+stime of the app server(s) over the endpoint's run ÷ requests (PostgreSQL's own CPU not included)"
