@@ -146,8 +146,8 @@ fi
 fresh_pg() { # fresh_pg URL: drop and create the database
   local url=$1 name=${1##*/} admin
   admin="${1%/*}/postgres"
-  psql -X -q -d "$admin" -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null &&
-    psql -X -q -d "$admin" -c "CREATE DATABASE \"$name\"" >/dev/null
+  PGOPTIONS="-c client_min_messages=warning" psql -X -q -d "$admin" -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null &&
+    PGOPTIONS="-c client_min_messages=warning" psql -X -q -d "$admin" -c "CREATE DATABASE \"$name\"" >/dev/null
 }
 
 # start_server NAME PORT [ENV=VALUE…] [-- extra serve args]: starts a server, waits for a
