@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import concurrent.futures
 import email
+import html
 import email.header
 import email.policy
 import http.client
@@ -157,7 +158,7 @@ def cmd_discover(a):
             sys.exit(f"audit page: HTTP {st}")
         m = re.search(rb'href="([^"]*before=\d+[^"]*)"', body)
         if m:
-            link = m.group(1).decode().replace("&amp;", "&")
+            link = html.unescape(m.group(1).decode())
             if link.startswith("?"):
                 link = f"/t/{t}/admin/audit" + link
             print(f"AUDIT_OLDER='{link}'")
