@@ -408,7 +408,7 @@ fi
 # ---------------------------------------------------------------------------------------
 # Report
 $HELPER verdict --in "$RESULTS" --db "$DB"
-REPORT="$OUT/results-$DB.md"
+REPORT="$OUT/results-$DB${ONLY:+-subset}.md"
 {
   echo "## Renkei benchmark: $DB, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
