@@ -91,6 +91,17 @@ pub(crate) fn query_tokens<'a>(
     all.into_iter().take(MAX_QUERY_TOKENS).collect()
 }
 
+/// Whether the index alone answers for this folded word: two letters or digits are exactly
+/// one bigram, which is in a proposal's document exactly when the word is in its text. Longer
+/// words need the text itself to confirm (their bigrams may occur apart).
+pub(crate) fn index_decides(folded_word: &str) -> bool {
+    let mut chars = folded_word.chars();
+    matches!(
+        (chars.next(), chars.next(), chars.next()),
+        (Some(a), Some(b), None) if a.is_alphanumeric() && b.is_alphanumeric()
+    )
+}
+
 /// Proposals per statement when indexing many (two parameters each).
 const BATCH: usize = 200;
 
@@ -176,5 +187,8 @@ mod tests {
         assert!(other.iter().all(|t| !doc.contains(t.as_str())));
         // A single character narrows nothing.
         assert!(query_tokens("272027", ["市"]).is_empty());
+        // Two letters are one bigram: the index decides; anything else is confirmed.
+        assert!(index_decides("防災") && index_decides("ab") && index_decides("20"));
+        assert!(!index_decides("防災害") && !index_decides("防") && !index_decides("防、"));
     }
 }

@@ -129,6 +129,9 @@ impl Store {
                 conds.push(self.backend().search_match_sql(&param));
             }
             for word in q.split_whitespace().take(5) {
+                if crate::search::index_decides(&search_fold(word)) {
+                    continue;
+                }
                 conds.push(format!(
                     "p.search_text LIKE {} ESCAPE '\\'",
                     arg(like_pattern(word), &mut args)
