@@ -68,10 +68,32 @@ enum Member {
     },
 }
 
-struct Waiting<'a>(&'a AtomicUsize);
-impl Drop for Waiting<'_> {
+/// A member waiting in line for the group. If it is dropped before its turn (its request was
+/// cancelled), the member before it may have left the group open for it: a sweeper then
+/// commits the group unless someone else is still in line.
+struct Waiting {
+    groups: Arc<Groups>,
+    served: bool,
+}
+
+impl Drop for Waiting {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+        self.groups.waiting.fetch_sub(1, Ordering::SeqCst);
+        if self.served {
+            return;
+        }
+        let groups = Arc::clone(&self.groups);
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(async move {
+                let mut guard = Arc::clone(&groups.open).lock_owned().await;
+                if groups.waiting.load(Ordering::SeqCst) == 0
+                    && guard.is_some()
+                    && let Err(e) = commit_group(&mut guard, &groups).await
+                {
+                    tracing::error!(error = %e, "intake group commit failed");
+                }
+            });
+        }
     }
 }
 
@@ -86,8 +108,13 @@ impl Store {
         let groups = Arc::clone(groups);
         groups.waiting.fetch_add(1, Ordering::SeqCst);
         let mut guard = {
-            let _waiting = Waiting(&groups.waiting);
-            Arc::clone(&groups.open).lock_owned().await
+            let mut waiting = Waiting {
+                groups: Arc::clone(&groups),
+                served: false,
+            };
+            let guard = Arc::clone(&groups.open).lock_owned().await;
+            waiting.served = true;
+            guard
         };
         if guard.is_none() {
             let tx = self.write().await?;
@@ -175,11 +202,21 @@ impl GroupMember {
                     *guard = None;
                     return Err(e.into());
                 }
-                let value = result?;
                 let id = group.id;
                 let mut done = group.done.subscribe();
                 let last =
                     groups.waiting.load(Ordering::SeqCst) == 0 || group.members >= MAX_MEMBERS;
+                let value = match result {
+                    Ok(value) => value,
+                    Err(e) => {
+                        // Undone alone; but the last in line commits the others' work even
+                        // when its own was refused, or the group would stay open.
+                        if last {
+                            commit_group(&mut guard, &groups).await?;
+                        }
+                        return Err(e);
+                    }
+                };
                 if last {
                     return commit_group(&mut guard, &groups).await.map(|()| value);
                 }

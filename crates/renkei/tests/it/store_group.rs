@@ -172,7 +172,48 @@ async fn a_cancelled_member_commits_nothing(backend: Backend) {
     );
 }
 
+/// A refused submission that was last in line still closes its group: the next submission
+/// starts a transaction of its own, at its own time (a group left open would keep the write
+/// lock and hand the next submission an old clock reading).
+async fn a_refused_last_member_closes_the_group(backend: Backend) {
+    let db = TestDb::new(backend);
+    let store = db.open().await;
+    store
+        .import_tenants(CSV.as_bytes(), &Who::cli())
+        .await
+        .expect("import");
+    renkei_testkit::open_desk(&store, "272027").await;
+    let k = TenantCode::parse("272027").expect("code");
+    let submit = |title: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .proposal_submit_limited(
+                    k,
+                    proposal(title, "192.0.2.7"),
+                    &Who::cli(),
+                    &renkei_store::events::NoMail,
+                    1,
+                )
+                .await
+        }
+    };
+    submit("一件目").await.expect("first");
+    assert!(matches!(
+        submit("二件目").await,
+        Err(StoreError::RateLimited)
+    ));
+    // Other writers are not kept waiting behind a group left open.
+    tokio::time::timeout(std::time::Duration::from_secs(5), store.write())
+        .await
+        .expect("the write lock is free")
+        .expect("write");
+    db.clock.advance(chrono::Duration::minutes(61));
+    submit("一時間後").await.expect("an hour later");
+}
+
 on_both!(
+    a_refused_last_member_closes_the_group,
     concurrent_submissions_share_commits_and_stay_whole,
     a_cancelled_member_commits_nothing
 );

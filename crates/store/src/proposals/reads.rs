@@ -4,6 +4,9 @@
 
 use super::*;
 
+/// The most routings a department's list shows.
+pub const DEPARTMENT_LIST_MAX: i64 = 200;
+
 impl Store {
     /// How many proposals the tenant has, in any state.
     pub async fn proposal_count(&self, tenant: TenantCode) -> Result<i64> {
@@ -281,10 +284,23 @@ impl Store {
         self.routings_where("r.proposal_id = $1", proposal_id).await
     }
 
-    /// Routings addressed to one department (its inbox).
+    /// Routings addressed to one department (its inbox): those still unanswered first, then the
+    /// answered ones, newest first; at most [`DEPARTMENT_LIST_MAX`] (a department of a large city
+    /// has thousands over the years, and the list is chosen from the routings alone before any
+    /// proposal is read).
     pub async fn routings_for_department(&self, department_id: i64) -> Result<Vec<Routing>> {
-        self.routings_where("r.department_id = $1", department_id)
-            .await
+        let mut list = self
+            .routings_where(
+                &format!(
+                    "r.id IN (SELECT x.id FROM routings x WHERE x.department_id = $1 \
+                     ORDER BY CASE WHEN x.answered_at IS NULL THEN 0 ELSE 1 END, x.requested_at DESC, x.id \
+                     LIMIT {DEPARTMENT_LIST_MAX})"
+                ),
+                department_id,
+            )
+            .await?;
+        list.sort_by_key(|r| r.answered_at.is_some());
+        Ok(list)
     }
 
     async fn routings_where(&self, cond: &str, value: i64) -> Result<Vec<Routing>> {
