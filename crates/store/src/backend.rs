@@ -216,7 +216,7 @@ impl Backend {
 
     /// Creates the database when missing, then opens a pool with the settings each backend
     /// needs for durability: SQLite in WAL mode with `synchronous=FULL` (a commit is on disk
-    /// before it returns) and foreign keys on.
+    /// before it returns) and foreign keys on; PostgreSQL planning each statement for its values.
     pub(crate) async fn connect(self, url: &str) -> Result<AnyPool> {
         sqlx::any::install_default_drivers();
         if !sqlx::Any::database_exists(url).await.unwrap_or(false) {
@@ -247,7 +247,23 @@ impl Backend {
                     .connect(url)
                     .await?
             }
-            Self::Postgres => options.max_connections(16).connect(url).await?,
+            // Plans are made for each statement's actual values: a generic plan of a prepared
+            // statement assumes an average tenant (500,000 proposals / 1,788), so for a large
+            // city it scanned all 10,000 of its proposals for one inbox page (580 ms, measured on
+            // the national data set; the custom plan took under 1 ms).
+            Self::Postgres => {
+                options
+                    .max_connections(16)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute("SET plan_cache_mode = force_custom_plan")
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?
+            }
         };
         Ok(pool)
     }
