@@ -157,10 +157,15 @@ impl Store {
             count_q = count_q.bind(a);
         }
         let total: i64 = count_q.fetch_one(self.pool()).await?.try_get("n")?;
+        // The page's ids first, from the indexes; only then the columns of those rows. Asked in
+        // one step, PostgreSQL computes every column (the text, the field lists) of each row
+        // skipped by OFFSET too: page 50 of a large city's inbox took 2 s.
         let sql = format!(
-            "SELECT {} FROM proposals p WHERE {where_sql} ORDER BY {} LIMIT {per_page} OFFSET {offset}",
+            "SELECT {} FROM proposals p WHERE p.id IN \
+             (SELECT p.id FROM proposals p WHERE {where_sql} ORDER BY {order} LIMIT {per_page} OFFSET {offset}) \
+             ORDER BY {order}",
             columns(self.backend()),
-            f.sort.order_by()
+            order = f.sort.order_by()
         );
         let mut q = sqlx::query(&sql);
         for a in &args {
