@@ -427,10 +427,6 @@ pub fn search_text(receipt: &str, i: &Intake) -> String {
     ))
 }
 
-fn like_pattern(q: &str) -> String {
-    format!("%{}%", crate::like_escape(&search_fold(q)))
-}
-
 /// A timeline note or audit detail: a JSON object of strings, written by serde_json (so any
 /// text, emoji and variation selectors included, comes out as valid JSON).
 pub(crate) fn event_note_json(pairs: &[(&str, &str)]) -> String {

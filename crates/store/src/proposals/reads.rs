@@ -124,20 +124,21 @@ impl Store {
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             // The index narrows to the proposals holding every bigram of the words; the LIKE
-            // below decides (see crate::search).
+            // decides for words the index cannot decide alone (see crate::search).
             let folded: Vec<String> = q.split_whitespace().take(5).map(search_fold).collect();
             let tokens = crate::search::query_tokens(&args[0], folded.iter().map(String::as_str));
             if !tokens.is_empty() {
                 let param = arg(tokens.join(" "), &mut args);
                 conds.push(self.backend().search_match_sql(&param));
             }
-            for word in q.split_whitespace().take(5) {
-                if crate::search::index_decides(&search_fold(word)) {
+            for word in &folded {
+                if crate::search::index_decides(word) {
                     continue;
                 }
+                let pattern = format!("%{}%", crate::like_escape(word));
                 conds.push(format!(
                     "p.search_text LIKE {} ESCAPE '\\'",
-                    arg(like_pattern(word), &mut args)
+                    arg(pattern, &mut args)
                 ));
             }
         }
