@@ -66,6 +66,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "search index and inbox order",
         include_str!("../migrations/sqlite/0010_search_index_and_inbox_order.sql"),
     ),
+    (
+        11,
+        "inbox filters in the index",
+        include_str!("../migrations/sqlite/0011_inbox_filters_in_index.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -117,6 +122,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         crate::search::INDEX_MIGRATION,
         "search index and inbox order",
         include_str!("../migrations/postgres/0010_search_index_and_inbox_order.sql"),
+    ),
+    (
+        11,
+        "inbox filters in the index",
+        include_str!("../migrations/postgres/0011_inbox_filters_in_index.sql"),
     ),
 ];
 

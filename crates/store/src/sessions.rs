@@ -25,6 +25,8 @@ pub fn token_hash(token: &str) -> String {
 pub struct Session {
     pub user: User,
     pub csrf_token: String,
+    /// The departments the user is a member of, by id, ascending.
+    pub departments: Vec<i64>,
 }
 
 impl Store {
@@ -51,24 +53,37 @@ impl Store {
         Ok(token)
     }
 
-    /// The live session for a cookie token, if any (expired sessions and disabled users: none).
+    /// The live session for a cookie token, if any (expired sessions and disabled users: none),
+    /// with the user's departments.
     pub async fn session_get(&self, token: &str) -> Result<Option<Session>> {
-        let row = sqlx::query(
-            "SELECT u.id, u.tenant_code, u.role, u.email, u.display_name, u.disabled_at, u.created_at, u.lang, s.csrf_token \
+        let rows = sqlx::query(
+            "SELECT u.id, u.tenant_code, u.role, u.email, u.display_name, u.disabled_at, u.created_at, u.lang, s.csrf_token, \
+             dm.department_id \
              FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
+             LEFT JOIN department_members dm ON dm.user_id = u.id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL \
+             ORDER BY dm.department_id",
         )
         .bind(token_hash(token))
         .bind(self.now_ts())
-        .fetch_optional(self.pool())
+        .fetch_all(self.pool())
         .await?;
-        match row {
-            Some(r) => Ok(Some(Session {
-                user: user_from_row(&r)?,
-                csrf_token: r.try_get("csrf_token")?,
-            })),
-            None => Ok(None),
+        // One row per department the user belongs to (one row with none when in none): the
+        // session and the departments the policy needs in one statement, on every signed-in page.
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let mut departments = Vec::with_capacity(rows.len());
+        for r in &rows {
+            if let Some(d) = r.try_get::<Option<i64>, _>("department_id")? {
+                departments.push(d);
+            }
         }
+        Ok(Some(Session {
+            user: user_from_row(first)?,
+            csrf_token: first.try_get("csrf_token")?,
+            departments,
+        }))
     }
 
     pub async fn session_delete(&self, token: &str) -> Result<()> {

@@ -444,16 +444,7 @@ impl Store {
             .iter()
             .map(|r| r.try_get::<i64, _>("department_id"))
             .collect::<Result<_, _>>()?;
-        let tenant = match &user.tenant_code {
-            Some(t) => Some(TenantCode::parse(t).map_err(StoreError::Invalid)?),
-            None => None,
-        };
-        Ok(Actor {
-            user_id: user.id,
-            role: user.role,
-            tenant,
-            departments,
-        })
+        actor_of(user, departments)
     }
 
     /// Checks a password. Throttled per account and per address: the attempt is recorded
@@ -587,6 +578,20 @@ impl Store {
             }
         }
     }
+}
+
+/// The policy's view of a user whose departments are already known (a session carries them).
+pub fn actor_of(user: &User, departments: Vec<i64>) -> Result<Actor> {
+    let tenant = match &user.tenant_code {
+        Some(t) => Some(TenantCode::parse(t).map_err(StoreError::Invalid)?),
+        None => None,
+    };
+    Ok(Actor {
+        user_id: user.id,
+        role: user.role,
+        tenant,
+        departments,
+    })
 }
 
 #[cfg(test)]

@@ -85,6 +85,8 @@ pub fn request_lang(parts: &Parts) -> Lang {
 pub struct Ctx {
     pub tr: Tr,
     pub user: Option<User>,
+    /// The signed-in user's departments, read with the session.
+    pub departments: Vec<i64>,
     pub csrf: String,
     pub ip: String,
     pub path: String,
@@ -98,6 +100,15 @@ impl Ctx {
         self.user
             .as_ref()
             .ok_or_else(|| WebError::LoginRequired(self.path.clone()))
+    }
+
+    /// The signed-in user as the policy sees them, or a redirect to the login page.
+    pub fn actor(&self) -> Result<Actor, WebError> {
+        let user = self.require_user()?;
+        Ok(renkei_store::users::actor_of(
+            user,
+            self.departments.clone(),
+        )?)
     }
 
     pub fn who(&self) -> Who {
@@ -140,9 +151,14 @@ impl FromRequestParts<AppState> for Ctx {
                 .or_else(|| cookie(&parts.headers, CSRF_COOKIE).map(str::to_string))
                 .unwrap_or_default(),
         };
+        let (user, departments) = match session {
+            Some(s) => (Some(s.user), s.departments),
+            None => (None, Vec::new()),
+        };
         let ctx = Ctx {
             tr: Tr::new(lang),
-            user: session.map(|s| s.user),
+            user,
+            departments,
             csrf,
             ip: client_ip(state, parts),
             // The language switch links here: a path like `//evil.example` must not
@@ -184,8 +200,7 @@ pub async fn tenant_access(
     allowed: fn(&Actor, TenantCode) -> bool,
 ) -> Result<TenantAccess, WebError> {
     let (tenant, code) = known_tenant(state, code).await?;
-    let user = ctx.require_user()?;
-    let actor = state.store.actor(user).await?;
+    let actor = ctx.actor()?;
     if !allowed(&actor, code) {
         return Err(WebError::Forbidden);
     }

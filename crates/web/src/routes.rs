@@ -190,6 +190,14 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         )
         // The desk at work
         .get("/t/{code}/desk/proposals", desk_inbox::get)
+        .get(
+            "/t/{code}/desk/export/proposals.csv",
+            desk_inbox::export_csv,
+        )
+        .get(
+            "/t/{code}/desk/export/proposals.xlsx",
+            desk_inbox::export_xlsx,
+        )
         .get("/t/{code}/desk/proposals/{receipt}", desk_proposal::get)
         .post(
             "/t/{code}/desk/proposals/{receipt}/transition",

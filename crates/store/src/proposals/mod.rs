@@ -14,6 +14,7 @@ mod intake;
 mod lifecycle;
 mod partners;
 mod reads;
+pub use reads::{DEPARTMENT_LIST_MAX, INBOX_EXPORT_MAX};
 mod work;
 
 use crate::events::{DomainEvent, Mailer, Recipient};

@@ -6,6 +6,9 @@ use super::*;
 
 /// The most routings a department's list shows.
 pub const DEPARTMENT_LIST_MAX: i64 = 200;
+/// The most proposals one inbox export holds (the largest desk has about 1,500 a decade; a
+/// filter that matches more is refused rather than cut short).
+pub const INBOX_EXPORT_MAX: i64 = 20_000;
 
 impl Store {
     /// How many proposals the tenant has, in any state.
@@ -78,6 +81,66 @@ impl Store {
 
     /// The desk's inbox: filtered, sorted, paginated; with the total count.
     pub async fn inbox(&self, tenant: TenantCode, f: &InboxFilter) -> Result<(Vec<Proposal>, i64)> {
+        let (where_sql, args) = self.inbox_where(tenant, f);
+        let per_page = f.per_page.clamp(1, 200);
+        let offset = f.page.clamp(0, 1_000_000) * per_page;
+        let count_sql = format!("SELECT COUNT(*) AS n FROM proposals p WHERE {where_sql}");
+        let mut count_q = sqlx::query(&count_sql);
+        for a in &args {
+            count_q = count_q.bind(a);
+        }
+        let total: i64 = count_q.fetch_one(self.pool()).await?.try_get("n")?;
+        // The page's ids first, from the indexes; only then the columns of those rows. Asked in
+        // one step, PostgreSQL computes every column (the text, the field lists) of each row
+        // skipped by OFFSET too: page 50 of a large city's inbox took 2 s.
+        let sql = format!(
+            "SELECT {} FROM proposals p WHERE p.id IN \
+             (SELECT p.id FROM proposals p WHERE {where_sql} ORDER BY {order} LIMIT {per_page} OFFSET {offset}) \
+             ORDER BY {order}",
+            columns(self.backend()),
+            order = f.sort.order_by()
+        );
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = q.bind(a);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
+        let list = rows.iter().map(proposal_from_row).collect::<Result<_>>()?;
+        Ok((list, total))
+    }
+
+    /// Every proposal the inbox filter matches (its page and page size ignored), in its order,
+    /// for an export: at most `max` (clamped to [`INBOX_EXPORT_MAX`]); `None` when more match.
+    pub async fn inbox_export(
+        &self,
+        tenant: TenantCode,
+        f: &InboxFilter,
+        max: i64,
+    ) -> Result<Option<Vec<Proposal>>> {
+        let max = max.clamp(1, INBOX_EXPORT_MAX);
+        let (where_sql, args) = self.inbox_where(tenant, f);
+        let sql = format!(
+            "SELECT {} FROM proposals p WHERE {where_sql} ORDER BY {} LIMIT {}",
+            columns(self.backend()),
+            f.sort.order_by(),
+            max + 1
+        );
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = q.bind(a);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
+        if rows.len() as i64 > max {
+            return Ok(None);
+        }
+        rows.iter()
+            .map(proposal_from_row)
+            .collect::<Result<_>>()
+            .map(Some)
+    }
+
+    /// The inbox filter as SQL conditions on `proposals p` with their bound values.
+    fn inbox_where(&self, tenant: TenantCode, f: &InboxFilter) -> (String, Vec<String>) {
         let mut conds = vec!["p.tenant_code = $1".to_string()];
         let mut args: Vec<String> = vec![tenant.to_string()];
         let arg = |v: String, args: &mut Vec<String>| {
@@ -149,32 +212,7 @@ impl Store {
                 arg(today, &mut args)
             ));
         }
-        let where_sql = conds.join(" AND ");
-        let per_page = f.per_page.clamp(1, 200);
-        let offset = f.page.clamp(0, 1_000_000) * per_page;
-        let count_sql = format!("SELECT COUNT(*) AS n FROM proposals p WHERE {where_sql}");
-        let mut count_q = sqlx::query(&count_sql);
-        for a in &args {
-            count_q = count_q.bind(a);
-        }
-        let total: i64 = count_q.fetch_one(self.pool()).await?.try_get("n")?;
-        // The page's ids first, from the indexes; only then the columns of those rows. Asked in
-        // one step, PostgreSQL computes every column (the text, the field lists) of each row
-        // skipped by OFFSET too: page 50 of a large city's inbox took 2 s.
-        let sql = format!(
-            "SELECT {} FROM proposals p WHERE p.id IN \
-             (SELECT p.id FROM proposals p WHERE {where_sql} ORDER BY {order} LIMIT {per_page} OFFSET {offset}) \
-             ORDER BY {order}",
-            columns(self.backend()),
-            order = f.sort.order_by()
-        );
-        let mut q = sqlx::query(&sql);
-        for a in &args {
-            q = q.bind(a);
-        }
-        let rows = q.fetch_all(self.pool()).await?;
-        let list = rows.iter().map(proposal_from_row).collect::<Result<_>>()?;
-        Ok((list, total))
+        (conds.join(" AND "), args)
     }
 
     pub async fn proposal_events(

@@ -356,6 +356,29 @@ impl Store {
         tx.commit().await
     }
 
+    /// Records an export of the inbox (a read of every proposal in it) in the audit trail:
+    /// the format, how many proposals, and the filter as the query string.
+    pub async fn audit_inbox_export(
+        &self,
+        tenant: TenantCode,
+        format: &str,
+        count: usize,
+        filter: &str,
+        who: &Who,
+    ) -> Result<()> {
+        self.audit(who.event(
+            Some(&tenant.to_string()),
+            "proposal.export",
+            "inbox".to_string(),
+            event_note_json(&[
+                ("format", format),
+                ("count", &count.to_string()),
+                ("filter", filter),
+            ]),
+        ))
+        .await
+    }
+
     /// Records a read of confidential proposal content in the audit trail.
     pub async fn audit_proposal_read(
         &self,

@@ -41,6 +41,8 @@ struct AuditTemplate {
     code: String,
     query: AuditQuery,
     error: Option<String>,
+    /// Whether any filter or page start is set (an empty page then is not an empty trail).
+    filtered: bool,
     entries: Vec<ListedAuditEntry>,
     newest: Option<String>,
     older: Option<String>,
@@ -117,6 +119,16 @@ pub async fn get(
         base: Base::new(&ctx, ctx.tr.t("audit-title")),
         lead: ctx.tr.t1("audit-lead", "name", &access.tenant.full_name()),
         code: access.tenant.code,
+        filtered: [
+            &query.action,
+            &query.actor,
+            &query.target,
+            &query.from,
+            &query.to,
+            &query.before,
+        ]
+        .iter()
+        .any(|v| !v.is_empty()),
         query,
         error,
         entries,

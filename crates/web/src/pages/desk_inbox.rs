@@ -7,12 +7,14 @@ use crate::error::WebError;
 use crate::state::AppState;
 use crate::view::Base;
 use askama::Template;
+use axum::body::Body;
 use axum::extract::Path;
 use axum::extract::{Query, State};
-use axum::response::IntoResponse;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use renkei_domain::Actor;
 use renkei_domain::proposal::{Field, Kind, PartnerType, Route, Status};
-use renkei_store::proposals::{InboxFilter, InboxSort};
+use renkei_store::proposals::{INBOX_EXPORT_MAX, InboxFilter, InboxSort};
 use renkei_store::tenants::Tenant;
 use renkei_store::users::User;
 use serde::Deserialize;
@@ -76,6 +78,15 @@ impl InboxQuery {
         }
     }
 
+    /// The filters as a query string (`?status=…&q=…`, no page): the export links carry them.
+    fn filters_query(&self) -> String {
+        let link = self.link(0);
+        match link.rsplit_once("page=0") {
+            Some((rest, "")) => rest.trim_end_matches('&').to_string(),
+            _ => link,
+        }
+    }
+
     fn link(&self, page: i64) -> String {
         let pairs = [
             ("status", &self.status),
@@ -114,6 +125,9 @@ struct InboxTemplate {
     desk_staff: Vec<User>,
     prev: Option<String>,
     next: Option<String>,
+    /// The current filters for the export links; `None` when too many match to export.
+    export_query: Option<String>,
+    export_lead: String,
 }
 
 pub async fn get(
@@ -183,9 +197,101 @@ pub async fn get(
             std::slice::from_ref(&query.route),
         ),
         desk_staff,
+        export_query: (total <= INBOX_EXPORT_MAX).then(|| query.filters_query()),
+        export_lead: tr.t1("export-lead", "count", &total),
         prev: (filter.page > 0).then(|| query.link(filter.page - 1)),
         next: (shown < total).then(|| query.link(filter.page + 1)),
         tenant: a.tenant,
         query,
     })
+}
+
+/// The inbox with its current filters as a spreadsheet for the desk's own records: every
+/// matching proposal (not one page), CSV in UTF-8 with a BOM or .xlsx. An export reads every
+/// proposal in it, so it is recorded in the audit trail (format, count, filter) before a byte
+/// leaves.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(query): Query<InboxQuery>,
+) -> Result<Response, WebError> {
+    export(state, ctx, code, query, ExportFormat::Csv).await
+}
+
+/// [`export_csv`] as an Excel workbook.
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(query): Query<InboxQuery>,
+) -> Result<Response, WebError> {
+    export(state, ctx, code, query, ExportFormat::Xlsx).await
+}
+
+async fn export(
+    state: AppState,
+    ctx: Ctx,
+    code: String,
+    query: InboxQuery,
+    format: ExportFormat,
+) -> Result<Response, WebError> {
+    let a = tenant_access(&state, &ctx, &code, Actor::may_handle_proposals).await?;
+    let filter = query.filter();
+    let Some(list) = state
+        .store
+        .inbox_export(a.code, &filter, INBOX_EXPORT_MAX)
+        .await?
+    else {
+        return Err(WebError::BadRequest("export-too-many"));
+    };
+    let table = renkei_app::export::proposals_table(&ctx.tr, &list);
+    let (body, content_type) = match format {
+        ExportFormat::Csv => (
+            renkei_app::export::to_csv(&table),
+            "text/csv; charset=utf-8",
+        ),
+        ExportFormat::Xlsx => (
+            renkei_app::export::to_xlsx(&table, &ctx.tr.t("export-sheet"))
+                .map_err(|e| WebError::Internal(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    };
+    let filter_text = query.link(0);
+    state
+        .store
+        .audit_inbox_export(a.code, format.code(), list.len(), &filter_text, &ctx.who())
+        .await?;
+    let name = format!(
+        "renkei-{}-proposals-{}.{}",
+        a.code,
+        state.store.today().format("%Y%m%d"),
+        format.code()
+    );
+    let mut resp = Response::new(Body::from(body));
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(resp)
+}
+
+#[derive(Clone, Copy)]
+enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+impl ExportFormat {
+    fn code(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Xlsx => "xlsx",
+        }
+    }
 }

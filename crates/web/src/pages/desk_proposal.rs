@@ -515,8 +515,7 @@ pub async fn attachment(
     Path((code, receipt, id)): Path<(String, String, i64)>,
 ) -> Result<Response, WebError> {
     let (_, tcode) = crate::auth::known_tenant(&state, &code).await?;
-    let user = ctx.require_user()?;
-    let actor = state.store.actor(user).await?;
+    let actor = ctx.actor()?;
     let p = match state.store.proposal(tcode, &receipt).await {
         Ok(p) => p,
         Err(StoreError::NotFound) if !actor.may_enter_staff_area(tcode) => {

@@ -31,8 +31,7 @@ pub async fn get(
     ctx: Ctx,
     Query(query): Query<OperatorQuery>,
 ) -> Result<impl IntoResponse, WebError> {
-    let user = ctx.require_user()?;
-    let actor = state.store.actor(user).await?;
+    let actor = ctx.actor()?;
     if !actor.may_operate() {
         return Err(WebError::Forbidden);
     }

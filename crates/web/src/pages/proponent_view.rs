@@ -247,7 +247,7 @@ pub async fn claim_by_token(
     let Some(user) = &ctx.user else {
         return Err(WebError::LoginRequired(r.base_path));
     };
-    let actor = state.store.actor(user).await?;
+    let actor = ctx.actor()?;
     if !actor.may_enter_proponent_area(r.code) {
         return Err(WebError::Forbidden);
     }
