@@ -199,6 +199,10 @@ fn book(config: &crate::WebConfig) -> RouteBook {
             desk_inbox::export_xlsx,
         )
         .get("/t/{code}/desk/proposals/{receipt}", desk_proposal::get)
+        .get(
+            "/t/{code}/desk/proposals/{receipt}/print",
+            desk_proposal::print,
+        )
         .post(
             "/t/{code}/desk/proposals/{receipt}/transition",
             desk_proposal::transition,

@@ -539,3 +539,57 @@ pub async fn attachment(
         .await?;
     Ok(super::proponent_view::download(&meta, data))
 }
+
+#[derive(Template)]
+#[template(path = "pages/desk_proposal_print.html")]
+struct PrintTemplate {
+    base: Base,
+    tenant: Tenant,
+    tenant_name: String,
+    v: ProposalView,
+    events: Vec<EventView>,
+    attachments: Vec<AttachmentView>,
+    hearings: Vec<HearingView>,
+    routings: Vec<RoutingView>,
+    printed_on: String,
+    stamps: Vec<String>,
+}
+
+/// The proposal for the paper file (起案・回議): its record, hearings, routings and timeline on
+/// A4, with boxes for the approvers' seals. Printing reads the whole proposal, so it is audited
+/// like the page.
+pub async fn print(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, receipt)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let a = access(&state, &ctx, &code).await?;
+    let tr = &ctx.tr;
+    let p = state.store.proposal(a.code, &receipt).await?;
+    state
+        .store
+        .audit_proposal_read(a.code, &p.receipt_number, "print", &ctx.who())
+        .await?;
+    let today = state.store.today();
+    let page = PrintTemplate {
+        base: Base::new(&ctx, tr.t1("print-title", "receipt", &p.receipt_number)),
+        tenant_name: a.tenant.full_name(),
+        events: proposal_view::events(tr, state.store.proposal_events(p.id, false).await?),
+        attachments: proposal_view::attachments(state.store.attachments(p.id).await?),
+        hearings: proposal_view::hearings(tr, state.store.hearings(p.id).await?),
+        routings: proposal_view::routings(tr, state.store.routings(p.id).await?, today),
+        printed_on: renkei_app::mailer::date_for(tr.lang, today),
+        stamps: [
+            "print-stamp-staff",
+            "print-stamp-chief",
+            "print-stamp-manager",
+            "print-stamp-director",
+        ]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect(),
+        v: ProposalView::new(tr, p, today),
+        tenant: a.tenant,
+    };
+    html(&page).map(IntoResponse::into_response)
+}

@@ -1,6 +1,7 @@
-//! The desk's inbox export (CSV for Excel and .xlsx): the current filters, every matching
-//! proposal, text a proponent typed kept inert, each export audited, and nobody but the
-//! tenant's desk able to take one.
+//! The desk officer's tools. The inbox export (CSV for Excel and .xlsx): the current filters,
+//! every matching proposal, text a proponent typed kept inert, each export audited, and nobody
+//! but the tenant's desk able to take one. The print view of a proposal for the paper file:
+//! the whole record, audited, the desk only.
 
 use super::web_proposals::propose;
 use renkei_app::demo::DEMO_PASSWORD;
@@ -301,4 +302,81 @@ async fn only_the_desk_exports(backend: Backend) {
     app.stop().await;
 }
 
-on_both!(desk_exports_the_filtered_inbox, only_the_desk_exports);
+/// The print view: the record, hearings, routings and timeline with the seal boxes; each view
+/// audited; only the tenant's desk may open it.
+async fn print_view_for_the_paper_file(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let mut anon = app.client();
+    assert_eq!(
+        propose(&mut anon, "印刷して回議する提案", None, &[])
+            .await
+            .status,
+        303
+    );
+    let p = app
+        .store
+        .inbox(
+            k(),
+            &InboxFilter {
+                q: Some("印刷して回議".into()),
+                per_page: 5,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("inbox")
+        .0
+        .remove(0);
+    let path = format!("/t/272027/desk/proposals/{}/print", p.receipt_number);
+    let reads = || async {
+        app.store
+            .audit_count("proposal.read", &format!("proposal:{}", p.receipt_number))
+            .await
+            .expect("count")
+    };
+    let before = reads().await;
+    let mut desk = signed_in(&app, "desk@kishiwada.demo.renkei.jp").await;
+    let page = desk.get(&path).await;
+    assert_eq!(page.status, 200);
+    for text in [
+        "印刷して回議する提案",
+        p.receipt_number.as_str(),
+        "回議欄",
+        "株式会社だんじりテック",
+        "聞き取り",
+        "経過",
+    ] {
+        assert!(page.body.contains(text), "the print view lacks {text}");
+    }
+    assert_eq!(reads().await, before + 1, "the print view is not audited");
+    let proposal_page = desk
+        .get(&format!("/t/272027/desk/proposals/{}", p.receipt_number))
+        .await;
+    assert!(
+        proposal_page.body.contains(&format!("href=\"{path}\"")),
+        "no link to the print view"
+    );
+
+    for email in [
+        "kikikanri@kishiwada.demo.renkei.jp",
+        "desk@kawasaki.demo.renkei.jp",
+    ] {
+        let mut c = signed_in(&app, email).await;
+        let page = c.get(&path).await;
+        assert_eq!(page.status, 403, "{email}");
+        assert!(!page.body.contains("印刷して回議する提案"), "{email}");
+    }
+    assert_eq!(anon.get(&path).await.status, 303);
+    assert_eq!(
+        reads().await,
+        before + 2,
+        "a refused print view was counted as a read"
+    );
+    app.stop().await;
+}
+
+on_both!(
+    desk_exports_the_filtered_inbox,
+    only_the_desk_exports,
+    print_view_for_the_paper_file
+);

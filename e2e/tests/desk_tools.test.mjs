@@ -1,0 +1,177 @@
+// The desk officer's tools in real Chromium on both databases:
+//
+//   The desk filters the inbox and downloads it as CSV through the link on the page: the file
+//   starts with the UTF-8 byte order mark (so Excel reads the Japanese), has the register's
+//   columns and one row per proposal the inbox counts. The .xlsx link downloads a ZIP workbook.
+//   The print view of a proposal lays out on A4: printed to PDF by Chromium with nothing wider
+//   than the printable width, and without the site's navigation or forms.
+//
+// Each page is checked with axe and for sideways scrolling at 375 px; with
+// RENKEI_E2E_SCREENSHOTS=<dir> each is saved as a PNG at 1280 and 375 px (and the PDF).
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { formatViolations, runAxe } from '../lib/axe.mjs';
+import { launchBrowser, newContext } from '../lib/browser.mjs';
+import { BACKENDS, startServer } from '../lib/server.mjs';
+import { LOGOUT_FORM, login } from '../lib/site.mjs';
+
+const TENANT = '272027';
+const DESK_EMAIL = 'desk@kishiwada.demo.renkei.jp';
+const SHOTS = process.env.RENKEI_E2E_SCREENSHOTS;
+// A4 portrait less the 15 mm margins of the print stylesheet: 180 mm at 96 px per inch.
+const A4_PRINTABLE_PX = Math.floor((180 / 25.4) * 96);
+
+/** RFC 4180 rows (quoted fields with "" and line breaks). */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else if (c !== '\r') field += c;
+  }
+  return rows;
+}
+
+for (const backend of BACKENDS) {
+  describe(`desk tools on ${backend}`, { timeout: 600_000 }, () => {
+    let srv;
+    let browser;
+    let context;
+
+    before(async () => {
+      srv = await startServer(backend);
+      browser = await launchBrowser();
+      if (SHOTS) await mkdir(SHOTS, { recursive: true });
+    });
+
+    after(async () => {
+      try {
+        await context?.close().catch(() => {});
+        await browser?.close();
+      } finally {
+        await srv?.stop();
+      }
+    });
+
+    async function check(page, problems, label) {
+      const v = await runAxe(page);
+      if (v.length > 0) problems.push(`${label}: ${formatViolations(v, page.url())}`);
+      for (const width of [1280, 375]) {
+        await page.setViewportSize({ width, height: 900 });
+        const { scroll, inner } = await page.evaluate(() => ({
+          scroll: document.documentElement.scrollWidth,
+          inner: window.innerWidth,
+        }));
+        if (width === 375 && scroll > inner) {
+          problems.push(`${label}: sideways scrolling at 375 px (${scroll} > ${inner}) on ${page.url()}`);
+        }
+        if (SHOTS) {
+          await page.screenshot({
+            path: path.join(SHOTS, `${backend}-desk-${label.replace(/[^a-z0-9]+/gi, '_')}-${width}.png`),
+            fullPage: true,
+          });
+        }
+      }
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+
+    test('export the filtered inbox, print a proposal on A4', async () => {
+      const problems = [];
+      context = await newContext(browser, { viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+      const page = await context.newPage();
+      const creds = srv.logins.find((l) => l.email === DESK_EMAIL);
+      assert.ok(creds, `no demo login printed for ${DESK_EMAIL}`);
+      const landed = await login(page, srv, creds);
+      assert.ok(landed && landed.status() < 400);
+      assert.equal(await page.locator(LOGOUT_FORM).count(), 1);
+
+      // Filter the inbox to every status through the form, then download the CSV.
+      await page.goto(srv.at(`/t/${TENANT}/desk/proposals`));
+      await page.locator('#f-status').selectOption('all');
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('form[role=search] button[type=submit]').click()]);
+      const total = Number((await page.locator('main').innerText()).match(/(\d+)件/)?.[1]);
+      assert.ok(total > 0, 'the demo inbox is empty');
+      await check(page, problems, 'inbox');
+      const csvLink = page.locator('a[href*="/desk/export/proposals.csv"]');
+      assert.equal(await csvLink.count(), 1, 'no CSV export link');
+      assert.match(await csvLink.getAttribute('href'), /status=all/);
+      const [csv] = await Promise.all([page.waitForEvent('download'), csvLink.click()]);
+      assert.match(csv.suggestedFilename(), /^renkei-272027-proposals-\d{8}\.csv$/);
+      const bytes = await readFile(await csv.path());
+      assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'no UTF-8 BOM: Excel would misread the Japanese');
+      const rows = parseCsv(bytes.subarray(3).toString('utf8'));
+      const header = rows[0];
+      for (const col of ['受付番号', '受付日', '件名', '種別', '状態', '団体名', '初回回答期限']) {
+        assert.ok(header.includes(col), `no column ${col}: ${header.join(',')}`);
+      }
+      assert.equal(rows.length - 1, total, 'the CSV does not hold every proposal the inbox counts');
+      const title = header.indexOf('件名');
+      assert.ok(rows.slice(1).every((r) => r.length === header.length), 'rows of uneven width');
+      assert.ok(rows.slice(1).some((r) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(r[title])), 'no Japanese titles');
+      if (SHOTS) await writeFile(path.join(SHOTS, `${backend}-inbox.csv`), bytes);
+
+      const [xlsx] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('a[href*="/desk/export/proposals.xlsx"]').click(),
+      ]);
+      assert.match(xlsx.suggestedFilename(), /\.xlsx$/);
+      const book = await readFile(await xlsx.path());
+      assert.equal(book.subarray(0, 2).toString('latin1'), 'PK', 'the workbook is not a ZIP container');
+
+      // A proposal's print view.
+      await page.locator('table tbody tr a').first().click();
+      await page.waitForLoadState('load');
+      const printLink = page.locator('a[href$="/print"]');
+      assert.equal(await printLink.count(), 1, 'no link to the print view');
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), printLink.click()]);
+      assert.ok(await page.locator('table.stamp-boxes').isVisible(), 'no seal boxes');
+      await check(page, problems, 'print');
+
+      // As printed: nothing of the site's chrome, and nothing wider than A4's printable width.
+      await page.emulateMedia({ media: 'print' });
+      await page.setViewportSize({ width: A4_PRINTABLE_PX, height: 1100 });
+      const printed = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        header: getComputedStyle(document.querySelector('.site-header')).display,
+        footer: getComputedStyle(document.querySelector('.site-footer')).display,
+        forms: [...document.querySelectorAll('form')].filter((f) => getComputedStyle(f).display !== 'none').length,
+        wide: [...document.querySelectorAll('main *')]
+          .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+          .map((e) => e.tagName + '.' + e.className)
+          .slice(0, 5),
+      }));
+      assert.equal(printed.header, 'none', 'the site header is printed');
+      assert.equal(printed.footer, 'none', 'the site footer is printed');
+      assert.equal(printed.forms, 0, 'a form is printed');
+      assert.ok(printed.scroll <= A4_PRINTABLE_PX, `wider than A4 (${printed.scroll} > ${A4_PRINTABLE_PX} px): ${printed.wide.join(', ')}`);
+      assert.deepEqual(printed.wide, []);
+      const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
+      assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
+      const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+      assert.ok(pages >= 1 && pages <= 10, `${pages} A4 pages`);
+      if (SHOTS) await writeFile(path.join(SHOTS, `${backend}-print.pdf`), pdf);
+      await page.emulateMedia({ media: 'screen' });
+
+      if (problems.length > 0) assert.fail(`${problems.length} problem(s):\n\n${problems.join('\n\n')}`);
+    });
+  });
+}
