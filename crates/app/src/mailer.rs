@@ -360,6 +360,27 @@ impl Mailer for Mails {
                     args
                 },
             ),
+            DomainEvent::Answered {
+                tenant,
+                proposal: p,
+                department,
+                answer,
+                desk,
+            } => self.to_each(
+                Self::about(tenant, p, "answer"),
+                desk,
+                "answer-desk",
+                |tr| {
+                    let mut args = Self::proposal_args(p);
+                    args.push(("department", one_line(department)));
+                    args.push(("answer", tr.t(&answer.label_key())));
+                    args.push((
+                        "link",
+                        self.links.desk_proposal(&tenant.code, &p.receipt_number),
+                    ));
+                    args
+                },
+            ),
             DomainEvent::Routed {
                 tenant,
                 proposal: p,
@@ -532,6 +553,7 @@ mod tests {
             fiscal_year: 2026,
             fiscal_justification: None,
             lang: Lang::Ja,
+            unseen_answers: 0,
         }
     }
 
@@ -623,6 +645,13 @@ mod tests {
             DomainEvent::MessageToDesk {
                 tenant: &t,
                 proposal: &p,
+                desk: &desk,
+            },
+            DomainEvent::Answered {
+                tenant: &t,
+                proposal: &p,
+                department: &format!("危機管理課{extra}"),
+                answer: renkei_domain::proposal::Answer::Conditional,
                 desk: &desk,
             },
             DomainEvent::Routed {
@@ -837,7 +866,7 @@ mod tests {
         let plain = every_mail_in("", lang);
         let hostile = every_mail_in(INJECTED, lang);
         assert_eq!(plain.len(), hostile.len());
-        assert_eq!(plain.len(), 10, "every kind of mail is covered");
+        assert_eq!(plain.len(), 11, "every kind of mail is covered");
         for (p, h) in plain.iter().zip(&hostile) {
             assert!(
                 !h.subject.chars().any(|c| c.is_control() || c == '\u{2028}'),

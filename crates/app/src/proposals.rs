@@ -519,7 +519,7 @@ pub async fn answer(
     let answer = errors.finish(answer)?;
     Ok(app
         .store
-        .routing_answer(tenant, routing_id, answer, &comment, &by.who)
+        .routing_answer(tenant, routing_id, answer, &comment, &by.who, &app.mails)
         .await?)
 }
 

@@ -18,6 +18,7 @@ use crate::users::DeskStaffChange;
 use crate::{Result, WriteTx, rows};
 use chrono::NaiveDate;
 use renkei_domain::Lang;
+use renkei_domain::proposal::Answer;
 
 /// Someone a mail goes to, with the language it is written in for them: an account's own
 /// choice, or for a proponent the language the proposal was sent in.
@@ -98,6 +99,15 @@ pub enum DomainEvent<'a> {
         department: &'a str,
         due_on: NaiveDate,
         members: &'a [Recipient],
+    },
+    /// A department answered a routing (庁内照会の回答); `desk` are the desk staff to tell (the
+    /// proposal's assignee, or every active desk account when nobody is assigned).
+    Answered {
+        tenant: &'a Tenant,
+        proposal: &'a Proposal,
+        department: &'a str,
+        answer: Answer,
+        desk: &'a [Recipient],
     },
     /// An account became desk staff; `desk` are the tenant's other active desk accounts.
     DeskStaffAdded {

@@ -148,6 +148,14 @@ impl crate::Store {
     /// Rebuilds the search index from the proposals' search text, in one transaction: after a
     /// bulk load that wrote proposals directly (`renkei bench-data`), or if the folding rules
     /// change. Returns how many proposals were indexed.
+    /// Refreshes the planner's statistics after a bulk load (see `Backend::analyze_sql`).
+    pub async fn analyze(&self) -> Result<()> {
+        if let Some(sql) = self.backend().analyze_sql() {
+            sqlx::query(sql).execute(self.pool()).await?;
+        }
+        Ok(())
+    }
+
     pub async fn search_rebuild(&self) -> Result<u64> {
         let mut tx = self.write().await?;
         sqlx::query(self.backend().search_clear_sql())

@@ -163,6 +163,8 @@ pub async fn run(
     // The rows went in directly; the search index is built from them in one pass.
     eprintln!("\nsearch index / 検索索引…");
     store.search_rebuild().await?;
+    eprintln!("statistics / 統計情報…");
+    store.analyze().await?;
     Ok(Summary {
         tenants: tenants.len(),
         written: p.written,

@@ -477,13 +477,21 @@ async fn lifecycle_hearing_routing_decline(backend: Backend) {
             Answer::Conditional,
             "夏季以外なら可能",
             &Who::cli(),
+            &renkei_store::events::NoMail,
         )
         .await
         .expect("answer");
     assert_eq!(answered.answer.map(|a| a.code()), Some("conditional"));
     assert!(
         store
-            .routing_answer(code("141305"), r1.id, Answer::Interested, "", &Who::cli())
+            .routing_answer(
+                code("141305"),
+                r1.id,
+                Answer::Interested,
+                "",
+                &Who::cli(),
+                &renkei_store::events::NoMail
+            )
             .await
             .is_err()
     );

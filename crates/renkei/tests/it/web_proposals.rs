@@ -530,7 +530,55 @@ async fn desk_flow_to_decline(backend: Backend) {
         )
         .await;
     assert_eq!(ans.status, 303, "{}", ans.body);
+    // The desk hears of it: a mail (saying who answered, not what) and a mark in the inbox
+    // until the desk opens the proposal.
+    let answer_mails: Vec<_> = app
+        .store
+        .outbox_list(100)
+        .await
+        .expect("outbox")
+        .into_iter()
+        .filter(|m| m.kind == "answer" && m.subject.contains(&receipt))
+        .collect();
+    assert!(
+        !answer_mails.is_empty(),
+        "no mail to the desk about the answer"
+    );
+    for m in &answer_mails {
+        let to = app.store.user_by_email(&m.to).await.expect("recipient");
+        assert_eq!(to.role, renkei_domain::Role::Desk, "{}", m.to);
+        assert!(m.subject.contains("環境課"), "{}", m.subject);
+        assert!(
+            !m.body.contains("夏季以外"),
+            "the answer itself is confidential"
+        );
+    }
+    let inbox_row = |body: &str| {
+        body.split("<tbody>")
+            .nth(1)
+            .unwrap_or_default()
+            .split("<tr>")
+            .find(|row| row.contains(&receipt))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    let inbox = desk
+        .get(&format!("/t/272027/desk/proposals?q={receipt}"))
+        .await;
+    assert!(
+        inbox_row(&inbox.body).contains("新しい回答 1件"),
+        "no mark in the inbox: {}",
+        inbox_row(&inbox.body)
+    );
     let page = desk.get(&path).await;
+    let inbox = desk
+        .get(&format!("/t/272027/desk/proposals?q={receipt}"))
+        .await;
+    assert!(!inbox_row(&inbox.body).is_empty());
+    assert!(
+        !inbox_row(&inbox.body).contains("新しい回答"),
+        "the mark stays after the desk opened it"
+    );
     assert!(page.body.contains("条件付き") && page.body.contains("夏季以外なら協力可能"));
     assert!(
         page.body.contains("回答待ち"),

@@ -78,6 +78,8 @@ pub struct Proposal {
     pub fiscal_justification: Option<String>,
     /// The language it was sent in: mail to the proponent is written in it.
     pub lang: Lang,
+    /// Departments' answers the desk has not opened yet.
+    pub unseen_answers: i64,
 }
 
 impl Proposal {
@@ -118,7 +120,7 @@ pub(crate) fn columns(backend: Backend) -> &'static str {
              p.publication_consent, p.referral_consent, p.proponent_user_id, p.assignee_user_id, \
              (SELECT u.display_name FROM users u WHERE u.id = p.assignee_user_id) AS assignee_name, \
              p.first_response_due, p.first_responded_at, p.decline_reason, p.decline_explanation, p.referred_to, \
-             p.referred_from_id, p.created_at, p.updated_at, p.closed_at, p.received_on, p.fiscal_year, p.fiscal_justification, p.lang",
+             p.referred_from_id, p.created_at, p.updated_at, p.closed_at, p.received_on, p.fiscal_year, p.fiscal_justification, p.lang, p.unseen_answers",
             backend.joined("f.field", "f.position"),
             backend.joined("o.offer", "o.position"),
         )
@@ -193,6 +195,7 @@ pub(crate) fn proposal_from_row(r: &sqlx::any::AnyRow) -> Result<Proposal> {
         fiscal_year: r.try_get("fiscal_year")?,
         fiscal_justification: r.try_get("fiscal_justification")?,
         lang: rows::lang(r, T, "lang")?,
+        unseen_answers: r.try_get("unseen_answers")?,
     })
 }
 

@@ -206,7 +206,9 @@ impl Store {
         tx.commit().await
     }
 
-    /// A department's answer to a routing request.
+    /// A department's answer to a routing request. The proposal counts one more answer the
+    /// desk has not seen, and the desk is mailed (in the same commit).
+    #[allow(clippy::too_many_arguments)]
     pub async fn routing_answer(
         &self,
         tenant: TenantCode,
@@ -214,12 +216,16 @@ impl Store {
         answer: Answer,
         comment: &str,
         who: &Who,
+        mailer: &dyn Mailer,
     ) -> Result<Routing> {
         let t = tenant.to_string();
         let comment = rules::ANSWER_COMMENT.parse(comment)?;
+        let tenant_row = self.tenant(&t).await?;
         let mut tx = self.write().await?;
         let r = sqlx::query(
-            "SELECT proposal_id, department_id FROM routings WHERE tenant_code = $1 AND id = $2",
+            "SELECT r.proposal_id, r.department_id, d.name AS department_name \
+             FROM routings r JOIN departments d ON d.id = r.department_id \
+             WHERE r.tenant_code = $1 AND r.id = $2",
         )
         .bind(&t)
         .bind(routing_id)
@@ -227,6 +233,7 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         let proposal_id: i64 = r.try_get("proposal_id")?;
+        let department: String = r.try_get("department_name")?;
         let p = tx.load(&t, proposal_id).await?;
         sqlx::query(
             "UPDATE routings SET answer = $3, answer_comment = $4, answered_by = $5, answered_at = $6 \
@@ -262,12 +269,45 @@ impl Store {
             ]),
         ))
         .await?;
+        sqlx::query(
+            "UPDATE proposals SET unseen_answers = unseen_answers + 1 WHERE tenant_code = $1 AND id = $2",
+        )
+        .bind(&t)
+        .bind(proposal_id)
+        .execute(&mut *tx.tx)
+        .await?;
+        let desk = tx.desk_recipients(&t, p.assignee_user_id).await?;
+        tx.emit(
+            mailer,
+            &DomainEvent::Answered {
+                tenant: &tenant_row,
+                proposal: &p,
+                department: &department,
+                answer,
+                desk: &desk,
+            },
+        )
+        .await?;
         tx.commit().await?;
         self.routings(proposal_id)
             .await?
             .into_iter()
             .find(|x| x.id == routing_id)
             .ok_or(StoreError::NotFound)
+    }
+
+    /// The desk has opened the proposal: its departments' answers are no longer new. Writes
+    /// only when there was something to clear.
+    pub async fn answers_seen(&self, tenant: TenantCode, proposal_id: i64) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE proposals SET unseen_answers = 0 WHERE tenant_code = $1 AND id = $2 AND unseen_answers <> 0",
+        )
+        .bind(tenant.to_string())
+        .bind(proposal_id)
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.commit().await
     }
 
     /// The department a routing is addressed to (for the policy check before answering).

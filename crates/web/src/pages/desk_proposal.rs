@@ -118,6 +118,9 @@ async fn render(
         .store
         .audit_proposal_read(a.code, &p.receipt_number, "desk", &ctx.who())
         .await?;
+    if p.unseen_answers > 0 {
+        state.store.answers_seen(a.code, p.id).await?;
+    }
     let events = proposal_view::events(tr, state.store.proposal_events(p.id, false).await?);
     let messages = proposal_view::messages(state.store.proposal_messages(p.id).await?);
     let attachments = proposal_view::attachments(state.store.attachments(p.id).await?);

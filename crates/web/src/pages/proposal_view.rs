@@ -42,6 +42,8 @@ pub struct ProposalView {
     pub overdue: bool,
     pub decline_reason: Option<String>,
     pub closed: bool,
+    /// 「新しい回答 2件」 while departments' answers wait for the desk to open the proposal.
+    pub new_answers: Option<String>,
 }
 
 impl ProposalView {
@@ -63,6 +65,8 @@ impl ProposalView {
             overdue: p.is_response_overdue(today),
             decline_reason: p.decline_reason.map(|r| tr.t(&r.label_key())),
             closed: p.status().is_closed(),
+            new_answers: (p.unseen_answers > 0)
+                .then(|| tr.t1("inbox-new-answers", "count", &p.unseen_answers)),
             p,
         }
     }
