@@ -298,12 +298,33 @@ pub async fn load_until(app: &App, before: Option<DateTime<Utc>>) -> Result<Vec<
             .await?;
         }
     }
+    // 岸和田市 names its desk itself and says what it takes, as its admin would on the profile
+    // page (once: a profile already written is left as it is).
+    let kishiwada = TenantCode::parse(MARKER_TENANT)?;
+    if demo.desk_profile(kishiwada).await? == Default::default() {
+        let admin = demo.user_by_email("admin@kishiwada.demo.renkei.jp").await?;
+        let by = acting(&demo, &admin).await?;
+        crate::desk::save_profile(&demo_app, &by, kishiwada, &kishiwada_profile()).await?;
+    }
     let plan: Vec<Planned> = plan
         .into_iter()
         .filter(|p| before.is_none_or(|b| p.at < b))
         .collect();
     load_proposals(&demo_app, &plan, &clock).await?;
     Ok(logins)
+}
+
+/// The demo profile of 岸和田市's desk (modelled on how the city describes its own desk).
+fn kishiwada_profile() -> crate::desk::ProfileInput {
+    crate::desk::ProfileInput {
+        desk_name: "公民戦略連携デスク".into(),
+        description: "企業・大学・NPO・地域団体の皆さまから、市の課題の解決や市民サービスの向上につながる連携の提案や相談を一元的に受け付ける窓口です。いただいた提案は十分にお聞きしたうえで、庁内の担当課と調整し、実現をめざします。".into(),
+        scope: "地域の課題解決や市民サービスの向上につながる連携の提案・相談（防災、子育て、健康、環境、観光、DXなど分野は問いません）\n市の施設や情報を活用した実証実験の提案\n包括連携協定の締結についての相談".into(),
+        not_taken: "自社の製品やサービスの営業・宣伝を目的とするもの\n市の政策に合わない寄附の申出\n特定の政治・宗教活動を目的とするもの\n市の財政負担を前提とするもの（財政負担が必要な場合は、その理由を含めてご相談ください）".into(),
+        process: "1. このサイトから提案・相談を送信してください（受付番号をお知らせします）。\n2. デスクの担当者が内容を確認し、受付時にお知らせする期日までに最初のご連絡をします。\n3. 必要に応じて対話（聞き取り）を行い、提案の内容を深めます。\n4. 庁内の担当課と調整し、実施するかどうかを判断します。\n5. 実施する場合は、役割分担を確認したうえで連携事業として進めます。".into(),
+        contact: "岸和田市 公民戦略連携デスク\n〒596-8510 大阪府岸和田市岸城町7番1号\n電話 072-423-2121（代表）".into(),
+        hours: "平日 9時00分〜17時30分（土日祝日・年末年始を除く）".into(),
+    }
 }
 
 /// The demo desk's proposals, loaded once: when 岸和田市 already has proposals (a second

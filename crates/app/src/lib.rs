@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod bench_data;
 pub mod demo;
+pub mod desk;
 pub mod export;
 pub mod i18n;
 pub mod mailer;

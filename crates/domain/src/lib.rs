@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod clock;
 pub mod corporate_number;
 pub mod department;
+pub mod desk;
 pub mod email;
 pub mod error;
 pub mod kana;

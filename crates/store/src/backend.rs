@@ -76,6 +76,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "unseen answers",
         include_str!("../migrations/sqlite/0012_unseen_answers.sql"),
     ),
+    (
+        13,
+        "desk profiles",
+        include_str!("../migrations/sqlite/0013_desk_profiles.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -137,6 +142,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         12,
         "unseen answers",
         include_str!("../migrations/postgres/0012_unseen_answers.sql"),
+    ),
+    (
+        13,
+        "desk profiles",
+        include_str!("../migrations/postgres/0013_desk_profiles.sql"),
     ),
 ];
 
@@ -203,15 +213,17 @@ impl Backend {
         )
     }
 
-    /// Refreshes the planner's statistics after a bulk load. PostgreSQL plans from them: a
-    /// freshly loaded table has none until autovacuum gets to it, and on the national data
+    /// Readies the tables for reading after a bulk load. PostgreSQL plans from statistics,
+    /// and a freshly loaded table has none until autovacuum gets to it: on the national data
     /// set an inbox page then cost 174 ms (a guessed 3,450 fields per proposal pushed the
-    /// estimate over the JIT threshold: 47 ms of compiling) instead of 5 ms. SQLite plans well
-    /// from its indexes alone and would scan 6 GB to gather statistics: nothing to do.
+    /// estimate over the JIT threshold: 47 ms of compiling) instead of 5 ms. Its index-only
+    /// scans also visit the table for every row until VACUUM has set the visibility map (perf
+    /// under load: `heap_hot_search_buffer` on top). SQLite plans well from its indexes alone
+    /// and would scan 6 GB to gather statistics: nothing to do.
     pub(crate) fn analyze_sql(self) -> Option<&'static str> {
         match self {
             Self::Sqlite => None,
-            Self::Postgres => Some("ANALYZE"),
+            Self::Postgres => Some("VACUUM (ANALYZE)"),
         }
     }
 

@@ -5,6 +5,7 @@
 
 use crate::{Result, Store, StoreError, Who, WriteTx};
 use renkei_domain::TenantCode;
+use renkei_domain::desk::DeskProfile;
 use sqlx::Row;
 
 /// A desk's state as the public pages and the admin see it.
@@ -58,6 +59,78 @@ impl WriteTx {
 }
 
 impl Store {
+    /// The desk's profile (all empty when its admin has written none).
+    pub async fn desk_profile(&self, tenant: TenantCode) -> Result<DeskProfile> {
+        let row = sqlx::query(
+            "SELECT desk_name, description, scope, not_taken, process, contact, hours \
+             FROM desk_profiles WHERE tenant_code = $1",
+        )
+        .bind(tenant.to_string())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(match row {
+            Some(r) => DeskProfile {
+                desk_name: r.try_get("desk_name")?,
+                description: r.try_get("description")?,
+                scope: r.try_get("scope")?,
+                not_taken: r.try_get("not_taken")?,
+                process: r.try_get("process")?,
+                contact: r.try_get("contact")?,
+                hours: r.try_get("hours")?,
+            },
+            None => DeskProfile::default(),
+        })
+    }
+
+    /// Replaces the desk's profile; the audit entry names the fields that changed.
+    pub async fn desk_profile_save(
+        &self,
+        who: &Who,
+        tenant: TenantCode,
+        p: &DeskProfile,
+    ) -> Result<()> {
+        let before = self.desk_profile(tenant).await?;
+        let changed: Vec<&str> = [
+            ("desk_name", before.desk_name != p.desk_name),
+            ("description", before.description != p.description),
+            ("scope", before.scope != p.scope),
+            ("not_taken", before.not_taken != p.not_taken),
+            ("process", before.process != p.process),
+            ("contact", before.contact != p.contact),
+            ("hours", before.hours != p.hours),
+        ]
+        .iter()
+        .filter(|(_, c)| *c)
+        .map(|(f, _)| *f)
+        .collect();
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO desk_profiles (tenant_code, desk_name, description, scope, not_taken, process, contact, hours, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (tenant_code) DO UPDATE SET desk_name = $2, description = $3, scope = $4, \
+             not_taken = $5, process = $6, contact = $7, hours = $8, updated_at = $9",
+        )
+        .bind(tenant.to_string())
+        .bind(&p.desk_name)
+        .bind(&p.description)
+        .bind(&p.scope)
+        .bind(&p.not_taken)
+        .bind(&p.process)
+        .bind(&p.contact)
+        .bind(&p.hours)
+        .bind(tx.now_ts())
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.audit(who.event(
+            Some(&tenant.to_string()),
+            "settings.profile",
+            "settings:profile".into(),
+            serde_json::json!({ "changed": changed }).to_string(),
+        ))
+        .await?;
+        tx.commit().await
+    }
+
     pub async fn desk_openness(&self, tenant: TenantCode) -> Result<DeskOpenness> {
         let row = sqlx::query(OPENNESS_SQL)
             .bind(tenant.to_string())

@@ -140,6 +140,8 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .get("/t/{code}/admin/users", users_list::get)
         .post("/t/{code}/admin/users", user_create::post)
         .get("/t/{code}/admin/audit", audit_list::get)
+        .get("/t/{code}/admin/profile", desk_profile::get)
+        .post("/t/{code}/admin/profile", desk_profile::post)
         .get("/t/{code}/admin/settings", settings::get)
         .post("/t/{code}/admin/settings", settings::post)
         .post("/t/{code}/admin/settings/desk-open", settings::open)

@@ -119,6 +119,7 @@ pub const NOTICES: &[&str] = &[
     "approach-recorded",
     "partner-saved",
     "settings-saved",
+    "profile-saved",
     "answer-sent",
     "desk-opened",
     "desk-closed",

@@ -163,7 +163,7 @@ pub async fn run(
     // The rows went in directly; the search index is built from them in one pass.
     eprintln!("\nsearch index / 検索索引…");
     store.search_rebuild().await?;
-    eprintln!("statistics / 統計情報…");
+    eprintln!("statistics (VACUUM ANALYZE on PostgreSQL) / 統計情報…");
     store.analyze().await?;
     Ok(Summary {
         tenants: tenants.len(),

@@ -22,6 +22,7 @@ mod store_users;
 mod web_api;
 mod web_auth;
 mod web_departments;
+mod web_desk_profile;
 mod web_desk_rules;
 mod web_desk_tools;
 mod web_isolation;

@@ -15,6 +15,7 @@ pub mod departments_list;
 pub mod desk_approach;
 pub mod desk_home;
 pub mod desk_inbox;
+pub mod desk_profile;
 pub mod desk_proposal;
 pub mod error_page;
 pub mod login;

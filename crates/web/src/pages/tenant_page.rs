@@ -57,6 +57,23 @@ struct TenantTemplate {
     municipalities_heading: String,
     prefecture_line: String,
     closed: Option<ClosedDesk>,
+    /// The desk's own description, or the standard lead.
+    description: String,
+    scope: Vec<String>,
+    not_taken: Vec<String>,
+    process: Vec<String>,
+    contact: String,
+    hours: String,
+    principle_money: String,
+}
+
+/// Non-empty lines of a multi-line field, for a list.
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The public page of a local government's partnership desk.
@@ -76,12 +93,41 @@ pub async fn get(
     };
     let tr = ctx.tr;
     let closed = closed_desk(&state, &tr, &tenant).await?;
+    let profile = match TenantCode::parse(&tenant.code) {
+        Ok(code) => state.store.desk_profile(code).await?,
+        Err(_) => Default::default(),
+    };
+    let desk_name = if profile.desk_name.is_empty() {
+        tr.t("public-desk-default-name")
+    } else {
+        profile.desk_name.clone()
+    };
+    let kind = tr.t(renkei_domain::desk::kind_word_key(&tenant.name));
     html(&TenantTemplate {
         closed,
         base: Base::new(
             &ctx,
-            tr.t1("tenant-desk-title", "name", &tenant.full_name()),
+            tr.t2(
+                "public-desk-name",
+                ("name", &tenant.full_name()),
+                ("desk", &desk_name),
+            ),
         ),
+        description: if profile.description.is_empty() {
+            tr.t("tenant-desk-lead")
+        } else {
+            profile.description.clone()
+        },
+        scope: lines(&profile.scope),
+        not_taken: lines(&profile.not_taken),
+        process: if profile.process.is_empty() {
+            lines(&tr.t("public-process-default"))
+        } else {
+            lines(&profile.process)
+        },
+        contact: profile.contact.clone(),
+        hours: profile.hours.clone(),
+        principle_money: tr.t1("tenant-principle-4-kind", "kind", &kind),
         municipalities_heading: tr.t1("tenant-municipalities", "count", &municipalities.len()),
         prefecture_line: prefecture
             .as_ref()

@@ -1,0 +1,177 @@
+//! The desk's profile (`/t/{code}/admin/profile`), for the local government's admin and the
+//! operator: the desk's own name, what it does, takes and does not take, how a proposal
+//! proceeds, contact and hours. The public desk page shows it; an empty field shows the
+//! platform's standard wording there.
+
+use super::{NoticeQuery, html};
+use crate::auth::{CsrfForm, Ctx, TenantAccess, tenant_access};
+use crate::error::WebError;
+use crate::state::AppState;
+use crate::view::{Base, FieldErrors};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use renkei_app::desk::ProfileInput;
+use renkei_domain::Actor;
+use renkei_domain::desk;
+use renkei_store::tenants::Tenant;
+
+/// The form's fields in order: (name, label key, hint key, many lines, limit).
+const FIELDS: &[(&str, &str, &str, bool, usize)] = &[
+    (
+        "desk_name",
+        "profile-desk-name",
+        "profile-desk-name-hint",
+        false,
+        desk::DESK_NAME.max,
+    ),
+    (
+        "description",
+        "profile-description",
+        "profile-description-hint",
+        true,
+        desk::DESCRIPTION.max,
+    ),
+    (
+        "scope",
+        "profile-scope",
+        "profile-scope-hint",
+        true,
+        desk::SCOPE.max,
+    ),
+    (
+        "not_taken",
+        "profile-not-taken",
+        "profile-not-taken-hint",
+        true,
+        desk::NOT_TAKEN.max,
+    ),
+    (
+        "process",
+        "profile-process",
+        "profile-process-hint",
+        true,
+        desk::PROCESS.max,
+    ),
+    (
+        "contact",
+        "profile-contact",
+        "profile-contact-hint",
+        true,
+        desk::CONTACT.max,
+    ),
+    (
+        "hours",
+        "profile-hours",
+        "profile-hours-hint",
+        false,
+        desk::HOURS.max,
+    ),
+];
+
+/// One field of the form as the template draws it.
+pub struct FieldView {
+    pub name: &'static str,
+    pub label: String,
+    pub hint: String,
+    pub many_lines: bool,
+    pub max: usize,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/desk_profile.html")]
+struct ProfileTemplate {
+    base: Base,
+    tenant: Tenant,
+    fields: Vec<FieldView>,
+    has_errors: bool,
+}
+
+async fn access(state: &AppState, ctx: &Ctx, code: &str) -> Result<TenantAccess, WebError> {
+    tenant_access(state, ctx, code, Actor::may_open_desk).await
+}
+
+fn render(
+    ctx: &Ctx,
+    a: TenantAccess,
+    notice: Option<&str>,
+    input: &ProfileInput,
+    errors: FieldErrors,
+) -> Result<Response, WebError> {
+    let tr = &ctx.tr;
+    let value = |name: &str| match name {
+        "desk_name" => input.desk_name.clone(),
+        "description" => input.description.clone(),
+        "scope" => input.scope.clone(),
+        "not_taken" => input.not_taken.clone(),
+        "process" => input.process.clone(),
+        "contact" => input.contact.clone(),
+        _ => input.hours.clone(),
+    };
+    let fields = FIELDS
+        .iter()
+        .map(|(name, label, hint, many_lines, max)| FieldView {
+            name,
+            label: tr.t(label),
+            hint: tr.t1(hint, "max", max),
+            many_lines: *many_lines,
+            max: *max,
+            value: value(name),
+            error: errors.get(name).cloned(),
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = html(&ProfileTemplate {
+        base: Base::new(ctx, tr.t("profile-title")).with_notice(notice),
+        tenant: a.tenant,
+        fields,
+        has_errors: !errors.is_empty(),
+    })?;
+    Ok((status, page).into_response())
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, WebError> {
+    let a = access(&state, &ctx, &code).await?;
+    let profile = state.store.desk_profile(a.code).await?;
+    render(
+        &ctx,
+        a,
+        q.notice.as_deref(),
+        &ProfileInput::from(&profile),
+        FieldErrors::default(),
+    )
+}
+
+pub async fn post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    CsrfForm(input): CsrfForm<ProfileInput>,
+) -> Result<Response, WebError> {
+    let a = access(&state, &ctx, &code).await?;
+    match renkei_app::desk::save_profile(&state.app, &a.caller(&ctx), a.code, &input).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/t/{}/admin/profile?notice=profile-saved", a.code))
+                .into_response(),
+        ),
+        Err(e) => {
+            let mut errors = FieldErrors::default();
+            for f in super::desk_proposal::refused(e)? {
+                errors.add(&ctx.tr, f.field, f.key);
+            }
+            render(&ctx, a, None, &input, errors)
+        }
+    }
+}
