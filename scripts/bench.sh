@@ -356,6 +356,9 @@ if [ "$DB" = pg2 ] && [ $SKIP_CHECKS = 0 ]; then
   DATABASE_URL="${MAIN_URL%/*}/renkei_bench_pg2checks"
   DB_ARGS=(--database-url "$DATABASE_URL")
   fresh_pg "$DATABASE_URL" || { log "cannot create $DATABASE_URL"; exit 2; }
+  # The checks' database is a fresh demo: its tenant and accounts, whatever data set the
+  # endpoints above were measured on.
+  T=272027; DESK_EMAIL=desk@kishiwada.demo.renkei.jp; PASSWORD=renkei-demo-2026
   SMTP_PORT=$($HELPER freeport)
   : > "$RUN/sink.jsonl"
   $HELPER smtp-sink --port "$SMTP_PORT" --out "$RUN/sink.jsonl" > "$RUN/sink.log" 2>&1 &

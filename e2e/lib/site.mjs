@@ -84,3 +84,28 @@ export async function linksOn(page) {
 export function hasJapanese(text) {
   return /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]/.test(text);
 }
+
+/**
+ * WCAG 2.1 reflow (1.4.10): at 375 px wide the page must not scroll sideways. Returns a
+ * problem description, or null; the viewport is put back as it was.
+ */
+export async function sidewaysAt375(page, label = '') {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 375, height: before?.height ?? 900 });
+  try {
+    const { scroll, inner, wide } = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      inner: window.innerWidth,
+      wide: [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .filter((e) => !e.closest('.scroll-x'))
+        .map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className ? '.' + String(e.className).split(' ').join('.') : ''}`)
+        .slice(0, 5),
+    }));
+    return scroll > inner
+      ? `${label}: sideways scrolling at 375 px (${scroll} > ${inner}) on ${page.url()}; too wide: ${wide.join(', ')}`
+      : null;
+  } finally {
+    if (before) await page.setViewportSize(before);
+  }
+}

@@ -173,5 +173,60 @@ for (const backend of BACKENDS) {
 
       if (problems.length > 0) assert.fail(`${problems.length} problem(s):\n\n${problems.join('\n\n')}`);
     });
+
+    test('the admin writes the desk profile; the desk merges two partners', async () => {
+      const problems = [];
+      const ctx = await newContext(browser, { viewport: { width: 1280, height: 900 } });
+      try {
+        const page = await ctx.newPage();
+        const admin = srv.logins.find((l) => l.email === 'admin@kishiwada.demo.renkei.jp');
+        assert.ok(await login(page, srv, admin));
+        await page.goto(srv.at(`/t/${TENANT}/admin`));
+        await Promise.all([page.waitForNavigation(), page.locator(`a[href="/t/${TENANT}/admin/profile"]`).first().click()]);
+        await check(page, problems, 'profile');
+        // A bad field first: the summary lists and links it, what was typed stays.
+        await page.locator('#desk_name').fill('試験デスク');
+        await page.locator('#hours').evaluate((e) => e.removeAttribute('maxlength'));
+        await page.locator('#hours').fill('あ'.repeat(201));
+        await page.locator('#description').fill(`${backend}で書いた紹介文です。`);
+        await Promise.all([page.waitForNavigation(), page.locator('main form button[type=submit]').click()]);
+        assert.equal(await page.locator('.error-summary a[href="#hours"]').count(), 1, 'the summary does not link the field');
+        assert.equal(await page.locator('#description').inputValue(), `${backend}で書いた紹介文です。`);
+        await check(page, problems, 'profile-error');
+        await page.locator('#hours').fill('平日 9時〜17時');
+        await Promise.all([page.waitForNavigation(), page.locator('main form button[type=submit]').click()]);
+        assert.match(await page.locator('[role=status]').innerText(), /保存しました/);
+        await page.goto(srv.at(`/t/${TENANT}`));
+        assert.match(await page.locator('h1').innerText(), /試験デスク/);
+        assert.match(await page.locator('main').innerText(), new RegExp(`${backend}で書いた紹介文です。`));
+        await check(page, problems, 'public-desk');
+
+        // The desk merges two partners (the demo's partners) through the confirmation page.
+        const desk = await ctx.newPage();
+        await ctx.clearCookies();
+        const creds = srv.logins.find((l) => l.email === DESK_EMAIL);
+        assert.ok(await login(desk, srv, creds));
+        await desk.goto(srv.at(`/t/${TENANT}/desk/partners`));
+        const hrefs = await desk.locator('main table a[href*="/desk/partners/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+        assert.ok(hrefs.length >= 2, 'the demo has fewer than two partners');
+        await desk.goto(srv.at(hrefs[0]));
+        const before = await desk.locator('main table tbody tr').count();
+        await desk.locator('details summary').filter({ hasText: '統合' }).click();
+        const other = await desk.locator('#merge_with option').nth(1);
+        const otherName = await other.innerText();
+        await desk.locator('#merge_with').selectOption(await other.getAttribute('value'));
+        await Promise.all([desk.waitForNavigation(), desk.locator('form[action$="/merge"] button[type=submit]').click()]);
+        assert.match(await desk.locator('main').innerText(), /元に戻せません/);
+        await check(desk, problems, 'merge-confirm');
+        await Promise.all([desk.waitForNavigation(), desk.locator('main form button[type=submit]').first().click()]);
+        assert.match(await desk.locator('[role=status]').innerText(), /統合しました/);
+        const after = await desk.locator('main table tbody tr').count();
+        assert.ok(after > before, `the merged partner's proposals did not follow (${before} → ${after})`);
+        assert.equal(await desk.locator('#merge_with option').filter({ hasText: otherName }).count(), 0);
+      } finally {
+        await ctx.close();
+      }
+      if (problems.length > 0) assert.fail(`${problems.length} problem(s):\n\n${problems.join('\n\n')}`);
+    });
   });
 }

@@ -1,12 +1,13 @@
 // Anonymous visitors, on both backends: the public pages answer, are in
 // Japanese, switch to English through the language link, a wrong password is
-// refused with a message, and every page has zero axe WCAG 2.1 A/AA violations.
+// refused with a message, and every page has zero axe WCAG 2.1 A/AA violations and no
+// sideways scrolling at 375 px.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { assertNoAxeViolations } from '../lib/axe.mjs';
 import { launchBrowser, newContext } from '../lib/browser.mjs';
 import { BACKENDS, startServer } from '../lib/server.mjs';
-import { LOGOUT_FORM, hasJapanese, login } from '../lib/site.mjs';
+import { LOGOUT_FORM, hasJapanese, login, sidewaysAt375 } from '../lib/site.mjs';
 
 async function htmlLang(page) {
   return page.evaluate(() => document.documentElement.getAttribute('lang') || '');
@@ -58,6 +59,8 @@ for (const backend of BACKENDS) {
       assert.ok(hasJapanese(await bodyText(p)), `no Japanese text on ${p.url()}`);
       assert.ok(await p.locator('h1').count() >= 1, `no <h1> on ${p.url()}`);
       assert.equal(await p.locator(LOGOUT_FORM).count(), 0, `anonymous page ${p.url()} shows a logout form`);
+      const reflow = await sidewaysAt375(p, 'public page');
+      assert.equal(reflow, null, reflow ?? '');
     }
 
     test('top page /', async () => {

@@ -1,6 +1,6 @@
 // Every demo role, on both backends: log in through the form, land on the
 // role's home, crawl the pages reachable from there (status < 400, zero axe
-// WCAG 2.1 A/AA violations on each; links that start a download, such as a
+// WCAG 2.1 A/AA violations and no sideways scrolling at 375 px on each; links that start a download, such as a
 // proposal's attachment, are fetched instead and must answer 200 with
 // Content-Disposition: attachment), then log out through the header form.
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { assertNoAxeViolations } from '../lib/axe.mjs';
 import { launchBrowser, newContext } from '../lib/browser.mjs';
 import { BACKENDS, DEMO_ROLES, startServer } from '../lib/server.mjs';
-import { LOGOUT_FORM, crawlTarget, linksOn, login, logout, pathOf, urlShape } from '../lib/site.mjs';
+import { LOGOUT_FORM, crawlTarget, linksOn, login, logout, pathOf, sidewaysAt375, urlShape } from '../lib/site.mjs';
 
 const MAX_PAGES_PER_ROLE = 40;
 // At most this many URLs of one shape (e.g. /t/:id) are crawled per login.
@@ -64,6 +64,7 @@ for (const backend of BACKENDS) {
         assert.ok(await page.locator('h1').count() >= 1, `no <h1> on ${page.url()}`);
         assert.equal(await page.locator(LOGOUT_FORM).count(), 1, `no logout form in the header of ${page.url()}`);
         await assertNoAxeViolations(page, `${role} home`);
+        const homeReflow = await sidewaysAt375(page, `${role} home`);
 
         // Breadth-first crawl of same-origin GET links reachable from home.
         const home = new URL(page.url());
@@ -92,7 +93,7 @@ for (const backend of BACKENDS) {
         // Every page is checked; problems are collected so one run reports them all.
         const visited = [home.href];
         const downloads = [];
-        const problems = [];
+        const problems = homeReflow ? [homeReflow] : [];
         while (queue.length > 0 && visited.length < MAX_PAGES_PER_ROLE) {
           const { url, from } = queue.shift();
           visited.push(url);
@@ -121,6 +122,8 @@ for (const backend of BACKENDS) {
               `${role}: no logout form in the header of ${page.url()} (linked from ${from})`);
             enqueue(await linksOn(page), url);
             await assertNoAxeViolations(page, `${role} (linked from ${from})`);
+            const reflow = await sidewaysAt375(page, `${role} (linked from ${from})`);
+            if (reflow) problems.push(reflow);
           } catch (e) {
             problems.push(e.message);
           }

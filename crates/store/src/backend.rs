@@ -81,6 +81,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "desk profiles",
         include_str!("../migrations/sqlite/0013_desk_profiles.sql"),
     ),
+    (
+        14,
+        "partner aliases",
+        include_str!("../migrations/sqlite/0014_partner_aliases.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -147,6 +152,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         13,
         "desk profiles",
         include_str!("../migrations/postgres/0013_desk_profiles.sql"),
+    ),
+    (
+        14,
+        "partner aliases",
+        include_str!("../migrations/postgres/0014_partner_aliases.sql"),
     ),
 ];
 

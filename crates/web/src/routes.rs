@@ -234,6 +234,7 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .get("/t/{code}/desk/partners", partners::list)
         .get("/t/{code}/desk/partners/{id}", partners::show)
         .post("/t/{code}/desk/partners/{id}", partners::update)
+        .post("/t/{code}/desk/partners/{id}/merge", partners::merge)
         // Departments answer routing requests
         .get(
             "/t/{code}/department/proposals/{receipt}",

@@ -118,6 +118,7 @@ pub const NOTICES: &[&str] = &[
     "routed",
     "approach-recorded",
     "partner-saved",
+    "partners-merged",
     "settings-saved",
     "profile-saved",
     "answer-sent",

@@ -28,5 +28,6 @@ mod web_desk_tools;
 mod web_isolation;
 mod web_misc;
 mod web_ownership;
+mod web_partner_merge;
 mod web_proposals;
 mod web_text;

@@ -623,6 +623,18 @@ impl WriteTx {
                 _ => return Ok(id),
             }
         }
+        // A name left by merging two partners (see `Store::partner_merge`).
+        if corporate_number.is_none()
+            && let Some(r) = sqlx::query(
+                "SELECT partner_id FROM partner_aliases WHERE tenant_code = $1 AND name_norm = $2",
+            )
+            .bind(tenant)
+            .bind(&norm)
+            .fetch_optional(&mut *self.tx)
+            .await?
+        {
+            return Ok(r.try_get("partner_id")?);
+        }
         let now = self.now_ts();
         // Same name, different 法人番号: keep both, the second with its number in the key.
         let key = match corporate_number {

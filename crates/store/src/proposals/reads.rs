@@ -337,13 +337,20 @@ impl Store {
             .routings_where(
                 &format!(
                     "r.id IN (SELECT x.id FROM routings x WHERE x.department_id = $1 \
-                     ORDER BY CASE WHEN x.answered_at IS NULL THEN 0 ELSE 1 END, x.requested_at DESC, x.id \
+                     ORDER BY CASE WHEN x.answered_at IS NULL THEN 0 ELSE 1 END, \
+                     CASE WHEN x.answered_at IS NULL THEN x.due_on ELSE '' END, x.requested_at DESC, x.id \
                      LIMIT {DEPARTMENT_LIST_MAX})"
                 ),
                 department_id,
             )
             .await?;
-        list.sort_by_key(|r| r.answered_at.is_some());
+        // Unanswered first, the soonest deadline first; then the answered, latest first.
+        list.sort_by(|a, b| match (a.answered_at, b.answered_at) {
+            (None, None) => a.due_on.cmp(&b.due_on).then(a.id.cmp(&b.id)),
+            (None, Some(_)) => std::cmp::Ordering::Less,
+            (Some(_), None) => std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => y.cmp(&x).then(a.id.cmp(&b.id)),
+        });
         Ok(list)
     }
 

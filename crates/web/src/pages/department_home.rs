@@ -16,7 +16,7 @@ use renkei_store::users::User;
 struct DepartmentHomeTemplate {
     base: Base,
     lead: String,
-    departments: Vec<(Department, Vec<User>, Vec<RoutingView>)>,
+    departments: Vec<(Department, Vec<User>, Vec<RoutingView>, String)>,
     code: String,
 }
 
@@ -39,9 +39,20 @@ pub async fn get(
             state.store.routings_for_department(d.id).await?,
             state.store.today(),
         );
-        departments.push((d, members, routings));
+        let waiting = routings.iter().filter(|r| r.answer.is_none()).count();
+        let overdue = routings.iter().filter(|r| r.overdue).count();
+        let count = if waiting == 0 {
+            ctx.tr.t("department-waiting-none")
+        } else {
+            ctx.tr.t2(
+                "department-waiting",
+                ("count", &waiting),
+                ("overdue", &overdue),
+            )
+        };
+        departments.push((d, members, routings, count));
     }
-    if departments.iter().any(|(_, _, r)| !r.is_empty()) {
+    if departments.iter().any(|(_, _, r, _)| !r.is_empty()) {
         // The list shows titles of confidential proposals: a read like any other.
         state
             .store
@@ -50,7 +61,7 @@ pub async fn get(
     }
     let names = departments
         .iter()
-        .map(|(d, _, _)| d.name.as_str())
+        .map(|(d, _, _, _)| d.name.as_str())
         .collect::<Vec<_>>()
         .join("、");
     let lead = if departments.is_empty() {

@@ -2,8 +2,8 @@
 //! 法人番号 or normalised name, with type-specific strengths and constraints and their
 //! history of proposals.
 
-use super::html;
 use super::proposal_view::ProposalView;
+use super::{confirm, html};
 use crate::auth::{CsrfForm, Ctx, tenant_access};
 use crate::error::WebError;
 use crate::state::AppState;
@@ -71,6 +71,8 @@ struct PartnerTemplate {
     strengths: String,
     constraints: String,
     errors: FieldErrors,
+    /// The other partners this one could absorb (id, name), in the registry's order.
+    others: Vec<(i64, String)>,
 }
 
 async fn render(
@@ -109,6 +111,14 @@ async fn render(
         proposals: proposals
             .into_iter()
             .map(|p| ProposalView::new(tr, p, state.store.today()))
+            .collect(),
+        others: state
+            .store
+            .partners(a.code, None)
+            .await?
+            .into_iter()
+            .filter(|o| o.id != partner.id)
+            .map(|o| (o.id, o.name))
             .collect(),
         tenant: a.tenant,
         partner,
@@ -188,4 +198,87 @@ pub async fn update(
         a.code
     ))
     .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct MergeForm {
+    #[serde(default)]
+    other: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Merges another partner into this one (`/t/{code}/desk/partners/{id}/merge`), after a
+/// confirmation page that says what moves and that it cannot be undone.
+pub async fn merge(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, id)): Path<(String, i64)>,
+    CsrfForm(form): CsrfForm<MergeForm>,
+) -> Result<Response, WebError> {
+    let a = tenant_access(&state, &ctx, &code, Actor::may_handle_proposals).await?;
+    let tr = &ctx.tr;
+    let kept = state.store.partner(a.code, id).await?;
+    let Some(other) = form.other.trim().parse::<i64>().ok().filter(|o| *o > 0) else {
+        let mut errors = FieldErrors::default();
+        errors.add(tr, "merge_with", "error-partner-merge-choose");
+        return render(&state, &ctx, &code, id, None, None, errors).await;
+    };
+    let merged = match state.store.partner(a.code, other).await {
+        Ok(p) => p,
+        Err(renkei_store::StoreError::NotFound) => {
+            let mut errors = FieldErrors::default();
+            errors.add(tr, "merge_with", "error-partner-merge-choose");
+            return render(&state, &ctx, &code, id, None, None, errors).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !confirm::confirmed(&form.confirm) {
+        return confirm::render(
+            &ctx,
+            confirm::Confirm {
+                title: tr.t("confirm-partner-merge-title"),
+                subject: kept.name.clone(),
+                lead: tr.t2(
+                    "confirm-partner-merge-lead",
+                    ("merged", &merged.name),
+                    ("kept", &kept.name),
+                ),
+                facts: vec![
+                    (tr.t("partner-merge-kept"), kept.name.clone()),
+                    (
+                        tr.t("partner-merge-merged"),
+                        tr.t2(
+                            "partner-merge-merged-value",
+                            ("name", &merged.name),
+                            ("count", &merged.proposal_count),
+                        ),
+                    ),
+                ],
+                action: format!("/t/{}/desk/partners/{id}/merge", a.code),
+                hidden: vec![("other".into(), other.to_string())],
+                confirm_label: tr.t("partner-merge-action"),
+                danger: true,
+                back_posts: false,
+                back_href: format!("/t/{}/desk/partners/{id}", a.code),
+            },
+        );
+    }
+    match state
+        .store
+        .partner_merge(a.code, id, other, &ctx.who())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/t/{}/desk/partners/{id}?notice=partners-merged",
+            a.code
+        ))
+        .into_response()),
+        Err(renkei_store::StoreError::Conflict { field, key }) => {
+            let mut errors = FieldErrors::default();
+            errors.add(tr, field, key);
+            render(&state, &ctx, &code, id, None, None, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

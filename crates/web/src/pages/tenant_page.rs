@@ -76,6 +76,41 @@ fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The steps of an ordered list, without the numbers an admin may have typed ("1. ", "２．",
+/// "(3)", "④"): the list numbers them itself.
+fn steps(text: &str) -> Vec<String> {
+    lines(text)
+        .into_iter()
+        .map(|l| match strip_step_number(&l) {
+            Some(rest) if !rest.is_empty() => rest.to_string(),
+            _ => l,
+        })
+        .collect()
+}
+
+/// The line after a leading step number: digits followed by `.`, `．`, `、`, `)`, `）`, `:`,
+/// `：`; the same in brackets; or a circled number. ("10 人で" keeps its number.)
+fn strip_step_number(line: &str) -> Option<&str> {
+    let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    if let Some(c) = line.chars().next()
+        && ('①'..='⑳').contains(&c)
+    {
+        return Some(line[c.len_utf8()..].trim_start());
+    }
+    let inner = line
+        .strip_prefix('(')
+        .or_else(|| line.strip_prefix('（'))
+        .unwrap_or(line);
+    let digits_end = inner.find(|c: char| !is_digit(c))?;
+    if digits_end == 0 {
+        return None;
+    }
+    let rest = &inner[digits_end..];
+    let sep = rest.chars().next()?;
+    matches!(sep, '.' | '．' | '、' | ')' | '）' | ':' | '：')
+        .then(|| rest[sep.len_utf8()..].trim_start())
+}
+
 /// The public page of a local government's partnership desk.
 pub async fn get(
     State(state): State<AppState>,
@@ -121,9 +156,9 @@ pub async fn get(
         scope: lines(&profile.scope),
         not_taken: lines(&profile.not_taken),
         process: if profile.process.is_empty() {
-            lines(&tr.t("public-process-default"))
+            steps(&tr.t("public-process-default"))
         } else {
-            lines(&profile.process)
+            steps(&profile.process)
         },
         contact: profile.contact.clone(),
         hours: profile.hours.clone(),
@@ -137,4 +172,17 @@ pub async fn get(
         prefecture,
         municipalities,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::steps;
+
+    #[test]
+    fn typed_step_numbers_are_dropped_and_the_text_kept() {
+        assert_eq!(
+            steps("1. 送信\n\n２．面談\n(3) 調整\n④ 決定\n2026年度に開始\n10 人で"),
+            vec!["送信", "面談", "調整", "決定", "2026年度に開始", "10 人で"]
+        );
+    }
 }
