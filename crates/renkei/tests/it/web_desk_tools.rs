@@ -375,7 +375,76 @@ async fn print_view_for_the_paper_file(backend: Backend) {
     app.stop().await;
 }
 
+/// The inbox's pager numbers the pages, and a search among open items that misses says when
+/// closed ones match (a 「0件」 is not the end of the search).
+async fn inbox_pages_and_the_closed_hint(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let closed = app
+        .store
+        .inbox(
+            k(),
+            &InboxFilter {
+                statuses: vec!["decided".into(), "declined".into(), "withdrawn".into()],
+                per_page: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("inbox")
+        .0
+        .remove(0);
+    let mut desk = signed_in(&app, "desk@kishiwada.demo.renkei.jp").await;
+    let page = desk
+        .get(&format!(
+            "/t/272027/desk/proposals?q={}",
+            closed.receipt_number
+        ))
+        .await;
+    assert!(
+        page.body.contains("<p>0件</p>"),
+        "the open items do not include it"
+    );
+    assert!(
+        page.body
+            .contains("対応を終えた提案（実施決定・不採択・取下げなど）にも 1件 あります")
+    );
+    assert!(page.body.contains(&format!(
+        "?status=all&#38;q={}&#38;page=0",
+        closed.receipt_number
+    )));
+    let open = desk
+        .get("/t/272027/desk/proposals?q=%E3%81%82%E3%82%8A%E3%81%88%E3%81%AA%E3%81%84%E8%AA%9E")
+        .await;
+    assert!(
+        !open.body.contains("対応を終えた提案"),
+        "no hint when nothing closed matches either"
+    );
+
+    let all = app
+        .store
+        .inbox(
+            k(),
+            &InboxFilter {
+                per_page: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("inbox")
+        .1;
+    let pages = (all + 24) / 25;
+    assert!(pages >= 2, "the demo has more than one page of proposals");
+    let first = desk.get("/t/272027/desk/proposals?status=all").await;
+    assert!(first.body.contains("aria-current=\"page\" class=\"current\"><span class=\"visually-hidden\">ページ </span>1</a>"));
+    assert!(first.body.contains(&format!(
+        "?status=all&#38;page={}\"><span class=\"visually-hidden\">ページ </span>{pages}</a>",
+        pages - 1
+    )));
+    app.stop().await;
+}
+
 on_both!(
+    inbox_pages_and_the_closed_hint,
     desk_exports_the_filtered_inbox,
     only_the_desk_exports,
     print_view_for_the_paper_file

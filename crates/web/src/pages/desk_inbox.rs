@@ -125,6 +125,10 @@ struct InboxTemplate {
     desk_staff: Vec<User>,
     prev: Option<String>,
     next: Option<String>,
+    /// Numbered page links: (label, link, current); `None` link for a gap (…).
+    pages: Vec<(String, Option<String>, bool)>,
+    /// When a search among open items also matches closed ones: the line and its link.
+    closed_hint: Option<(String, String)>,
     /// The current filters for the export links; `None` when too many match to export.
     export_query: Option<String>,
     export_lead: String,
@@ -144,6 +148,32 @@ pub async fn get(
         .audit_proposal_read(a.code, "inbox", "desk-inbox", &ctx.who())
         .await?;
     let tr = &ctx.tr;
+    // A search among open items says so when closed items match too (「0件」 is not the end).
+    let closed_hint = if !filter.q.as_deref().unwrap_or_default().trim().is_empty()
+        && matches!(query.status.as_str(), "" | "open" | "overdue")
+    {
+        let closed = InboxFilter {
+            statuses: Status::ALL
+                .iter()
+                .filter(|s| s.is_closed())
+                .map(|s| s.code().to_string())
+                .collect(),
+            overdue_only: false,
+            page: 0,
+            per_page: 1,
+            ..filter.clone()
+        };
+        let n = state.store.inbox(a.code, &closed).await?.1;
+        (n > 0).then(|| {
+            let all = InboxQuery {
+                status: "all".into(),
+                ..query.clone()
+            };
+            (tr.t1("inbox-closed-hint", "count", &n), all.link(0))
+        })
+    } else {
+        None
+    };
     let desk_staff = state
         .store
         .users_in_tenant(&a.tenant.code)
@@ -199,11 +229,41 @@ pub async fn get(
         desk_staff,
         export_query: (total <= INBOX_EXPORT_MAX).then(|| query.filters_query()),
         export_lead: tr.t1("export-lead", "count", &total),
+        pages: page_links(&query, filter.page, total, filter.per_page),
+        closed_hint,
         prev: (filter.page > 0).then(|| query.link(filter.page - 1)),
         next: (shown < total).then(|| query.link(filter.page + 1)),
         tenant: a.tenant,
         query,
     })
+}
+
+/// The numbered links of a list of `total` items: the first and last page, and two on either
+/// side of the current one; a gap (…) where pages are left out. Pages count from 0 in links
+/// and from 1 on screen.
+fn page_links(
+    query: &InboxQuery,
+    current: i64,
+    total: i64,
+    per_page: i64,
+) -> Vec<(String, Option<String>, bool)> {
+    let count = (total + per_page - 1) / per_page.max(1);
+    if count <= 1 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut last_shown = -1;
+    for p in 0..count {
+        let near = (p - current).abs() <= 2;
+        if p == 0 || p == count - 1 || near {
+            if last_shown >= 0 && p > last_shown + 1 {
+                out.push(("…".to_string(), None, false));
+            }
+            out.push(((p + 1).to_string(), Some(query.link(p)), p == current));
+            last_shown = p;
+        }
+    }
+    out
 }
 
 /// The inbox with its current filters as a spreadsheet for the desk's own records: every
