@@ -9,9 +9,33 @@ pub fn to_full_width_kana(s: &str) -> String {
     s.nfkc().collect::<String>().trim().to_string()
 }
 
+/// Hiragana as katakana (だんじり → ダンジリ, ゝ → ヽ), everything else as it is: searches then
+/// find a word whichever of the two it was written in.
+pub fn hiragana_to_katakana(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{3041}'..='\u{3096}' | '\u{309D}' | '\u{309E}' => {
+                char::from_u32(c as u32 + 0x60).unwrap_or(c)
+            }
+            _ => c,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hiragana_becomes_katakana_and_nothing_else_changes() {
+        assert_eq!(hiragana_to_katakana("だんじり祭り"), "ダンジリ祭リ");
+        assert_eq!(hiragana_to_katakana("ゔぁゝゞ"), "ヴァヽヾ");
+        assert_eq!(
+            hiragana_to_katakana("ダンジリ abc 123 防災"),
+            "ダンジリ abc 123 防災"
+        );
+        assert_eq!(hiragana_to_katakana("ー・「」"), "ー・「」");
+    }
 
     #[test]
     fn half_width_kana_becomes_full_width() {

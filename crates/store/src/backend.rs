@@ -86,6 +86,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "partner aliases",
         include_str!("../migrations/sqlite/0014_partner_aliases.sql"),
     ),
+    (
+        crate::search::KANA_MIGRATION,
+        "kana-folded search",
+        include_str!("../migrations/sqlite/0015_kana_folded_search.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -157,6 +162,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         14,
         "partner aliases",
         include_str!("../migrations/postgres/0014_partner_aliases.sql"),
+    ),
+    (
+        crate::search::KANA_MIGRATION,
+        "kana-folded search",
+        include_str!("../migrations/postgres/0015_kana_folded_search.sql"),
     ),
 ];
 

@@ -62,6 +62,15 @@ async fn apply(
             let n = crate::search::backfill(&mut tx, store.backend()).await?;
             tracing::info!(proposals = n, "indexed proposals for search");
         }
+        if *version == crate::search::KANA_MIGRATION {
+            let changed = crate::search::refold(&mut tx).await?;
+            let n = crate::search::backfill(&mut tx, store.backend()).await?;
+            tracing::info!(
+                refolded = changed,
+                proposals = n,
+                "refolded and reindexed proposals for search"
+            );
+        }
         sqlx::query(
             "INSERT INTO renkei_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
         )

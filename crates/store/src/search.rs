@@ -23,6 +23,10 @@ use std::collections::BTreeSet;
 /// there ([`backfill`]).
 pub const INDEX_MIGRATION: i64 = 10;
 
+/// The migration after which search folds hiragana to katakana: the migrator refolds every
+/// proposal's `search_text` ([`refold`]) and rebuilds the index ([`backfill`]).
+pub const KANA_MIGRATION: i64 = 15;
+
 /// The most tokens one query uses; more would only narrow what is already narrow.
 const MAX_QUERY_TOKENS: usize = 32;
 
@@ -107,6 +111,38 @@ const BATCH: usize = 200;
 
 /// Indexes every proposal, in the caller's transaction (the index must be empty: the
 /// migration that creates it, or [`crate::Store::search_rebuild`] after clearing it).
+/// Applies the current [`crate::proposals::search_fold`] to every stored `search_text` (folded
+/// text folds to what the original would: see `search_fold`), in batches by id.
+pub(crate) async fn refold(conn: &mut sqlx::AnyConnection) -> Result<u64> {
+    let mut after = 0i64;
+    let mut changed = 0u64;
+    loop {
+        let rows =
+            sqlx::query("SELECT id, search_text FROM proposals WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after)
+                .bind(BATCH as i64)
+                .fetch_all(&mut *conn)
+                .await?;
+        if rows.is_empty() {
+            return Ok(changed);
+        }
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            let text: String = r.try_get("search_text")?;
+            after = id;
+            let folded = crate::proposals::search_fold(&text);
+            if folded != text {
+                sqlx::query("UPDATE proposals SET search_text = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(&folded)
+                    .execute(&mut *conn)
+                    .await?;
+                changed += 1;
+            }
+        }
+    }
+}
+
 pub(crate) async fn backfill(
     conn: &mut sqlx::AnyConnection,
     backend: crate::Backend,

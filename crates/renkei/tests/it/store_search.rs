@@ -226,7 +226,11 @@ async fn migration_indexes_existing_proposals(backend: Backend) {
         .bind(format!("272027-2026-000{id}"))
         .bind(title)
         .bind(format!("h{id}"))
-        .bind(search_fold(&format!("272027-2026-000{id}\n{title}\n要旨")))
+        // Folded as before migration 15: hiragana stays hiragana.
+        .bind(
+            renkei_domain::kana::to_full_width_kana(&format!("272027-2026-000{id}\n{title}\n要旨"))
+                .to_lowercase(),
+        )
         .bind(ts)
         .execute(store.pool())
         .await
@@ -248,6 +252,15 @@ async fn migration_indexes_existing_proposals(backend: Backend) {
         BTreeSet::from([2])
     );
     assert_eq!(searched(&store, "272027", "要旨").await.len(), 3);
+    // Migration 15 refolded the old text: 見守り is found in hiragana and in katakana, by the
+    // index alone (2 characters) and with the text (3).
+    for q in ["守り", "守リ", "見守り", "見守リ"] {
+        assert_eq!(
+            searched(&store, "272027", q).await,
+            BTreeSet::from([3]),
+            "{q}"
+        );
+    }
     // A rebuild gives the same index.
     assert_eq!(store.search_rebuild().await.expect("rebuild"), 3);
     assert_eq!(
@@ -257,7 +270,36 @@ async fn migration_indexes_existing_proposals(backend: Backend) {
     assert_eq!(searched(&store, "272027", "要旨").await.len(), 3);
 }
 
+/// Hiragana and katakana find each other (だんじり = ダンジリ), full and half width alike.
+async fn kana_insensitive_search(backend: Backend) {
+    let db = TestDb::new(backend);
+    let store = db.open().await;
+    store
+        .import_tenants(CSV.as_bytes(), &Who::cli())
+        .await
+        .expect("import");
+    renkei_testkit::open_desk(&store, "272027").await;
+    submit(
+        &store,
+        "272027",
+        "株式会社だんじり工房",
+        "だんじり祭りの支援",
+        "",
+    )
+    .await;
+    submit(&store, "272027", "ダンジリ保存会", "ダンジリの修繕", "").await;
+    submit(&store, "272027", "ｶﾝｹｲﾅｲ商店", "関係のない提案", "").await;
+    for q in ["だんじり", "ダンジリ", "ﾀﾞﾝｼﾞﾘ", "じり", "ジリ", "だんジリ"]
+    {
+        let found = searched(&store, "272027", q).await;
+        assert_eq!(found.len(), 2, "{q}: {found:?}");
+        assert_eq!(found, full_scan(&store, "272027", q).await, "{q}");
+    }
+    assert_eq!(searched(&store, "272027", "かんけい").await.len(), 1);
+}
+
 on_both!(
     index_agrees_with_a_full_scan,
-    migration_indexes_existing_proposals
+    migration_indexes_existing_proposals,
+    kana_insensitive_search
 );

@@ -417,9 +417,12 @@ impl Default for DeskSettings {
     }
 }
 
-/// Text folded for search: NFKC, lower case (so ｷｼﾜﾀﾞ finds キシワダ and ＡＢＣ finds abc).
+/// Text folded for search: NFKC, lower case, hiragana as katakana (so ｷｼﾜﾀﾞ finds キシワダ, ＡＢＣ
+/// finds abc and だんじり finds ダンジリ). Folding folded text changes nothing.
 pub fn search_fold(s: &str) -> String {
-    renkei_domain::kana::to_full_width_kana(s).to_lowercase()
+    renkei_domain::kana::hiragana_to_katakana(
+        &renkei_domain::kana::to_full_width_kana(s).to_lowercase(),
+    )
 }
 
 /// The `search_text` column of a proposal: its receipt number and the proponent's text, folded
