@@ -157,11 +157,45 @@ async fn intake_and_tracking_page(backend: Backend) {
     assert_eq!(proposal_count(&app).await, before + 1);
     let page = c.get(&location).await;
     assert_eq!(page.status, 200);
-    assert!(
-        page.body.contains("受付番号：272027-"),
-        "receipt number shown"
+    // The receipt: the number once, the day of the first answer, the link to keep.
+    let sent = app
+        .store
+        .inbox(
+            k(),
+            &renkei_store::proposals::InboxFilter {
+                q: Some("ドローン防災訓練の提案".into()),
+                per_page: 5,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("inbox")
+        .0
+        .into_iter()
+        .find(|p| p.title == "ドローン防災訓練の提案")
+        .expect("the proposal");
+    let number = sent.receipt_number.clone();
+    assert_eq!(
+        page.body.matches(number.as_str()).count(),
+        1,
+        "the receipt number once"
     );
     assert!(page.body.contains("提案・相談を受け付けました"));
+    assert!(page.body.contains(&format!(
+        "{}までに、デスクの担当者から最初のご連絡をします。",
+        renkei_domain::time::wareki(sent.first_response_due)
+    )));
+    assert!(page.body.contains("ブックマークするなどして控えてください"));
+    // Seen again later, the page is the ordinary tracking page.
+    let later = c
+        .get(location.trim_end_matches("?notice=proposal-received"))
+        .await;
+    assert!(later.body.contains(&format!("受付番号：{number}")));
+    assert!(
+        !later
+            .body
+            .contains("までに、デスクの担当者から最初のご連絡をします")
+    );
     // The receipt mail is queued with the private link.
     let mail = app.store.outbox_list(50).await.expect("outbox");
     let receipt_mail = mail

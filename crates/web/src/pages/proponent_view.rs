@@ -111,6 +111,15 @@ struct ProponentTemplate {
     errors: FieldErrors,
     received_line: String,
     claim: ClaimPanel,
+    /// Just after sending: the receipt, what to keep and when to expect an answer.
+    receipt: Option<ReceiptPanel>,
+}
+
+/// The receipt (受付完了) shown once, right after the proposal was sent.
+pub struct ReceiptPanel {
+    pub number: String,
+    pub keep: String,
+    pub expect: String,
 }
 
 /// What the tracking-link page offers about adding the proposal to a proponent account.
@@ -183,7 +192,23 @@ async fn render(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let claim = ClaimPanel::of(ctx, &r);
+    // Right after sending, the receipt panel says it all (the number once, the link to keep,
+    // the day the desk will have answered by) instead of the notice line.
+    let receipt =
+        (notice == Some("proposal-received") && r.base_path.contains("/track/")).then(|| {
+            ReceiptPanel {
+                number: r.proposal.receipt_number.clone(),
+                keep: tr.t("receipt-keep-link"),
+                expect: tr.t1(
+                    "receipt-expect",
+                    "date",
+                    &renkei_app::mailer::date_for(tr.lang, r.proposal.first_response_due),
+                ),
+            }
+        });
+    let notice = if receipt.is_some() { None } else { notice };
     let page = html(&ProponentTemplate {
+        receipt,
         base: Base::new(ctx, r.proposal.title.clone()).with_notice(notice),
         claim,
         v: ProposalView::new(tr, r.proposal, state.store.today()),
