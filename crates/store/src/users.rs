@@ -407,6 +407,82 @@ impl Store {
         Ok(changed > 0)
     }
 
+    /// Deactivates (`disabled`) or reactivates an account of `tenant`. A deactivated account
+    /// cannot sign in, its sessions end at once and its API tokens stop working (both are read
+    /// only for active accounts). Refused: deactivating oneself, and the tenant's last active
+    /// administrator. Reactivating a desk account announces it like a new one (it can read
+    /// every proposal under consideration again). Audited.
+    pub async fn user_set_disabled(
+        &self,
+        who: &Who,
+        tenant: &Tenant,
+        user_id: i64,
+        disabled: bool,
+        mailer: &dyn Mailer,
+    ) -> Result<User> {
+        if disabled && who.user_id == Some(user_id) {
+            return Err(StoreError::conflict("user", "error-user-disable-self"));
+        }
+        let mut tx = self.write().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM users WHERE id = $1 AND tenant_code = $2"
+        ))
+        .bind(user_id)
+        .bind(&tenant.code)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let user = user_from_row(&row)?;
+        if user.disabled == disabled {
+            tx.commit().await?;
+            return Ok(user);
+        }
+        if disabled && user.role == Role::Admin {
+            let others: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM users WHERE tenant_code = $1 AND role = 'admin' \
+                 AND disabled_at IS NULL AND id <> $2",
+            )
+            .bind(&tenant.code)
+            .bind(user_id)
+            .fetch_one(&mut *tx.tx)
+            .await?
+            .try_get("n")?;
+            if others == 0 {
+                return Err(StoreError::conflict("user", "error-user-last-admin"));
+            }
+        }
+        let now = tx.now_ts();
+        sqlx::query("UPDATE users SET disabled_at = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(disabled.then_some(now.as_str()))
+            .execute(&mut *tx.tx)
+            .await?;
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+        tx.audit(who.event(
+            Some(&tenant.code),
+            if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            },
+            format!("user:{user_id}"),
+            serde_json::json!({ "email": user.email, "role": user.role.as_str() }).to_string(),
+        ))
+        .await?;
+        let user = User { disabled, ..user };
+        if !disabled && user.role == Role::Desk {
+            tx.announce_desk_account(tenant, &user, None, who, mailer)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(user)
+    }
+
     pub async fn user_by_email(&self, email: &str) -> Result<User> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
             .bind(email.trim().to_lowercase())

@@ -139,6 +139,14 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         )
         .get("/t/{code}/admin/users", users_list::get)
         .post("/t/{code}/admin/users", user_create::post)
+        .post(
+            "/t/{code}/admin/users/{user_id}/disable",
+            user_status::disable,
+        )
+        .post(
+            "/t/{code}/admin/users/{user_id}/enable",
+            user_status::enable,
+        )
         .get("/t/{code}/admin/audit", audit_list::get)
         .get("/t/{code}/admin/profile", desk_profile::get)
         .post("/t/{code}/admin/profile", desk_profile::post)

@@ -107,6 +107,8 @@ pub const NOTICES: &[&str] = &[
     "department-member-added",
     "department-member-removed",
     "user-created",
+    "user-disable-done",
+    "user-enable-done",
     "logout-done",
     "proposal-received",
     "message-sent",

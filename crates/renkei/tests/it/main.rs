@@ -31,3 +31,4 @@ mod web_ownership;
 mod web_partner_merge;
 mod web_proposals;
 mod web_text;
+mod web_user_status;

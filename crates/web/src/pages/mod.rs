@@ -32,6 +32,7 @@ pub mod settings;
 pub mod tenant_page;
 pub mod top;
 pub mod user_create;
+pub mod user_status;
 pub mod users_list;
 
 use axum::response::Html;

@@ -43,6 +43,8 @@ struct UsersTemplate {
     form: UserForm,
     errors: FieldErrors,
     role_hint: String,
+    /// The signed-in user (who cannot deactivate themselves).
+    me: i64,
 }
 
 pub(crate) async fn render(
@@ -61,6 +63,7 @@ pub(crate) async fn render(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = html(&UsersTemplate {
+        me: access.actor.user_id,
         base: Base::new(ctx, ctx.tr.t("users-title")).with_notice(notice),
         lead: ctx.tr.t1("users-lead", "name", &access.tenant.full_name()),
         tenant: access.tenant,
