@@ -63,16 +63,16 @@ impl Base {
     }
 
     pub fn date(&self, ts: &str) -> String {
-        display_date(ts)
+        display_date(self.tr.lang, ts)
     }
 
     pub fn datetime(&self, ts: &str) -> String {
-        display_time(ts)
+        display_time(self.tr.lang, ts)
     }
 
     /// 令和8年11月22日 (the day in Japan) of an instant.
     pub fn day(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        renkei_domain::time::wareki(renkei_domain::time::jst_date(*t))
+        renkei_app::mailer::date_for(self.tr.lang, renkei_domain::time::jst_date(*t))
     }
 
     pub fn role_label(&self, user: &User) -> String {
@@ -149,17 +149,17 @@ impl FieldErrors {
     }
 }
 
-/// 令和8年11月22日 10:23 from a stored timestamp.
-pub fn display_time(ts: &str) -> String {
+/// 令和8年11月22日 10:23 (English: the Gregorian date) from a stored timestamp.
+pub fn display_time(lang: renkei_domain::Lang, ts: &str) -> String {
     renkei_domain::time::parse_db_timestamp(ts)
-        .map(renkei_domain::time::wareki_datetime_jst)
+        .map(|t| renkei_app::mailer::moment_for(lang, t))
         .unwrap_or_else(|| ts.to_string())
 }
 
-/// 令和8年11月22日 from a stored timestamp.
-pub fn display_date(ts: &str) -> String {
+/// 令和8年11月22日 (English: the Gregorian date) from a stored timestamp.
+pub fn display_date(lang: renkei_domain::Lang, ts: &str) -> String {
     renkei_domain::time::parse_db_timestamp(ts)
-        .map(|t| renkei_domain::time::wareki(renkei_domain::time::jst_date(t)))
+        .map(|t| renkei_app::mailer::date_for(lang, renkei_domain::time::jst_date(t)))
         .unwrap_or_else(|| ts.to_string())
 }
 

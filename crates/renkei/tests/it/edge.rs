@@ -71,7 +71,7 @@ async fn pages_are_compressed_when_asked(backend: Backend) {
     assert_eq!(identity.status, 200);
     assert_eq!(identity.header("content-encoding"), None);
     let html = plain(&identity);
-    assert!(html.contains("大阪府岸和田市 公民連携デスク"), "{html}");
+    assert!(html.contains("大阪府岸和田市 公民戦略連携デスク"), "{html}");
 
     let gz = raw_get(&c, "/t/272027", &[("accept-encoding", b"gzip")]).await;
     assert_eq!(gz.status, 200);

@@ -443,7 +443,46 @@ async fn inbox_pages_and_the_closed_hint(backend: Backend) {
     app.stop().await;
 }
 
+/// In English, staff pages give Gregorian dates (1 December 2026), not 和暦; in Japanese, 和暦.
+async fn dates_follow_the_reader(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let mut desk = signed_in(&app, "desk@kishiwada.demo.renkei.jp").await;
+    let p = app
+        .store
+        .inbox(
+            k(),
+            &InboxFilter {
+                per_page: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("inbox")
+        .0
+        .remove(0);
+    let path = format!("/t/272027/desk/proposals/{}", p.receipt_number);
+    let ja = desk.get(&path).await;
+    assert!(
+        ja.body
+            .contains(&renkei_domain::time::wareki(p.received_on))
+    );
+    let en = desk.get(&format!("{path}?lang=en")).await;
+    assert_eq!(en.status, 200);
+    assert!(
+        en.body
+            .contains(&renkei_domain::time::english_date(p.received_on)),
+        "Gregorian"
+    );
+    assert!(!en.body.contains("令和"), "no 和暦 in English");
+    let inbox = desk.get("/t/272027/desk/proposals?status=all").await;
+    assert!(!inbox.body.contains("令和"), "the language sticks");
+    desk.get("/?lang=ja").await;
+    assert!(desk.get(&path).await.body.contains("令和"));
+    app.stop().await;
+}
+
 on_both!(
+    dates_follow_the_reader,
     inbox_pages_and_the_closed_hint,
     desk_exports_the_filtered_inbox,
     only_the_desk_exports,

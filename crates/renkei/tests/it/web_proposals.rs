@@ -468,7 +468,9 @@ async fn confidential_per_role(backend: Backend) {
             let r = chunk.split('"').next()?;
             listed
                 .body
-                .contains(&format!("{r}\">{r}</a></td><td>自分の提案"))
+                .contains(&format!(
+                    "{r}\">{r}</a></td><td data-label=\"件名\">自分の提案"
+                ))
                 .then(|| r.to_string())
         })
         .expect("own receipt");

@@ -52,7 +52,7 @@ fn staff_change_views(
                 None => tr.t1("desk-staff-added", "who", &who),
             };
             StaffChangeView {
-                at: crate::view::display_time(&c.at),
+                at: crate::view::display_time(tr.lang, &c.at),
                 text,
                 by: tr.t1("desk-staff-by", "by", &by),
             }

@@ -122,7 +122,7 @@ async fn render(
         state.store.answers_seen(a.code, p.id).await?;
     }
     let events = proposal_view::events(tr, state.store.proposal_events(p.id, false).await?);
-    let messages = proposal_view::messages(state.store.proposal_messages(p.id).await?);
+    let messages = proposal_view::messages(tr, state.store.proposal_messages(p.id).await?);
     let attachments = proposal_view::attachments(state.store.attachments(p.id).await?);
     let hearings = proposal_view::hearings(tr, state.store.hearings(p.id).await?);
     let routings =

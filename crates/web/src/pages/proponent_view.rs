@@ -179,7 +179,7 @@ async fn render(
         .audit_proposal_read(r.code, &r.proposal.receipt_number, "proponent", &r.who)
         .await?;
     let events = proposal_view::events(tr, state.store.proposal_events(r.proposal.id, true).await?);
-    let messages = proposal_view::messages(state.store.proposal_messages(r.proposal.id).await?);
+    let messages = proposal_view::messages(tr, state.store.proposal_messages(r.proposal.id).await?);
     let attachments = proposal_view::attachments(state.store.attachments(r.proposal.id).await?);
     let received_line = tr.t1(
         "proposal-received-line",

@@ -70,7 +70,7 @@ async fn render(
             (
                 StatusCode::OK,
                 None,
-                display_time(&offer.expires_at),
+                display_time(tr.lang, &offer.expires_at),
                 offer
                     .proposals
                     .into_iter()

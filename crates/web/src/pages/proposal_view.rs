@@ -2,7 +2,7 @@
 //! the timeline in words. Shared by the desk's, the departments' and the proponent's views.
 
 use crate::i18n::Tr;
-use renkei_domain::time::{wareki, wareki_datetime_jst};
+use renkei_app::mailer::{date_for, moment_for};
 use renkei_store::proposals::{AttachmentMeta, Event, Hearing, Message, Proposal, Routing};
 
 /// A choice in a form: value, label, chosen.
@@ -60,8 +60,8 @@ impl ProposalView {
             partner_type: tr.t(&p.partner_type.label_key()),
             fields: list(p.fields.iter().map(|f| f.label_key()).collect()),
             offers: list(p.offers.iter().map(|o| o.label_key()).collect()),
-            received_on: wareki(p.received_on),
-            due_on: wareki(p.first_response_due),
+            received_on: date_for(tr.lang, p.received_on),
+            due_on: date_for(tr.lang, p.first_response_due),
             overdue: p.is_response_overdue(today),
             decline_reason: p.decline_reason.map(|r| tr.t(&r.label_key())),
             closed: p.status().is_closed(),
@@ -108,7 +108,7 @@ pub fn events(tr: &Tr, list: Vec<Event>) -> Vec<EventView> {
             }
             .filter(|n| !n.trim().is_empty());
             EventView {
-                at: wareki_datetime_jst(e.at),
+                at: moment_for(tr.lang, e.at),
                 text,
                 actor: e.actor,
                 note,
@@ -124,10 +124,10 @@ pub struct MessageView {
     pub body: String,
 }
 
-pub fn messages(list: Vec<Message>) -> Vec<MessageView> {
+pub fn messages(tr: &Tr, list: Vec<Message>) -> Vec<MessageView> {
     list.into_iter()
         .map(|m| MessageView {
-            at: wareki_datetime_jst(m.at),
+            at: moment_for(tr.lang, m.at),
             from_desk: m.from_desk,
             author: m.author,
             body: m.body,
@@ -144,7 +144,7 @@ pub struct HearingView {
 pub fn hearings(tr: &Tr, list: Vec<Hearing>) -> Vec<HearingView> {
     list.into_iter()
         .map(|h| HearingView {
-            held_on: wareki(h.held_on),
+            held_on: date_for(tr.lang, h.held_on),
             channel: tr.t(&h.channel.label_key()),
             h,
         })
@@ -162,9 +162,9 @@ pub struct RoutingView {
 pub fn routings(tr: &Tr, list: Vec<Routing>, today: chrono::NaiveDate) -> Vec<RoutingView> {
     list.into_iter()
         .map(|r| RoutingView {
-            due: wareki(r.due_on),
+            due: date_for(tr.lang, r.due_on),
             answer: r.answer.map(|a| tr.t(&a.label_key())),
-            answered_at: r.answered_at.map(wareki_datetime_jst),
+            answered_at: r.answered_at.map(|t| moment_for(tr.lang, t)),
             overdue: r.is_overdue(today),
             r,
         })

@@ -78,7 +78,7 @@ async fn render(
         opened_on: openness
             .opened_at
             .as_deref()
-            .map(crate::view::display_date)
+            .map(|ts| crate::view::display_date(ctx.tr.lang, ts))
             .unwrap_or_default(),
         accounts_line: ctx
             .tr
