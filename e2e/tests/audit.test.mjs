@@ -4,10 +4,8 @@
 // checked with axe (WCAG 2.0/2.1 A and AA) and for sideways scrolling at 375 px; with
 // RENKEI_E2E_SCREENSHOTS=<dir> each is saved as a PNG at 1280 and 375 px (nothing compares them).
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { formatViolations, runAxe } from '../lib/axe.mjs';
+import { checkPage, noProblems } from '../lib/check.mjs';
 import { launchBrowser, newContext } from '../lib/browser.mjs';
 import { BACKENDS, startServer } from '../lib/server.mjs';
 import { LOGOUT_FORM, login } from '../lib/site.mjs';
@@ -15,7 +13,6 @@ import { LOGOUT_FORM, login } from '../lib/site.mjs';
 const TENANT = '272027';
 const ADMIN_EMAIL = 'admin@kishiwada.demo.renkei.jp';
 const PER_PAGE = 100;
-const SHOTS = process.env.RENKEI_E2E_SCREENSHOTS;
 
 /** The table's rows as { seq, when, who, action, target }. */
 async function rows(page) {
@@ -36,7 +33,6 @@ for (const backend of BACKENDS) {
     before(async () => {
       srv = await startServer(backend);
       browser = await launchBrowser();
-      if (SHOTS) await mkdir(SHOTS, { recursive: true });
     });
 
     after(async () => {
@@ -48,27 +44,7 @@ for (const backend of BACKENDS) {
       }
     });
 
-    async function check(page, problems, label) {
-      const v = await runAxe(page);
-      if (v.length > 0) problems.push(`${label}: ${formatViolations(v, page.url())}`);
-      for (const width of [1280, 375]) {
-        await page.setViewportSize({ width, height: 900 });
-        const { scroll, inner } = await page.evaluate(() => ({
-          scroll: document.documentElement.scrollWidth,
-          inner: window.innerWidth,
-        }));
-        if (width === 375 && scroll > inner) {
-          problems.push(`${label}: sideways scrolling at 375 px (${scroll} > ${inner}) on ${page.url()}`);
-        }
-        if (SHOTS) {
-          await page.screenshot({
-            path: path.join(SHOTS, `${backend}-audit-${label.replace(/[^a-z0-9]+/gi, '_')}-${width}.png`),
-            fullPage: true,
-          });
-        }
-      }
-      await page.setViewportSize({ width: 1280, height: 900 });
-    }
+    const check = (page, problems, label) => checkPage(page, problems, label, `${backend}-audit-`);
 
     async function follow(page, locator) {
       const [resp] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), locator.click()]);
@@ -150,7 +126,7 @@ for (const backend of BACKENDS) {
       assert.doesNotMatch(await page.locator('main').innerText(), /記録はまだありません|条件に合う記録/);
       await check(page, problems, 'bad-day');
 
-      if (problems.length > 0) assert.fail(`${problems.length} problem(s):\n\n${problems.join('\n\n')}`);
+      noProblems(problems);
     });
   });
 }

@@ -12,14 +12,13 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { formatViolations, runAxe } from '../lib/axe.mjs';
+import { SHOTS, checkPage, noProblems } from '../lib/check.mjs';
 import { launchBrowser, newContext } from '../lib/browser.mjs';
 import { BACKENDS, startServer } from '../lib/server.mjs';
 import { LOGOUT_FORM, login } from '../lib/site.mjs';
 
 const TENANT = '272027';
 const DESK_EMAIL = 'desk@kishiwada.demo.renkei.jp';
-const SHOTS = process.env.RENKEI_E2E_SCREENSHOTS;
 // A4 portrait less the 15 mm margins of the print stylesheet: 180 mm at 96 px per inch.
 const A4_PRINTABLE_PX = Math.floor((180 / 25.4) * 96);
 
@@ -72,27 +71,7 @@ for (const backend of BACKENDS) {
       }
     });
 
-    async function check(page, problems, label) {
-      const v = await runAxe(page);
-      if (v.length > 0) problems.push(`${label}: ${formatViolations(v, page.url())}`);
-      for (const width of [1280, 375]) {
-        await page.setViewportSize({ width, height: 900 });
-        const { scroll, inner } = await page.evaluate(() => ({
-          scroll: document.documentElement.scrollWidth,
-          inner: window.innerWidth,
-        }));
-        if (width === 375 && scroll > inner) {
-          problems.push(`${label}: sideways scrolling at 375 px (${scroll} > ${inner}) on ${page.url()}`);
-        }
-        if (SHOTS) {
-          await page.screenshot({
-            path: path.join(SHOTS, `${backend}-desk-${label.replace(/[^a-z0-9]+/gi, '_')}-${width}.png`),
-            fullPage: true,
-          });
-        }
-      }
-      await page.setViewportSize({ width: 1280, height: 900 });
-    }
+    const check = (page, problems, label) => checkPage(page, problems, label, `${backend}-desk-`);
 
     test('export the filtered inbox, print a proposal on A4', async () => {
       const problems = [];
@@ -171,7 +150,7 @@ for (const backend of BACKENDS) {
       if (SHOTS) await writeFile(path.join(SHOTS, `${backend}-print.pdf`), pdf);
       await page.emulateMedia({ media: 'screen' });
 
-      if (problems.length > 0) assert.fail(`${problems.length} problem(s):\n\n${problems.join('\n\n')}`);
+      noProblems(problems);
     });
 
     test('the admin writes the desk profile; the desk merges two partners', async () => {
@@ -226,7 +205,7 @@ for (const backend of BACKENDS) {
       } finally {
         await ctx.close();
       }
-      if (problems.length > 0) assert.fail(`${problems.length} problem(s):\n\n${problems.join('\n\n')}`);
+      noProblems(problems);
     });
   });
 }

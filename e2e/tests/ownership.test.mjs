@@ -9,10 +9,8 @@
 // sideways scrolling at 375 px. With RENKEI_E2E_SCREENSHOTS=<dir> each is also saved as a PNG
 // at 1280 and 375 px wide (for looking at them; nothing compares them).
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { formatViolations, runAxe } from '../lib/axe.mjs';
+import { checkPage, noProblems } from '../lib/check.mjs';
 import { launchBrowser, newContext } from '../lib/browser.mjs';
 import { BACKENDS, freePort, startServer } from '../lib/server.mjs';
 import { startSmtp } from '../lib/smtp.mjs';
@@ -23,7 +21,6 @@ const PROPONENT_EMAIL = 'proponent@example.co.jp';
 const ADMIN_EMAIL = 'admin@kishiwada.demo.renkei.jp';
 const DESK_EMAIL = 'desk@kishiwada.demo.renkei.jp';
 const MAIL_TIMEOUT_MS = 30_000;
-const SHOTS = process.env.RENKEI_E2E_SCREENSHOTS;
 
 for (const backend of BACKENDS) {
   describe(`ownership and desk staff on ${backend}`, { timeout: 600_000 }, () => {
@@ -51,7 +48,6 @@ for (const backend of BACKENDS) {
       }
       if (!srv) throw lastError;
       browser = await launchBrowser();
-      if (SHOTS) await mkdir(SHOTS, { recursive: true });
     });
 
     after(async () => {
@@ -90,32 +86,8 @@ for (const backend of BACKENDS) {
       return resp;
     }
 
-    /** axe, no sideways scrolling at 375 px, and the screenshots when asked for. */
-    async function check(page, problems, label) {
-      const v = await runAxe(page);
-      if (v.length > 0) problems.push(`${label}: ${formatViolations(v, page.url())}`);
-      for (const width of [1280, 375]) {
-        await page.setViewportSize({ width, height: 900 });
-        const { scroll, inner } = await page.evaluate(() => ({
-          scroll: document.documentElement.scrollWidth,
-          inner: window.innerWidth,
-        }));
-        if (width === 375 && scroll > inner) {
-          problems.push(`${label}: sideways scrolling at 375 px (${scroll} > ${inner}) on ${page.url()}`);
-        }
-        if (SHOTS) {
-          await page.screenshot({
-            path: path.join(SHOTS, `${backend}-${label.replace(/[^a-z0-9]+/gi, '_')}-${width}.png`),
-            fullPage: true,
-          });
-        }
-      }
-      await page.setViewportSize({ width: 1280, height: 900 });
-    }
+    const check = (page, problems, label) => checkPage(page, problems, label, `${backend}-`);
 
-    function noProblems(problems) {
-      if (problems.length > 0) assert.fail(`${problems.length} problem(s):\n\n${problems.join('\n\n')}`);
-    }
 
     /** An anonymous proposal from `email`; returns its tracking URL. */
     async function propose(title, email) {
