@@ -58,7 +58,50 @@ impl WriteTx {
     }
 }
 
+/// One local government's desk as the operator sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeskOverview {
+    pub code: String,
+    pub name: String,
+    pub prefecture_name: String,
+    pub opened_at: Option<String>,
+    pub desk_accounts: i64,
+}
+
+impl DeskOverview {
+    /// Opened but nobody there to read: proposals are refused until someone is.
+    pub fn unstaffed(&self) -> bool {
+        self.opened_at.is_some() && self.desk_accounts == 0
+    }
+}
+
 impl Store {
+    /// Every desk that was opened or has desk staff, by code: whether it takes proposals and
+    /// how many active desk accounts read them.
+    pub async fn desks_overview(&self) -> Result<Vec<DeskOverview>> {
+        let rows = sqlx::query(
+            "SELECT t.code, t.name, t.prefecture_name, s.desk_opened_at, \
+             (SELECT COUNT(*) FROM users u WHERE u.tenant_code = t.code AND u.role = 'desk' AND u.disabled_at IS NULL) AS desk_accounts \
+             FROM tenants t LEFT JOIN tenant_settings s ON s.tenant_code = t.code \
+             WHERE s.desk_opened_at IS NOT NULL \
+             OR t.code IN (SELECT tenant_code FROM users WHERE role = 'desk' AND tenant_code IS NOT NULL) \
+             ORDER BY t.code",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeskOverview {
+                    code: r.try_get("code")?,
+                    name: r.try_get("name")?,
+                    prefecture_name: r.try_get("prefecture_name")?,
+                    opened_at: r.try_get("desk_opened_at")?,
+                    desk_accounts: r.try_get("desk_accounts")?,
+                })
+            })
+            .collect()
+    }
+
     /// The desk's profile (all empty when its admin has written none).
     pub async fn desk_profile(&self, tenant: TenantCode) -> Result<DeskProfile> {
         let row = sqlx::query(

@@ -24,6 +24,27 @@ pub struct OutgoingMail {
     pub body: String,
 }
 
+/// The outbox's state (see [`Store::outbox_stats`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxStats {
+    pub pending: i64,
+    pub failing: i64,
+    pub sent_24h: i64,
+    /// When the oldest unsent message was queued (stored timestamp).
+    pub oldest_pending: Option<String>,
+}
+
+/// A message that failed at least once and waits for its next try.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailingMail {
+    pub id: i64,
+    pub tenant_code: Option<String>,
+    pub kind: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub next_attempt_at: String,
+}
+
 /// A message in the outbox, as the worker and the admin view see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuedMail {
@@ -236,6 +257,53 @@ impl Store {
             .fetch_one(self.pool())
             .await?;
         Ok(row.try_get("n")?)
+    }
+
+    /// The outbox at a glance for the operator: waiting, failing (tried and not yet sent),
+    /// sent in the last 24 hours, and when the oldest waiting message was queued.
+    pub async fn outbox_stats(&self) -> Result<OutboxStats> {
+        let since = renkei_domain::time::to_db_timestamp(self.now() - chrono::Duration::hours(24));
+        let row = sqlx::query(
+            "SELECT \
+             (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL) AS pending, \
+             (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND attempts > 0) AS failing, \
+             (SELECT COUNT(*) FROM outbox WHERE sent_at >= $1) AS sent_24h, \
+             (SELECT MIN(created_at) FROM outbox WHERE sent_at IS NULL) AS oldest_pending",
+        )
+        .bind(since)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(OutboxStats {
+            pending: row.try_get("pending")?,
+            failing: row.try_get("failing")?,
+            sent_24h: row.try_get("sent_24h")?,
+            oldest_pending: row.try_get("oldest_pending")?,
+        })
+    }
+
+    /// Messages tried and not yet sent, most attempts first: what, for which local government,
+    /// how often tried, the last error and the next try. No address, subject or body (the
+    /// operator sees that mail is stuck, not what it says or to whom).
+    pub async fn outbox_failing(&self, limit: i64) -> Result<Vec<FailingMail>> {
+        let rows = sqlx::query(
+            "SELECT id, tenant_code, kind, attempts, last_error, next_attempt_at FROM outbox \
+             WHERE sent_at IS NULL AND attempts > 0 ORDER BY attempts DESC, id LIMIT $1",
+        )
+        .bind(limit.clamp(1, 200))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FailingMail {
+                    id: r.try_get("id")?,
+                    tenant_code: r.try_get("tenant_code")?,
+                    kind: r.try_get("kind")?,
+                    attempts: r.try_get("attempts")?,
+                    last_error: r.try_get("last_error")?,
+                    next_attempt_at: r.try_get("next_attempt_at")?,
+                })
+            })
+            .collect()
     }
 
     /// The newest `limit` messages, sent or not (tests and an admin view).

@@ -27,6 +27,7 @@ mod web_desk_rules;
 mod web_desk_tools;
 mod web_isolation;
 mod web_misc;
+mod web_operator;
 mod web_ownership;
 mod web_partner_merge;
 mod web_proposals;

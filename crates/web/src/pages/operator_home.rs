@@ -6,6 +6,8 @@ use crate::view::Base;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
+use renkei_store::desk::DeskOverview;
+use renkei_store::outbox::{FailingMail, OutboxStats};
 use renkei_store::tenants::Tenant;
 use serde::Deserialize;
 
@@ -23,9 +25,16 @@ struct OperatorTemplate {
     audit_total: i64,
     q: String,
     tenants: Vec<Tenant>,
+    outbox: OutboxStats,
+    oldest_pending: String,
+    failing: Vec<FailingMail>,
+    desks: Vec<DeskOverview>,
+    open_desks: usize,
+    unstaffed: usize,
 }
 
-/// The operator's console: every local government on this installation.
+/// The operator's console: the desks (open, staffed), the outbox (waiting, failing, sent) and
+/// every local government on this installation.
 pub async fn get(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -47,7 +56,22 @@ pub async fn get(
     } else {
         state.store.tenants_search(&q, 100, 0).await?
     };
+    let outbox = state.store.outbox_stats().await?;
+    let desks = state.store.desks_overview().await?;
     html(&OperatorTemplate {
+        oldest_pending: outbox
+            .oldest_pending
+            .as_deref()
+            .map(|ts| crate::view::display_time(ctx.tr.lang, ts))
+            .unwrap_or_default(),
+        outbox,
+        failing: state.store.outbox_failing(20).await?,
+        open_desks: desks
+            .iter()
+            .filter(|d| d.opened_at.is_some() && !d.unstaffed())
+            .count(),
+        unstaffed: desks.iter().filter(|d| d.unstaffed()).count(),
+        desks,
         base: Base::new(&ctx, ctx.tr.t("home-operator-title")),
         tenant_count: state.store.tenant_count().await?,
         user_count: state.store.user_count().await?,
