@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { formatViolations, runAxe } from './axe.mjs';
+import { tablesAt1280 } from './site.mjs';
 
 export const SHOTS = process.env.RENKEI_E2E_SCREENSHOTS;
 
@@ -33,6 +34,8 @@ export async function checkPage(page, problems, label, name = '') {
     }
   }
   await page.setViewportSize({ width: 1280, height: 900 });
+  const tables = await tablesAt1280(page, label);
+  if (tables) problems.push(tables);
 }
 
 /** Fails with every collected problem, one paragraph each. */

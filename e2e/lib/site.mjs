@@ -109,3 +109,22 @@ export async function sidewaysAt375(page, label = '') {
     if (before) await page.setViewportSize(before);
   }
 }
+
+/**
+ * At 1280 px every table lays out as a table (a class meant for narrow screens, or a shared
+ * class name, must not turn a desktop table into something else). Returns a problem or null.
+ */
+export async function tablesAt1280(page, label = '') {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: before?.height ?? 900 });
+  try {
+    const broken = await page.evaluate(() =>
+      [...document.querySelectorAll('main table')]
+        .filter((t) => getComputedStyle(t).display !== 'table')
+        .map((t) => `table.${[...t.classList].join('.')} (${getComputedStyle(t).display})`),
+    );
+    return broken.length ? `${label}: tables not laid out as tables at 1280 px on ${page.url()}: ${broken.join(', ')}` : null;
+  } finally {
+    if (before) await page.setViewportSize(before);
+  }
+}

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { assertNoAxeViolations } from '../lib/axe.mjs';
 import { launchBrowser, newContext } from '../lib/browser.mjs';
 import { BACKENDS, startServer } from '../lib/server.mjs';
-import { LOGOUT_FORM, hasJapanese, login, sidewaysAt375 } from '../lib/site.mjs';
+import { LOGOUT_FORM, hasJapanese, login, sidewaysAt375, tablesAt1280 } from '../lib/site.mjs';
 
 async function htmlLang(page) {
   return page.evaluate(() => document.documentElement.getAttribute('lang') || '');
@@ -61,6 +61,8 @@ for (const backend of BACKENDS) {
       assert.equal(await p.locator(LOGOUT_FORM).count(), 0, `anonymous page ${p.url()} shows a logout form`);
       const reflow = await sidewaysAt375(p, 'public page');
       assert.equal(reflow, null, reflow ?? '');
+      const tables = await tablesAt1280(p, 'public page');
+      assert.equal(tables, null, tables ?? '');
     }
 
     test('top page /', async () => {

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { assertNoAxeViolations } from '../lib/axe.mjs';
 import { launchBrowser, newContext } from '../lib/browser.mjs';
 import { BACKENDS, DEMO_ROLES, startServer } from '../lib/server.mjs';
-import { LOGOUT_FORM, crawlTarget, linksOn, login, logout, pathOf, sidewaysAt375, urlShape } from '../lib/site.mjs';
+import { LOGOUT_FORM, crawlTarget, linksOn, login, logout, pathOf, sidewaysAt375, tablesAt1280, urlShape } from '../lib/site.mjs';
 
 const MAX_PAGES_PER_ROLE = 40;
 // At most this many URLs of one shape (e.g. /t/:id) are crawled per login.
@@ -124,6 +124,8 @@ for (const backend of BACKENDS) {
             await assertNoAxeViolations(page, `${role} (linked from ${from})`);
             const reflow = await sidewaysAt375(page, `${role} (linked from ${from})`);
             if (reflow) problems.push(reflow);
+            const tables = await tablesAt1280(page, `${role} (linked from ${from})`);
+            if (tables) problems.push(tables);
           } catch (e) {
             problems.push(e.message);
           }
