@@ -2,7 +2,7 @@
 //! takes and does not take, process, contact, hours), written by the local government's
 //! administrator or the operator.
 
-use crate::{Caller, CommandError, Errors, FieldError};
+use crate::{Caller, CommandError, Errors};
 use renkei_domain::TenantCode;
 use renkei_domain::desk::DeskProfile;
 
@@ -70,11 +70,4 @@ pub async fn save_profile(
         .desk_profile_save(&by.who, tenant, &profile)
         .await?;
     Ok(profile)
-}
-
-impl Errors {
-    /// The collected errors (for a command that builds [`CommandError::Invalid`] itself).
-    pub fn into_list(self) -> Vec<FieldError> {
-        self.0
-    }
 }

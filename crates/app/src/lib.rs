@@ -136,6 +136,11 @@ impl Errors {
         self.add(e.field, e.key);
     }
 
+    /// The collected errors (for a command that builds [`CommandError::Invalid`] itself).
+    pub fn into_list(self) -> Vec<FieldError> {
+        self.0
+    }
+
     /// `Ok(v)` when nothing was wrong and `v` is there.
     pub fn finish<T>(self, v: Option<T>) -> Result<T, CommandError> {
         match (self.0.is_empty(), v) {

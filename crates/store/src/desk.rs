@@ -47,6 +47,29 @@ pub(crate) async fn openness_on(
     openness_from_row(&row)
 }
 
+/// The desk's profile as seen on this connection (all empty when none was written).
+async fn profile_on(conn: &mut sqlx::AnyConnection, tenant: TenantCode) -> Result<DeskProfile> {
+    let row = sqlx::query(
+        "SELECT desk_name, description, scope, not_taken, process, contact, hours \
+         FROM desk_profiles WHERE tenant_code = $1",
+    )
+    .bind(tenant.to_string())
+    .fetch_optional(conn)
+    .await?;
+    Ok(match row {
+        Some(r) => DeskProfile {
+            desk_name: r.try_get("desk_name")?,
+            description: r.try_get("description")?,
+            scope: r.try_get("scope")?,
+            not_taken: r.try_get("not_taken")?,
+            process: r.try_get("process")?,
+            contact: r.try_get("contact")?,
+            hours: r.try_get("hours")?,
+        },
+        None => DeskProfile::default(),
+    })
+}
+
 impl WriteTx {
     /// Refuses (409-style conflict, nothing written) unless the desk takes proposals now.
     pub(crate) async fn ensure_desk_open(&mut self, tenant: TenantCode) -> Result<()> {
@@ -64,14 +87,13 @@ pub struct DeskOverview {
     pub code: String,
     pub name: String,
     pub prefecture_name: String,
-    pub opened_at: Option<String>,
-    pub desk_accounts: i64,
+    pub openness: DeskOpenness,
 }
 
 impl DeskOverview {
     /// Opened but nobody there to read: proposals are refused until someone is.
     pub fn unstaffed(&self) -> bool {
-        self.opened_at.is_some() && self.desk_accounts == 0
+        self.openness.opened_at.is_some() && !self.openness.is_open()
     }
 }
 
@@ -80,7 +102,7 @@ impl Store {
     /// how many active desk accounts read them.
     pub async fn desks_overview(&self) -> Result<Vec<DeskOverview>> {
         let rows = sqlx::query(
-            "SELECT t.code, t.name, t.prefecture_name, s.desk_opened_at, \
+            "SELECT t.code, t.name, t.prefecture_name, s.desk_opened_at AS opened_at, \
              (SELECT COUNT(*) FROM users u WHERE u.tenant_code = t.code AND u.role = 'desk' AND u.disabled_at IS NULL) AS desk_accounts \
              FROM tenants t LEFT JOIN tenant_settings s ON s.tenant_code = t.code \
              WHERE s.desk_opened_at IS NOT NULL \
@@ -95,8 +117,7 @@ impl Store {
                     code: r.try_get("code")?,
                     name: r.try_get("name")?,
                     prefecture_name: r.try_get("prefecture_name")?,
-                    opened_at: r.try_get("desk_opened_at")?,
-                    desk_accounts: r.try_get("desk_accounts")?,
+                    openness: openness_from_row(r)?,
                 })
             })
             .collect()
@@ -104,25 +125,7 @@ impl Store {
 
     /// The desk's profile (all empty when its admin has written none).
     pub async fn desk_profile(&self, tenant: TenantCode) -> Result<DeskProfile> {
-        let row = sqlx::query(
-            "SELECT desk_name, description, scope, not_taken, process, contact, hours \
-             FROM desk_profiles WHERE tenant_code = $1",
-        )
-        .bind(tenant.to_string())
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(match row {
-            Some(r) => DeskProfile {
-                desk_name: r.try_get("desk_name")?,
-                description: r.try_get("description")?,
-                scope: r.try_get("scope")?,
-                not_taken: r.try_get("not_taken")?,
-                process: r.try_get("process")?,
-                contact: r.try_get("contact")?,
-                hours: r.try_get("hours")?,
-            },
-            None => DeskProfile::default(),
-        })
+        profile_on(&mut *self.pool().acquire().await?, tenant).await
     }
 
     /// Replaces the desk's profile; the audit entry names the fields that changed.
@@ -132,7 +135,8 @@ impl Store {
         tenant: TenantCode,
         p: &DeskProfile,
     ) -> Result<()> {
-        let before = self.desk_profile(tenant).await?;
+        let mut tx = self.write().await?;
+        let before = profile_on(&mut tx.tx, tenant).await?;
         let changed: Vec<&str> = [
             ("desk_name", before.desk_name != p.desk_name),
             ("description", before.description != p.description),
@@ -146,7 +150,6 @@ impl Store {
         .filter(|(_, c)| *c)
         .map(|(f, _)| *f)
         .collect();
-        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO desk_profiles (tenant_code, desk_name, description, scope, not_taken, process, contact, hours, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \

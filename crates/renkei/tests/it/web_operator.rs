@@ -47,7 +47,7 @@ async fn operator_sees_desks_and_stuck_mail(backend: Backend) {
     assert!(
         overview
             .iter()
-            .any(|d| d.code == "272027" && !d.unstaffed() && d.opened_at.is_some())
+            .any(|d| d.code == "272027" && d.openness.is_open())
     );
 
     let mut op = signed_in(&app, "operator@demo.renkei.jp").await;

@@ -80,15 +80,23 @@ impl InboxQuery {
 
     /// The filters as a query string (`?status=…&q=…`, no page): the export links carry them.
     fn filters_query(&self) -> String {
-        let link = self.link(0);
-        match link.rsplit_once("page=0") {
-            Some((rest, "")) => rest.trim_end_matches('&').to_string(),
-            _ => link,
+        let parts = self.filter_pairs();
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
         }
     }
 
     fn link(&self, page: i64) -> String {
-        let pairs = [
+        let mut parts = self.filter_pairs();
+        parts.push(format!("page={page}"));
+        format!("?{}", parts.join("&"))
+    }
+
+    /// The filters that are set, as `name=value` with the value URL-encoded.
+    fn filter_pairs(&self) -> Vec<String> {
+        [
             ("status", &self.status),
             ("kind", &self.kind),
             ("field", &self.field),
@@ -98,14 +106,11 @@ impl InboxQuery {
             ("assignee", &self.assignee),
             ("q", &self.q),
             ("sort", &self.sort),
-        ];
-        let mut parts: Vec<String> = pairs
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", crate::error::urlencode(v)))
-            .collect();
-        parts.push(format!("page={page}"));
-        format!("?{}", parts.join("&"))
+        ]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", crate::error::urlencode(v)))
+        .collect()
     }
 }
 

@@ -15,59 +15,22 @@ use axum::response::{IntoResponse, Redirect, Response};
 use renkei_app::desk::ProfileInput;
 use renkei_domain::Actor;
 use renkei_domain::desk;
+use renkei_domain::text::{Lines, TextRule};
 use renkei_store::tenants::Tenant;
 
-/// The form's fields in order: (name, label key, hint key, many lines, limit).
-const FIELDS: &[(&str, &str, &str, bool, usize)] = &[
-    (
-        "desk_name",
-        "profile-desk-name",
-        "profile-desk-name-hint",
-        false,
-        desk::DESK_NAME.max,
-    ),
-    (
-        "description",
-        "profile-description",
-        "profile-description-hint",
-        true,
-        desk::DESCRIPTION.max,
-    ),
-    (
-        "scope",
-        "profile-scope",
-        "profile-scope-hint",
-        true,
-        desk::SCOPE.max,
-    ),
-    (
-        "not_taken",
-        "profile-not-taken",
-        "profile-not-taken-hint",
-        true,
-        desk::NOT_TAKEN.max,
-    ),
-    (
-        "process",
-        "profile-process",
-        "profile-process-hint",
-        true,
-        desk::PROCESS.max,
-    ),
-    (
-        "contact",
-        "profile-contact",
-        "profile-contact-hint",
-        true,
-        desk::CONTACT.max,
-    ),
-    (
-        "hours",
-        "profile-hours",
-        "profile-hours-hint",
-        false,
-        desk::HOURS.max,
-    ),
+/// Where a field's value is in the form.
+type FieldValue = fn(&ProfileInput) -> &str;
+
+/// The form's fields in order: each field's rule (its name, lines and limit) and where its
+/// value is. Labels and hints are `profile-{name}` and `profile-{name}-hint` (`_` as `-`).
+const FIELDS: &[(TextRule, FieldValue)] = &[
+    (desk::DESK_NAME, |i| &i.desk_name),
+    (desk::DESCRIPTION, |i| &i.description),
+    (desk::SCOPE, |i| &i.scope),
+    (desk::NOT_TAKEN, |i| &i.not_taken),
+    (desk::PROCESS, |i| &i.process),
+    (desk::CONTACT, |i| &i.contact),
+    (desk::HOURS, |i| &i.hours),
 ];
 
 /// One field of the form as the template draws it.
@@ -102,25 +65,19 @@ fn render(
     errors: FieldErrors,
 ) -> Result<Response, WebError> {
     let tr = &ctx.tr;
-    let value = |name: &str| match name {
-        "desk_name" => input.desk_name.clone(),
-        "description" => input.description.clone(),
-        "scope" => input.scope.clone(),
-        "not_taken" => input.not_taken.clone(),
-        "process" => input.process.clone(),
-        "contact" => input.contact.clone(),
-        _ => input.hours.clone(),
-    };
     let fields = FIELDS
         .iter()
-        .map(|(name, label, hint, many_lines, max)| FieldView {
-            name,
-            label: tr.t(label),
-            hint: tr.t1(hint, "max", max),
-            many_lines: *many_lines,
-            max: *max,
-            value: value(name),
-            error: errors.get(name).cloned(),
+        .map(|(rule, value)| {
+            let key = format!("profile-{}", rule.field.replace('_', "-"));
+            FieldView {
+                name: rule.field,
+                label: tr.t(&key),
+                hint: tr.t1(&format!("{key}-hint"), "max", &rule.max),
+                many_lines: rule.lines == Lines::Many,
+                max: rule.max,
+                value: value(input).to_string(),
+                error: errors.get(rule.field).cloned(),
+            }
         })
         .collect();
     let status = if errors.is_empty() {

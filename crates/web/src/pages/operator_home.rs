@@ -66,10 +66,7 @@ pub async fn get(
             .unwrap_or_default(),
         outbox,
         failing: state.store.outbox_failing(20).await?,
-        open_desks: desks
-            .iter()
-            .filter(|d| d.opened_at.is_some() && !d.unstaffed())
-            .count(),
+        open_desks: desks.iter().filter(|d| d.openness.is_open()).count(),
         unstaffed: desks.iter().filter(|d| d.unstaffed()).count(),
         desks,
         base: Base::new(&ctx, ctx.tr.t("home-operator-title")),

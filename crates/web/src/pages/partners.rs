@@ -219,19 +219,22 @@ pub async fn merge(
     let a = tenant_access(&state, &ctx, &code, Actor::may_handle_proposals).await?;
     let tr = &ctx.tr;
     let kept = state.store.partner(a.code, id).await?;
-    let Some(other) = form.other.trim().parse::<i64>().ok().filter(|o| *o > 0) else {
+    // Nothing chosen, or a partner this desk does not have: the same message by the field.
+    let refuse = |field: &'static str, key: &'static str| {
         let mut errors = FieldErrors::default();
-        errors.add(tr, "merge_with", "error-partner-merge-choose");
-        return render(&state, &ctx, &code, id, None, None, errors).await;
+        errors.add(tr, field, key);
+        render(&state, &ctx, &code, id, None, None, errors)
     };
-    let merged = match state.store.partner(a.code, other).await {
-        Ok(p) => p,
-        Err(renkei_store::StoreError::NotFound) => {
-            let mut errors = FieldErrors::default();
-            errors.add(tr, "merge_with", "error-partner-merge-choose");
-            return render(&state, &ctx, &code, id, None, None, errors).await;
-        }
-        Err(e) => return Err(e.into()),
+    let chosen = form.other.trim().parse::<i64>().ok().filter(|o| *o > 0);
+    let (other, merged) = match chosen {
+        None => return refuse("merge_with", "error-partner-merge-choose").await,
+        Some(other) => match state.store.partner(a.code, other).await {
+            Ok(p) => (other, p),
+            Err(renkei_store::StoreError::NotFound) => {
+                return refuse("merge_with", "error-partner-merge-choose").await;
+            }
+            Err(e) => return Err(e.into()),
+        },
     };
     if !confirm::confirmed(&form.confirm) {
         return confirm::render(
@@ -274,11 +277,7 @@ pub async fn merge(
             a.code
         ))
         .into_response()),
-        Err(renkei_store::StoreError::Conflict { field, key }) => {
-            let mut errors = FieldErrors::default();
-            errors.add(tr, field, key);
-            render(&state, &ctx, &code, id, None, None, errors).await
-        }
+        Err(renkei_store::StoreError::Conflict { field, key }) => refuse(field, key).await,
         Err(e) => Err(e.into()),
     }
 }

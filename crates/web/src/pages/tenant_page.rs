@@ -117,7 +117,7 @@ pub async fn get(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<impl IntoResponse, WebError> {
-    let (tenant, _) = known_tenant(&state, &code).await?;
+    let (tenant, tenant_code) = known_tenant(&state, &code).await?;
     let (prefecture, municipalities) = if tenant.is_prefecture() {
         (None, state.store.tenant_municipalities(&tenant.code).await?)
     } else {
@@ -128,10 +128,7 @@ pub async fn get(
     };
     let tr = ctx.tr;
     let closed = closed_desk(&state, &tr, &tenant).await?;
-    let profile = match TenantCode::parse(&tenant.code) {
-        Ok(code) => state.store.desk_profile(code).await?,
-        Err(_) => Default::default(),
-    };
+    let profile = state.store.desk_profile(tenant_code).await?;
     let desk_name = if profile.desk_name.is_empty() {
         tr.t("public-desk-default-name")
     } else {
