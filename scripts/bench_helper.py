@@ -40,6 +40,7 @@ INTAKE_BODY = {
     "org_name": "株式会社ベンチ防災",
     "partner_type": "company",
     "corporate_number": None,
+    "org_address": "大阪府岸和田市宮本町1番1号",
     "contact_name": "連携 花子",
     "email": "bench@example.co.jp",
     "phone": "072-423-2121",
@@ -52,6 +53,7 @@ INTAKE_BODY = {
     "fiscal_burden": "none",
     "fiscal_explanation": "",
     "publication_consent": True,
+    "privacy_consent": True,
 }
 
 

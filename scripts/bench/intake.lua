@@ -8,11 +8,11 @@ wrk.method = "POST"
 wrk.path = "/api/v1/tenants/" .. tenant .. "/proposals"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = [[{"kind":"proposal","org_name":"株式会社ベンチ防災","partner_type":"company",]] ..
-  [["corporate_number":null,"contact_name":"連携 花子","email":"bench@example.co.jp",]] ..
+  [["corporate_number":null,"org_address":"大阪府岸和田市宮本町1番1号","contact_name":"連携 花子","email":"bench@example.co.jp",]] ..
   [["phone":"072-423-2121","title":"負荷試験の提案","summary":"地域の防災力を高める提案です。",]] ..
   [["details":"自主防災組織と連携した訓練を行います。","fields":["disaster"],"offers":["knowhow"],]] ..
   [["expected_effects":"避難の迅速化","fiscal_burden":"none","fiscal_explanation":"",]] ..
-  [["publication_consent":true}]]
+  [["publication_consent":true,"privacy_consent":true}]]
 
 local threads = {}
 function setup(thread)

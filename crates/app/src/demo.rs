@@ -634,7 +634,10 @@ impl<'a> Ctx<'a> {
             org_name: s.org.into(),
             partner_type: s.partner_type.into(),
             corporate_number: s.corporate.map(corporate_number).unwrap_or_default(),
+            org_address: address_of(s),
             contact_name: s.contact.into(),
+            contact_department: String::new(),
+            contact_title: String::new(),
             email: s.email.into(),
             phone: s.phone.into(),
             title: s.title.into(),
@@ -646,6 +649,7 @@ impl<'a> Ctx<'a> {
             fiscal_burden: if s.fiscal.is_some() { "some" } else { "none" }.into(),
             fiscal_explanation: s.fiscal.unwrap_or_default().into(),
             publication_consent: s.publication,
+            privacy_consent: true,
         }
     }
 
@@ -931,6 +935,34 @@ struct Scenario {
     mine: bool,
     /// (business days ago, step), oldest first.
     steps: &'static [(i64, Step)],
+}
+
+/// A fictional address in the scenario's local government (the same organisation always gets
+/// the same one).
+fn address_of(s: &Scenario) -> String {
+    let (place, towns): (&str, &[&str]) = match s.tenant {
+        "270008" => ("大阪府大阪市中央区", &["本町", "谷町", "北浜", "淡路町"]),
+        "141305" => (
+            "神奈川県川崎市中原区",
+            &["小杉町", "新丸子町", "上小田中", "木月"],
+        ),
+        _ => (
+            "大阪府岸和田市",
+            &["宮本町", "土生町", "八阪町", "別所町", "春木若松町"],
+        ),
+    };
+    let n = s
+        .org
+        .chars()
+        .map(u32::from)
+        .fold(7_u32, |a, c| a.wrapping_mul(31).wrapping_add(c));
+    let town = towns[n as usize % towns.len()];
+    format!(
+        "{place}{town}{}丁目{}番{}号",
+        n % 4 + 1,
+        n % 23 + 1,
+        n % 17 + 1
+    )
 }
 
 const BASE: Scenario = Scenario {

@@ -524,7 +524,10 @@ mod tests {
             org_name: format!("株式会社だんじり{extra}"),
             partner_type: PartnerType::Company,
             corporate_number: None,
+            org_address: String::new(),
             contact_name: format!("岸和田 太郎{extra}"),
+            contact_department: String::new(),
+            contact_title: String::new(),
             email: "taro@example.co.jp".into(),
             phone: String::new(),
             title: format!("防災訓練{extra}"),
@@ -554,6 +557,7 @@ mod tests {
             fiscal_justification: None,
             lang: Lang::Ja,
             unseen_answers: 0,
+            privacy_consented_at: None,
         }
     }
 

@@ -97,21 +97,38 @@ pub fn attachment_of(filename: &str, data: Vec<u8>) -> Result<NewAttachment, Fie
     }
 }
 
-/// Receives a proposal at the desk (route フリー型): every field checked (all errors at once),
-/// then one transaction with the receipt number, the partner, the attachments, the audit
-/// entry and the receipt mail with the private tracking link.
+/// Everything a public submission needs, checked at once: the intake's fields, the 所在地 and
+/// the agreement to the handling of personal information (both asked only of the public), and
+/// every file.
+fn check_submission(
+    intake: &IntakeInput,
+    files: Vec<RawFile>,
+) -> Result<(Intake, Vec<NewAttachment>)> {
+    let mut errors = Errors::default();
+    let parsed = Intake::parse(intake)
+        .map_err(|list| list.iter().for_each(|e| errors.parse(e)))
+        .ok();
+    if intake.org_address.trim().is_empty() {
+        errors.add("org_address", "error-required");
+    }
+    if !intake.privacy_consent {
+        errors.add("privacy_consent", "error-privacy-consent-required");
+    }
+    let files = files_of(&mut errors, files);
+    Ok((errors.finish(parsed)?, files))
+}
+
+/// Receives a proposal at the desk (route フリー型) in one step (the API, the demo): every
+/// field checked (all errors at once), then one transaction with the receipt number, the
+/// partner, the attachments, the audit entry and the receipt mail with the private tracking
+/// link.
 pub async fn submit(
     app: &App,
     by: &Caller,
     tenant: TenantCode,
     input: SubmitInput,
 ) -> Result<Submitted> {
-    let mut errors = Errors::default();
-    let intake = Intake::parse(&input.intake)
-        .map_err(|list| list.iter().for_each(|e| errors.parse(e)))
-        .ok();
-    let files = files_of(&mut errors, input.files);
-    let intake = errors.finish(intake)?;
+    let (intake, files) = check_submission(&input.intake, input.files)?;
     Ok(app
         .store
         .proposal_submit_limited(
@@ -123,6 +140,126 @@ pub async fn submit(
                 attachments: files,
                 ip: input.ip,
                 lang: input.lang,
+                privacy_consented: true,
+                draft_token: None,
+            },
+            &by.who,
+            &app.mails,
+            input.per_hour,
+        )
+        .await?)
+}
+
+/// A correction of a draft: the draft's token and the positions of its files to keep.
+#[derive(Debug, Clone, Default)]
+pub struct DraftCorrection {
+    pub token: String,
+    pub keep_files: Vec<usize>,
+}
+
+/// The intake page's first step: checks the submission exactly as [`submit`] would and keeps
+/// it as a draft for the 確認画面; returns the draft's token. Nothing is received yet. When
+/// correcting a draft, its kept files join the new ones and the old draft is replaced. At most
+/// twice the intake's hourly limit of drafts per address.
+pub async fn draft(
+    app: &App,
+    tenant: TenantCode,
+    input: SubmitInput,
+    correcting: Option<&DraftCorrection>,
+) -> Result<String> {
+    let mut files = Vec::new();
+    if let Some(c) = correcting
+        && let Some(old) = app.store.intake_draft(tenant, &c.token).await?
+    {
+        for (i, f) in old.files.into_iter().enumerate() {
+            if c.keep_files.contains(&i) {
+                files.push(RawFile {
+                    filename: f.filename,
+                    data: Some(f.data),
+                });
+            }
+        }
+    }
+    files.extend(input.files);
+    let (_, files) = check_submission(&input.intake, files)?;
+    let json = serde_json::to_string(&input.intake).map_err(|e| {
+        CommandError::Store(renkei_store::StoreError::Internal(format!("draft: {e}")))
+    })?;
+    let ip = input.ip.unwrap_or_default();
+    Ok(app
+        .store
+        .intake_draft_save(
+            tenant,
+            &json,
+            &files,
+            correcting.map(|c| c.token.as_str()),
+            &ip,
+            input.per_hour.saturating_mul(2),
+        )
+        .await?)
+}
+
+/// A draft waiting for its confirmation: the form as typed and its files.
+#[derive(Debug, Clone)]
+pub struct DraftView {
+    pub intake: IntakeInput,
+    pub files: Vec<NewAttachment>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The draft under `token`, unless it expired or was sent already.
+pub async fn read_draft(app: &App, tenant: TenantCode, token: &str) -> Result<Option<DraftView>> {
+    let Some(d) = app.store.intake_draft(tenant, token).await? else {
+        return Ok(None);
+    };
+    let intake: IntakeInput = serde_json::from_str(&d.input).map_err(|e| {
+        CommandError::Store(renkei_store::StoreError::Internal(format!("draft: {e}")))
+    })?;
+    Ok(Some(DraftView {
+        intake,
+        files: d.files,
+        expires_at: d.expires_at,
+    }))
+}
+
+/// The 確認画面's 送信: receives the draft as [`submit`] would, the draft deleted in the same
+/// transaction (a second click finds it gone: `error-draft-gone`). `input` carries who sends
+/// it (address, account, language); its intake and files are ignored.
+pub async fn submit_draft(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    token: &str,
+    input: SubmitInput,
+) -> Result<Submitted> {
+    let Some(d) = read_draft(app, tenant, token).await? else {
+        return Err(CommandError::Conflict {
+            field: "form",
+            key: "error-draft-gone",
+        });
+    };
+    let files = d
+        .files
+        .into_iter()
+        .map(|f| RawFile {
+            filename: f.filename,
+            data: Some(f.data),
+        })
+        .collect();
+    let (intake, files) = check_submission(&d.intake, files)?;
+    Ok(app
+        .store
+        .proposal_submit_limited(
+            tenant,
+            NewProposal {
+                intake,
+                route: input.route.unwrap_or(Route::Free),
+                proponent_user_id: input.proponent_user_id,
+                attachments: files,
+                ip: input.ip,
+                lang: input.lang,
+                privacy_consented: true,
+                draft_token: Some(token.to_string()),
             },
             &by.who,
             &app.mails,
@@ -168,6 +305,9 @@ pub async fn approach(
                 ip: None,
                 // The city approached the organisation, in the language of the correspondence.
                 lang: Lang::Ja,
+                // Entered by the desk: the proponent was not asked on a form.
+                privacy_consented: false,
+                draft_token: None,
             },
             hearing,
             &by.who,

@@ -291,14 +291,21 @@ impl fmt::Display for ReceiptNumber {
     }
 }
 
-/// The intake form as typed (strings; lists as submitted).
-#[derive(Debug, Clone, Default)]
+/// The intake form as typed (strings; lists as submitted). Serialisable: the 確認画面 keeps
+/// it as a draft between the form and the submission.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct IntakeInput {
     pub kind: String,
     pub org_name: String,
     pub partner_type: String,
     pub corporate_number: String,
+    /// 所在地 (required at the public intake: `renkei_app::proposals::submit`).
+    pub org_address: String,
     pub contact_name: String,
+    /// The contact's department (部署) and title (役職), both optional.
+    pub contact_department: String,
+    pub contact_title: String,
     pub email: String,
     pub phone: String,
     pub title: String,
@@ -310,6 +317,9 @@ pub struct IntakeInput {
     pub fiscal_burden: String,
     pub fiscal_explanation: String,
     pub publication_consent: bool,
+    /// Agreement to the handling of personal information (個人情報の取扱い): required at the
+    /// public intake (`renkei_app::proposals::submit`), not asked when the desk enters one.
+    pub privacy_consent: bool,
 }
 
 /// A valid submission: every field parsed.
@@ -319,7 +329,10 @@ pub struct Intake {
     pub org_name: String,
     pub partner_type: PartnerType,
     pub corporate_number: Option<CorporateNumber>,
+    pub org_address: String,
     pub contact_name: String,
+    pub contact_department: String,
+    pub contact_title: String,
     pub email: Email,
     pub phone: String,
     pub title: String,
@@ -335,17 +348,21 @@ pub struct Intake {
 
 /// Text limits (characters).
 pub const MAX_NAME: usize = 100;
+pub const MAX_ADDRESS: usize = 200;
 pub const MAX_TITLE: usize = 100;
 pub const MAX_SUMMARY: usize = 400;
 pub const MAX_LONG_TEXT: usize = 8000;
 
 /// Free-text fields of a proposal and of the desk's work on it.
 pub mod rules {
-    use super::{MAX_LONG_TEXT, MAX_NAME, MAX_SUMMARY, MAX_TITLE};
+    use super::{MAX_ADDRESS, MAX_LONG_TEXT, MAX_NAME, MAX_SUMMARY, MAX_TITLE};
     use crate::text::TextRule;
 
     pub const ORG_NAME: TextRule = TextRule::one_line("org_name", MAX_NAME);
     pub const CONTACT_NAME: TextRule = TextRule::one_line("contact_name", MAX_NAME);
+    pub const ORG_ADDRESS: TextRule = TextRule::one_line("org_address", MAX_ADDRESS);
+    pub const CONTACT_DEPARTMENT: TextRule = TextRule::one_line("contact_department", MAX_NAME);
+    pub const CONTACT_TITLE: TextRule = TextRule::one_line("contact_title", MAX_NAME);
     pub const TITLE: TextRule = TextRule::one_line("title", MAX_TITLE);
     pub const SUMMARY: TextRule = TextRule::many_lines("summary", MAX_SUMMARY);
     pub const DETAILS: TextRule = TextRule::many_lines("details", MAX_LONG_TEXT);
@@ -426,7 +443,20 @@ impl Intake {
                 .map_err(|e| errors.push(e))
                 .ok()
         };
+        let org_address = text(&mut errors, rules::ORG_ADDRESS, &input.org_address, false);
         let contact_name = text(&mut errors, rules::CONTACT_NAME, &input.contact_name, true);
+        let contact_department = text(
+            &mut errors,
+            rules::CONTACT_DEPARTMENT,
+            &input.contact_department,
+            false,
+        );
+        let contact_title = text(
+            &mut errors,
+            rules::CONTACT_TITLE,
+            &input.contact_title,
+            false,
+        );
         let email = Email::parse(&input.email).map_err(|e| errors.push(e)).ok();
         let phone = if input.phone.trim().is_empty() {
             String::new()
@@ -494,7 +524,10 @@ impl Intake {
                 org_name,
                 partner_type,
                 corporate_number,
+                org_address,
                 contact_name,
+                contact_department,
+                contact_title,
                 email,
                 phone,
                 title,
@@ -562,6 +595,7 @@ mod tests {
             fiscal_burden: "none".into(),
             fiscal_explanation: String::new(),
             publication_consent: true,
+            ..IntakeInput::default()
         }
     }
 

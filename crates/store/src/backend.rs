@@ -91,6 +91,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "kana-folded search",
         include_str!("../migrations/sqlite/0015_kana_folded_search.sql"),
     ),
+    (
+        16,
+        "intake confirmation",
+        include_str!("../migrations/sqlite/0016_intake_confirmation.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -167,6 +172,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         crate::search::KANA_MIGRATION,
         "kana-folded search",
         include_str!("../migrations/postgres/0015_kana_folded_search.sql"),
+    ),
+    (
+        16,
+        "intake confirmation",
+        include_str!("../migrations/postgres/0016_intake_confirmation.sql"),
     ),
 ];
 

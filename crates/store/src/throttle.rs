@@ -20,7 +20,13 @@ impl Store {
             .execute(&mut *tx.tx)
             .await?
             .rows_affected();
+        // Unconfirmed intake drafts (their files go with them: ON DELETE CASCADE).
+        let c = sqlx::query("DELETE FROM intake_drafts WHERE expires_at <= $1")
+            .bind(&now)
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
         tx.commit().await?;
-        Ok(a + b)
+        Ok(a + b + c)
     }
 }

@@ -355,6 +355,9 @@ pub fn csrf_in(html: &str) -> Option<String> {
     Some(html[start..end].to_string())
 }
 
+/// A browser: cookies, the CSRF token of the last form. A clone shares the cookies (the same
+/// session), like a second tab.
+#[derive(Clone)]
 pub struct Client {
     pub http: reqwest::Client,
     pub base: String,
@@ -422,6 +425,22 @@ impl Client {
             self.csrf = t;
         }
         page
+    }
+
+    /// The intake's second step: given the answer to the intake form, opens its confirmation
+    /// page (確認画面) and presses 送信する; returns the answer to that. Any other answer (the
+    /// form again with errors, a refusal) comes back as it was.
+    pub async fn confirm_intake(&mut self, answer: Page) -> Page {
+        let Some(confirm) = answer
+            .location
+            .clone()
+            .filter(|l| answer.status == 303 && l.contains("/propose/confirm/"))
+        else {
+            return answer;
+        };
+        let page = self.get(&confirm).await;
+        assert_eq!(page.status, 200, "the confirmation page: {}", page.body);
+        self.post(&confirm, &[]).await
     }
 
     /// Signs in through the login form; returns the answer to the POST.

@@ -157,6 +157,8 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         // Intake and the proponent's page (tracking link or proponent account)
         .get("/t/{code}/propose", propose::get)
         .post_upload("/t/{code}/propose", propose::post)
+        .get("/t/{code}/propose/confirm/{token}", propose::confirm_get)
+        .post("/t/{code}/propose/confirm/{token}", propose::confirm_post)
         .get("/t/{code}/track/{token}", proponent_view::show_by_token)
         .post(
             "/t/{code}/track/{token}/messages",

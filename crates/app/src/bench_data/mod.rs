@@ -448,7 +448,10 @@ impl TenantGen<'_> {
             org_name: org,
             partner_type: partner_type.code().into(),
             corporate_number,
+            org_address: String::new(),
             contact_name: contact,
+            contact_department: String::new(),
+            contact_title: String::new(),
             email: contact_email,
             phone,
             title: words.title,
@@ -464,6 +467,7 @@ impl TenantGen<'_> {
                 String::new()
             },
             publication_consent: rng.chance(0.6),
+            privacy_consent: true,
         };
         let intake = Intake::parse(&input).map_err(|errors| {
             BenchError::Invalid(

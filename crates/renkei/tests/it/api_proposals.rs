@@ -46,6 +46,7 @@ pub fn intake(title: &str, pdf: &[u8]) -> Value {
         "org_name": "株式会社だんじり防災",
         "partner_type": "company",
         "corporate_number": null,
+        "org_address": "大阪府岸和田市宮本町1番1号",
         "contact_name": "連携 花子",
         "email": "hanako@example.co.jp",
         "phone": "072-423-2121",
@@ -58,6 +59,7 @@ pub fn intake(title: &str, pdf: &[u8]) -> Value {
         "fiscal_burden": "none",
         "fiscal_explanation": "",
         "publication_consent": true,
+        "privacy_consent": true,
         "attachments": [{ "filename": "../提案書.pdf", "content_base64": base64(pdf) }]
     })
 }

@@ -258,6 +258,7 @@ fn page_form(csrf: &str, title: &str) -> reqwest::multipart::Form {
         ("kind", "proposal"),
         ("org_name", "株式会社だんじりテック"),
         ("partner_type", "company"),
+        ("org_address", "大阪府岸和田市宮本町1番1号"),
         ("contact_name", "岸和田 太郎"),
         ("email", "taro@example.co.jp"),
         ("phone", "072-423-2121"),
@@ -266,6 +267,7 @@ fn page_form(csrf: &str, title: &str) -> reqwest::multipart::Form {
         ("fields", "disaster"),
         ("offers", "knowhow"),
         ("fiscal_burden", "none"),
+        ("privacy_consent", "yes"),
     ];
     let mut form = reqwest::multipart::Form::new();
     for (k, v) in fields {
@@ -302,7 +304,8 @@ async fn propose(c: &mut Client, title: &str) -> Page {
     let page = c.get(&format!("/t/{K}/propose")).await;
     assert_eq!(page.status, 200);
     let csrf = csrf_in(&page.body).expect("csrf");
-    post_form(c, &csrf, title).await
+    let answer = post_form(c, &csrf, title).await;
+    c.confirm_intake(answer).await
 }
 
 async fn post_form(c: &Client, csrf: &str, title: &str) -> Page {
@@ -373,13 +376,18 @@ async fn parallel_submissions_share_one_limit(backend: Backend) {
     let mut pages = JoinSet::new();
     let mut apis = JoinSet::new();
     for i in 0..15 {
+        // The form is checked and kept as a draft first; the race is the confirmation (送信).
         let mut c = app.client();
         let form = c.get(&format!("/t/{K}/propose")).await;
         let csrf = csrf_in(&form.body).expect("csrf");
+        let draft = post_form(&c, &csrf, &format!("同時送信（画面）{i}")).await;
+        assert_eq!(draft.status, 303, "{}", draft.body);
+        let confirm = draft.location.expect("to the confirmation page");
+        assert_eq!(c.get(&confirm).await.status, 200);
         let page_barrier = barrier.clone();
         pages.spawn(async move {
             page_barrier.wait().await;
-            post_form(&c, &csrf, &format!("同時送信（画面）{i}")).await
+            c.post(&confirm, &[]).await
         });
         let (http, base, barrier) = (reqwest::Client::new(), app.url(""), barrier.clone());
         apis.spawn(async move {

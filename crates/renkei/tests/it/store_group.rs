@@ -29,6 +29,7 @@ fn proposal(title: &str, ip: &str) -> NewProposal {
         fiscal_burden: "none".into(),
         fiscal_explanation: String::new(),
         publication_consent: false,
+        ..IntakeInput::default()
     };
     NewProposal {
         intake: Intake::parse(&input).expect("valid"),
@@ -37,6 +38,8 @@ fn proposal(title: &str, ip: &str) -> NewProposal {
         proponent_user_id: None,
         ip: Some(ip.into()),
         lang: Default::default(),
+        privacy_consented: true,
+        draft_token: None,
     }
 }
 

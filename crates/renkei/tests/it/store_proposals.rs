@@ -29,6 +29,7 @@ pub fn sample_input(org: &str, title: &str) -> IntakeInput {
         fiscal_burden: "none".into(),
         fiscal_explanation: String::new(),
         publication_consent: true,
+        ..IntakeInput::default()
     }
 }
 
@@ -44,6 +45,8 @@ fn new_proposal(input: IntakeInput) -> NewProposal {
         }],
         ip: Some("192.0.2.10".into()),
         lang: renkei_domain::Lang::Ja,
+        privacy_consented: true,
+        draft_token: None,
     }
 }
 

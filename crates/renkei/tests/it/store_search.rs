@@ -32,6 +32,7 @@ fn input(org: &str, title: &str, details: &str) -> IntakeInput {
         fiscal_burden: "none".into(),
         fiscal_explanation: String::new(),
         publication_consent: false,
+        ..IntakeInput::default()
     }
 }
 
@@ -43,6 +44,8 @@ async fn submit(store: &Store, tenant: &str, org: &str, title: &str, details: &s
         proponent_user_id: None,
         ip: None,
         lang: Default::default(),
+        privacy_consented: true,
+        draft_token: None,
     };
     store
         .proposal_submit(

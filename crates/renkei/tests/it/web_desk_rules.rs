@@ -54,6 +54,7 @@ async fn form_submit(c: &mut Client, code: &str, csrf: &str, title: &str) -> Pag
         ("kind", "proposal"),
         ("org_name", "株式会社いずみ防災"),
         ("partner_type", "company"),
+        ("org_address", "大阪府泉佐野市市場東1丁目1番1号"),
         ("contact_name", "泉 太郎"),
         ("email", "izumi@example.co.jp"),
         ("title", title),
@@ -61,6 +62,7 @@ async fn form_submit(c: &mut Client, code: &str, csrf: &str, title: &str) -> Pag
         ("fields", "disaster"),
         ("offers", "knowhow"),
         ("fiscal_burden", "none"),
+        ("privacy_consent", "yes"),
     ];
     let mut form = reqwest::multipart::Form::new();
     for (k, v) in fields {
@@ -73,12 +75,17 @@ async fn form_submit(c: &mut Client, code: &str, csrf: &str, title: &str) -> Pag
         .send()
         .await
         .expect("POST propose");
-    Page {
+    let headers = resp.headers().clone();
+    let answer = Page {
         status: resp.status().as_u16(),
-        location: None,
-        headers: resp.headers().clone(),
+        location: headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        headers,
         body: resp.text().await.unwrap_or_default(),
-    }
+    };
+    c.confirm_intake(answer).await
 }
 
 async fn closed_desk_refuses_and_stores_nothing(backend: Backend) {

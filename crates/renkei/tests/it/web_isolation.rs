@@ -131,6 +131,23 @@ struct Subst {
     attachment: i64,
     receipt: String,
     token: String,
+    /// An intake draft's token (the 確認画面).
+    draft: String,
+}
+
+/// An intake draft waiting for its confirmation at this local government.
+async fn draft_at(store: &Store, code: &str) -> String {
+    store
+        .intake_draft_save(
+            TenantCode::parse(code).expect("code"),
+            "{}",
+            &[],
+            None,
+            "192.0.2.50",
+            0,
+        )
+        .await
+        .expect("draft")
 }
 
 fn concrete(path: &str, s: &Subst) -> String {
@@ -148,7 +165,14 @@ fn concrete(path: &str, s: &Subst) -> String {
         .replace("{user_id}", &s.staff.to_string())
         .replace("{receipt}", &s.receipt)
         .replace("{receipt_number}", &s.receipt)
-        .replace("{token}", &s.token)
+        .replace(
+            "{token}",
+            if path.contains("/propose/confirm/") {
+                &s.draft
+            } else {
+                &s.token
+            },
+        )
 }
 
 async fn send(c: &mut Client, method: &Method, path: &str, s: &Subst) -> (u16, String) {
@@ -236,6 +260,8 @@ async fn submit(
                 }],
                 ip: None,
                 lang: renkei_domain::Lang::Ja,
+                privacy_consented: true,
+                draft_token: None,
             },
             &Who::cli(),
             &renkei_store::events::NoMail,
@@ -329,9 +355,12 @@ async fn no_route_crosses_tenants(backend: Backend) {
         attachment: b_attachment,
         receipt: b_prop.receipt_number.clone(),
         token: a_prop.tracking_token.clone(),
+        // A draft at A: its token must not open anything at B either.
+        draft: draft_at(store, "272027").await,
     };
     let for_owners = Subst {
         token: b_prop.tracking_token.clone(),
+        draft: draft_at(store, B).await,
         ..for_attackers_clone(&for_attackers)
     };
 
@@ -555,6 +584,7 @@ fn for_attackers_clone(s: &Subst) -> Subst {
         attachment: s.attachment,
         receipt: s.receipt.clone(),
         token: s.token.clone(),
+        draft: s.draft.clone(),
     }
 }
 

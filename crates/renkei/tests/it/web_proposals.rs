@@ -11,8 +11,22 @@ fn k() -> TenantCode {
 
 pub(crate) const PDF: &[u8] = b"%PDF-1.4\n% Renkei test attachment\n";
 
-/// Submits the intake form (multipart) with the given extra/override fields.
+/// Submits the intake form (multipart) with the given extra/override fields and confirms it
+/// on the confirmation page (確認画面): the answer to 送信する, or the form's answer when it
+/// was refused.
 pub(crate) async fn propose(
+    c: &mut Client,
+    title: &str,
+    file: Option<(&str, Vec<u8>)>,
+    overrides: &[(&str, &str)],
+) -> Page {
+    let answer = propose_form(c, title, file, overrides).await;
+    c.confirm_intake(answer).await
+}
+
+/// Sends the intake form only (the first step): a redirect to the confirmation page, or the
+/// form again with its errors.
+pub(crate) async fn propose_form(
     c: &mut Client,
     title: &str,
     file: Option<(&str, Vec<u8>)>,
@@ -27,6 +41,7 @@ pub(crate) async fn propose(
         ("org_name".into(), "株式会社だんじりテック".into()),
         ("partner_type".into(), "company".into()),
         ("corporate_number".into(), "7000012050002".into()),
+        ("org_address".into(), "大阪府岸和田市宮本町1番1号".into()),
         ("contact_name".into(), "岸和田 太郎".into()),
         ("email".into(), "taro@example.co.jp".into()),
         ("phone".into(), "072-423-2121".into()),
@@ -42,6 +57,7 @@ pub(crate) async fn propose(
         ("expected_effects".into(), "避難の迅速化".into()),
         ("fiscal_burden".into(), "none".into()),
         ("publication_consent".into(), "yes".into()),
+        ("privacy_consent".into(), "yes".into()),
     ];
     for (k, v) in overrides {
         fields.retain(|(name, _)| name != k);

@@ -75,6 +75,7 @@ pub async fn propose(c: &mut Client, overrides: &[(&str, &str)], host: Option<&s
         ("kind".into(), "proposal".into()),
         ("org_name".into(), "株式会社だんじりテック".into()),
         ("partner_type".into(), "company".into()),
+        ("org_address".into(), "大阪府岸和田市宮本町1番1号".into()),
         ("contact_name".into(), "岸和田 太郎".into()),
         ("email".into(), "taro@example.co.jp".into()),
         ("phone".into(), "072-423-2121".into()),
@@ -88,6 +89,7 @@ pub async fn propose(c: &mut Client, overrides: &[(&str, &str)], host: Option<&s
         ("offers".into(), "knowhow".into()),
         ("expected_effects".into(), "避難の迅速化".into()),
         ("fiscal_burden".into(), "none".into()),
+        ("privacy_consent".into(), "yes".into()),
     ];
     for (k, v) in overrides {
         fields.retain(|(name, _)| name != k);
@@ -104,7 +106,26 @@ pub async fn propose(c: &mut Client, overrides: &[(&str, &str)], host: Option<&s
     if let Some(h) = host {
         req = req.header(reqwest::header::HOST, h);
     }
-    read(req.send().await.expect("POST propose")).await
+    let answer = read(req.send().await.expect("POST propose")).await;
+    // The confirmation page (確認画面), then 送信する, with the same Host header.
+    let Some(confirm) = answer
+        .location
+        .clone()
+        .filter(|l| answer.status == 303 && l.contains("/propose/confirm/"))
+    else {
+        return answer;
+    };
+    let page = c.get(&confirm).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = csrf_in(&page.body).expect("csrf");
+    let mut req = c
+        .http
+        .post(format!("{}{confirm}", c.base))
+        .form(&[("_csrf", csrf.as_str())]);
+    if let Some(h) = host {
+        req = req.header(reqwest::header::HOST, h);
+    }
+    read(req.send().await.expect("POST confirm")).await
 }
 
 pub struct Resp {

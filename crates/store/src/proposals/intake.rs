@@ -170,6 +170,9 @@ async fn submit_in(
     due: NaiveDate,
 ) -> Result<Submitted> {
     tx.ensure_desk_open(tenant).await?;
+    if let Some(token) = &new.draft_token {
+        tx.claim_draft(tenant, token).await?;
+    }
     if let Some(ip) = &new.ip {
         // Only a limit needs the turns: without one, submissions from one address (a
         // partner's integration, a load test) run side by side.

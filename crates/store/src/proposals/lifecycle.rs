@@ -133,6 +133,8 @@ impl Store {
                     ip: None,
                     // The proponent keeps their language at the receiving desk.
                     lang: p.lang,
+                    privacy_consented: p.privacy_consented_at.is_some(),
+                    draft_token: None,
                 };
                 let s = tx
                     .insert_proposal(*dest, &new, who, due, true, Some(p.id), Status::Received)
@@ -297,7 +299,10 @@ pub(super) fn intake_of(p: &Proposal) -> Result<Intake> {
         org_name: p.org_name.clone(),
         partner_type: p.partner_type.to_string(),
         corporate_number: p.corporate_number.clone().unwrap_or_default(),
+        org_address: p.org_address.clone(),
         contact_name: p.contact_name.clone(),
+        contact_department: p.contact_department.clone(),
+        contact_title: p.contact_title.clone(),
         email: p.email.clone(),
         phone: p.phone.clone(),
         title: p.title.clone(),
@@ -309,6 +314,7 @@ pub(super) fn intake_of(p: &Proposal) -> Result<Intake> {
         fiscal_burden: p.fiscal_burden_code().to_string(),
         fiscal_explanation: p.fiscal_explanation.clone(),
         publication_consent: p.publication_consent,
+        privacy_consent: p.privacy_consented_at.is_some(),
     };
     Intake::parse(&input)
         .map_err(|e| StoreError::Internal(format!("stored proposal no longer valid: {e:?}")))

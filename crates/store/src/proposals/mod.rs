@@ -10,6 +10,8 @@
 //! [`intake`] (receiving), [`reads`] (one, many, the inbox), [`lifecycle`] (moves, consents),
 //! [`work`] (assignment, hearings, routings, messages) and [`partners`] (the registry).
 
+mod drafts;
+pub use drafts::{DRAFT_HOURS, Draft};
 mod intake;
 mod lifecycle;
 mod partners;
@@ -44,7 +46,10 @@ pub struct Proposal {
     pub org_name: String,
     pub partner_type: PartnerType,
     pub corporate_number: Option<String>,
+    pub org_address: String,
     pub contact_name: String,
+    pub contact_department: String,
+    pub contact_title: String,
     pub email: String,
     pub phone: String,
     pub title: String,
@@ -80,6 +85,9 @@ pub struct Proposal {
     pub lang: Lang,
     /// Departments' answers the desk has not opened yet.
     pub unseen_answers: i64,
+    /// When the proponent agreed to the handling of personal information (None: entered by
+    /// the desk, or received before the intake asked).
+    pub privacy_consented_at: Option<DateTime<Utc>>,
 }
 
 impl Proposal {
@@ -112,7 +120,8 @@ pub(crate) fn columns(backend: Backend) -> &'static str {
     cell.get_or_init(|| {
         format!(
             "p.id, p.tenant_code, p.receipt_number, p.kind, p.route, p.status, p.partner_id, \
-             p.org_name, p.partner_type, p.corporate_number, p.contact_name, p.email, p.phone, p.title, p.summary, \
+             p.org_name, p.partner_type, p.corporate_number, p.org_address, p.contact_name, p.contact_department, p.contact_title, \
+             p.email, p.phone, p.title, p.summary, \
              p.details, \
              (SELECT {} FROM proposal_fields f WHERE f.proposal_id = p.id) AS fields, \
              (SELECT {} FROM proposal_offers o WHERE o.proposal_id = p.id) AS offers, \
@@ -120,7 +129,7 @@ pub(crate) fn columns(backend: Backend) -> &'static str {
              p.publication_consent, p.referral_consent, p.proponent_user_id, p.assignee_user_id, \
              (SELECT u.display_name FROM users u WHERE u.id = p.assignee_user_id) AS assignee_name, \
              p.first_response_due, p.first_responded_at, p.decline_reason, p.decline_explanation, p.referred_to, \
-             p.referred_from_id, p.created_at, p.updated_at, p.closed_at, p.received_on, p.fiscal_year, p.fiscal_justification, p.lang, p.unseen_answers",
+             p.referred_from_id, p.created_at, p.updated_at, p.closed_at, p.received_on, p.fiscal_year, p.fiscal_justification, p.lang, p.unseen_answers, p.privacy_consented_at",
             backend.joined("f.field", "f.position"),
             backend.joined("o.offer", "o.position"),
         )
@@ -159,7 +168,10 @@ pub(crate) fn proposal_from_row(r: &sqlx::any::AnyRow) -> Result<Proposal> {
         org_name: r.try_get("org_name")?,
         partner_type: rows::code(r, T, "partner_type", PartnerType::parse)?,
         corporate_number: r.try_get("corporate_number")?,
+        org_address: r.try_get("org_address")?,
         contact_name: r.try_get("contact_name")?,
+        contact_department: r.try_get("contact_department")?,
+        contact_title: r.try_get("contact_title")?,
         email: r.try_get("email")?,
         phone: r.try_get("phone")?,
         title: r.try_get("title")?,
@@ -196,6 +208,7 @@ pub(crate) fn proposal_from_row(r: &sqlx::any::AnyRow) -> Result<Proposal> {
         fiscal_justification: r.try_get("fiscal_justification")?,
         lang: rows::lang(r, T, "lang")?,
         unseen_answers: r.try_get("unseen_answers")?,
+        privacy_consented_at: rows::opt_instant(r, T, "privacy_consented_at")?,
     })
 }
 
@@ -229,6 +242,11 @@ pub struct NewProposal {
     /// The proponent's language (the intake page's, the API's `Accept-Language`): mail to the
     /// proponent is written in it.
     pub lang: Lang,
+    /// The proponent agreed to the handling of personal information (個人情報の取扱い).
+    pub privacy_consented: bool,
+    /// The confirmed draft (the 確認画面's token): deleted in the proposal's own transaction,
+    /// so one draft becomes at most one proposal.
+    pub draft_token: Option<String>,
 }
 
 /// What the proponent gets back: the receipt number and the private tracking token.
@@ -726,9 +744,10 @@ impl WriteTx {
             "INSERT INTO proposals (tenant_code, receipt_number, kind, route, status, partner_id, org_name, partner_type, \
              corporate_number, contact_name, email, phone, title, summary, details, expected_effects, \
              fiscal_burden, fiscal_explanation, publication_consent, referral_consent, tracking_hash, proponent_user_id, \
-             first_response_due, referred_from_id, search_text, created_at, updated_at, received_on, fiscal_year, lang) \
+             first_response_due, referred_from_id, search_text, created_at, updated_at, received_on, fiscal_year, lang, \
+             org_address, contact_department, contact_title, privacy_consented_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-             $21, $22, $23, $24, $25, $26, $26, $27, $28, $29) RETURNING id",
+             $21, $22, $23, $24, $25, $26, $26, $27, $28, $29, $30, $31, $32, $33) RETURNING id",
         )
         .bind(&t)
         .bind(&receipt)
@@ -759,6 +778,10 @@ impl WriteTx {
         .bind(renkei_domain::time::to_db_date(received_on))
         .bind(i64::from(fiscal_year))
         .bind(new.lang.code())
+        .bind(&i.org_address)
+        .bind(&i.contact_department)
+        .bind(&i.contact_title)
+        .bind(new.privacy_consented.then(|| now.clone()))
         .fetch_one(&mut *self.tx)
         .await?;
         let id: i64 = row.try_get("id")?;

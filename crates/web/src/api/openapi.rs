@@ -128,6 +128,9 @@ macro_rules! text_fields {
 text_fields! {
     org_name = ORG_NAME, true, false;
     contact_name = CONTACT_NAME, true, false;
+    org_address = ORG_ADDRESS, true, false, "所在地: required at the public intake";
+    contact_department = CONTACT_DEPARTMENT, false, true;
+    contact_title = CONTACT_TITLE, false, true;
     title = TITLE, true, false;
     summary = SUMMARY, true, false;
     details = DETAILS, false, true;
@@ -289,6 +292,16 @@ pub fn phone() -> Object {
         .pattern(Some(PHONE_PATTERN))
         .description(Some("a Japanese phone number: 10 or 11 digits starting with 0 (hyphens, spaces, parentheses and full-width digits are read too), or +81…"))
         .examples(["072-423-2121"])
+        .build()
+}
+
+/// The proponent's agreement to the handling of personal information (個人情報の取扱い):
+/// only `true` is accepted.
+pub fn privacy_consent() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Boolean)
+        .enum_values(Some([true]))
+        .description(Some("agreement to the desk's handling of personal information (個人情報の取扱い), shown on the intake page; a submission without it is refused (422)"))
         .build()
 }
 

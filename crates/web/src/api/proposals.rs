@@ -499,7 +499,10 @@ pub struct ProposalDetail {
     pub partner_type: String,
     #[schema(required)]
     pub corporate_number: Option<String>,
+    pub org_address: String,
     pub contact_name: String,
+    pub contact_department: String,
+    pub contact_title: String,
     pub email: String,
     pub phone: String,
     #[schema(schema_with = oa::field_list)]
@@ -518,6 +521,10 @@ pub struct ProposalDetail {
     pub first_response_due: String,
     #[schema(schema_with = oa::instant_or_null, required)]
     pub first_responded_at: Option<String>,
+    /// When the proponent agreed to the handling of personal information (null: entered by
+    /// the desk, or received before the intake asked).
+    #[schema(schema_with = oa::instant_or_null, required)]
+    pub privacy_consented_at: Option<String>,
     pub overdue: bool,
     #[schema(schema_with = oa::decline_reason_or_null, required)]
     pub decline_reason: Option<String>,
@@ -560,9 +567,18 @@ pub struct IntakeBody {
     #[schema(schema_with = oa::corporate_number)]
     #[serde(default)]
     pub corporate_number: Option<String>,
+    #[schema(schema_with = oa::org_address, required)]
+    #[serde(default)]
+    pub org_address: String,
     #[schema(schema_with = oa::contact_name, required)]
     #[serde(default)]
     pub contact_name: String,
+    #[schema(schema_with = oa::contact_department)]
+    #[serde(default)]
+    pub contact_department: Option<String>,
+    #[schema(schema_with = oa::contact_title)]
+    #[serde(default)]
+    pub contact_title: Option<String>,
     #[schema(schema_with = oa::email, required)]
     #[serde(default)]
     pub email: String,
@@ -595,6 +611,9 @@ pub struct IntakeBody {
     pub fiscal_explanation: Option<String>,
     #[serde(default)]
     pub publication_consent: bool,
+    #[schema(schema_with = oa::privacy_consent, required)]
+    #[serde(default)]
+    pub privacy_consent: bool,
     /// PDF, PNG, JPEG, GIF, WebP or Office files, at most 10 MB each; the type is decided by
     /// the content.
     #[schema(max_items = 5)]
@@ -757,7 +776,10 @@ pub async fn submit(
         org_name: input.org_name,
         partner_type: input.partner_type,
         corporate_number: input.corporate_number.unwrap_or_default(),
+        org_address: input.org_address,
         contact_name: input.contact_name,
+        contact_department: input.contact_department.unwrap_or_default(),
+        contact_title: input.contact_title.unwrap_or_default(),
         email: input.email,
         phone: input.phone.unwrap_or_default(),
         title: input.title,
@@ -769,6 +791,7 @@ pub async fn submit(
         fiscal_burden: input.fiscal_burden,
         fiscal_explanation: input.fiscal_explanation.unwrap_or_default(),
         publication_consent: input.publication_consent,
+        privacy_consent: input.privacy_consent,
     };
     let by = Caller {
         actor: None,
@@ -1060,7 +1083,11 @@ pub async fn show(
         partner_id: p.partner_id,
         partner_type: p.partner_type.to_string(),
         corporate_number: p.corporate_number,
+        org_address: p.org_address,
         contact_name: p.contact_name,
+        contact_department: p.contact_department,
+        contact_title: p.contact_title,
+        privacy_consented_at: p.privacy_consented_at.map(ts),
         email: p.email,
         phone: p.phone,
         fields: codes(&p.fields),

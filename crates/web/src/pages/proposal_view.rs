@@ -176,14 +176,19 @@ pub struct AttachmentView {
     pub size: String,
 }
 
+/// A file's size as people read it: 「12 KB」, 「1.5 MB」.
+pub fn size_label(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / 1024.0 / 1024.0)
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
 pub fn attachments(list: Vec<AttachmentMeta>) -> Vec<AttachmentView> {
     list.into_iter()
         .map(|a| AttachmentView {
-            size: if a.size >= 1024 * 1024 {
-                format!("{:.1} MB", a.size as f64 / 1024.0 / 1024.0)
-            } else {
-                format!("{} KB", (a.size + 1023) / 1024)
-            },
+            size: size_label(a.size),
             a,
         })
         .collect()
