@@ -101,9 +101,15 @@ for (const backend of BACKENDS) {
       await page.locator('#title').fill(title);
       await page.locator('#summary').fill('提案者アカウントへの追加を確かめるための提案です。');
       await page.locator('input[name=fields]').first().check();
+      await page.locator('#org_address').fill('大阪府岸和田市土生町1番2号');
       await page.locator('input[name=fiscal_burden][value=none]').check();
-      const resp = await submit(page, page.locator(`form[action="/t/${TENANT}/propose"] button[type=submit]`));
+      await page.locator('#privacy_consent').check();
+      let resp = await submit(page, page.locator(`form[action="/t/${TENANT}/propose"] button[type=submit]`));
       assert.equal(resp?.status(), 200, `submitting answered ${resp?.status()}`);
+      // The confirmation page (確認画面), then 送信する.
+      assert.match(new URL(page.url()).pathname, new RegExp(`^/t/${TENANT}/propose/confirm/[^/]+$`));
+      resp = await submit(page, page.locator('form[action*="/propose/confirm/"] button[type=submit]'));
+      assert.equal(resp?.status(), 200, `sending answered ${resp?.status()}`);
       const url = new URL(page.url());
       assert.match(url.pathname, new RegExp(`^/t/${TENANT}/track/[^/]+$`));
       return `${url.origin}${url.pathname}`;

@@ -17,7 +17,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { formatViolations, runAxe } from '../lib/axe.mjs';
+import { checkPage, noProblems } from '../lib/check.mjs';
 import { launchBrowser, newContext } from '../lib/browser.mjs';
 import { BACKENDS, freePort, startServer } from '../lib/server.mjs';
 import { startSmtp } from '../lib/smtp.mjs';
@@ -243,14 +243,8 @@ for (const backend of BACKENDS) {
     }
 
     /** Runs axe; violations are collected in `problems` (the step fails at its end). */
-    async function axe(page, problems, label) {
-      const v = await runAxe(page);
-      if (v.length > 0) problems.push(`${label}: ${formatViolations(v, page.url())}`);
-    }
-
-    function noProblems(problems) {
-      if (problems.length > 0) assert.fail(`${problems.length} accessibility problem(s):\n\n${problems.join('\n\n')}`);
-    }
+    // axe, no sideways scrolling at 375 px, tables as tables at 1280 px (and screenshots).
+    const axe = (page, problems, label) => checkPage(page, problems, label, `${backend}-flow-`);
 
     function need(...keys) {
       for (const k of keys) {
@@ -262,7 +256,9 @@ for (const backend of BACKENDS) {
       await page.locator('input[name=kind]').first().check();
       await page.locator('#org_name').fill(proponent.org);
       await page.locator('#partner_type').selectOption({ index: 1 });
+      await page.locator('#org_address').fill('大阪府岸和田市宮本町2番3号');
       await page.locator('#contact_name').fill(proponent.contact);
+      await page.locator('#contact_department').fill('地域連携部');
       await page.locator('#email').fill(proponent.email);
       await page.locator('#phone').fill(proponent.phone);
       await page.locator('#title').fill(title);
@@ -274,6 +270,7 @@ for (const backend of BACKENDS) {
       await page.locator('#expected_effects').fill(proponent.effects);
       await page.locator('input[name=fiscal_burden][value=none]').check();
       await page.locator('input[name=publication_consent]').check();
+      await page.locator('#privacy_consent').check();
       await page.locator('#attachments').setInputFiles(pdfPath);
     }
 
@@ -308,6 +305,11 @@ for (const backend of BACKENDS) {
       assert.ok((await page.locator('#title').getAttribute('aria-describedby') ?? '').includes('title-error'),
         '#title is not described by its error');
       assert.equal(await page.locator('.error-summary').count(), 1, 'no error summary');
+      // The summary takes the focus and links to the field in error.
+      assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('error-summary')), true,
+        'the error summary does not have the focus');
+      await page.locator('.error-summary a[href="#title"]').click();
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'title', 'the summary link does not reach #title');
       t.diagnostic(`field error shown: ${msg}`);
       // What was typed is kept.
       assert.equal(await page.locator('#org_name').inputValue(), proponent.org, 'org_name not kept');
@@ -329,10 +331,19 @@ for (const backend of BACKENDS) {
         'the error summary does not ask to attach the file again');
       await axe(page, problems, 'intake form with errors');
 
-      // 2. Complete and send it, with the PDF.
+      // 2. Complete it, with the PDF: the confirmation page (確認画面) shows it back, sends nothing yet.
       await page.locator('#title').fill(proponent.title);
       await page.locator('#attachments').setInputFiles(pdfPath);
       resp = await submit(page, submitButton);
+      assert.equal(resp?.status(), 200, `the confirmation page answered ${resp?.status()}`);
+      assert.match(new URL(page.url()).pathname, new RegExp(`^/t/${TENANT}/propose/confirm/[^/]+$`), `landed on ${page.url()}`);
+      const review = await text(page);
+      for (const shown of ['入力内容の確認', 'まだ送信されていません', proponent.title, proponent.org, '大阪府岸和田市宮本町2番3号', '地域連携部', '提案資料.pdf', '同意する']) {
+        assert.ok(review.includes(shown), `the confirmation page does not show ${shown}`);
+      }
+      assert.ok(!RECEIPT_RE.test(review), 'a receipt number before sending');
+      await axe(page, problems, 'intake confirmation page');
+      resp = await submit(page, page.locator('form[action*="/propose/confirm/"] button[type=submit]'));
       assert.ok(resp, 'no response after submitting the proposal');
       assert.equal(resp.status(), 200, `the tracking page answered ${resp.status()}`);
       const landed = new URL(page.url());
@@ -344,6 +355,9 @@ for (const backend of BACKENDS) {
       assert.ok(receipt, `no receipt number 272027-YYYY-NNNN on the tracking page:\n${body}`);
       assert.equal(receipt.split('-')[1], '2026', `receipt ${receipt} is not numbered in fiscal 2026 (令和8年度)`);
       assert.ok(body.includes(proponent.title), 'the tracking page does not show the title');
+      // The number once, and when to expect the first answer.
+      assert.equal(body.split(receipt).length - 1, 1, `the receipt number is shown more than once:\n${body}`);
+      assert.match(body, /令和\d+年\d+月\d+日までに/, `no expected first-answer date on the receipt page:\n${body}`);
       assert.ok(body.includes('提案資料.pdf'), 'the tracking page does not list the attachment');
       await axe(page, problems, 'tracking page after submission');
 
@@ -506,8 +520,19 @@ for (const backend of BACKENDS) {
       assert.equal(await page.locator(`form[action*="/department/routings/"]`).count(), 1, 'the other routing should still be open');
       await axe(page, problems, 'department proposal page after answering');
 
-      // The desk's page.
+      // The desk is told: a mail, and a marker in its inbox until it opens the proposal.
+      const told = await smtp.waitFor((m) => m.to.includes(DESK_EMAIL) && m.subject.includes(flow.receipt)
+        && m.subject.includes(ANSWERED_BY), MAIL_TIMEOUT_MS)
+        .catch((e) => { throw new Error(`${e.message}\nserver log:\n${srv.log()}`); });
+      assert.ok(!told.text.includes(comment), 'the answer mail carries the confidential comment');
       const desk = flow.deskPage;
+      resp = await desk.goto(srv.at(`/t/${TENANT}/desk/proposals?q=${encodeURIComponent(flow.receipt)}`));
+      assert.equal(resp?.status(), 200);
+      const row = desk.locator('tr', { has: desk.locator(`a[href="/t/${TENANT}/desk/proposals/${flow.receipt}"]`) });
+      assert.ok((await row.first().innerText()).includes('新しい回答 1件'), `no 新しい回答 marker: ${await row.first().innerText()}`);
+      await axe(desk, problems, 'desk inbox with a new answer');
+
+      // The desk's page.
       resp = await desk.goto(flow.deskProposalUrl);
       assert.equal(resp?.status(), 200);
       const answeredRow = await routingRow(desk, ANSWERED_BY).innerText();

@@ -137,6 +137,12 @@ impl Status {
         )
     }
 
+    /// Whether the proponent may still change the consents: while open, and after 実施決定
+    /// (publication of a realised partnership); not after 不採択, 取下げ or 紹介.
+    pub fn consents_open(self) -> bool {
+        !self.is_closed() || self == Self::Decided
+    }
+
     /// Open statuses, for the inbox's default view.
     pub const OPEN: [Status; 3] = [Status::Received, Status::Hearing, Status::Coordinating];
 }

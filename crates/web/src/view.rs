@@ -70,6 +70,11 @@ impl Base {
         display_time(self.tr.lang, ts)
     }
 
+    /// 令和8年11月22日 10:23 of an instant.
+    pub fn moment(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        renkei_app::mailer::moment_for(self.tr.lang, *t)
+    }
+
     /// 令和8年11月22日 (the day in Japan) of an instant.
     pub fn day(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
         renkei_app::mailer::date_for(self.tr.lang, renkei_domain::time::jst_date(*t))

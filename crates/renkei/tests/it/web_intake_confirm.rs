@@ -321,3 +321,92 @@ async fn the_api_asks_for_consent_and_address(backend: Backend) {
     assert_eq!(fields["org_address"], "入力してください。");
 }
 on_both!(the_api_asks_for_consent_and_address);
+
+/// The proponent's own page shows all they sent; after 不採択 the consents can no longer be
+/// changed, on the page or by a post.
+async fn the_proponent_sees_what_they_sent(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let mut c = app.client();
+    let sent = super::web_proposals::propose(
+        &mut c,
+        "自分の控え",
+        None,
+        &[
+            ("contact_department", "地域連携部"),
+            ("contact_title", "課長"),
+        ],
+    )
+    .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let track = sent.location.expect("tracking page");
+    let track = track.split('?').next().expect("path").to_string();
+    let page = c.get(&track).await;
+    for shown in [
+        "ノウハウ",
+        "避難の迅速化",
+        "市の財政負担はない",
+        "大阪府岸和田市宮本町1番1号",
+        "地域連携部 課長",
+    ] {
+        assert!(
+            page.body.contains(shown),
+            "{shown} missing from the proponent's page"
+        );
+    }
+    assert!(page.body.contains("action=\"") && page.body.contains("/consent\""));
+    let receipt = app
+        .store
+        .proposal_by_tracking(
+            renkei_domain::TenantCode::parse("272027").expect("code"),
+            track.rsplit('/').next().expect("token"),
+        )
+        .await
+        .expect("proposal")
+        .receipt_number;
+
+    let mut desk = app.client();
+    assert_eq!(
+        desk.login(
+            "desk@kishiwada.demo.renkei.jp",
+            renkei_app::demo::DEMO_PASSWORD
+        )
+        .await
+        .status,
+        303
+    );
+    let path = format!("/t/272027/desk/proposals/{receipt}");
+    desk.get(&path).await;
+    let declined = desk
+        .post(
+            &format!("{path}/transition"),
+            &[
+                ("action", "decline"),
+                ("reason", "infeasible"),
+                ("explanation", "今回は実現が難しいため見送ります。"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(declined.status, 303, "{}", declined.body);
+
+    let page = c.get(&track).await;
+    assert!(
+        !page.body.contains("/consent\""),
+        "no consent form after 不採択"
+    );
+    let refused = c
+        .post(&format!("{track}/consent"), &[("publication", "yes")])
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(refused.body.contains("同意の内容は変更できません"));
+    let p = app
+        .store
+        .proposal(
+            renkei_domain::TenantCode::parse("272027").expect("code"),
+            &receipt,
+        )
+        .await
+        .expect("proposal");
+    assert!(p.publication_consent, "unchanged (it was given at intake)");
+}
+on_both!(the_proponent_sees_what_they_sent);

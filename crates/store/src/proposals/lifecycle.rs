@@ -211,6 +211,15 @@ impl Store {
         let t = tenant.to_string();
         let mut tx = self.write().await?;
         let p = tx.load(&t, id).await?;
+        if !p.status.consents_open() {
+            return Err(StoreError::conflict("form", "error-consent-closed"));
+        }
+        // A referral is asked for only while the proposal is open; after 実施決定 it stays.
+        let referral = if p.status.is_closed() {
+            p.referral_consent
+        } else {
+            referral
+        };
         sqlx::query(
             "UPDATE proposals SET publication_consent = $3, referral_consent = $4, updated_at = $5 WHERE tenant_code = $1 AND id = $2",
         )
