@@ -81,6 +81,16 @@ impl Links {
     pub fn link_confirmation(&self, tenant: &str, token: &str) -> String {
         format!("{}/t/{tenant}/mypage/link/{token}", self.base)
     }
+
+    /// The page where a new password is set with a mailed reset link.
+    pub fn password_reset(&self, token: &str) -> String {
+        format!("{}/password/reset/{token}", self.base)
+    }
+
+    /// Where the reset mail points when the link is gone: the request form.
+    pub fn password_forgot(&self) -> String {
+        format!("{}/password/forgot", self.base)
+    }
 }
 
 /// The mailer of this installation.
@@ -159,6 +169,38 @@ impl Mails {
                 }
             })
             .collect()
+    }
+
+    /// One mail to an account about the account itself (not about a proposal): in its
+    /// language, with its desk's footer, or for the operator (no local government) the
+    /// installation's.
+    fn to_account(
+        tenant: Option<&Tenant>,
+        to: &Recipient,
+        name: &str,
+        kind: &str,
+        args: Args,
+    ) -> OutgoingMail {
+        let tr = Tr::new(to.lang);
+        let desk = tenant.map(|t| one_line(&t.full_name()));
+        let mut values = args;
+        values.push(("desk", desk.clone().unwrap_or_else(|| "Renkei".into())));
+        let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let footer = match &desk {
+            Some(d) => tr.fill("mail-footer", &[("desk", d)]),
+            None => tr.t("mail-footer-installation"),
+        };
+        OutgoingMail {
+            tenant_code: tenant.map(|t| one_line(&t.code)),
+            proposal_id: None,
+            kind: kind.into(),
+            to: to.email.clone(),
+            subject: one_line(&tr.fill(&format!("mail-{name}-subject"), &values)),
+            body: format!(
+                "{}{footer}",
+                tr.fill(&format!("mail-{name}-body"), &values)
+            ),
+        }
     }
 
     /// What most mails about a proposal fill in.
@@ -474,6 +516,46 @@ impl Mailer for Mails {
                     ]
                 },
             ),
+            // The link is the reason for the mail; it goes only to the account's own address.
+            DomainEvent::PasswordReset {
+                tenant,
+                account_name,
+                to,
+                link,
+            } => {
+                let tr = Tr::new(to.lang);
+                vec![Self::to_account(
+                    tenant,
+                    to,
+                    "password-reset",
+                    "password-reset",
+                    vec![
+                        ("name", one_line(account_name)),
+                        ("link", self.links.password_reset(&link.token)),
+                        ("expires", moment_for(tr.lang, link.expires_at)),
+                        ("again", self.links.password_forgot()),
+                    ],
+                )]
+            }
+            // No link: a security notice should not invite a click.
+            DomainEvent::PasswordChanged {
+                tenant,
+                account_name,
+                to,
+                at,
+            } => {
+                let tr = Tr::new(to.lang);
+                vec![Self::to_account(
+                    tenant,
+                    to,
+                    "password-changed",
+                    "password-changed",
+                    vec![
+                        ("name", one_line(account_name)),
+                        ("at", moment_for(tr.lang, at)),
+                    ],
+                )]
+            }
             DomainEvent::Overdue { tenant, item } => self.overdue(tenant, item),
         }
     }

@@ -91,6 +91,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "kana-folded search",
         include_str!("../migrations/sqlite/0015_kana_folded_search.sql"),
     ),
+    (
+        17,
+        "password resets",
+        include_str!("../migrations/sqlite/0017_password_resets.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -167,6 +172,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         crate::search::KANA_MIGRATION,
         "kana-folded search",
         include_str!("../migrations/postgres/0015_kana_folded_search.sql"),
+    ),
+    (
+        17,
+        "password resets",
+        include_str!("../migrations/postgres/0017_password_resets.sql"),
     ),
 ];
 
