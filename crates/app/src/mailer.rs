@@ -705,6 +705,10 @@ mod tests {
         };
         let members = vec![Recipient::new("dept@example.jp", lang)];
         let proponent = Recipient::new("taro@example.co.jp", lang);
+        let reset = renkei_store::password_resets::ResetLink {
+            token: "resettoken".into(),
+            expires_at: chrono::DateTime::UNIX_EPOCH,
+        };
         let events = [
             DomainEvent::Submitted {
                 tenant: &t,
@@ -768,6 +772,18 @@ mod tests {
             DomainEvent::Overdue {
                 tenant: &t,
                 item: &first_item,
+            },
+            DomainEvent::PasswordReset {
+                tenant: Some(&t),
+                account_name: &p.contact_name,
+                to: &proponent,
+                link: &reset,
+            },
+            DomainEvent::PasswordChanged {
+                tenant: Some(&t),
+                account_name: &p.contact_name,
+                to: &proponent,
+                at: chrono::DateTime::UNIX_EPOCH,
             },
         ];
         events.iter().flat_map(|e| mails.mails(e)).collect()
@@ -912,6 +928,60 @@ mod tests {
     }
 
     #[test]
+    fn the_reset_mail_carries_the_configured_link_and_says_what_to_do() {
+        for lang in Lang::ALL {
+            let all = every_mail_in("", lang);
+            let reset = all
+                .iter()
+                .find(|m| m.kind == "password-reset")
+                .expect("reset mail");
+            assert!(
+                reset
+                    .body
+                    .contains("https://renkei.example.jp/password/reset/resettoken"),
+                "{}",
+                reset.body
+            );
+            assert!(
+                reset
+                    .body
+                    .contains("https://renkei.example.jp/password/forgot"),
+                "{}",
+                reset.body
+            );
+            let changed = all
+                .iter()
+                .find(|m| m.kind == "password-changed")
+                .expect("changed mail");
+            assert!(!changed.body.contains("https://"), "{}", changed.body);
+            assert_eq!(reset.tenant_code.as_deref(), Some("272027"));
+        }
+        let ja = every_mail("");
+        let reset = ja.iter().find(|m| m.kind == "password-reset").expect("ja");
+        assert_eq!(reset.subject, "【大阪府岸和田市】パスワード再設定のご案内");
+        assert!(reset.body.contains("有効期限は1時間"), "{}", reset.body);
+        assert!(reset.body.contains("心当たりがない場合は、このメールを破棄"));
+        let changed = ja.iter().find(|m| m.kind == "password-changed").expect("ja");
+        assert_eq!(changed.subject, "【大阪府岸和田市】パスワードが変更されました");
+        // The operator has no local government: the installation signs the mail.
+        let mails = Mails::new(Links::new("https://renkei.example.jp/"));
+        let op = mails.mails(&DomainEvent::PasswordReset {
+            tenant: None,
+            account_name: "運用者",
+            to: &Recipient::new("op@example.jp", Lang::Ja),
+            link: &renkei_store::password_resets::ResetLink {
+                token: "t".into(),
+                expires_at: chrono::DateTime::UNIX_EPOCH,
+            },
+        });
+        assert_eq!(op.len(), 1);
+        assert_eq!(op[0].tenant_code, None);
+        assert_eq!(op[0].subject, "【Renkei】パスワード再設定のご案内");
+        assert!(op[0].body.contains("https://renkei.example.jp/password/reset/t"));
+        assert!(op[0].body.ends_with("このメールは Renkei から自動送信されています。"));
+    }
+
+    #[test]
     fn a_placeholder_typed_by_a_proponent_stays_as_typed() {
         let all = every_mail("{link}{due}");
         let routing = all
@@ -948,7 +1018,7 @@ mod tests {
         let plain = every_mail_in("", lang);
         let hostile = every_mail_in(INJECTED, lang);
         assert_eq!(plain.len(), hostile.len());
-        assert_eq!(plain.len(), 11, "every kind of mail is covered");
+        assert_eq!(plain.len(), 13, "every kind of mail is covered");
         for (p, h) in plain.iter().zip(&hostile) {
             assert!(
                 !h.subject.chars().any(|c| c.is_control() || c == '\u{2028}'),
