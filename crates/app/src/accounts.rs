@@ -49,7 +49,11 @@ pub async fn send_password_reset(
     tenant: TenantCode,
     user_id: i64,
 ) -> Result<User, CommandError> {
-    if !by.actor.as_ref().is_some_and(|a| a.may_manage_users(tenant)) {
+    if !by
+        .actor
+        .as_ref()
+        .is_some_and(|a| a.may_manage_users(tenant))
+    {
         return Err(CommandError::Forbidden);
     }
     let tenant_row = app.store.tenant(&tenant.to_string()).await?;

@@ -196,10 +196,7 @@ impl Mails {
             kind: kind.into(),
             to: to.email.clone(),
             subject: one_line(&tr.fill(&format!("mail-{name}-subject"), &values)),
-            body: format!(
-                "{}{footer}",
-                tr.fill(&format!("mail-{name}-body"), &values)
-            ),
+            body: format!("{}{footer}", tr.fill(&format!("mail-{name}-body"), &values)),
         }
     }
 
@@ -960,9 +957,19 @@ mod tests {
         let reset = ja.iter().find(|m| m.kind == "password-reset").expect("ja");
         assert_eq!(reset.subject, "【大阪府岸和田市】パスワード再設定のご案内");
         assert!(reset.body.contains("有効期限は1時間"), "{}", reset.body);
-        assert!(reset.body.contains("心当たりがない場合は、このメールを破棄"));
-        let changed = ja.iter().find(|m| m.kind == "password-changed").expect("ja");
-        assert_eq!(changed.subject, "【大阪府岸和田市】パスワードが変更されました");
+        assert!(
+            reset
+                .body
+                .contains("心当たりがない場合は、このメールを破棄")
+        );
+        let changed = ja
+            .iter()
+            .find(|m| m.kind == "password-changed")
+            .expect("ja");
+        assert_eq!(
+            changed.subject,
+            "【大阪府岸和田市】パスワードが変更されました"
+        );
         // The operator has no local government: the installation signs the mail.
         let mails = Mails::new(Links::new("https://renkei.example.jp/"));
         let op = mails.mails(&DomainEvent::PasswordReset {
@@ -977,8 +984,16 @@ mod tests {
         assert_eq!(op.len(), 1);
         assert_eq!(op[0].tenant_code, None);
         assert_eq!(op[0].subject, "【Renkei】パスワード再設定のご案内");
-        assert!(op[0].body.contains("https://renkei.example.jp/password/reset/t"));
-        assert!(op[0].body.ends_with("このメールは Renkei から自動送信されています。"));
+        assert!(
+            op[0]
+                .body
+                .contains("https://renkei.example.jp/password/reset/t")
+        );
+        assert!(
+            op[0]
+                .body
+                .ends_with("このメールは Renkei から自動送信されています。")
+        );
     }
 
     #[test]

@@ -23,8 +23,7 @@ impl Store {
             .await?
             .rows_affected();
         let requests_since = renkei_domain::time::to_db_timestamp(
-            self.now()
-                - chrono::Duration::minutes(crate::password_resets::REQUEST_WINDOW_MINUTES),
+            self.now() - chrono::Duration::minutes(crate::password_resets::REQUEST_WINDOW_MINUTES),
         );
         let c = sqlx::query("DELETE FROM password_reset_requests WHERE at <= $1")
             .bind(&requests_since)

@@ -117,7 +117,10 @@ pub async fn post(
             );
             Ok(resp)
         }
-        Err(CommandError::Conflict { field: "token", key }) => refuse(&ctx, key),
+        Err(CommandError::Conflict {
+            field: "token",
+            key,
+        }) => refuse(&ctx, key),
         Err(e) => {
             let mut errors = FieldErrors::default();
             for f in super::desk_proposal::refused(e)? {
