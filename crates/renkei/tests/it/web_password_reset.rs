@@ -665,7 +665,39 @@ async fn the_administrator_sends_the_reset_mail(backend: Backend) {
     app.stop().await;
 }
 
+/// Two tabs send the new password with one link at the same moment: the link is claimed
+/// once (a conditional update), so exactly one succeeds and one reset is recorded.
+async fn a_link_sent_twice_at_once_works_once(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    ask(&app, PROPONENT).await;
+    let path = link_for(&app, PROPONENT).await;
+    let start = Arc::new(tokio::sync::Barrier::new(4));
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..4 {
+        let mut c = app.client();
+        c.get(&path).await;
+        let (start, path) = (start.clone(), path.clone());
+        set.spawn(async move {
+            let pw = format!("{NEW_PASSWORD} {i}");
+            start.wait().await;
+            c.post(&path, &[("password", &pw), ("password_confirm", &pw)])
+                .await
+                .status
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = set.join_next().await {
+        statuses.push(status.expect("request"));
+    }
+    statuses.sort();
+    assert_eq!(statuses, vec![303, 410, 410, 410]);
+    assert_eq!(audited(&app, "user.password_reset").await, 1);
+    assert_eq!(mails(&app, "password-changed", PROPONENT).await.len(), 1);
+    app.stop().await;
+}
+
 on_both!(
+    a_link_sent_twice_at_once_works_once,
     every_address_reads_the_same,
     the_link_sets_a_new_password_once,
     dead_links_are_refused,
