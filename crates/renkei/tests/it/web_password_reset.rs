@@ -416,6 +416,14 @@ async fn the_link_sets_a_new_password_once(backend: Backend) {
     );
     assert_eq!(audited(&app, "user.password_reset").await, 1);
     assert_eq!(mails(&app, "password-changed", PROPONENT).await.len(), 1);
+
+    // The route is known by its template (as the request log names it), never by the token.
+    let metrics = app.client().get("/metrics").await.body;
+    assert!(
+        metrics.contains("route=\"/password/reset/{token}\""),
+        "{metrics}"
+    );
+    assert!(!metrics.contains(&token), "the token reached the metrics");
     app.stop().await;
 }
 
