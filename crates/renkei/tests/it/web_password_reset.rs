@@ -704,7 +704,74 @@ async fn a_link_sent_twice_at_once_works_once(backend: Backend) {
     app.stop().await;
 }
 
+/// The operator's account (no local government) gets the mail signed by the installation;
+/// the housekeeping sweep forgets throttle rows after the hour and dead links after a day.
+async fn operator_mail_and_sweep(backend: Backend) {
+    let db = renkei_testkit::TestDb::new(backend);
+    let store = db.open().await;
+    let mailer = renkei_testkit::mails("https://renkei.example.jp");
+    store
+        .create_user(
+            &Who::cli(),
+            renkei_store::users::NewUser {
+                tenant: None,
+                role: renkei_domain::Role::Operator,
+                email: renkei_domain::Email::parse("op@example.jp").expect("email"),
+                display_name: "運用者".into(),
+                password: renkei_domain::Password::parse(DEMO_PASSWORD).expect("pw"),
+                departments: vec![],
+            },
+            &mailer,
+        )
+        .await
+        .expect("operator");
+    use renkei_store::password_resets::ResetRequest;
+    assert_eq!(
+        store
+            .password_reset_request(" OP@example.jp ", "192.0.2.1", &mailer)
+            .await
+            .expect("request"),
+        ResetRequest::Mailed
+    );
+    assert_eq!(
+        store
+            .password_reset_request("nobody@example.jp", "192.0.2.1", &mailer)
+            .await
+            .expect("request"),
+        ResetRequest::NoAccount
+    );
+    let sent = store.outbox_list(10).await.expect("outbox");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].tenant_code, None);
+    assert_eq!(sent[0].subject, "【Renkei】パスワード再設定のご案内");
+    assert!(
+        sent[0]
+            .body
+            .contains("https://renkei.example.jp/password/reset/")
+    );
+    let rows = |table: &'static str| {
+        let store = store.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(store.pool())
+                .await
+                .expect("count")
+        }
+    };
+    store.sweep().await.expect("sweep");
+    assert_eq!(rows("password_reset_requests").await, 2, "within the hour");
+    assert_eq!(rows("password_resets").await, 1);
+    db.set(store.now() + chrono::Duration::minutes(61));
+    store.sweep().await.expect("sweep");
+    assert_eq!(rows("password_reset_requests").await, 0);
+    assert_eq!(rows("password_resets").await, 1, "expired, kept a day");
+    db.set(store.now() + chrono::Duration::hours(24));
+    store.sweep().await.expect("sweep");
+    assert_eq!(rows("password_resets").await, 0);
+}
+
 on_both!(
+    operator_mail_and_sweep,
     a_link_sent_twice_at_once_works_once,
     every_address_reads_the_same,
     the_link_sets_a_new_password_once,
