@@ -92,7 +92,35 @@ for (const backend of BACKENDS) {
       assert.equal(await p.locator('input[name=password]').count(), 1, 'password field');
       assert.equal(await p.locator('input[name=password]').getAttribute('type'), 'password', 'password field type');
       assert.ok(await p.locator('form:has(input[name=password]) button[type=submit]').count() >= 1, 'submit button');
+      assert.equal(await p.locator('a[href="/password/forgot"]').count(), 1, 'the forgotten-password link');
       await assertNoAxeViolations(p, '/login');
+    });
+
+    test('forgotten password /password/forgot', async () => {
+      const p = await visit('/password/forgot');
+      await assertJapanesePage(p);
+      const email = p.locator('input[name=email]');
+      assert.equal(await email.count(), 1, 'email field');
+      assert.equal(await email.getAttribute('autocomplete'), 'email', 'autocomplete');
+      await assertNoAxeViolations(p, '/password/forgot');
+      // Any address gets the one answer (here one without an account).
+      await email.fill('nobody-e2e@example.jp');
+      const [resp] = await Promise.all([
+        p.waitForNavigation({ waitUntil: 'load' }),
+        p.locator('form:has(input[name=email]) button[type=submit]').click(),
+      ]);
+      assert.equal(resp?.status(), 200, `the request answered ${resp?.status()}`);
+      assert.ok((await bodyText(p)).includes('入力されたアドレスにアカウントがある場合'), 'the one answer');
+      await assertJapanesePage(p);
+      await assertNoAxeViolations(p, '/password/forgot (sent)');
+    });
+
+    test('a reset link that was never sent /password/reset/… is refused in Japanese', async () => {
+      const p = await visit('/password/reset/not-a-token-anyone-was-sent', 404);
+      await assertJapanesePage(p);
+      assert.ok((await bodyText(p)).includes('リンクは無効です'), 'the refusal');
+      assert.equal(await p.locator('a[href="/password/forgot"]').count() >= 1, true, 'a way to ask again');
+      await assertNoAxeViolations(p, '/password/reset/{token}');
     });
 
     test('unknown tenant /t/999999 is a Japanese 404 page', async () => {

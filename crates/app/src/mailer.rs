@@ -81,6 +81,16 @@ impl Links {
     pub fn link_confirmation(&self, tenant: &str, token: &str) -> String {
         format!("{}/t/{tenant}/mypage/link/{token}", self.base)
     }
+
+    /// The page where a new password is set with a mailed reset link.
+    pub fn password_reset(&self, token: &str) -> String {
+        format!("{}/password/reset/{token}", self.base)
+    }
+
+    /// Where the reset mail points when the link is gone: the request form.
+    pub fn password_forgot(&self) -> String {
+        format!("{}/password/forgot", self.base)
+    }
 }
 
 /// The mailer of this installation.
@@ -159,6 +169,35 @@ impl Mails {
                 }
             })
             .collect()
+    }
+
+    /// One mail to an account about the account itself (not about a proposal): in its
+    /// language, with its desk's footer, or for the operator (no local government) the
+    /// installation's.
+    fn to_account(
+        tenant: Option<&Tenant>,
+        to: &Recipient,
+        name: &str,
+        kind: &str,
+        args: Args,
+    ) -> OutgoingMail {
+        let tr = Tr::new(to.lang);
+        let desk = tenant.map(|t| one_line(&t.full_name()));
+        let mut values = args;
+        values.push(("desk", desk.clone().unwrap_or_else(|| "Renkei".into())));
+        let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let footer = match &desk {
+            Some(d) => tr.fill("mail-footer", &[("desk", d)]),
+            None => tr.t("mail-footer-installation"),
+        };
+        OutgoingMail {
+            tenant_code: tenant.map(|t| one_line(&t.code)),
+            proposal_id: None,
+            kind: kind.into(),
+            to: to.email.clone(),
+            subject: one_line(&tr.fill(&format!("mail-{name}-subject"), &values)),
+            body: format!("{}{footer}", tr.fill(&format!("mail-{name}-body"), &values)),
+        }
     }
 
     /// What most mails about a proposal fill in.
@@ -474,6 +513,46 @@ impl Mailer for Mails {
                     ]
                 },
             ),
+            // The link is the reason for the mail; it goes only to the account's own address.
+            DomainEvent::PasswordReset {
+                tenant,
+                account_name,
+                to,
+                link,
+            } => {
+                let tr = Tr::new(to.lang);
+                vec![Self::to_account(
+                    tenant,
+                    to,
+                    "password-reset",
+                    "password-reset",
+                    vec![
+                        ("name", one_line(account_name)),
+                        ("link", self.links.password_reset(&link.token)),
+                        ("expires", moment_for(tr.lang, link.expires_at)),
+                        ("again", self.links.password_forgot()),
+                    ],
+                )]
+            }
+            // No link: a security notice should not invite a click.
+            DomainEvent::PasswordChanged {
+                tenant,
+                account_name,
+                to,
+                at,
+            } => {
+                let tr = Tr::new(to.lang);
+                vec![Self::to_account(
+                    tenant,
+                    to,
+                    "password-changed",
+                    "password-changed",
+                    vec![
+                        ("name", one_line(account_name)),
+                        ("at", moment_for(tr.lang, at)),
+                    ],
+                )]
+            }
             DomainEvent::Overdue { tenant, item } => self.overdue(tenant, item),
         }
     }
@@ -627,6 +706,10 @@ mod tests {
         };
         let members = vec![Recipient::new("dept@example.jp", lang)];
         let proponent = Recipient::new("taro@example.co.jp", lang);
+        let reset = renkei_store::password_resets::ResetLink {
+            token: "resettoken".into(),
+            expires_at: chrono::DateTime::UNIX_EPOCH,
+        };
         let events = [
             DomainEvent::Submitted {
                 tenant: &t,
@@ -690,6 +773,18 @@ mod tests {
             DomainEvent::Overdue {
                 tenant: &t,
                 item: &first_item,
+            },
+            DomainEvent::PasswordReset {
+                tenant: Some(&t),
+                account_name: &p.contact_name,
+                to: &proponent,
+                link: &reset,
+            },
+            DomainEvent::PasswordChanged {
+                tenant: Some(&t),
+                account_name: &p.contact_name,
+                to: &proponent,
+                at: chrono::DateTime::UNIX_EPOCH,
             },
         ];
         events.iter().flat_map(|e| mails.mails(e)).collect()
@@ -834,6 +929,78 @@ mod tests {
     }
 
     #[test]
+    fn the_reset_mail_carries_the_configured_link_and_says_what_to_do() {
+        for lang in Lang::ALL {
+            let all = every_mail_in("", lang);
+            let reset = all
+                .iter()
+                .find(|m| m.kind == "password-reset")
+                .expect("reset mail");
+            assert!(
+                reset
+                    .body
+                    .contains("https://renkei.example.jp/password/reset/resettoken"),
+                "{}",
+                reset.body
+            );
+            assert!(
+                reset
+                    .body
+                    .contains("https://renkei.example.jp/password/forgot"),
+                "{}",
+                reset.body
+            );
+            let changed = all
+                .iter()
+                .find(|m| m.kind == "password-changed")
+                .expect("changed mail");
+            assert!(!changed.body.contains("https://"), "{}", changed.body);
+            assert_eq!(reset.tenant_code.as_deref(), Some("272027"));
+        }
+        let ja = every_mail("");
+        let reset = ja.iter().find(|m| m.kind == "password-reset").expect("ja");
+        assert_eq!(reset.subject, "【大阪府岸和田市】パスワード再設定のご案内");
+        assert!(reset.body.contains("有効期限は1時間"), "{}", reset.body);
+        assert!(
+            reset
+                .body
+                .contains("心当たりがない場合は、このメールを破棄")
+        );
+        let changed = ja
+            .iter()
+            .find(|m| m.kind == "password-changed")
+            .expect("ja");
+        assert_eq!(
+            changed.subject,
+            "【大阪府岸和田市】パスワードが変更されました"
+        );
+        // The operator has no local government: the installation signs the mail.
+        let mails = Mails::new(Links::new("https://renkei.example.jp/"));
+        let op = mails.mails(&DomainEvent::PasswordReset {
+            tenant: None,
+            account_name: "運用者",
+            to: &Recipient::new("op@example.jp", Lang::Ja),
+            link: &renkei_store::password_resets::ResetLink {
+                token: "t".into(),
+                expires_at: chrono::DateTime::UNIX_EPOCH,
+            },
+        });
+        assert_eq!(op.len(), 1);
+        assert_eq!(op[0].tenant_code, None);
+        assert_eq!(op[0].subject, "【Renkei】パスワード再設定のご案内");
+        assert!(
+            op[0]
+                .body
+                .contains("https://renkei.example.jp/password/reset/t")
+        );
+        assert!(
+            op[0]
+                .body
+                .ends_with("このメールは Renkei から自動送信されています。")
+        );
+    }
+
+    #[test]
     fn a_placeholder_typed_by_a_proponent_stays_as_typed() {
         let all = every_mail("{link}{due}");
         let routing = all
@@ -870,7 +1037,7 @@ mod tests {
         let plain = every_mail_in("", lang);
         let hostile = every_mail_in(INJECTED, lang);
         assert_eq!(plain.len(), hostile.len());
-        assert_eq!(plain.len(), 11, "every kind of mail is covered");
+        assert_eq!(plain.len(), 13, "every kind of mail is covered");
         for (p, h) in plain.iter().zip(&hostile) {
             assert!(
                 !h.subject.chars().any(|c| c.is_control() || c == '\u{2028}'),

@@ -96,6 +96,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "intake confirmation",
         include_str!("../migrations/sqlite/0016_intake_confirmation.sql"),
     ),
+    (
+        17,
+        "password resets",
+        include_str!("../migrations/sqlite/0017_password_resets.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -177,6 +182,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         16,
         "intake confirmation",
         include_str!("../migrations/postgres/0016_intake_confirmation.sql"),
+    ),
+    (
+        17,
+        "password resets",
+        include_str!("../migrations/postgres/0017_password_resets.sql"),
     ),
 ];
 

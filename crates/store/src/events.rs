@@ -11,12 +11,13 @@
 
 use crate::outbox::OutgoingMail;
 use crate::ownership::LinkRequest;
+use crate::password_resets::ResetLink;
 use crate::proposals::{Proposal, Submitted};
 use crate::reminders::Overdue;
 use crate::tenants::Tenant;
 use crate::users::DeskStaffChange;
 use crate::{Result, WriteTx, rows};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use renkei_domain::Lang;
 use renkei_domain::proposal::Answer;
 
@@ -122,6 +123,22 @@ pub enum DomainEvent<'a> {
         request: &'a LinkRequest,
         /// The account's language.
         lang: Lang,
+    },
+    /// Someone asked for a password reset link for an active account (or its tenant's
+    /// administrator had one sent): the mail carries the link, to the account's address, in
+    /// its language. `tenant` is the account's local government (none for the operator).
+    PasswordReset {
+        tenant: Option<&'a Tenant>,
+        account_name: &'a str,
+        to: &'a Recipient,
+        link: &'a ResetLink,
+    },
+    /// An account's password was set through a reset link: the account is told (no link).
+    PasswordChanged {
+        tenant: Option<&'a Tenant>,
+        account_name: &'a str,
+        to: &'a Recipient,
+        at: DateTime<Utc>,
     },
     /// Something is overdue today.
     Overdue {

@@ -175,6 +175,16 @@ fn tenant_from_row(r: &sqlx::any::AnyRow) -> Result<Tenant> {
     })
 }
 
+/// A tenant by its code, read inside a transaction.
+pub(crate) async fn tenant_in(conn: &mut sqlx::AnyConnection, code: &str) -> Result<Tenant> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM tenants WHERE code = $1"))
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    tenant_from_row(&row)
+}
+
 impl Store {
     /// Imports the code list in one transaction: new codes are inserted, changed ones updated,
     /// identical ones left alone (a second run changes nothing and records nothing). Any bad

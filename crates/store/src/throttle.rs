@@ -1,9 +1,11 @@
-//! Housekeeping for throttling records and expired sessions.
+//! Housekeeping for throttling records, expired sessions and dead password reset links.
 
 use crate::{Result, Store};
 
 impl Store {
-    /// Deletes login failures older than the window and expired sessions.
+    /// Deletes login failures and password reset requests older than their windows, expired
+    /// sessions, and password reset links that expired more than a day ago (the audit trail
+    /// keeps what happened).
     pub async fn sweep(&self) -> Result<u64> {
         let since = renkei_domain::time::to_db_timestamp(
             self.now() - chrono::Duration::minutes(crate::users::FAILURE_WINDOW_MINUTES),
@@ -21,12 +23,27 @@ impl Store {
             .await?
             .rows_affected();
         // Unconfirmed intake drafts (their files go with them: ON DELETE CASCADE).
-        let c = sqlx::query("DELETE FROM intake_drafts WHERE expires_at <= $1")
+        let e = sqlx::query("DELETE FROM intake_drafts WHERE expires_at <= $1")
             .bind(&now)
             .execute(&mut *tx.tx)
             .await?
             .rows_affected();
+        let requests_since = renkei_domain::time::to_db_timestamp(
+            self.now() - chrono::Duration::minutes(crate::password_resets::REQUEST_WINDOW_MINUTES),
+        );
+        let c = sqlx::query("DELETE FROM password_reset_requests WHERE at <= $1")
+            .bind(&requests_since)
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
+        let links_before =
+            renkei_domain::time::to_db_timestamp(self.now() - chrono::Duration::days(1));
+        let d = sqlx::query("DELETE FROM password_resets WHERE expires_at <= $1")
+            .bind(&links_before)
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
         tx.commit().await?;
-        Ok(a + b + c)
+        Ok(a + b + c + d + e)
     }
 }

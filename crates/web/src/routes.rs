@@ -106,6 +106,11 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .get("/login", login::get)
         .post("/login", login::post)
         .post("/logout", logout::post)
+        // 「パスワードをお忘れの方」: a single-use link by mail (the token never reaches a log)
+        .get("/password/forgot", password_forgot::get)
+        .post("/password/forgot", password_forgot::post)
+        .get("/password/reset/{token}", password_reset::get)
+        .post("/password/reset/{token}", password_reset::post)
         // Operator
         .get("/operator", operator_home::get)
         // Tenant staff and proponents
@@ -146,6 +151,10 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .post(
             "/t/{code}/admin/users/{user_id}/enable",
             user_status::enable,
+        )
+        .post(
+            "/t/{code}/admin/users/{user_id}/password-reset",
+            user_password_reset::post,
         )
         .get("/t/{code}/admin/audit", audit_list::get)
         .get("/t/{code}/admin/profile", desk_profile::get)

@@ -114,6 +114,8 @@ pub const NOTICES: &[&str] = &[
     "user-created",
     "user-disable-done",
     "user-enable-done",
+    "user-password-reset-done",
+    "password-reset",
     "logout-done",
     "proposal-received",
     "message-sent",

@@ -22,6 +22,7 @@ struct LoginTemplate {
 #[derive(Deserialize, Default)]
 pub struct LoginQuery {
     next: Option<String>,
+    notice: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -46,7 +47,7 @@ pub async fn get(ctx: Ctx, Query(q): Query<LoginQuery>) -> Result<Response, WebE
         return Ok(Redirect::to(&home_of(user)).into_response());
     }
     Ok(html(&LoginTemplate {
-        base: Base::new(&ctx, ctx.tr.t("login-title")),
+        base: Base::new(&ctx, ctx.tr.t("login-title")).with_notice(q.notice.as_deref()),
         email: String::new(),
         next: q.next.unwrap_or_default(),
         error: None,

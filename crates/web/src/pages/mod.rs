@@ -24,6 +24,8 @@ pub mod mypage;
 pub mod operator_home;
 pub mod ops;
 pub mod partners;
+pub mod password_forgot;
+pub mod password_reset;
 pub mod proponent_view;
 pub mod proposal_link;
 pub mod proposal_view;
@@ -32,6 +34,7 @@ pub mod settings;
 pub mod tenant_page;
 pub mod top;
 pub mod user_create;
+pub mod user_password_reset;
 pub mod user_status;
 pub mod users_list;
 
