@@ -214,27 +214,13 @@ pub fn transition(
     t: &Transition,
     fiscal_burden: bool,
 ) -> Result<Status, TransitionError> {
-    use Status::*;
     if from.is_closed() {
         return Err(TransitionError {
             key: "error-transition-closed",
         });
     }
     let to = t.target();
-    let allowed = matches!(
-        (from, to),
-        (
-            Received,
-            Hearing | Coordinating | Declined | Withdrawn | Referred
-        ) | (
-            Hearing,
-            Coordinating | Decided | Declined | Withdrawn | Referred
-        ) | (
-            Coordinating,
-            Hearing | Decided | Declined | Withdrawn | Referred
-        )
-    );
-    if !allowed {
+    if !allowed(from, to) {
         return Err(TransitionError {
             key: "error-transition-invalid",
         });
@@ -257,6 +243,48 @@ pub fn transition(
         });
     }
     Ok(to)
+}
+
+/// Which status may follow which: 受付 → 聞き取り → 庁内調整 (and back to 聞き取り) → 実施決定;
+/// 不採択, 取下げ and 紹介 from any open status; 実施決定 only after a hearing.
+fn allowed(from: Status, to: Status) -> bool {
+    use Status::*;
+    matches!(
+        (from, to),
+        (
+            Received,
+            Hearing | Coordinating | Declined | Withdrawn | Referred
+        ) | (
+            Hearing,
+            Coordinating | Decided | Declined | Withdrawn | Referred
+        ) | (
+            Coordinating,
+            Hearing | Decided | Declined | Withdrawn | Referred
+        )
+    )
+}
+
+impl Status {
+    /// The desk's moves the lifecycle allows from this status (`Transition::code`s, in the
+    /// order the proposal page offers them): what the page's side panel shows.
+    pub fn desk_moves(self) -> Vec<&'static str> {
+        [
+            (Status::Hearing, "start_hearing"),
+            (Status::Coordinating, "start_coordination"),
+            (Status::Decided, "decide"),
+            (Status::Declined, "decline"),
+            (Status::Referred, "refer"),
+        ]
+        .into_iter()
+        .filter(|(to, _)| !self.is_closed() && allowed(self, *to))
+        .map(|(_, code)| code)
+        .collect()
+    }
+
+    /// Whether the desk may make the move `code` from this status.
+    pub fn desk_may(self, code: &str) -> bool {
+        self.desk_moves().contains(&code)
+    }
 }
 
 /// A receipt number a person can read out on the phone: `272027-2026-0042`.
@@ -602,6 +630,50 @@ mod tests {
             fiscal_explanation: String::new(),
             publication_consent: true,
             ..IntakeInput::default()
+        }
+    }
+
+    #[test]
+    fn the_page_offers_exactly_the_moves_the_lifecycle_allows() {
+        assert_eq!(
+            Status::Received.desk_moves(),
+            ["start_hearing", "start_coordination", "decline", "refer"]
+        );
+        assert_eq!(
+            Status::Hearing.desk_moves(),
+            ["start_coordination", "decide", "decline", "refer"]
+        );
+        assert_eq!(
+            Status::Coordinating.desk_moves(),
+            ["start_hearing", "decide", "decline", "refer"]
+        );
+        for closed in [
+            Status::Decided,
+            Status::Declined,
+            Status::Withdrawn,
+            Status::Referred,
+        ] {
+            assert!(closed.desk_moves().is_empty());
+        }
+        // Every move offered is one `transition` accepts (given what it needs).
+        for from in Status::ALL {
+            for code in from.desk_moves() {
+                let t = match code {
+                    "start_hearing" => Transition::StartHearing,
+                    "start_coordination" => Transition::StartCoordination,
+                    "decide" => Transition::Decide {
+                        fiscal_justification: String::new(),
+                    },
+                    "decline" => Transition::Decline {
+                        reason: DeclineReason::Other,
+                        explanation: "理由".into(),
+                    },
+                    _ => Transition::Refer {
+                        to: TenantCode::parse("270008").expect("code"),
+                    },
+                };
+                assert!(transition(*from, &t, false).is_ok(), "{from:?} {code}");
+            }
         }
     }
 

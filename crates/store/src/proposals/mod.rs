@@ -261,7 +261,10 @@ pub struct Submitted {
 pub struct Event {
     pub id: i64,
     pub at: DateTime<Utc>,
+    /// Who, as the audit trail names them (an account's address, `proponent`, `demo`, `cli`).
     pub actor: String,
+    /// The account's display name, when an account acted.
+    pub actor_name: Option<String>,
     pub kind: String,
     pub from_status: Option<Status>,
     pub to_status: Option<Status>,

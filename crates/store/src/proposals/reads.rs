@@ -220,12 +220,15 @@ impl Store {
         proposal_id: i64,
         proponent_view: bool,
     ) -> Result<Vec<Event>> {
+        // The actor by name where it was an account (not the address it signed in with).
         let sql = if proponent_view {
-            "SELECT id, at, actor, kind, from_status, to_status, note, for_proponent FROM proposal_events \
-             WHERE proposal_id = $1 AND for_proponent = 1 ORDER BY id"
+            "SELECT e.id, e.at, e.actor, (SELECT u.display_name FROM users u WHERE u.id = e.actor_user_id) AS actor_name, \
+             e.kind, e.from_status, e.to_status, e.note, e.for_proponent FROM proposal_events e \
+             WHERE e.proposal_id = $1 AND e.for_proponent = 1 ORDER BY e.id"
         } else {
-            "SELECT id, at, actor, kind, from_status, to_status, note, for_proponent FROM proposal_events \
-             WHERE proposal_id = $1 ORDER BY id"
+            "SELECT e.id, e.at, e.actor, (SELECT u.display_name FROM users u WHERE u.id = e.actor_user_id) AS actor_name, \
+             e.kind, e.from_status, e.to_status, e.note, e.for_proponent FROM proposal_events e \
+             WHERE e.proposal_id = $1 ORDER BY e.id"
         };
         let rows = sqlx::query(sql)
             .bind(proposal_id)
@@ -238,6 +241,7 @@ impl Store {
                     id: r.try_get("id")?,
                     at: rows::instant(r, T, "at")?,
                     actor: r.try_get("actor")?,
+                    actor_name: r.try_get("actor_name")?,
                     kind: r.try_get("kind")?,
                     from_status: rows::opt_code(r, T, "from_status", Status::parse)?,
                     to_status: rows::opt_code(r, T, "to_status", Status::parse)?,

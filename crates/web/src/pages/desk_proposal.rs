@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use renkei_app::proposals::{self as cmd, HearingInput, RouteInput, TransitionInput};
 use renkei_app::{CommandError, FieldError};
-use renkei_domain::proposal::{Channel, DeclineReason, Status, Transition};
+use renkei_domain::proposal::{Channel, DeclineReason, Transition};
 use renkei_domain::{Actor, TenantCode};
 use renkei_store::StoreError;
 use renkei_store::departments::Department;

@@ -107,10 +107,16 @@ pub fn events(tr: &Tr, list: Vec<Event>) -> Vec<EventView> {
                 _ => None,
             }
             .filter(|n| !n.trim().is_empty());
+            // A person by name, never by the address they signed in with.
+            let actor = match (e.actor_name, e.actor.as_str()) {
+                (Some(name), _) => name,
+                (None, "proponent") => tr.t("event-actor-proponent"),
+                (None, _) => tr.t("event-actor-system"),
+            };
             EventView {
                 at: moment_for(tr.lang, e.at),
                 text,
-                actor: e.actor,
+                actor,
                 note,
             }
         })
