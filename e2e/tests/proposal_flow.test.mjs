@@ -557,6 +557,14 @@ for (const backend of BACKENDS) {
       assert.ok(!statusBefore.includes('不採択'), `already 不採択: ${statusBefore}`);
       const declineForm = () => page.locator('form:has(input[name=action][value=decline])');
       assert.equal(await declineForm().count(), 1, 'no decline form');
+      // The irreversible 不採択 does not stand up front: it is folded in the side panel until asked for.
+      assert.equal(await declineForm().isVisible(), false, 'the decline form is open before anyone asked for it');
+      const openDecline = async () => {
+        const details = page.locator('details.action:has(input[name=action][value=decline])');
+        if (!(await declineForm().isVisible())) await details.locator('summary').click();
+        assert.ok(await declineForm().isVisible(), 'the decline form does not open from its summary');
+      };
+      await openDecline();
 
       // 1. No explanation.
       await declineForm().locator('select[name=reason]').selectOption({ label: DECLINE_REASON });
@@ -579,6 +587,7 @@ for (const backend of BACKENDS) {
       assert.equal(await page.locator('dl.facts dd').first().innerText(), statusBefore, 'the status changed (after reload)');
 
       // 2. With a polite explanation.
+      await openDecline();
       const explanation = `ご提案ありがとうございました。検討の結果、倉庫の改修に市の予算が必要となるため、今回は見送らせていただきます。（${uniq}）`;
       await declineForm().locator('select[name=reason]').selectOption({ label: DECLINE_REASON });
       await declineForm().locator('textarea[name=explanation]').fill(explanation);

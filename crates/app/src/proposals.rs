@@ -10,7 +10,8 @@ use renkei_domain::proposal::{
 };
 use renkei_domain::{Actor, Lang, TenantCode};
 use renkei_store::proposals::{
-    Hearing, NewAttachment, NewHearing, NewProposal, Proposal, Routing, Submitted,
+    BULK_MAX, BulkChange, Hearing, NewAttachment, NewHearing, NewProposal, Proposal, Routing,
+    Submitted,
 };
 
 type Result<T, E = CommandError> = std::result::Result<T, E>;
@@ -687,4 +688,154 @@ mod tests {
         };
         assert!(parse_transition(&withdraw).is_err(), "not a desk move");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bulk changes from the inbox
+
+/// The `action`s a bulk change may ask for: an assignment, or a move that needs nothing per
+/// proposal. 実施決定 and 紹介 are decided one by one.
+pub const BULK_ACTIONS: [&str; 4] = ["assign", "start_hearing", "start_coordination", "decline"];
+
+/// A bulk change as posted from the inbox: the chosen receipt numbers and one action.
+#[derive(Debug, Clone, Default)]
+pub struct BulkInput {
+    pub receipts: Vec<String>,
+    pub action: String,
+    /// For `assign`: a desk officer's id, `""` for nobody.
+    pub assignee: String,
+    /// For `decline`.
+    pub reason: String,
+    pub explanation: String,
+    pub note: String,
+}
+
+/// What a bulk change would do: the proposals it applies to and those it leaves out (with the
+/// message key saying why), for the 確認画面; writes nothing.
+#[derive(Debug, Clone)]
+pub struct BulkPlan {
+    pub change: BulkChange,
+    pub apply: Vec<Proposal>,
+    pub skipped: Vec<(Proposal, &'static str)>,
+}
+
+fn parse_bulk(input: &BulkInput) -> Result<BulkChange> {
+    let mut errors = Errors::default();
+    if input.receipts.is_empty() {
+        errors.add("receipts", "error-bulk-none");
+    } else if input.receipts.len() > BULK_MAX {
+        errors.add("receipts", "error-bulk-too-many");
+    }
+    let change = match input.action.trim() {
+        "assign" => match input.assignee.trim() {
+            "" => Some(BulkChange::Assign(None)),
+            v => v
+                .parse::<i64>()
+                .map_err(|_| errors.add("assignee", "error-assignee-not-desk"))
+                .ok()
+                .map(|id| BulkChange::Assign(Some(id))),
+        },
+        a @ ("start_hearing" | "start_coordination" | "decline") => {
+            match parse_transition(&TransitionInput {
+                action: a.to_string(),
+                reason: input.reason.clone(),
+                explanation: input.explanation.clone(),
+                note: input.note.clone(),
+                ..TransitionInput::default()
+            }) {
+                Ok(t) => Some(BulkChange::Move(t)),
+                Err(CommandError::Invalid(fields)) => {
+                    for f in fields {
+                        errors.add(f.field, f.key);
+                    }
+                    None
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        _ => {
+            errors.add("action", "error-bulk-action-invalid");
+            None
+        }
+    };
+    errors.finish(change)
+}
+
+/// The plan of a bulk change for the 確認画面: each chosen proposal of this desk either takes
+/// the change or is left out (closed, or the move does not apply to its state).
+pub async fn bulk_plan(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    input: &BulkInput,
+) -> Result<BulkPlan> {
+    desk(by, tenant)?;
+    let change = parse_bulk(input)?;
+    let mut apply = Vec::new();
+    let mut skipped = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for r in &input.receipts {
+        if !seen.insert(r.trim().to_string()) {
+            continue;
+        }
+        let p = match app.store.proposal(tenant, r.trim()).await {
+            Ok(p) => p,
+            Err(renkei_store::StoreError::NotFound) => {
+                return Err(CommandError::Invalid(vec![FieldError {
+                    field: "receipts",
+                    key: "error-bulk-unknown",
+                }]));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let why = match &change {
+            _ if p.status().is_closed() => Some("bulk-skip-closed"),
+            BulkChange::Assign(_) => None,
+            BulkChange::Move(m) => {
+                renkei_domain::proposal::transition(p.status(), m, p.fiscal_burden)
+                    .err()
+                    .map(|_| "bulk-skip-state")
+            }
+        };
+        match why {
+            Some(k) => skipped.push((p, k)),
+            None => apply.push(p),
+        }
+    }
+    Ok(BulkPlan {
+        change,
+        apply,
+        skipped,
+    })
+}
+
+/// Applies a confirmed bulk change to the proposals its plan applies to, all or nothing (see
+/// [`renkei_store::Store::proposals_bulk`]); the proponents hear of a move by mail as they
+/// would of a single one.
+pub async fn bulk_apply(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    input: &BulkInput,
+) -> Result<Vec<Proposal>> {
+    let plan = bulk_plan(app, by, tenant, input).await?;
+    // The confirmation posts only what it showed would change: one that no longer takes the
+    // change was moved by someone else meanwhile, and the desk decides again.
+    if !plan.skipped.is_empty() {
+        return Err(CommandError::Conflict {
+            field: "receipts",
+            key: "error-bulk-stale",
+        });
+    }
+    if plan.apply.is_empty() {
+        return Err(CommandError::Invalid(vec![FieldError {
+            field: "receipts",
+            key: "error-bulk-none-applies",
+        }]));
+    }
+    let ids: Vec<i64> = plan.apply.iter().map(|p| p.id).collect();
+    Ok(app
+        .store
+        .proposals_bulk(tenant, &ids, &plan.change, &input.note, &by.who, &app.mails)
+        .await?)
 }

@@ -211,6 +211,7 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         )
         // The desk at work
         .get("/t/{code}/desk/proposals", desk_inbox::get)
+        .post("/t/{code}/desk/bulk", desk_bulk::post)
         .get(
             "/t/{code}/desk/export/proposals.csv",
             desk_inbox::export_csv,

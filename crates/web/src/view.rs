@@ -106,6 +106,7 @@ impl Base {
 
 /// Notices that a redirect may ask a page to show.
 pub const NOTICES: &[&str] = &[
+    "bulk-done",
     "department-created",
     "department-renamed",
     "department-deleted",

@@ -21,6 +21,7 @@ mod store_tenants;
 mod store_users;
 mod web_api;
 mod web_auth;
+mod web_bulk;
 mod web_departments;
 mod web_desk_profile;
 mod web_desk_rules;

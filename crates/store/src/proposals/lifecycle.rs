@@ -41,6 +41,40 @@ impl Store {
         };
         let tenant_row = self.tenant(&t_code).await?;
         let mut tx = self.write().await?;
+        let updated = self
+            .transition_in(
+                &mut tx,
+                tenant,
+                &tenant_row,
+                id,
+                t,
+                why,
+                copy_due,
+                who,
+                mailer,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// One lifecycle move inside the caller's transaction: the row, the timeline, the audit
+    /// entry, the referral copy and the mails. `copy_due` is the receiving desk's deadline of a
+    /// referral. A single move and a bulk change both come here.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn transition_in(
+        &self,
+        tx: &mut WriteTx,
+        tenant: TenantCode,
+        tenant_row: &crate::tenants::Tenant,
+        id: i64,
+        t: &Transition,
+        why: &str,
+        copy_due: Option<NaiveDate>,
+        who: &Who,
+        mailer: &dyn Mailer,
+    ) -> Result<Proposal> {
+        let t_code = tenant.to_string();
         let p = tx.load(&t_code, id).await?;
         let from = p.status();
         let to = check_transition(&mut tx.tx, tenant, &p, t, why).await?;
@@ -161,7 +195,7 @@ impl Store {
         tx.emit(
             mailer,
             &DomainEvent::StatusChanged {
-                tenant: &tenant_row,
+                tenant: tenant_row,
                 proposal: &updated,
                 dest: dest_row.as_ref(),
             },
@@ -172,7 +206,7 @@ impl Store {
             tx.emit(
                 mailer,
                 &DomainEvent::Referred {
-                    tenant: &tenant_row,
+                    tenant: tenant_row,
                     proposal: &updated,
                     copy,
                     dest: dest_row,
@@ -181,7 +215,6 @@ impl Store {
             )
             .await?;
         }
-        tx.commit().await?;
         Ok(updated)
     }
 

@@ -10,6 +10,8 @@
 //! [`intake`] (receiving), [`reads`] (one, many, the inbox), [`lifecycle`] (moves, consents),
 //! [`work`] (assignment, hearings, routings, messages) and [`partners`] (the registry).
 
+mod batch;
+pub use batch::{BULK_MAX, BulkChange};
 mod drafts;
 pub use drafts::{DRAFT_HOURS, Draft};
 mod intake;

@@ -20,18 +20,31 @@ impl Store {
             }
         }
         let mut tx = self.write().await?;
-        let p = tx.load(&t, id).await?;
+        Self::assign_in(&mut tx, &t, id, assignee, who).await?;
+        tx.commit().await
+    }
+
+    /// Assignment inside the caller's transaction (the assignee already checked): the row,
+    /// the timeline and the audit entry. A single assignment and a bulk change both come here.
+    pub(crate) async fn assign_in(
+        tx: &mut WriteTx,
+        t: &str,
+        id: i64,
+        assignee: Option<i64>,
+        who: &Who,
+    ) -> Result<()> {
+        let p = tx.load(t, id).await?;
         sqlx::query("UPDATE proposals SET assignee_user_id = $3, updated_at = $4 WHERE tenant_code = $1 AND id = $2")
-            .bind(&t)
+            .bind(t)
             .bind(id)
             .bind(assignee)
-            .bind(self.now_ts())
+            .bind(tx.now_ts())
             .execute(&mut *tx.tx)
             .await?;
         let a = assignee.map(|x| x.to_string()).unwrap_or_default();
         tx.add_event(
             id,
-            &t,
+            t,
             who,
             "assignment",
             None,
@@ -41,13 +54,13 @@ impl Store {
         )
         .await?;
         tx.audit(who.event(
-            Some(&t),
+            Some(t),
             "proposal.assign",
             format!("proposal:{}", p.receipt_number),
             event_note_json(&[("assignee", &a)]),
         ))
         .await?;
-        tx.commit().await
+        Ok(())
     }
 
     pub async fn hearing_add(

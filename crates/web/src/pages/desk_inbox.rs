@@ -1,19 +1,22 @@
 //! The desk's inbox: `/t/{code}/desk/proposals` with filters, sort, search, pagination.
 
+use super::desk_bulk::BulkForm;
 use super::html;
 use super::proposal_view::{Choice, ProposalView, choices};
-use crate::auth::{Ctx, tenant_access};
+use crate::auth::{Ctx, TenantAccess, tenant_access};
 use crate::error::WebError;
 use crate::state::AppState;
-use crate::view::Base;
+use crate::view::{Base, FieldErrors};
 use askama::Template;
 use axum::body::Body;
 use axum::extract::Path;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use renkei_app::proposals as cmd;
 use renkei_domain::Actor;
-use renkei_domain::proposal::{Field, Kind, PartnerType, Route, Status};
+use renkei_domain::proposal::{DeclineReason, Field, Kind, PartnerType, Route, Status};
 use renkei_store::proposals::{INBOX_EXPORT_MAX, InboxFilter, InboxSort};
 use renkei_store::tenants::Tenant;
 use renkei_store::users::User;
@@ -41,6 +44,9 @@ pub struct InboxQuery {
     pub sort: String,
     #[serde(default)]
     pub page: String,
+    /// A `?notice=` key after a bulk change (only known keys are shown).
+    #[serde(default)]
+    pub notice: String,
 }
 
 impl InboxQuery {
@@ -78,8 +84,23 @@ impl InboxQuery {
         }
     }
 
+    /// How many of the folded filters (all but the keyword and the status) are set.
+    fn folded_active(&self) -> usize {
+        [
+            &self.kind,
+            &self.field,
+            &self.partner_type,
+            &self.route,
+            &self.age,
+            &self.assignee,
+        ]
+        .iter()
+        .filter(|v| !v.is_empty())
+        .count()
+    }
+
     /// The filters as a query string (`?status=…&q=…`, no page): the export links carry them.
-    fn filters_query(&self) -> String {
+    pub(crate) fn filters_query(&self) -> String {
         let parts = self.filter_pairs();
         if parts.is_empty() {
             String::new()
@@ -92,6 +113,23 @@ impl InboxQuery {
         let mut parts = self.filter_pairs();
         parts.push(format!("page={page}"));
         format!("?{}", parts.join("&"))
+    }
+
+    /// The same filters without one of them (a chip's removal link), from the first page.
+    fn without(&self, name: &str) -> String {
+        let mut q = self.clone();
+        match name {
+            "status" => q.status.clear(),
+            "kind" => q.kind.clear(),
+            "field" => q.field.clear(),
+            "partner_type" => q.partner_type.clear(),
+            "route" => q.route.clear(),
+            "age" => q.age.clear(),
+            "assignee" => q.assignee.clear(),
+            "q" => q.q.clear(),
+            _ => {}
+        }
+        q.link(0)
     }
 
     /// The filters that are set, as `name=value` with the value URL-encoded.
@@ -137,6 +175,16 @@ struct InboxTemplate {
     /// The current filters for the export links; `None` when too many match to export.
     export_query: Option<String>,
     export_lead: String,
+    /// Active filters: (label, link without it).
+    chips: Vec<(String, String)>,
+    /// How many of the folded filters are set (shown on the control that unfolds them).
+    filters_active: usize,
+    /// The current filters (no `?`), carried by the bulk form to come back to the same list.
+    filters_here: String,
+    bulk_actions: Vec<(String, String)>,
+    reasons: Vec<Choice>,
+    bulk: BulkForm,
+    errors: FieldErrors,
 }
 
 pub async fn get(
@@ -144,8 +192,29 @@ pub async fn get(
     ctx: Ctx,
     Path(code): Path<String>,
     Query(query): Query<InboxQuery>,
-) -> Result<impl IntoResponse, WebError> {
+) -> Result<Response, WebError> {
     let a = tenant_access(&state, &ctx, &code, Actor::may_handle_proposals).await?;
+    render(
+        &state,
+        &ctx,
+        a,
+        query,
+        BulkForm::default(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+/// The inbox page; after a refused bulk change, with its errors and the proposals that were
+/// ticked still ticked.
+pub(crate) async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    a: TenantAccess,
+    query: InboxQuery,
+    bulk: BulkForm,
+    errors: FieldErrors,
+) -> Result<Response, WebError> {
     let filter = query.filter();
     let (rows, total) = state.store.inbox(a.code, &filter).await?;
     state
@@ -179,7 +248,7 @@ pub async fn get(
     } else {
         None
     };
-    let desk_staff = state
+    let desk_staff: Vec<User> = state
         .store
         .users_in_tenant(&a.tenant.code)
         .await?
@@ -187,8 +256,14 @@ pub async fn get(
         .filter(|u| u.role == renkei_domain::Role::Desk)
         .collect();
     let shown = (filter.page + 1) * filter.per_page;
-    html(&InboxTemplate {
-        base: Base::new(&ctx, tr.t("inbox-title")),
+    let chips = chips(tr, &query, &desk_staff);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = html(&InboxTemplate {
+        base: Base::new(ctx, tr.t("inbox-title")).with_notice(Some(query.notice.as_str())),
         total_line: tr.t1("inbox-total", "count", &total),
         rows: {
             let today = state.store.today();
@@ -238,9 +313,74 @@ pub async fn get(
         closed_hint,
         prev: (filter.page > 0).then(|| query.link(filter.page - 1)),
         next: (shown < total).then(|| query.link(filter.page + 1)),
+        chips,
+        filters_active: query.folded_active(),
+        filters_here: query.filters_query().trim_start_matches('?').to_string(),
+        bulk_actions: bulk_actions(tr),
+        reasons: choices(
+            tr,
+            DeclineReason::ALL,
+            DeclineReason::code,
+            DeclineReason::label_key,
+            std::slice::from_ref(&bulk.reason),
+        ),
+        bulk,
+        errors,
         tenant: a.tenant,
         query,
-    })
+    })?;
+    Ok((status, page).into_response())
+}
+
+/// The active filters as chips: what is set, and a link that removes it.
+fn chips(tr: &crate::i18n::Tr, q: &InboxQuery, staff: &[User]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut push = |name: &str, label_key: &str, value: String| {
+        out.push((format!("{}：{}", tr.t(label_key), value), q.without(name)));
+    };
+    match q.status.as_str() {
+        "" | "open" => {}
+        "all" => push("status", "col-status", tr.t("inbox-all")),
+        "overdue" => push("status", "col-status", tr.t("inbox-overdue")),
+        s => {
+            if let Ok(st) = Status::parse(s) {
+                push("status", "col-status", tr.t(&st.label_key()));
+            }
+        }
+    }
+    if let Ok(k) = Kind::parse(&q.kind) {
+        push("kind", "col-kind", tr.t(&k.label_key()));
+    }
+    if let Ok(f) = Field::parse(&q.field) {
+        push("field", "propose-fields", tr.t(&f.label_key()));
+    }
+    if let Ok(t) = PartnerType::parse(&q.partner_type) {
+        push("partner_type", "propose-partner-type", tr.t(&t.label_key()));
+    }
+    if let Ok(r) = Route::parse(&q.route) {
+        push("route", "col-route", tr.t(&r.label_key()));
+    }
+    if matches!(q.age.as_str(), "7" | "30" | "90") {
+        push("age", "inbox-age", tr.t(&format!("inbox-age-{}", q.age)));
+    }
+    if q.assignee == "0" {
+        push("assignee", "col-assignee", tr.t("inbox-unassigned"));
+    } else if let Some(u) = staff.iter().find(|u| u.id.to_string() == q.assignee) {
+        push("assignee", "col-assignee", u.display_name.clone());
+    }
+    let kw: String = q.q.trim().chars().take(100).collect();
+    if !kw.is_empty() {
+        push("q", "inbox-keyword", kw);
+    }
+    out
+}
+
+/// The bulk actions offered under the inbox (the app decides which exist).
+fn bulk_actions(tr: &crate::i18n::Tr) -> Vec<(String, String)> {
+    cmd::BULK_ACTIONS
+        .iter()
+        .map(|a| (a.to_string(), tr.t(&format!("bulk-action-{a}"))))
+        .collect()
 }
 
 /// The numbered links of a list of `total` items: the first and last page, and two on either

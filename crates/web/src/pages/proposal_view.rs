@@ -36,6 +36,8 @@ pub struct ProposalView {
     pub status: String,
     pub partner_type: String,
     pub fields: String,
+    /// The fields one by one (badges in the inbox).
+    pub field_list: Vec<String>,
     pub offers: String,
     pub received_on: String,
     pub due_on: String,
@@ -59,6 +61,7 @@ impl ProposalView {
             status: tr.t(&p.status.label_key()),
             partner_type: tr.t(&p.partner_type.label_key()),
             fields: list(p.fields.iter().map(|f| f.label_key()).collect()),
+            field_list: p.fields.iter().map(|f| tr.t(&f.label_key())).collect(),
             offers: list(p.offers.iter().map(|o| o.label_key()).collect()),
             received_on: date_for(tr.lang, p.received_on),
             due_on: date_for(tr.lang, p.first_response_due),
