@@ -475,16 +475,25 @@ mod tests {
             assert_eq!(strip_legal_forms(name), rest, "{name}");
         }
         // Only at the ends, and never down to nothing.
-        assert_eq!(strip_legal_forms("あおぞら株式会社商店"), "あおぞら株式会社商店");
+        assert_eq!(
+            strip_legal_forms("あおぞら株式会社商店"),
+            "あおぞら株式会社商店"
+        );
         assert_eq!(strip_legal_forms("株式会社"), "株式会社");
         assert_eq!(strip_legal_forms(" 一般社団法人 "), "一般社団法人");
     }
 
     #[test]
     fn readings_are_stored_as_katakana() {
-        assert_eq!(parse_kana("あおぞら しょうじ"), Ok("アオゾラ ショウジ".into()));
+        assert_eq!(
+            parse_kana("あおぞら しょうじ"),
+            Ok("アオゾラ ショウジ".into())
+        );
         assert_eq!(parse_kana("ｱｵｿﾞﾗ"), Ok("アオゾラ".into()));
-        assert_eq!(parse_kana("  コーヒー・ハウス　 "), Ok("コーヒー・ハウス".into()));
+        assert_eq!(
+            parse_kana("  コーヒー・ハウス　 "),
+            Ok("コーヒー・ハウス".into())
+        );
         assert_eq!(parse_kana(""), Ok(String::new()));
         for bad in ["青空", "aozora", "アオゾラ1"] {
             assert_eq!(
@@ -524,10 +533,7 @@ mod tests {
         keys.sort();
         assert_eq!(keys, [sakura, read, tanpopo, kanji]);
         // Hiragana, katakana and half-width katakana readings give the same key.
-        assert_eq!(
-            sort_key("x", Some("あおぞら")),
-            sort_key("x", Some("ｱｵｿﾞﾗ"))
-        );
+        assert_eq!(sort_key("x", Some("あおぞら")), sort_key("x", Some("ｱｵｿﾞﾗ")));
     }
 
     #[test]

@@ -255,7 +255,10 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .get("/t/{code}/desk/partners/{id}", partners::show)
         .post("/t/{code}/desk/partners/{id}", partners::update)
         .post("/t/{code}/desk/partners/{id}/merge", partners::merge)
-        .post("/t/{code}/desk/partners/{id}/contacts", partners::contact_add)
+        .post(
+            "/t/{code}/desk/partners/{id}/contacts",
+            partners::contact_add,
+        )
         .post(
             "/t/{code}/desk/partners/{id}/contacts/{contact_id}/remove",
             partners::contact_remove,

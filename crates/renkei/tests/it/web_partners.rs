@@ -121,7 +121,10 @@ async fn the_registry_is_in_gojuon_order(backend: Backend) {
     for pair in ours.windows(2) {
         assert!(at(pair[0]) < at(pair[1]), "{} before {}", pair[0], pair[1]);
     }
-    assert!(page.body.contains("ハマカゼコウボウ"), "the reading is shown");
+    assert!(
+        page.body.contains("ハマカゼコウボウ"),
+        "the reading is shown"
+    );
 
     // Giving 泉州工業大学 its reading (on its page, hiragana typed) moves it under セ.
     let id = app
@@ -173,7 +176,9 @@ async fn the_registry_is_in_gojuon_order(backend: Backend) {
         "センシュウコウギョウダイガク"
     );
     // The name search finds a partner by its reading in either kana.
-    let found = c.get("/t/272027/desk/partners?q=%E3%81%AF%E3%81%BE%E3%81%8B%E3%81%9C").await; // はまかぜ
+    let found = c
+        .get("/t/272027/desk/partners?q=%E3%81%AF%E3%81%BE%E3%81%8B%E3%81%9C")
+        .await; // はまかぜ
     assert!(found.body.contains(">浜風工房</a>"), "{}", found.body);
     assert!(!found.body.contains(">泉州工業大学</a>"));
     app.stop().await;
@@ -212,9 +217,15 @@ async fn the_desk_adds_a_partner_by_hand(backend: Backend) {
     assert_eq!(p.phone, "072-400-1234");
     assert_eq!(p.note, "展示会で名刺交換");
     assert_eq!(p.proposal_count, 0);
-    assert_eq!(audits(&app, "partner.add").await, 2, "the demo's and this one");
+    assert_eq!(
+        audits(&app, "partner.add").await,
+        2,
+        "the demo's and this one"
+    );
     let page = c
-        .get(&format!("/t/272027/desk/partners/{id}?notice=partner-added"))
+        .get(&format!(
+            "/t/272027/desk/partners/{id}?notice=partner-added"
+        ))
         .await;
     assert!(page.body.contains("団体を登録しました"));
     assert!(page.body.contains("https://hikari.example.jp/"));
@@ -289,7 +300,10 @@ async fn the_desk_adds_a_partner_by_hand(backend: Backend) {
         );
     }
     let both = c
-        .post("/t/272027/desk/partners", &[("name", ""), ("partner_type", "")])
+        .post(
+            "/t/272027/desk/partners",
+            &[("name", ""), ("partner_type", "")],
+        )
         .await;
     assert!(both.body.contains("団体の種類を選択してください"));
 
@@ -395,7 +409,11 @@ async fn contacts_are_added_and_removed_after_a_confirmation(backend: Backend) {
     );
     let page = c.get(&path).await;
     assert!(page.body.contains("浜 花子") && page.body.contains("mailto:hanako@hama.example.jp"));
-    assert_eq!(audits(&app, "partner.contact_add").await, 2, "the demo's and this one");
+    assert_eq!(
+        audits(&app, "partner.contact_add").await,
+        2,
+        "the demo's and this one"
+    );
 
     // A contact without a name, or with an address that is not one: the form as typed.
     let bad = c
@@ -432,7 +450,10 @@ async fn contacts_are_added_and_removed_after_a_confirmation(backend: Backend) {
     let other = add(&mut c, &[("name", "別の団体"), ("partner_type", "other")]).await;
     let wrong = c
         .post(
-            &format!("/t/272027/desk/partners/{other}/contacts/{}/remove", hanako.id),
+            &format!(
+                "/t/272027/desk/partners/{other}/contacts/{}/remove",
+                hanako.id
+            ),
             &[("confirm", "yes")],
         )
         .await;
@@ -475,7 +496,11 @@ async fn contacts_follow_a_merge(backend: Backend) {
         ],
     )
     .await;
-    for (partner, name) in [(kept, "本部 太郎"), (merged, "連携 次郎"), (merged, "連携 三郎")] {
+    for (partner, name) in [
+        (kept, "本部 太郎"),
+        (merged, "連携 次郎"),
+        (merged, "連携 三郎"),
+    ] {
         let r = c
             .post(
                 &format!("/t/272027/desk/partners/{partner}/contacts"),
@@ -487,7 +512,11 @@ async fn contacts_follow_a_merge(backend: Backend) {
     let path = format!("/t/272027/desk/partners/{kept}/merge");
     let ask = c.post(&path, &[("other", &merged.to_string())]).await;
     assert_eq!(ask.status, 200);
-    assert!(ask.body.contains("移る担当者") && ask.body.contains("2人"), "{}", ask.body);
+    assert!(
+        ask.body.contains("移る担当者") && ask.body.contains("2人"),
+        "{}",
+        ask.body
+    );
     let done = c
         .post(&path, &[("other", &merged.to_string()), ("confirm", "yes")])
         .await;
@@ -547,14 +576,23 @@ async fn the_list_filters_by_type_and_pages(backend: Backend) {
         .1;
     assert!(neighbourhoods >= 53);
     let mut c = desk(&app).await;
-    let first = c.get("/t/272027/desk/partners?partner_type=neighborhood").await;
+    let first = c
+        .get("/t/272027/desk/partners?partner_type=neighborhood")
+        .await;
     assert_eq!(first.status, 200);
     assert!(first.body.contains(&format!("{neighbourhoods}件")));
     assert!(first.body.contains(">テスト町会000</a>"));
-    assert!(!first.body.contains(">テスト町会052</a>"), "on the second page");
+    assert!(
+        !first.body.contains(">テスト町会052</a>"),
+        "on the second page"
+    );
     // Other types are not listed.
     assert!(!first.body.contains("株式会社泉州ミライ研究所"));
-    assert!(!first.body.contains("一般社団法人 きしわだ観光まちづくり協議会"));
+    assert!(
+        !first
+            .body
+            .contains("一般社団法人 きしわだ観光まちづくり協議会")
+    );
     // The page links keep the filter (askama writes & as &#38;).
     assert!(
         first
@@ -578,12 +616,17 @@ async fn the_list_filters_by_type_and_pages(backend: Backend) {
     // Every type: the intermediary the demo entered by hand is there; a type nobody knows
     // and a page far beyond the end are harmless.
     let all = c.get("/t/272027/desk/partners").await;
-    assert!(all.body.contains("一般社団法人 きしわだ観光まちづくり協議会"));
+    assert!(
+        all.body
+            .contains("一般社団法人 きしわだ観光まちづくり協議会")
+    );
     let odd = c
         .get("/t/272027/desk/partners?partner_type=guild&page=99999999999999999999")
         .await;
     assert_eq!(odd.status, 200);
-    let far = c.get("/t/272027/desk/partners?page=9223372036854775807").await;
+    let far = c
+        .get("/t/272027/desk/partners?page=9223372036854775807")
+        .await;
     assert_eq!(far.status, 200);
     assert!(far.body.contains("登録されている団体はありません"));
     app.stop().await;
@@ -591,14 +634,24 @@ async fn the_list_filters_by_type_and_pages(backend: Backend) {
 
 on_both!(the_list_filters_by_type_and_pages);
 
+/// A request an outsider tries: method, path, form fields.
+type Attempt<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
+
 async fn only_the_desk_reaches_the_registry(backend: Backend) {
     let app = TestApp::spawn_demo(backend).await;
     let mut c = desk(&app).await;
-    let id = add(&mut c, &[("name", "見せない団体"), ("partner_type", "other")]).await;
+    let id = add(
+        &mut c,
+        &[("name", "見せない団体"), ("partner_type", "other")],
+    )
+    .await;
     let r = c
         .post(
             &format!("/t/272027/desk/partners/{id}/contacts"),
-            &[("contact_name", "秘密 担当"), ("contact_email", "himitsu@example.jp")],
+            &[
+                ("contact_name", "秘密 担当"),
+                ("contact_email", "himitsu@example.jp"),
+            ],
         )
         .await;
     assert_eq!(r.status, 303);
@@ -606,10 +659,14 @@ async fn only_the_desk_reaches_the_registry(backend: Backend) {
     let before = (
         partner_rows(&app).await,
         count(&app, "SELECT COUNT(*) FROM partner_contacts").await,
-        count(&app, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'partner.%'").await,
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'partner.%'",
+        )
+        .await,
     );
     let base = format!("/t/272027/desk/partners/{id}");
-    let routes: Vec<(&str, String, Vec<(&str, &str)>)> = vec![
+    let routes: Vec<Attempt> = vec![
         ("GET", "/t/272027/desk/partners".into(), vec![]),
         (
             "POST",
@@ -677,7 +734,11 @@ async fn only_the_desk_reaches_the_registry(backend: Backend) {
         (
             partner_rows(&app).await,
             count(&app, "SELECT COUNT(*) FROM partner_contacts").await,
-            count(&app, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'partner.%'").await,
+            count(
+                &app,
+                "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'partner.%'"
+            )
+            .await,
         ),
         before,
         "nothing written"

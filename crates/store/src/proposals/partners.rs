@@ -100,10 +100,7 @@ impl Store {
             (String::new(), String::new())
         } else {
             let kana = renkei_domain::partner::fold_kana(q);
-            (
-                format!("%{}%", normalise_org_name(q)),
-                format!("%{kana}%"),
-            )
+            (format!("%{}%", normalise_org_name(q)), format!("%{kana}%"))
         };
         let kind = filter
             .partner_type
@@ -177,12 +174,14 @@ impl Store {
         // Two desk members adding the same organisation at once: one after the other.
         tx.lock(&format!("partner-add:{t}")).await?;
         if let Some(cn) = &number
-            && sqlx::query("SELECT id FROM partners WHERE tenant_code = $1 AND corporate_number = $2")
-                .bind(&t)
-                .bind(cn)
-                .fetch_optional(&mut *tx.tx)
-                .await?
-                .is_some()
+            && sqlx::query(
+                "SELECT id FROM partners WHERE tenant_code = $1 AND corporate_number = $2",
+            )
+            .bind(&t)
+            .bind(cn)
+            .fetch_optional(&mut *tx.tx)
+            .await?
+            .is_some()
         {
             return Err(StoreError::conflict(
                 "corporate_number",
@@ -240,18 +239,20 @@ impl Store {
         .fetch_one(&mut *tx.tx)
         .await?
         .try_get("id")?;
-        tx.audit(who.event(
-            Some(&t),
-            "partner.add",
-            format!("partner:{id}"),
-            serde_json::json!({
-                "name": p.name,
-                "name_kana": p.name_kana,
-                "partner_type": p.partner_type.code(),
-                "corporate_number": number,
-            })
-            .to_string(),
-        ))
+        tx.audit(
+            who.event(
+                Some(&t),
+                "partner.add",
+                format!("partner:{id}"),
+                serde_json::json!({
+                    "name": p.name,
+                    "name_kana": p.name_kana,
+                    "partner_type": p.partner_type.code(),
+                    "corporate_number": number,
+                })
+                .to_string(),
+            ),
+        )
         .await?;
         tx.commit().await?;
         Ok(id)

@@ -396,8 +396,7 @@ pub async fn contact_add(
     CsrfForm(form): CsrfForm<ContactInput>,
 ) -> Result<Response, WebError> {
     let a = tenant_access(&state, &ctx, &code, Actor::may_handle_proposals).await?;
-    match renkei_app::partners::add_contact(&state.app, &a.caller(&ctx), a.code, id, &form).await
-    {
+    match renkei_app::partners::add_contact(&state.app, &a.caller(&ctx), a.code, id, &form).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/t/{}/desk/partners/{id}?notice=partner-contact-added#contacts",
             a.code
