@@ -306,12 +306,53 @@ pub async fn load_until(app: &App, before: Option<DateTime<Utc>>) -> Result<Vec<
         let by = acting(&demo, &admin).await?;
         crate::desk::save_profile(&demo_app, &by, kishiwada, &kishiwada_profile()).await?;
     }
+    // The desk keeps a partner it works with before any proposal came from it, with its
+    // contact, as a desk member would on the registry page (once).
+    let (partner, contact) = kishiwada_partner();
+    if demo
+        .partners(kishiwada, Some(&partner.name))
+        .await?
+        .iter()
+        .all(|p| p.name != partner.name)
+    {
+        let desk = demo.user_by_email("desk@kishiwada.demo.renkei.jp").await?;
+        let by = acting(&demo, &desk).await?;
+        let id = crate::partners::add(&demo_app, &by, kishiwada, &partner).await?;
+        crate::partners::add_contact(&demo_app, &by, kishiwada, id, &contact).await?;
+    }
     let plan: Vec<Planned> = plan
         .into_iter()
         .filter(|p| before.is_none_or(|b| p.at < b))
         .collect();
     load_proposals(&demo_app, &plan, &clock).await?;
     Ok(logins)
+}
+
+/// A partner 岸和田市's desk entered by hand, and its contact (fictional).
+fn kishiwada_partner() -> (
+    renkei_domain::partner::PartnerInput,
+    renkei_domain::partner::ContactInput,
+) {
+    (
+        renkei_domain::partner::PartnerInput {
+            name: "一般社団法人 きしわだ観光まちづくり協議会".into(),
+            name_kana: "きしわだかんこうまちづくりきょうぎかい".into(),
+            corporate_number: corporate_number("150005009876"),
+            partner_type: "intermediary".into(),
+            address: "大阪府岸和田市港緑町1番1号".into(),
+            website: "https://kishiwada-kanko.example.jp/".into(),
+            phone: "072-400-0000".into(),
+            note: "だんじり祭の来訪者案内で毎年協力している。".into(),
+        },
+        renkei_domain::partner::ContactInput {
+            contact_name: "浜田 由紀".into(),
+            contact_department: "事務局".into(),
+            contact_title: "事務局長".into(),
+            contact_email: "hamada@kishiwada-kanko.example.jp".into(),
+            contact_phone: "072-400-0001".into(),
+            contact_note: String::new(),
+        },
+    )
 }
 
 /// The demo profile of 岸和田市's desk (modelled on how the city describes its own desk).

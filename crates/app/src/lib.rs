@@ -15,6 +15,7 @@ pub mod desk;
 pub mod export;
 pub mod i18n;
 pub mod mailer;
+pub mod partners;
 pub mod proposals;
 
 use renkei_domain::{Actor, ParseError};

@@ -348,6 +348,7 @@ impl Store {
                     "constraints",
                     "created_at",
                     "updated_at",
+                    "sort_key",
                 ],
             ),
             proposals: Vec::new(),
@@ -598,6 +599,7 @@ impl BulkLoad {
             V::T(String::new()),
             V::T(ts(at)),
             V::T(ts(at)),
+            V::T(renkei_domain::partner::sort_key(name, None)),
         ]);
         self.partner_ids.insert(key, id);
         id

@@ -71,6 +71,10 @@ async fn apply(
                 "refolded and reindexed proposals for search"
             );
         }
+        if *version == crate::proposals::SORT_KEY_MIGRATION {
+            let n = crate::proposals::fill_sort_keys(&mut tx).await?;
+            tracing::info!(partners = n, "gave partners their sort keys");
+        }
         sqlx::query(
             "INSERT INTO renkei_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
         )

@@ -252,9 +252,18 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .get("/t/{code}/desk/approach", desk_approach::get)
         .post("/t/{code}/desk/approach", desk_approach::post)
         .get("/t/{code}/desk/partners", partners::list)
+        .post("/t/{code}/desk/partners", partners::add)
         .get("/t/{code}/desk/partners/{id}", partners::show)
         .post("/t/{code}/desk/partners/{id}", partners::update)
         .post("/t/{code}/desk/partners/{id}/merge", partners::merge)
+        .post(
+            "/t/{code}/desk/partners/{id}/contacts",
+            partners::contact_add,
+        )
+        .post(
+            "/t/{code}/desk/partners/{id}/contacts/{contact_id}/remove",
+            partners::contact_remove,
+        )
         // Departments answer routing requests
         .get(
             "/t/{code}/department/proposals/{receipt}",

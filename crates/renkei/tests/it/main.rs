@@ -32,6 +32,7 @@ mod web_misc;
 mod web_operator;
 mod web_ownership;
 mod web_partner_merge;
+mod web_partners;
 mod web_password_reset;
 mod web_proposals;
 mod web_text;

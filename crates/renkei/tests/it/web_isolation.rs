@@ -102,9 +102,12 @@ async fn snapshot(store: &Store) -> String {
     }
     for pa in store.partners(b, None).await.expect("partners") {
         out.push_str(&format!(
-            "partner {} {} {}\n",
-            pa.id, pa.strengths, pa.constraints
+            "partner {} {} {} {} {} {} {}\n",
+            pa.id, pa.name, pa.name_kana, pa.address, pa.note, pa.strengths, pa.constraints
         ));
+        for c in store.partner_contacts(b, pa.id).await.expect("contacts") {
+            out.push_str(&format!("contact {} {} {}\n", c.id, c.name, c.email));
+        }
     }
     out.push_str(&format!(
         "settings {:?}\n",
@@ -127,6 +130,8 @@ struct Subst {
     department: i64,
     staff: i64,
     partner: i64,
+    /// A contact (担当者) of that partner.
+    contact: i64,
     routing: i64,
     attachment: i64,
     receipt: String,
@@ -163,6 +168,7 @@ fn concrete(path: &str, s: &Subst) -> String {
     path.replace("{code}", B)
         .replace("{id}", &id.to_string())
         .replace("{user_id}", &s.staff.to_string())
+        .replace("{contact_id}", &s.contact.to_string())
         .replace("{receipt}", &s.receipt)
         .replace("{receipt_number}", &s.receipt)
         .replace(
@@ -218,6 +224,8 @@ async fn send(c: &mut Client, method: &Method, path: &str, s: &Subst) -> (u16, S
                     ("title", "侵入"),
                     ("summary", "侵入"),
                     ("fields", "disaster"),
+                    ("name_kana", "シンニュウ"),
+                    ("contact_email", "intruder@example.jp"),
                 ],
             )
             .await;
@@ -337,6 +345,21 @@ async fn no_route_crosses_tenants(backend: Backend) {
         .await
         .expect("p")
         .partner_id;
+    // A contact of that partner: it must not be read, added to or removed from outside.
+    let b_contact = store
+        .partner_contact_add(
+            b,
+            b_partner,
+            &renkei_domain::partner::NewContact::parse(&renkei_domain::partner::ContactInput {
+                contact_name: "川崎 機密担当".into(),
+                contact_email: "secret-contact@kawasaki.example.jp".into(),
+                ..Default::default()
+            })
+            .expect("contact"),
+            &Who::cli(),
+        )
+        .await
+        .expect("contact");
     // The attackers' own proposal at A: its token must not open anything at B.
     let a_prop = submit(
         store,
@@ -351,6 +374,7 @@ async fn no_route_crosses_tenants(backend: Backend) {
         department: secret.id,
         staff: b_staff,
         partner: b_partner,
+        contact: b_contact,
         routing: b_routing,
         attachment: b_attachment,
         receipt: b_prop.receipt_number.clone(),
@@ -480,6 +504,10 @@ async fn no_route_crosses_tenants(backend: Backend) {
                 !body.contains("staff@kawasaki.example.jp"),
                 "{email} saw B's staff via {path}"
             );
+            assert!(
+                !body.contains("secret-contact@kawasaki.example.jp"),
+                "{email} saw B's partner contact via {path}"
+            );
             checked += 1;
         }
         // Anonymous visitors get nothing either.
@@ -580,6 +608,7 @@ fn for_attackers_clone(s: &Subst) -> Subst {
         department: s.department,
         staff: s.staff,
         partner: s.partner,
+        contact: s.contact,
         routing: s.routing,
         attachment: s.attachment,
         receipt: s.receipt.clone(),

@@ -17,6 +17,8 @@ pub use drafts::{DRAFT_HOURS, Draft};
 mod intake;
 mod lifecycle;
 mod partners;
+pub use partners::{PartnerContact, PartnerFilter, PartnerMerge};
+pub(crate) use partners::{SORT_KEY_MIGRATION, fill_sort_keys};
 mod reads;
 pub use reads::{DEPARTMENT_LIST_MAX, INBOX_EXPORT_MAX};
 mod work;
@@ -331,8 +333,14 @@ impl Routing {
 pub struct Partner {
     pub id: i64,
     pub name: String,
+    /// フリガナ in katakana; empty when not known.
+    pub name_kana: String,
     pub partner_type: PartnerType,
     pub corporate_number: Option<String>,
+    pub address: String,
+    pub website: String,
+    pub phone: String,
+    pub note: String,
     pub strengths: String,
     pub constraints: String,
     pub proposal_count: i64,
@@ -678,8 +686,8 @@ impl WriteTx {
             _ => norm,
         };
         let row = sqlx::query(
-            "INSERT INTO partners (tenant_code, name, name_norm, partner_type, corporate_number, strengths, constraints, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, '', '', $6, $6) RETURNING id",
+            "INSERT INTO partners (tenant_code, name, name_norm, partner_type, corporate_number, strengths, constraints, created_at, updated_at, sort_key) \
+             VALUES ($1, $2, $3, $4, $5, '', '', $6, $6, $7) RETURNING id",
         )
         .bind(tenant)
         .bind(name)
@@ -687,6 +695,7 @@ impl WriteTx {
         .bind(partner_type)
         .bind(corporate_number)
         .bind(&now)
+        .bind(renkei_domain::partner::sort_key(name, None))
         .fetch_one(&mut *self.tx)
         .await?;
         Ok(row.try_get("id")?)

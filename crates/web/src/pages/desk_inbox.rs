@@ -383,32 +383,14 @@ fn bulk_actions(tr: &crate::i18n::Tr) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The numbered links of a list of `total` items: the first and last page, and two on either
-/// side of the current one; a gap (…) where pages are left out. Pages count from 0 in links
-/// and from 1 on screen.
+/// The inbox's numbered page links ([`super::numbered_pages`]).
 fn page_links(
     query: &InboxQuery,
     current: i64,
     total: i64,
     per_page: i64,
 ) -> Vec<(String, Option<String>, bool)> {
-    let count = (total + per_page - 1) / per_page.max(1);
-    if count <= 1 {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    let mut last_shown = -1;
-    for p in 0..count {
-        let near = (p - current).abs() <= 2;
-        if p == 0 || p == count - 1 || near {
-            if last_shown >= 0 && p > last_shown + 1 {
-                out.push(("…".to_string(), None, false));
-            }
-            out.push(((p + 1).to_string(), Some(query.link(p)), p == current));
-            last_shown = p;
-        }
-    }
-    out
+    super::numbered_pages(current, total, per_page, |p| query.link(p))
 }
 
 /// The inbox with its current filters as a spreadsheet for the desk's own records: every

@@ -55,3 +55,32 @@ pub struct NoticeQuery {
 /// A POST form with nothing but the CSRF token.
 #[derive(Debug, serde::Deserialize)]
 pub struct EmptyForm {}
+
+/// The numbered links of a list of `total` items, `per_page` a page: the first and last page,
+/// and two on either side of the current one; a gap (…) where pages are left out. Pages count
+/// from 0 in links (`link(page)`) and from 1 on screen. Each entry: the label, the link (none
+/// for a gap) and whether it is the current page. Empty when everything fits on one page.
+pub fn numbered_pages(
+    current: i64,
+    total: i64,
+    per_page: i64,
+    link: impl Fn(i64) -> String,
+) -> Vec<(String, Option<String>, bool)> {
+    let count = (total + per_page - 1) / per_page.max(1);
+    if count <= 1 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut last_shown = -1;
+    for p in 0..count {
+        let near = (p - current).abs() <= 2;
+        if p == 0 || p == count - 1 || near {
+            if last_shown >= 0 && p > last_shown + 1 {
+                out.push(("…".to_string(), None, false));
+            }
+            out.push(((p + 1).to_string(), Some(link(p)), p == current));
+            last_shown = p;
+        }
+    }
+    out
+}
