@@ -421,6 +421,86 @@ pub mod rules {
     /// The partner registry's notes.
     pub const PARTNER_STRENGTHS: TextRule = TextRule::many_lines("strengths", 4000);
     pub const PARTNER_CONSTRAINTS: TextRule = TextRule::many_lines("constraints", 4000);
+    /// The desk's internal memo (内部メモ): desk staff only.
+    pub const MEMO_BODY: TextRule = TextRule::many_lines("memo", super::MAX_MEMO);
+    /// Why the desk corrected the record (訂正の理由).
+    pub const CORRECTION_REASON: TextRule =
+        TextRule::many_lines("correction_reason", super::MAX_CORRECTION_REASON);
+}
+
+/// The longest internal memo (characters).
+pub const MAX_MEMO: usize = 2000;
+/// The longest reason for a correction (characters).
+pub const MAX_CORRECTION_REASON: usize = 400;
+
+vocabulary!(
+    /// What of a proposal's record the desk may correct (訂正): the proponent's words and
+    /// contact details, each checked by the intake's own rule. The code is the form field
+    /// and the `proposals` column.
+    CorrectionField {
+        Title = "title",
+        Summary = "summary",
+        Details = "details",
+        ExpectedEffects = "expected_effects",
+        FiscalExplanation = "fiscal_explanation",
+        OrgName = "org_name",
+        OrgAddress = "org_address",
+        ContactName = "contact_name",
+        ContactDepartment = "contact_department",
+        ContactTitle = "contact_title",
+        Email = "email",
+        Phone = "phone",
+    } field "correction_field"
+);
+
+impl CorrectionField {
+    /// The intake form's label of the field (the same words the proponent saw).
+    pub fn form_label_key(self) -> &'static str {
+        match self {
+            Self::Title => "propose-title-field",
+            Self::Summary => "propose-summary",
+            Self::Details => "propose-details",
+            Self::ExpectedEffects => "propose-effects",
+            Self::FiscalExplanation => "propose-fiscal-explanation",
+            Self::OrgName => "propose-org-name",
+            Self::OrgAddress => "propose-org-address",
+            Self::ContactName => "propose-contact-name",
+            Self::ContactDepartment => "propose-contact-department",
+            Self::ContactTitle => "propose-contact-title",
+            Self::Email => "col-email",
+            Self::Phone => "propose-phone",
+        }
+    }
+
+    /// Whether the field holds several lines (a text area in the form).
+    pub fn many_lines(self) -> bool {
+        matches!(
+            self,
+            Self::Summary | Self::Details | Self::ExpectedEffects | Self::FiscalExplanation
+        )
+    }
+
+    /// A corrected value, checked as the intake checks it: required where the intake requires
+    /// it, the same length and character rules, a real e-mail address, a Japanese phone
+    /// number. (Whether 財政負担の内容 may be empty depends on the proposal: the caller.)
+    pub fn parse_value(self, input: &str) -> Result<String, ParseError> {
+        let required = |rule: crate::text::TextRule| rule.parse_required(input, "error-required");
+        match self {
+            Self::Title => required(rules::TITLE),
+            Self::Summary => required(rules::SUMMARY),
+            Self::Details => rules::DETAILS.parse(input),
+            Self::ExpectedEffects => rules::EXPECTED_EFFECTS.parse(input),
+            Self::FiscalExplanation => rules::FISCAL_EXPLANATION.parse(input),
+            Self::OrgName => required(rules::ORG_NAME),
+            Self::OrgAddress => rules::ORG_ADDRESS.parse(input),
+            Self::ContactName => required(rules::CONTACT_NAME),
+            Self::ContactDepartment => rules::CONTACT_DEPARTMENT.parse(input),
+            Self::ContactTitle => rules::CONTACT_TITLE.parse(input),
+            Self::Email => Email::parse(input).map(|e| e.as_str().to_string()),
+            Self::Phone if input.trim().is_empty() => Ok(String::new()),
+            Self::Phone => parse_phone(input),
+        }
+    }
 }
 
 fn text(

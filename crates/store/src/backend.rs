@@ -101,6 +101,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "password resets",
         include_str!("../migrations/sqlite/0017_password_resets.sql"),
     ),
+    (
+        19,
+        "desk memos and corrections",
+        include_str!("../migrations/sqlite/0019_desk_memos_and_corrections.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -187,6 +192,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         17,
         "password resets",
         include_str!("../migrations/postgres/0017_password_resets.sql"),
+    ),
+    (
+        19,
+        "desk memos and corrections",
+        include_str!("../migrations/postgres/0019_desk_memos_and_corrections.sql"),
     ),
 ];
 

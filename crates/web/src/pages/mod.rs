@@ -13,6 +13,7 @@ pub mod department_rename;
 pub mod department_show;
 pub mod departments_list;
 pub mod desk_approach;
+pub mod desk_correct;
 pub mod desk_home;
 pub mod desk_inbox;
 pub mod desk_profile;
