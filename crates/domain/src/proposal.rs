@@ -691,6 +691,58 @@ pub fn normalise_org_name(name: &str) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn corrections_follow_the_intake_rules() {
+        use CorrectionField as F;
+        assert_eq!(
+            F::Title.parse_value("  正しい件名 "),
+            Ok("正しい件名".into())
+        );
+        assert_eq!(
+            F::Title.parse_value(" ").map_err(|e| e.key),
+            Err("error-required")
+        );
+        assert_eq!(
+            F::Title
+                .parse_value("改行\nあり")
+                .map_err(|e| (e.field, e.key)),
+            Err(("title", "error-line-break"))
+        );
+        assert!(F::Title.parse_value(&"長".repeat(MAX_TITLE + 1)).is_err());
+        assert_eq!(F::Details.parse_value(""), Ok(String::new()));
+        assert_eq!(F::Summary.parse_value("一\r\n二"), Ok("一\n二".into()));
+        assert_eq!(F::Phone.parse_value(""), Ok(String::new()));
+        assert_eq!(
+            F::Phone.parse_value("０７２－４２３－２１２１"),
+            Ok("072-423-2121".into())
+        );
+        assert_eq!(
+            F::Phone.parse_value("123").map_err(|e| e.key),
+            Err("error-phone-format")
+        );
+        assert_eq!(
+            F::Email.parse_value("bad").map_err(|e| e.field),
+            Err("email")
+        );
+        assert!(F::Email.parse_value("taro@example.jp").is_ok());
+        // Every field's error names its form field, and every field has the intake's label.
+        for f in F::ALL {
+            assert!(
+                f.form_label_key().starts_with("propose-") || f.form_label_key() == "col-email"
+            );
+            if let Err(e) = f.parse_value("\u{7}") {
+                assert_eq!(e.field, f.code(), "{f}");
+            }
+        }
+        assert_eq!(
+            rules::MEMO_BODY
+                .parse(&"メ".repeat(MAX_MEMO))
+                .map(|s| s.chars().count()),
+            Ok(MAX_MEMO)
+        );
+        assert!(rules::MEMO_BODY.parse(&"メ".repeat(MAX_MEMO + 1)).is_err());
+    }
+
     fn input() -> IntakeInput {
         IntakeInput {
             kind: "proposal".into(),

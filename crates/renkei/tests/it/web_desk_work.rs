@@ -105,7 +105,12 @@ async fn audits(app: &TestApp, action: &str, p: &Proposal) -> i64 {
 
 /// What a proponent, signed in or holding the link, and a routed department can read of a
 /// proposal: its pages, the my-page list, the department's API answer.
-async fn outside_views(app: &TestApp, p: &Proposal, track: &str, proponent: &mut Client) -> Vec<(String, String)> {
+async fn outside_views(
+    app: &TestApp,
+    p: &Proposal,
+    track: &str,
+    proponent: &mut Client,
+) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut anon = app.client();
     out.push(("track".into(), anon.get(track).await.body));
@@ -116,7 +121,10 @@ async fn outside_views(app: &TestApp, p: &Proposal, track: &str, proponent: &mut
             .await
             .body,
     ));
-    out.push(("mypage".into(), proponent.get(&format!("/t/{K}/mypage")).await.body));
+    out.push((
+        "mypage".into(),
+        proponent.get(&format!("/t/{K}/mypage")).await.body,
+    ));
     let mut dept = signed_in(app, DEPT).await;
     let page = dept
         .get(&format!("/t/{K}/department/proposals/{}", p.receipt_number))
@@ -148,18 +156,27 @@ async fn memos_are_for_the_desk_alone(backend: Backend) {
     route_to_department(&app, &p).await;
     let desk_path = format!("/t/{K}/desk/proposals/{}", p.receipt_number);
     let mut desk = signed_in(&app, DESK).await;
-    let officer = app.store.user_by_email(DESK).await.expect("desk").display_name;
+    let officer = app
+        .store
+        .user_by_email(DESK)
+        .await
+        .expect("desk")
+        .display_name;
     desk.get(&desk_path).await;
 
     const FIRST: &str = "先方の予算感は三百万円程度（電話で確認）";
     const SECOND: &str = "次回は危機管理課の係長も同席予定\n資料は持参";
-    let r = desk.post(&format!("{desk_path}/memos"), &[("memo", FIRST)]).await;
+    let r = desk
+        .post(&format!("{desk_path}/memos"), &[("memo", FIRST)])
+        .await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(
         r.location.as_deref(),
         Some(format!("{desk_path}?notice=memo-saved").as_str())
     );
-    let r = desk.post(&format!("{desk_path}/memos"), &[("memo", SECOND)]).await;
+    let r = desk
+        .post(&format!("{desk_path}/memos"), &[("memo", SECOND)])
+        .await;
     assert_eq!(r.status, 303);
     assert_eq!(audits(&app, "proposal.memo", &p).await, 2);
 
@@ -173,7 +190,10 @@ async fn memos_are_for_the_desk_alone(backend: Backend) {
         .expect("the second memo");
     assert!(second < first, "newest first");
     let memo_block = &page.body[second.saturating_sub(300)..second];
-    assert!(memo_block.contains(&officer), "the author by name: {memo_block}");
+    assert!(
+        memo_block.contains(&officer),
+        "the author by name: {memo_block}"
+    );
     assert!(memo_block.contains("令和8年"), "和暦: {memo_block}");
     assert!(
         page.body.contains("提案者にも照会先の部署にも表示されず"),
@@ -185,11 +205,15 @@ async fn memos_are_for_the_desk_alone(backend: Backend) {
 
     // Bad memos: a message, what was typed kept, nothing written.
     let memos_before = count(&app, "SELECT COUNT(*) FROM proposal_memos").await;
-    let r = desk.post(&format!("{desk_path}/memos"), &[("memo", "  \n ")]).await;
+    let r = desk
+        .post(&format!("{desk_path}/memos"), &[("memo", "  \n ")])
+        .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("メモを入力してください。"));
     let long = "長".repeat(2001);
-    let r = desk.post(&format!("{desk_path}/memos"), &[("memo", &long)]).await;
+    let r = desk
+        .post(&format!("{desk_path}/memos"), &[("memo", &long)])
+        .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains(&long), "the typed memo is kept");
     let r = desk
@@ -204,7 +228,10 @@ async fn memos_are_for_the_desk_alone(backend: Backend) {
 
     // Nobody outside the desk reads them, and no mail carries them.
     for (what, body) in outside_views(&app, &p, &track, &mut proponent).await {
-        assert!(body.contains("防災訓練の共同提案"), "{what} shows the proposal");
+        assert!(
+            body.contains("防災訓練の共同提案"),
+            "{what} shows the proposal"
+        );
         assert!(!body.contains(FIRST), "{what} shows a memo");
         assert!(!body.contains("係長も同席"), "{what} shows a memo");
         assert!(!body.contains("内部メモ"), "{what} mentions memos");
@@ -220,7 +247,9 @@ async fn memos_are_for_the_desk_alone(backend: Backend) {
     for email in [DEPT, PROPONENT, "admin@kishiwada.demo.renkei.jp"] {
         let mut c = signed_in(&app, email).await;
         c.get("/").await;
-        let r = c.post(&format!("{desk_path}/memos"), &[("memo", "侵入メモ")]).await;
+        let r = c
+            .post(&format!("{desk_path}/memos"), &[("memo", "侵入メモ")])
+            .await;
         assert!(r.status == 403 || r.status == 404, "{email}: {}", r.status);
     }
     assert_eq!(
@@ -245,7 +274,10 @@ fn correction_form(p: &Proposal, changes: &[(&str, &str)]) -> Vec<(String, Strin
 }
 
 async fn post_owned(c: &mut Client, path: &str, fields: &[(String, String)]) -> Page {
-    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     c.post(path, &refs).await
 }
 
@@ -278,7 +310,10 @@ async fn corrections_change_the_record(backend: Backend) {
     let mut desk = signed_in(&app, DESK).await;
 
     let page = desk.get(&desk_path).await;
-    assert!(page.body.contains(&format!("href=\"{correct}\"")), "no link to the correction");
+    assert!(
+        page.body.contains(&format!("href=\"{correct}\"")),
+        "no link to the correction"
+    );
     let form = desk.get(&correct).await;
     assert_eq!(form.status, 200);
     assert!(form.body.contains("ドロ－ン防災訓練の提按"));
@@ -297,7 +332,10 @@ async fn corrections_change_the_record(backend: Backend) {
     let bad = post_owned(
         &mut desk,
         &correct,
-        &correction_form(&p, &[("title", ""), ("email", "not-an-address"), ("phone", "123")]),
+        &correction_form(
+            &p,
+            &[("title", ""), ("email", "not-an-address"), ("phone", "123")],
+        ),
     )
     .await;
     assert_eq!(bad.status, 422, "{}", bad.body);
@@ -308,8 +346,14 @@ async fn corrections_change_the_record(backend: Backend) {
     ] {
         assert!(bad.body.contains(msg), "no message {msg}");
     }
-    assert!(bad.body.contains("value=\"not-an-address\""), "typed e-mail kept");
-    assert!(bad.body.contains("href=\"#email\""), "the summary links the field");
+    assert!(
+        bad.body.contains("value=\"not-an-address\""),
+        "typed e-mail kept"
+    );
+    assert!(
+        bad.body.contains("href=\"#email\""),
+        "the summary links the field"
+    );
     let too_long = "長".repeat(101);
     let bad = post_owned(
         &mut desk,
@@ -327,7 +371,10 @@ async fn corrections_change_the_record(backend: Backend) {
     .await;
     assert_eq!(unchanged.status, 422);
     assert!(unchanged.body.contains("訂正する箇所がありません"));
-    assert_eq!(app.store.proposal(k(), &p.receipt_number).await.expect("p"), p);
+    assert_eq!(
+        app.store.proposal(k(), &p.receipt_number).await.expect("p"),
+        p
+    );
     assert_eq!(events(&app).await.len(), events_before);
     assert_eq!(audits(&app, "proposal.correct", &p).await, 0);
 
@@ -340,7 +387,10 @@ async fn corrections_change_the_record(backend: Backend) {
             &[
                 ("title", "ドローン防災訓練の提案"),
                 ("phone", "072-423-9999"),
-                ("correction_reason", "提案者から電話で誤りの連絡があったため"),
+                (
+                    "correction_reason",
+                    "提案者から電話で誤りの連絡があったため",
+                ),
             ],
         ),
     )
@@ -361,7 +411,11 @@ async fn corrections_change_the_record(backend: Backend) {
         .into_iter()
         .filter(|e| e.kind == "correction")
         .collect();
-    assert_eq!(corrections.len(), 2, "one timeline event per corrected field");
+    assert_eq!(
+        corrections.len(),
+        2,
+        "one timeline event per corrected field"
+    );
     assert!(corrections.iter().all(|e| !e.for_proponent));
     let note: serde_json::Value = serde_json::from_str(&corrections[0].note).expect("json");
     assert_eq!(note["field"], "title");
@@ -386,15 +440,28 @@ async fn corrections_change_the_record(backend: Backend) {
 
     let page = desk.get(&format!("{desk_path}?notice=corrected")).await;
     assert!(page.body.contains("記録を訂正しました。"));
-    assert!(page.body.contains("訂正：件名"), "the timeline names the field");
-    assert!(page.body.contains("「ドロ－ン防災訓練の提按」→「ドローン防災訓練の提案」"));
-    assert!(page.body.contains("理由：提案者から電話で誤りの連絡があったため"));
+    assert!(
+        page.body.contains("訂正：件名"),
+        "the timeline names the field"
+    );
+    assert!(
+        page.body
+            .contains("「ドロ－ン防災訓練の提按」→「ドローン防災訓練の提案」")
+    );
+    assert!(
+        page.body
+            .contains("理由：提案者から電話で誤りの連絡があったため")
+    );
     let print = desk.get(&format!("{desk_path}/print")).await;
     assert!(print.body.contains("訂正：電話番号"));
 
     // The search follows the corrected words.
     assert!(search(&app, "提案").await.contains(&p.receipt_number));
-    assert!(search(&app, "ドローン防災").await.contains(&p.receipt_number));
+    assert!(
+        search(&app, "ドローン防災")
+            .await
+            .contains(&p.receipt_number)
+    );
     assert!(!search(&app, "提按").await.contains(&p.receipt_number));
     assert!(!search(&app, "ドロ－ン").await.contains(&p.receipt_number));
 
@@ -402,7 +469,10 @@ async fn corrections_change_the_record(backend: Backend) {
     let mut anon = app.client();
     let mine = anon.get(&track).await;
     assert!(mine.body.contains("ドローン防災訓練の提案"));
-    assert!(!mine.body.contains("訂正"), "the proponent's timeline shows the correction");
+    assert!(
+        !mine.body.contains("訂正"),
+        "the proponent's timeline shows the correction"
+    );
     assert!(!mine.body.contains("誤りの連絡"));
 
     // A form built before that correction is refused (it would write the old title back).
@@ -417,8 +487,18 @@ async fn corrections_change_the_record(backend: Backend) {
     .await;
     assert_eq!(stale.status, 422);
     assert!(stale.body.contains("画面を開いた後に変更されています"));
-    assert!(stale.body.contains("ドローン防災訓練の提案"), "the form shows the record now");
-    assert_eq!(app.store.proposal(k(), &p.receipt_number).await.expect("p").summary, p.summary);
+    assert!(
+        stale.body.contains("ドローン防災訓練の提案"),
+        "the form shows the record now"
+    );
+    assert_eq!(
+        app.store
+            .proposal(k(), &p.receipt_number)
+            .await
+            .expect("p")
+            .summary,
+        p.summary
+    );
 
     // Not the department's, nor the proponent's.
     route_to_department(&app, &p).await;
@@ -429,28 +509,43 @@ async fn corrections_change_the_record(backend: Backend) {
         let r = post_owned(
             &mut c,
             &correct,
-            &correction_form(&now, &[("title", "乗っ取り"), ("correction_reason", "侵入")]),
+            &correction_form(
+                &now,
+                &[("title", "乗っ取り"), ("correction_reason", "侵入")],
+            ),
         )
         .await;
         assert!(r.status == 403 || r.status == 404, "{email}: {}", r.status);
     }
 
     // A withdrawn proposal's record stays as the proponent left it.
-    let withdrawn = anon.post(&format!("{track}/withdraw"), &[("confirm", "yes")]).await;
+    let withdrawn = anon
+        .post(&format!("{track}/withdraw"), &[("confirm", "yes")])
+        .await;
     assert_eq!(withdrawn.status, 303, "{}", withdrawn.body);
     let form = desk.get(&correct).await;
-    assert!(form.body.contains("取り下げられた提案の記録は訂正できません。"));
+    assert!(
+        form.body
+            .contains("取り下げられた提案の記録は訂正できません。")
+    );
     assert!(!form.body.contains("name=\"correction_reason\""));
     let now = app.store.proposal(k(), &p.receipt_number).await.expect("p");
     let r = post_owned(
         &mut desk,
         &correct,
-        &correction_form(&now, &[("title", "取下げ後の訂正"), ("correction_reason", "誤字")]),
+        &correction_form(
+            &now,
+            &[("title", "取下げ後の訂正"), ("correction_reason", "誤字")],
+        ),
     )
     .await;
     assert_eq!(r.status, 422);
     assert_eq!(
-        app.store.proposal(k(), &p.receipt_number).await.expect("p").title,
+        app.store
+            .proposal(k(), &p.receipt_number)
+            .await
+            .expect("p")
+            .title,
         "ドローン防災訓練の提案"
     );
     assert_eq!(audits(&app, "proposal.correct", &p).await, 1);
@@ -496,13 +591,16 @@ async fn desk_attachments_stay_internal(backend: Backend) {
     let (p, track, mut proponent) = sent(&app, "窓口の資料を添付する提案").await;
     let desk_path = format!("/t/{K}/desk/proposals/{}", p.receipt_number);
     let mut desk = signed_in(&app, DESK).await;
-    let officer = app.store.user_by_email(DESK).await.expect("desk").display_name;
+    let officer = app
+        .store
+        .user_by_email(DESK)
+        .await
+        .expect("desk")
+        .display_name;
     desk.get(&desk_path).await;
     const INTERNAL: &[u8] = b"%PDF-1.4\n% desk notes of the site visit\n";
 
-    let attachments = || async {
-        count(&app, "SELECT COUNT(*) FROM attachments").await
-    };
+    let attachments = || async { count(&app, "SELECT COUNT(*) FROM attachments").await };
     let before = attachments().await;
     let none = upload(&mut desk, &format!("{desk_path}/attachments"), &[]).await;
     assert_eq!(none.status, 422);
@@ -517,7 +615,12 @@ async fn desk_attachments_stay_internal(backend: Backend) {
     assert!(exe.body.contains("添付できるのはPDF"));
     let mut forged = desk.clone();
     forged.csrf = "forged".into();
-    let r = upload(&mut forged, &format!("{desk_path}/attachments"), &[("a.pdf", INTERNAL)]).await;
+    let r = upload(
+        &mut forged,
+        &format!("{desk_path}/attachments"),
+        &[("a.pdf", INTERNAL)],
+    )
+    .await;
     assert_eq!(r.status, 403, "a forged CSRF token");
     assert_eq!(attachments().await, before);
 
@@ -534,27 +637,41 @@ async fn desk_attachments_stay_internal(backend: Backend) {
     );
     let list = app.store.attachments(p.id).await.expect("attachments");
     assert_eq!(list.len(), 2);
-    let theirs = list.iter().find(|a| !a.from_desk()).expect("the proponent's");
+    let theirs = list
+        .iter()
+        .find(|a| !a.from_desk())
+        .expect("the proponent's");
     let ours = list.iter().find(|a| a.from_desk()).expect("the desk's");
     assert_eq!(ours.filename, "現地確認メモ.pdf");
     assert_eq!(ours.uploaded_by, "desk");
     assert_eq!(ours.uploader_name.as_deref(), Some(officer.as_str()));
     assert_eq!(theirs.uploaded_by, "proponent");
     assert_eq!(audits(&app, "proposal.attachment", &p).await, 1);
-    assert!(app
-        .store
-        .proposal_events(p.id, false)
-        .await
-        .expect("events")
-        .iter()
-        .any(|e| e.kind == "attachment" && !e.for_proponent && e.note.contains("現地確認メモ.pdf")));
+    assert!(
+        app.store
+            .proposal_events(p.id, false)
+            .await
+            .expect("events")
+            .iter()
+            .any(|e| e.kind == "attachment"
+                && !e.for_proponent
+                && e.note.contains("現地確認メモ.pdf"))
+    );
 
-    let page = desk.get(&format!("{desk_path}?notice=attachment-added")).await;
+    let page = desk
+        .get(&format!("{desk_path}?notice=attachment-added"))
+        .await;
     assert!(page.body.contains("資料を添付しました。"));
     assert!(page.body.contains("現地確認メモ.pdf"));
     assert!(page.body.contains("窓口の資料"));
-    assert!(page.body.contains("窓口が資料を添付しました：現地確認メモ.pdf"));
-    let download = format!("/t/{K}/proposals/{}/attachments/{}", p.receipt_number, ours.id);
+    assert!(
+        page.body
+            .contains("窓口が資料を添付しました：現地確認メモ.pdf")
+    );
+    let download = format!(
+        "/t/{K}/proposals/{}/attachments/{}",
+        p.receipt_number, ours.id
+    );
     let resp = desk
         .http
         .get(format!("{}{download}", desk.base))
@@ -575,7 +692,10 @@ async fn desk_attachments_stay_internal(backend: Backend) {
     let mut anon = app.client();
     let mine = anon.get(&track).await;
     assert!(mine.body.contains("提案資料.pdf"));
-    assert!(!mine.body.contains("現地確認メモ"), "the proponent sees the desk's file");
+    assert!(
+        !mine.body.contains("現地確認メモ"),
+        "the proponent sees the desk's file"
+    );
     let by_account = proponent
         .get(&format!("/t/{K}/mypage/proposals/{}", p.receipt_number))
         .await;
@@ -583,13 +703,18 @@ async fn desk_attachments_stay_internal(backend: Backend) {
     assert!(!by_account.body.contains("現地確認メモ"));
     for path in [
         format!("{track}/attachments/{}", ours.id),
-        format!("/t/{K}/mypage/proposals/{}/attachments/{}", p.receipt_number, ours.id),
+        format!(
+            "/t/{K}/mypage/proposals/{}/attachments/{}",
+            p.receipt_number, ours.id
+        ),
     ] {
         let r = proponent.get(&path).await;
         assert_eq!(r.status, 404, "{path}");
         assert!(!r.body.contains("site visit"));
     }
-    let own = anon.get(&format!("{track}/attachments/{}", theirs.id)).await;
+    let own = anon
+        .get(&format!("{track}/attachments/{}", theirs.id))
+        .await;
     assert_eq!(own.status, 200, "the proponent's own file");
 
     // The department consulted reads the desk's documents (city hall's internal material)
@@ -603,7 +728,12 @@ async fn desk_attachments_stay_internal(backend: Backend) {
     assert_eq!(dept.get(&download).await.status, 200);
     for c in [&mut dept, &mut proponent] {
         c.get("/").await;
-        let r = upload(c, &format!("{desk_path}/attachments"), &[("x.pdf", INTERNAL)]).await;
+        let r = upload(
+            c,
+            &format!("{desk_path}/attachments"),
+            &[("x.pdf", INTERNAL)],
+        )
+        .await;
         assert!(r.status == 403 || r.status == 404, "{}", r.status);
     }
     assert_eq!(attachments().await, before + 1);

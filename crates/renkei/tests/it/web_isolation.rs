@@ -683,7 +683,11 @@ async fn desk_records_stay_with_the_desk(backend: Backend) {
                     .any(|end| r.path.ends_with(end))
         })
         .collect();
-    assert_eq!(routes.len(), 4, "memos, attachments, correct (GET and POST)");
+    assert_eq!(
+        routes.len(),
+        4,
+        "memos, attachments, correct (GET and POST)"
+    );
     let fields = [
         ("memo", "侵入メモ"),
         ("title", "乗っ取られた件名"),
@@ -707,13 +711,18 @@ async fn desk_records_stay_with_the_desk(backend: Backend) {
     }
     // The tracking link's holder, signed in nowhere.
     let mut holder = app.client();
-    holder.get(&format!("/t/{B}/track/{}", prop.tracking_token)).await;
+    holder
+        .get(&format!("/t/{B}/track/{}", prop.tracking_token))
+        .await;
     people.push(("tracking link".into(), holder));
     people.push(("visitor".into(), app.client()));
     // After the sign-ins (which are audited too).
     let before = snapshot(store).await;
     for route in &routes {
-        let path = route.path.replace("{code}", B).replace("{receipt}", &prop.receipt_number);
+        let path = route
+            .path
+            .replace("{code}", B)
+            .replace("{receipt}", &prop.receipt_number);
         for (who, c) in people.iter_mut() {
             let answers = if route.method == Method::GET {
                 vec![c.get(&path).await]
@@ -750,11 +759,12 @@ async fn desk_records_stay_with_the_desk(backend: Backend) {
                 ]
             };
             for a in answers {
-                let allowed: &[u16] = if who.as_str() == "visitor" || who.as_str() == "tracking link" {
-                    &[303, 403, 404]
-                } else {
-                    &[403, 404]
-                };
+                let allowed: &[u16] =
+                    if who.as_str() == "visitor" || who.as_str() == "tracking link" {
+                        &[303, 403, 404]
+                    } else {
+                        &[403, 404]
+                    };
                 assert!(
                     allowed.contains(&a.status),
                     "{who} {} {path}: {}",
@@ -773,14 +783,18 @@ async fn desk_records_stay_with_the_desk(backend: Backend) {
     // Control: B's desk itself uses them.
     let mut desk = app.client();
     assert_eq!(
-        desk.login("desk@kawasaki.demo.renkei.jp", DEMO_PASSWORD).await.status,
+        desk.login("desk@kawasaki.demo.renkei.jp", DEMO_PASSWORD)
+            .await
+            .status,
         303
     );
     let base = format!("/t/{B}/desk/proposals/{}", prop.receipt_number);
     let page = desk.get(&base).await;
     assert!(page.body.contains(SECRET_MEMO) && page.body.contains("デスク内部資料"));
     assert_eq!(desk.get(&format!("{base}/correct")).await.status, 200);
-    let r = desk.post(&format!("{base}/memos"), &[("memo", "確認済み")]).await;
+    let r = desk
+        .post(&format!("{base}/memos"), &[("memo", "確認済み")])
+        .await;
     assert_eq!(r.status, 303);
 }
 

@@ -153,8 +153,8 @@ impl Store {
         who: &Who,
     ) -> Result<Vec<Correction>> {
         let t = tenant.to_string();
-        let reason = rules::CORRECTION_REASON
-            .parse_required(reason, "error-correction-reason-required")?;
+        let reason =
+            rules::CORRECTION_REASON.parse_required(reason, "error-correction-reason-required")?;
         let mut checked = Vec::with_capacity(values.len());
         for (f, v) in values {
             checked.push((*f, f.parse_value(v)?));

@@ -17,8 +17,8 @@ mod lifecycle;
 mod partners;
 mod reads;
 pub use reads::{DEPARTMENT_LIST_MAX, INBOX_EXPORT_MAX};
-mod work;
 mod desk_work;
+mod work;
 pub use desk_work::{
     Correction, MAX_DESK_ATTACHMENTS, Memo, UPLOADED_BY_DESK, correctable, correction_basis,
 };

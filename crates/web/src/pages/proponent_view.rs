@@ -182,10 +182,7 @@ async fn render(
     let messages = proposal_view::messages(tr, state.store.proposal_messages(r.proposal.id).await?);
     let attachments = proposal_view::attachments(
         tr,
-        state
-            .store
-            .attachments_for_proponent(r.proposal.id)
-            .await?,
+        state.store.attachments_for_proponent(r.proposal.id).await?,
     );
     let received_line = tr.t1(
         "proposal-received-line",

@@ -4,9 +4,7 @@
 use crate::i18n::Tr;
 use renkei_app::mailer::{date_for, moment_for};
 use renkei_domain::proposal::CorrectionField;
-use renkei_store::proposals::{
-    AttachmentMeta, Event, Hearing, Memo, Message, Proposal, Routing,
-};
+use renkei_store::proposals::{AttachmentMeta, Event, Hearing, Memo, Message, Proposal, Routing};
 
 /// How much of a corrected value the timeline shows (the audit trail holds all of it).
 const CORRECTION_SHOWN: usize = 200;
@@ -152,15 +150,16 @@ pub fn events(tr: &Tr, list: Vec<Event>) -> Vec<EventView> {
             };
             // The desk's note; a stored note that cannot be read as fields is shown as it
             // is rather than dropped.
-            let note = own_note.or_else(|| match renkei_store::proposals::event_note(&e.note) {
-                Some(serde_json::Value::Object(fields)) => fields
-                    .get("note")
-                    .and_then(|n| n.as_str())
-                    .map(str::to_string),
-                Some(serde_json::Value::String(raw)) => Some(raw),
-                _ => None,
-            })
-            .filter(|n| !n.trim().is_empty());
+            let note = own_note
+                .or_else(|| match renkei_store::proposals::event_note(&e.note) {
+                    Some(serde_json::Value::Object(fields)) => fields
+                        .get("note")
+                        .and_then(|n| n.as_str())
+                        .map(str::to_string),
+                    Some(serde_json::Value::String(raw)) => Some(raw),
+                    _ => None,
+                })
+                .filter(|n| !n.trim().is_empty());
             // A person by name, never by the address they signed in with.
             let actor = match (e.actor_name, e.actor.as_str()) {
                 (Some(name), _) => name,
@@ -249,9 +248,7 @@ pub fn memos(tr: &Tr, list: Vec<Memo>) -> Vec<MemoView> {
     list.into_iter()
         .map(|m| MemoView {
             at: moment_for(tr.lang, m.at),
-            author: m
-                .author_name
-                .unwrap_or_else(|| tr.t("event-actor-system")),
+            author: m.author_name.unwrap_or_else(|| tr.t("event-actor-system")),
             body: m.body,
         })
         .collect()
