@@ -464,6 +464,20 @@ async fn corrections_change_the_record(backend: Backend) {
     );
     assert!(!search(&app, "提按").await.contains(&p.receipt_number));
     assert!(!search(&app, "ドロ－ン").await.contains(&p.receipt_number));
+    // The index itself forgot the old words (FTS5 forgets a contentless row only when told
+    // its tokens) and holds the new ones.
+    let index = |q: &'static str| {
+        let store = app.store.clone();
+        async move { store.search_index_candidates(k(), q).await.expect("index") }
+    };
+    assert!(
+        !index("提按").await.contains(&p.id),
+        "the old title is still indexed"
+    );
+    assert!(
+        index("ン防").await.contains(&p.id),
+        "the new title is not indexed"
+    );
 
     // The proponent sees the corrected record, not the desk's notes on it.
     let mut anon = app.client();
