@@ -6,12 +6,12 @@ use crate::{App, Caller, CommandError, Errors, FieldError};
 use chrono::NaiveDate;
 use renkei_domain::attachment::{self, MAX_ATTACHMENTS};
 use renkei_domain::proposal::{
-    Answer, Channel, DeclineReason, Intake, IntakeInput, Route, Transition, rules,
+    Answer, Channel, CorrectionField, DeclineReason, Intake, IntakeInput, Route, Transition, rules,
 };
 use renkei_domain::{Actor, Lang, TenantCode};
 use renkei_store::proposals::{
-    BULK_MAX, BulkChange, Hearing, NewAttachment, NewHearing, NewProposal, Proposal, Routing,
-    Submitted,
+    BULK_MAX, BulkChange, Correction, Hearing, Memo, NewAttachment, NewHearing, NewProposal, Proposal,
+    Routing, Submitted,
 };
 
 type Result<T, E = CommandError> = std::result::Result<T, E>;
@@ -620,6 +620,93 @@ pub async fn message_to_desk(
     Ok(app
         .store
         .message_add(tenant, proposal.id, false, &body, &[], &by.who, &app.mails)
+        .await?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The desk's own records: internal memos, corrections, the desk's files
+
+/// Writes an internal memo (内部メモ): desk staff only, never shown to the proponent or to
+/// departments, never in mail.
+pub async fn add_memo(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    receipt: &str,
+    body: &str,
+) -> Result<Memo> {
+    let p = desk_proposal(app, by, tenant, receipt).await?;
+    let body = rules::MEMO_BODY.parse_required(body, "error-memo-required")?;
+    Ok(app.store.memo_add(tenant, p.id, &body, &by.who).await?)
+}
+
+/// A correction as typed: every correctable field as the form posted it (the record's values
+/// where the officer changed nothing), the reason, and the record's fingerprint the form was
+/// built on ([`renkei_store::proposals::correction_basis`]).
+#[derive(Debug, Clone, Default)]
+pub struct CorrectionInput {
+    pub values: Vec<(CorrectionField, String)>,
+    pub reason: String,
+    pub basis: String,
+}
+
+/// Corrects the record (訂正): each changed field checked by the intake's rule (every error
+/// at once), a reason required; one transaction writes the fields, a timeline event per field
+/// with the old and new value, the search index and the audit entry. Refused for a withdrawn
+/// proposal, when nothing changed, or when the record changed since the form was shown.
+pub async fn correct(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    receipt: &str,
+    input: &CorrectionInput,
+) -> Result<Vec<Correction>> {
+    let p = desk_proposal(app, by, tenant, receipt).await?;
+    let mut errors = Errors::default();
+    let mut values = Vec::new();
+    for (field, raw) in &input.values {
+        // 財政負担の内容 is part of the record only when the proponent declared a cost.
+        if *field == CorrectionField::FiscalExplanation && !p.fiscal_burden {
+            continue;
+        }
+        match field.parse_value(raw) {
+            Ok(v) if *field == CorrectionField::FiscalExplanation && v.is_empty() => {
+                errors.add("fiscal_explanation", "error-fiscal-explanation-required");
+            }
+            Ok(v) => values.push((*field, v)),
+            Err(e) => errors.parse(&e),
+        }
+    }
+    let reason = rules::CORRECTION_REASON
+        .parse_required(&input.reason, "error-correction-reason-required")
+        .map_err(|e| errors.parse(&e))
+        .ok();
+    let reason = errors.finish(reason)?;
+    Ok(app
+        .store
+        .proposal_correct(tenant, p.id, &values, &reason, &input.basis, &by.who)
+        .await?)
+}
+
+/// The desk attaches its own files (at least one; type by content, size and count as at the
+/// intake): shown to city-hall staff, never to the proponent.
+pub async fn attach_desk_files(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    receipt: &str,
+    files: Vec<RawFile>,
+) -> Result<Vec<i64>> {
+    let p = desk_proposal(app, by, tenant, receipt).await?;
+    let mut errors = Errors::default();
+    if files.is_empty() {
+        errors.add("attachments", "error-attachment-required");
+    }
+    let files = files_of(&mut errors, files);
+    let files = errors.finish(Some(files))?;
+    Ok(app
+        .store
+        .desk_attachments_add(tenant, p.id, &files, &by.who)
         .await?)
 }
 

@@ -421,6 +421,86 @@ pub mod rules {
     /// The partner registry's notes.
     pub const PARTNER_STRENGTHS: TextRule = TextRule::many_lines("strengths", 4000);
     pub const PARTNER_CONSTRAINTS: TextRule = TextRule::many_lines("constraints", 4000);
+    /// The desk's internal memo (内部メモ): desk staff only.
+    pub const MEMO_BODY: TextRule = TextRule::many_lines("memo", super::MAX_MEMO);
+    /// Why the desk corrected the record (訂正の理由).
+    pub const CORRECTION_REASON: TextRule =
+        TextRule::many_lines("correction_reason", super::MAX_CORRECTION_REASON);
+}
+
+/// The longest internal memo (characters).
+pub const MAX_MEMO: usize = 2000;
+/// The longest reason for a correction (characters).
+pub const MAX_CORRECTION_REASON: usize = 400;
+
+vocabulary!(
+    /// What of a proposal's record the desk may correct (訂正): the proponent's words and
+    /// contact details, each checked by the intake's own rule. The code is the form field
+    /// and the `proposals` column.
+    CorrectionField {
+        Title = "title",
+        Summary = "summary",
+        Details = "details",
+        ExpectedEffects = "expected_effects",
+        FiscalExplanation = "fiscal_explanation",
+        OrgName = "org_name",
+        OrgAddress = "org_address",
+        ContactName = "contact_name",
+        ContactDepartment = "contact_department",
+        ContactTitle = "contact_title",
+        Email = "email",
+        Phone = "phone",
+    } field "correction_field"
+);
+
+impl CorrectionField {
+    /// The intake form's label of the field (the same words the proponent saw).
+    pub fn form_label_key(self) -> &'static str {
+        match self {
+            Self::Title => "propose-title-field",
+            Self::Summary => "propose-summary",
+            Self::Details => "propose-details",
+            Self::ExpectedEffects => "propose-effects",
+            Self::FiscalExplanation => "propose-fiscal-explanation",
+            Self::OrgName => "propose-org-name",
+            Self::OrgAddress => "propose-org-address",
+            Self::ContactName => "propose-contact-name",
+            Self::ContactDepartment => "propose-contact-department",
+            Self::ContactTitle => "propose-contact-title",
+            Self::Email => "col-email",
+            Self::Phone => "propose-phone",
+        }
+    }
+
+    /// Whether the field holds several lines (a text area in the form).
+    pub fn many_lines(self) -> bool {
+        matches!(
+            self,
+            Self::Summary | Self::Details | Self::ExpectedEffects | Self::FiscalExplanation
+        )
+    }
+
+    /// A corrected value, checked as the intake checks it: required where the intake requires
+    /// it, the same length and character rules, a real e-mail address, a Japanese phone
+    /// number. (Whether 財政負担の内容 may be empty depends on the proposal: the caller.)
+    pub fn parse_value(self, input: &str) -> Result<String, ParseError> {
+        let required = |rule: crate::text::TextRule| rule.parse_required(input, "error-required");
+        match self {
+            Self::Title => required(rules::TITLE),
+            Self::Summary => required(rules::SUMMARY),
+            Self::Details => rules::DETAILS.parse(input),
+            Self::ExpectedEffects => rules::EXPECTED_EFFECTS.parse(input),
+            Self::FiscalExplanation => rules::FISCAL_EXPLANATION.parse(input),
+            Self::OrgName => required(rules::ORG_NAME),
+            Self::OrgAddress => rules::ORG_ADDRESS.parse(input),
+            Self::ContactName => required(rules::CONTACT_NAME),
+            Self::ContactDepartment => rules::CONTACT_DEPARTMENT.parse(input),
+            Self::ContactTitle => rules::CONTACT_TITLE.parse(input),
+            Self::Email => Email::parse(input).map(|e| e.as_str().to_string()),
+            Self::Phone if input.trim().is_empty() => Ok(String::new()),
+            Self::Phone => parse_phone(input),
+        }
+    }
 }
 
 fn text(
@@ -610,6 +690,58 @@ pub fn normalise_org_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn corrections_follow_the_intake_rules() {
+        use CorrectionField as F;
+        assert_eq!(
+            F::Title.parse_value("  正しい件名 "),
+            Ok("正しい件名".into())
+        );
+        assert_eq!(
+            F::Title.parse_value(" ").map_err(|e| e.key),
+            Err("error-required")
+        );
+        assert_eq!(
+            F::Title
+                .parse_value("改行\nあり")
+                .map_err(|e| (e.field, e.key)),
+            Err(("title", "error-line-break"))
+        );
+        assert!(F::Title.parse_value(&"長".repeat(MAX_TITLE + 1)).is_err());
+        assert_eq!(F::Details.parse_value(""), Ok(String::new()));
+        assert_eq!(F::Summary.parse_value("一\r\n二"), Ok("一\n二".into()));
+        assert_eq!(F::Phone.parse_value(""), Ok(String::new()));
+        assert_eq!(
+            F::Phone.parse_value("０７２－４２３－２１２１"),
+            Ok("072-423-2121".into())
+        );
+        assert_eq!(
+            F::Phone.parse_value("123").map_err(|e| e.key),
+            Err("error-phone-format")
+        );
+        assert_eq!(
+            F::Email.parse_value("bad").map_err(|e| e.field),
+            Err("email")
+        );
+        assert!(F::Email.parse_value("taro@example.jp").is_ok());
+        // Every field's error names its form field, and every field has the intake's label.
+        for f in F::ALL {
+            assert!(
+                f.form_label_key().starts_with("propose-") || f.form_label_key() == "col-email"
+            );
+            if let Err(e) = f.parse_value("\u{7}") {
+                assert_eq!(e.field, f.code(), "{f}");
+            }
+        }
+        assert_eq!(
+            rules::MEMO_BODY
+                .parse(&"メ".repeat(MAX_MEMO))
+                .map(|s| s.chars().count()),
+            Ok(MAX_MEMO)
+        );
+        assert!(rules::MEMO_BODY.parse(&"メ".repeat(MAX_MEMO + 1)).is_err());
+    }
 
     fn input() -> IntakeInput {
         IntakeInput {

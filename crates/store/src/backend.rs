@@ -106,6 +106,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "partner registry",
         include_str!("../migrations/sqlite/0018_partner_registry.sql"),
     ),
+    (
+        19,
+        "desk memos and corrections",
+        include_str!("../migrations/sqlite/0019_desk_memos_and_corrections.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -197,6 +202,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         crate::proposals::SORT_KEY_MIGRATION,
         "partner registry",
         include_str!("../migrations/postgres/0018_partner_registry.sql"),
+    ),
+    (
+        19,
+        "desk memos and corrections",
+        include_str!("../migrations/postgres/0019_desk_memos_and_corrections.sql"),
     ),
 ];
 

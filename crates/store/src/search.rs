@@ -192,6 +192,35 @@ impl crate::Store {
         Ok(())
     }
 
+    /// The proposals of `tenant` the index alone matches for `q` (every bigram of its words),
+    /// before the search text decides: for checking that the index follows changes (a
+    /// correction must leave no token of the old text behind).
+    pub async fn search_index_candidates(
+        &self,
+        tenant: renkei_domain::TenantCode,
+        q: &str,
+    ) -> Result<Vec<i64>> {
+        let t = tenant.to_string();
+        let folded: Vec<String> = q
+            .split_whitespace()
+            .map(crate::proposals::search_fold)
+            .collect();
+        let tokens = query_tokens(&t, folded.iter().map(String::as_str));
+        if tokens.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT p.id FROM proposals p WHERE p.tenant_code = $2 AND {} ORDER BY p.id",
+            self.backend().search_match_sql("$1")
+        );
+        let rows = sqlx::query(&sql)
+            .bind(tokens.join(" "))
+            .bind(&t)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
     pub async fn search_rebuild(&self) -> Result<u64> {
         let mut tx = self.write().await?;
         sqlx::query(self.backend().search_clear_sql())

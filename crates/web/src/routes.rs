@@ -245,6 +245,23 @@ fn book(config: &crate::WebConfig) -> RouteBook {
             "/t/{code}/desk/proposals/{receipt}/messages",
             desk_proposal::message,
         )
+        // The desk's own records: internal memos, its files, corrections of the record
+        .post(
+            "/t/{code}/desk/proposals/{receipt}/memos",
+            desk_proposal::memo,
+        )
+        .post_upload(
+            "/t/{code}/desk/proposals/{receipt}/attachments",
+            desk_proposal::attachment_upload,
+        )
+        .get(
+            "/t/{code}/desk/proposals/{receipt}/correct",
+            desk_correct::get,
+        )
+        .post(
+            "/t/{code}/desk/proposals/{receipt}/correct",
+            desk_correct::post,
+        )
         .get(
             "/t/{code}/proposals/{receipt}/attachments/{id}",
             desk_proposal::attachment,

@@ -140,6 +140,10 @@ pub const NOTICES: &[&str] = &[
     "proposal-claimed",
     "link-mail-sent",
     "proposals-linked",
+    // The desk's memos, corrections and files
+    "memo-saved",
+    "corrected",
+    "attachment-added",
 ];
 
 /// Field errors of a form, already translated, by field name.

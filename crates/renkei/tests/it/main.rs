@@ -26,6 +26,7 @@ mod web_departments;
 mod web_desk_profile;
 mod web_desk_rules;
 mod web_desk_tools;
+mod web_desk_work;
 mod web_intake_confirm;
 mod web_isolation;
 mod web_misc;

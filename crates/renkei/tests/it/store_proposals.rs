@@ -610,6 +610,24 @@ async fn referral_to_the_prefecture(backend: Backend) {
         .consent_set(k, p.id, true, true, &Who::cli())
         .await
         .expect("consent");
+    // The desk's own records stay with this desk.
+    store
+        .memo_add(k, p.id, "岸和田市の内部メモ", &Who::cli())
+        .await
+        .expect("memo");
+    store
+        .desk_attachments_add(
+            k,
+            p.id,
+            &[renkei_store::proposals::NewAttachment {
+                filename: "岸和田市の内部資料.pdf".into(),
+                content_type: "application/pdf".into(),
+                data: b"%PDF-1.4 internal".to_vec(),
+            }],
+            &Who::cli(),
+        )
+        .await
+        .expect("desk file");
     let seen = CopyReceipt::default();
     let referred = store
         .proposal_transition(
@@ -634,10 +652,16 @@ async fn referral_to_the_prefecture(backend: Backend) {
         .expect("copy at the prefecture");
     assert_eq!(copy.referred_from_id, Some(p.id));
     assert_eq!(copy.title, "広域の連携");
+    let travelled = store.attachments(copy.id).await.expect("att");
     assert_eq!(
-        store.attachments(copy.id).await.expect("att").len(),
+        travelled.len(),
         1,
-        "attachments travel"
+        "the proponent's attachments travel, the desk's own do not: {travelled:?}"
+    );
+    assert!(!travelled[0].from_desk());
+    assert!(
+        store.memos(osaka, copy.id).await.expect("memos").is_empty(),
+        "memos stay with the desk that wrote them"
     );
     assert_eq!(copy.status(), Status::Received);
 }

@@ -77,7 +77,7 @@ async fn snapshot(store: &Store) -> String {
     };
     for p in store.inbox(b, &filter).await.expect("inbox").0 {
         out.push_str(&format!(
-            "{} {} {:?} {} {} {} events={} messages={} hearings={} routings={:?}\n",
+            "{} {} {:?} {} {} {} events={} messages={} memos={} attachments={} hearings={} routings={:?}\n",
             p.receipt_number,
             p.status,
             p.assignee_user_id,
@@ -90,6 +90,9 @@ async fn snapshot(store: &Store) -> String {
                 .expect("events")
                 .len(),
             store.proposal_messages(p.id).await.expect("messages").len(),
+            // The desk's own records: memos and files.
+            store.memos(b, p.id).await.expect("memos").len(),
+            store.attachments(p.id).await.expect("attachments").len(),
             store.hearings(p.id).await.expect("hearings").len(),
             store
                 .routings(p.id)
@@ -617,4 +620,211 @@ fn for_attackers_clone(s: &Subst) -> Subst {
     }
 }
 
-on_both!(no_route_crosses_tenants);
+/// A memo of the desk at B, which nobody outside B's desk may read.
+const SECRET_MEMO: &str = "川崎市デスクの内部メモ";
+
+/// The desk's own records (internal memos, its files, corrections of the record) are the
+/// desk's alone within its own local government too: a department the proposal was routed
+/// to, the proposal's own proponent (signed in or holding the link), the administrator,
+/// another desk and a visitor are refused on every such route, whatever they send, and
+/// nothing is written.
+async fn desk_records_stay_with_the_desk(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let store = &app.store;
+    let b = TenantCode::parse(B).expect("code");
+    let secret = store
+        .department_create(
+            &Who::cli(),
+            b,
+            &DepartmentName::parse(SECRET_DEPARTMENT).expect("name"),
+        )
+        .await
+        .expect("department");
+    add_user(
+        store,
+        Some(B),
+        Role::Department,
+        "staff@kawasaki.example.jp",
+        vec![SECRET_DEPARTMENT.into()],
+    )
+    .await;
+    add_user(
+        store,
+        Some(B),
+        Role::Admin,
+        "admin@kawasaki.example.jp",
+        vec![],
+    )
+    .await;
+    let owner = add_user(
+        store,
+        Some(B),
+        Role::Proponent,
+        "proponent@kawasaki.example.jp",
+        vec![],
+    )
+    .await;
+    let prop = submit(
+        store,
+        B,
+        "proponent@kawasaki.example.jp",
+        Some(owner),
+        SECRET_TITLE,
+    )
+    .await;
+    let due = renkei_domain::calendar::add_business_days(store.today(), 5);
+    store
+        .routing_add(
+            b,
+            prop.id,
+            &[secret.id],
+            "ご意見を",
+            due,
+            &Who::cli(),
+            &renkei_store::events::NoMail,
+        )
+        .await
+        .expect("route");
+    store
+        .memo_add(b, prop.id, SECRET_MEMO, &Who::cli())
+        .await
+        .expect("memo");
+    store
+        .desk_attachments_add(
+            b,
+            prop.id,
+            &[NewAttachment {
+                filename: "デスク内部資料.pdf".into(),
+                content_type: "application/pdf".into(),
+                data: b"%PDF-1.4 internal".to_vec(),
+            }],
+            &Who::cli(),
+        )
+        .await
+        .expect("desk file");
+    let p = store.proposal(b, &prop.receipt_number).await.expect("p");
+    let routes: Vec<_> = renkei_web::route_table()
+        .into_iter()
+        .filter(|r| {
+            r.path.starts_with("/t/{code}/desk/proposals/{receipt}/")
+                && ["/memos", "/attachments", "/correct"]
+                    .iter()
+                    .any(|end| r.path.ends_with(end))
+        })
+        .collect();
+    assert_eq!(
+        routes.len(),
+        4,
+        "memos, attachments, correct (GET and POST)"
+    );
+    let fields = [
+        ("memo", "侵入メモ"),
+        ("title", "乗っ取られた件名"),
+        ("summary", "侵入"),
+        ("org_name", "侵入社"),
+        ("contact_name", "侵入"),
+        ("email", "intruder@example.jp"),
+        ("correction_reason", "侵入"),
+        ("basis", ""),
+    ];
+    let mut people: Vec<(String, Client)> = Vec::new();
+    for email in [
+        "staff@kawasaki.example.jp",
+        "proponent@kawasaki.example.jp",
+        "admin@kawasaki.example.jp",
+        "desk@kishiwada.demo.renkei.jp",
+    ] {
+        let mut c = app.client();
+        assert_eq!(c.login(email, DEMO_PASSWORD).await.status, 303, "{email}");
+        people.push((email.to_string(), c));
+    }
+    // The tracking link's holder, signed in nowhere.
+    let mut holder = app.client();
+    holder
+        .get(&format!("/t/{B}/track/{}", prop.tracking_token))
+        .await;
+    people.push(("tracking link".into(), holder));
+    people.push(("visitor".into(), app.client()));
+    // After the sign-ins (which are audited too).
+    let before = snapshot(store).await;
+    for route in &routes {
+        let path = route
+            .path
+            .replace("{code}", B)
+            .replace("{receipt}", &prop.receipt_number);
+        for (who, c) in people.iter_mut() {
+            let answers = if route.method == Method::GET {
+                vec![c.get(&path).await]
+            } else {
+                if who.as_str() != "tracking link" {
+                    c.get("/").await;
+                }
+                let form = c.post(&path, &fields).await;
+                let multipart = reqwest::multipart::Form::new()
+                    .text("_csrf", c.csrf.clone())
+                    .text("memo", "侵入メモ")
+                    .part(
+                        "attachments",
+                        reqwest::multipart::Part::bytes(b"%PDF-1.4 intruder".to_vec())
+                            .file_name("侵入.pdf"),
+                    );
+                let resp = c
+                    .http
+                    .post(format!("{}{path}", c.base))
+                    .multipart(multipart)
+                    .send()
+                    .await
+                    .expect("multipart");
+                let status = resp.status().as_u16();
+                let body = resp.text().await.unwrap_or_default();
+                vec![
+                    form,
+                    renkei_testkit::Page {
+                        status,
+                        location: None,
+                        body,
+                        headers: Default::default(),
+                    },
+                ]
+            };
+            for a in answers {
+                let allowed: &[u16] =
+                    if who.as_str() == "visitor" || who.as_str() == "tracking link" {
+                        &[303, 403, 404]
+                    } else {
+                        &[403, 404]
+                    };
+                assert!(
+                    allowed.contains(&a.status),
+                    "{who} {} {path}: {}",
+                    route.method,
+                    a.status
+                );
+                for secret in [SECRET_MEMO, "デスク内部資料", "機密の提案内容"] {
+                    assert!(!a.body.contains(secret), "{who} read {secret} via {path}");
+                }
+            }
+        }
+    }
+    assert_eq!(snapshot(store).await, before, "the desk's records changed");
+    assert_eq!(store.proposal(b, &prop.receipt_number).await.expect("p"), p);
+
+    // Control: B's desk itself uses them.
+    let mut desk = app.client();
+    assert_eq!(
+        desk.login("desk@kawasaki.demo.renkei.jp", DEMO_PASSWORD)
+            .await
+            .status,
+        303
+    );
+    let base = format!("/t/{B}/desk/proposals/{}", prop.receipt_number);
+    let page = desk.get(&base).await;
+    assert!(page.body.contains(SECRET_MEMO) && page.body.contains("デスク内部資料"));
+    assert_eq!(desk.get(&format!("{base}/correct")).await.status, 200);
+    let r = desk
+        .post(&format!("{base}/memos"), &[("memo", "確認済み")])
+        .await;
+    assert_eq!(r.status, 303);
+}
+
+on_both!(no_route_crosses_tenants, desk_records_stay_with_the_desk);

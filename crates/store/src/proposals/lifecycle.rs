@@ -173,11 +173,13 @@ impl Store {
                 let s = tx
                     .insert_proposal(*dest, &new, who, due, true, Some(p.id), Status::Received)
                     .await?;
-                // The attachments travel with the copy.
-                sqlx::query(
+                // The proponent's attachments travel with the copy; the desk's own files
+                // (like its memos) stay with this desk.
+                sqlx::query(&format!(
                     "INSERT INTO attachments (proposal_id, tenant_code, filename, content_type, size, sha256, data, uploaded_by, created_at) \
-                     SELECT $1, $2, filename, content_type, size, sha256, data, uploaded_by, created_at FROM attachments WHERE proposal_id = $3",
-                )
+                     SELECT $1, $2, filename, content_type, size, sha256, data, uploaded_by, created_at FROM attachments \
+                     WHERE proposal_id = $3 AND uploaded_by <> '{UPLOADED_BY_DESK}'"
+                ))
                 .bind(s.id)
                 .bind(dest.to_string())
                 .bind(p.id)

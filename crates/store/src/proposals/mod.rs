@@ -21,7 +21,11 @@ pub use partners::{PartnerContact, PartnerFilter, PartnerMerge};
 pub(crate) use partners::{SORT_KEY_MIGRATION, fill_sort_keys};
 mod reads;
 pub use reads::{DEPARTMENT_LIST_MAX, INBOX_EXPORT_MAX};
+mod desk_work;
 mod work;
+pub use desk_work::{
+    Correction, MAX_DESK_ATTACHMENTS, Memo, UPLOADED_BY_DESK, correctable, correction_basis,
+};
 
 use crate::events::{DomainEvent, Mailer, Recipient};
 use crate::rows;
@@ -231,8 +235,19 @@ pub struct AttachmentMeta {
     pub content_type: String,
     pub size: i64,
     pub sha256: String,
+    /// `proponent` (sent with the proposal or a message) or `desk` (the desk's own file,
+    /// [`UPLOADED_BY_DESK`]: city-hall staff only, never the proponent).
     pub uploaded_by: String,
+    /// The desk officer who attached it (the desk's files).
+    pub uploader_name: Option<String>,
     pub created_at: String,
+}
+
+impl AttachmentMeta {
+    /// The desk's own file (internal: the proponent never sees it).
+    pub fn from_desk(&self) -> bool {
+        self.uploaded_by == UPLOADED_BY_DESK
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -459,10 +474,39 @@ pub fn search_fold(s: &str) -> String {
 /// The `search_text` column of a proposal: its receipt number and the proponent's text, folded
 /// ([`search_fold`]). Every writer of proposals calls this (intake, referral copies, bulk load).
 pub fn search_text(receipt: &str, i: &Intake) -> String {
-    search_fold(&format!(
-        "{receipt}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
-        i.title, i.summary, i.details, i.org_name, i.contact_name, i.expected_effects, i.email
-    ))
+    search_text_of(
+        receipt,
+        [
+            &i.title,
+            &i.summary,
+            &i.details,
+            &i.org_name,
+            &i.contact_name,
+            &i.expected_effects,
+            i.email.as_str(),
+        ],
+    )
+}
+
+/// [`search_text`] of a stored proposal (after a correction changed its text).
+pub(crate) fn stored_search_text(p: &Proposal) -> String {
+    search_text_of(
+        &p.receipt_number,
+        [
+            &p.title,
+            &p.summary,
+            &p.details,
+            &p.org_name,
+            &p.contact_name,
+            &p.expected_effects,
+            &p.email,
+        ],
+    )
+}
+
+/// Title, summary, details, organisation, contact, expected effects and e-mail, in that order.
+fn search_text_of(receipt: &str, parts: [&str; 7]) -> String {
+    search_fold(&format!("{receipt}\n{}", parts.join("\n")))
 }
 
 /// A timeline note or audit detail: a JSON object of strings, written by serde_json (so any

@@ -272,11 +272,23 @@ impl Store {
             .collect()
     }
 
+    /// Every attachment of a proposal, the desk's own files too (city-hall staff).
     pub async fn attachments(&self, proposal_id: i64) -> Result<Vec<AttachmentMeta>> {
-        let rows = sqlx::query(
-            "SELECT id, filename, content_type, size, sha256, uploaded_by, created_at FROM attachments \
-             WHERE proposal_id = $1 ORDER BY id",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments a WHERE a.proposal_id = $1 ORDER BY a.id"
+        ))
+        .bind(proposal_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(attachment_from_row).collect()
+    }
+
+    /// The attachments the proponent sees: theirs, never the desk's own files.
+    pub async fn attachments_for_proponent(&self, proposal_id: i64) -> Result<Vec<AttachmentMeta>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments a WHERE a.proposal_id = $1 \
+             AND a.uploaded_by <> '{UPLOADED_BY_DESK}' ORDER BY a.id"
+        ))
         .bind(proposal_id)
         .fetch_all(self.pool())
         .await?;
@@ -290,10 +302,10 @@ impl Store {
         proposal_id: i64,
         id: i64,
     ) -> Result<(AttachmentMeta, Vec<u8>)> {
-        let r = sqlx::query(
-            "SELECT id, filename, content_type, size, sha256, uploaded_by, created_at, data FROM attachments \
-             WHERE tenant_code = $1 AND proposal_id = $2 AND id = $3",
-        )
+        let r = sqlx::query(&format!(
+            "SELECT {ATTACHMENT_COLUMNS}, a.data FROM attachments a \
+             WHERE a.tenant_code = $1 AND a.proposal_id = $2 AND a.id = $3"
+        ))
         .bind(tenant.to_string())
         .bind(proposal_id)
         .bind(id)
@@ -444,6 +456,10 @@ impl Store {
     }
 }
 
+/// The columns of an [`AttachmentMeta`] (`a` is `attachments`).
+const ATTACHMENT_COLUMNS: &str = "a.id, a.filename, a.content_type, a.size, a.sha256, a.uploaded_by, a.created_at, \
+     (SELECT u.display_name FROM users u WHERE u.id = a.uploaded_by_user_id) AS uploader_name";
+
 pub(super) fn attachment_from_row(r: &sqlx::any::AnyRow) -> Result<AttachmentMeta> {
     Ok(AttachmentMeta {
         id: r.try_get("id")?,
@@ -452,6 +468,7 @@ pub(super) fn attachment_from_row(r: &sqlx::any::AnyRow) -> Result<AttachmentMet
         size: r.try_get("size")?,
         sha256: r.try_get("sha256")?,
         uploaded_by: r.try_get("uploaded_by")?,
+        uploader_name: r.try_get("uploader_name")?,
         created_at: r.try_get("created_at")?,
     })
 }

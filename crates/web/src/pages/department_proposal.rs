@@ -73,7 +73,7 @@ async fn render(
             .collect(),
         state.store.today(),
     );
-    let attachments = proposal_view::attachments(state.store.attachments(p.id).await?);
+    let attachments = proposal_view::attachments(tr, state.store.attachments(p.id).await?);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {

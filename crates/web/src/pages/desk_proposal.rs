@@ -3,20 +3,22 @@
 //! proponent). Every view is audited; every action is checked by the domain first.
 
 use super::proposal_view::{
-    self, AttachmentView, Choice, EventView, HearingView, MessageView, ProposalView, RoutingView,
-    choices,
+    self, AttachmentView, Choice, EventView, HearingView, MemoView, MessageView, ProposalView,
+    RoutingView, choices,
 };
 use super::{confirm, html};
-use crate::auth::{CsrfForm, Ctx, TenantAccess, tenant_access};
+use crate::auth::{CsrfForm, Ctx, TenantAccess, constant_time_eq, tenant_access};
 use crate::error::WebError;
 use crate::state::AppState;
 use crate::view::{Base, FieldErrors};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use renkei_app::proposals::{self as cmd, HearingInput, RouteInput, TransitionInput};
+use renkei_app::proposals::{self as cmd, HearingInput, RawFile, RouteInput, TransitionInput};
 use renkei_app::{CommandError, FieldError};
+use renkei_domain::attachment;
 use renkei_domain::proposal::{Channel, DeclineReason, Transition};
 use renkei_domain::{Actor, TenantCode};
 use renkei_store::StoreError;
@@ -34,6 +36,7 @@ struct DeskProposalTemplate {
     events: Vec<EventView>,
     messages: Vec<MessageView>,
     attachments: Vec<AttachmentView>,
+    memos: Vec<MemoView>,
     hearings: Vec<HearingView>,
     routings: Vec<RoutingView>,
     departments: Vec<RoutableDepartment>,
@@ -97,6 +100,9 @@ pub struct ActionForm {
     /// The confirmation step: `yes` (confirmed), `back` (show the form again), or empty.
     #[serde(default)]
     pub confirm: String,
+    /// An internal memo.
+    #[serde(default)]
+    pub memo: String,
 }
 
 async fn access(state: &AppState, ctx: &Ctx, code: &str) -> Result<TenantAccess, WebError> {
@@ -123,7 +129,8 @@ async fn render(
     }
     let events = proposal_view::events(tr, state.store.proposal_events(p.id, false).await?);
     let messages = proposal_view::messages(tr, state.store.proposal_messages(p.id).await?);
-    let attachments = proposal_view::attachments(state.store.attachments(p.id).await?);
+    let attachments = proposal_view::attachments(tr, state.store.attachments(p.id).await?);
+    let memos = proposal_view::memos(tr, state.store.memos(a.code, p.id).await?);
     let hearings = proposal_view::hearings(tr, state.store.hearings(p.id).await?);
     let routings =
         proposal_view::routings(tr, state.store.routings(p.id).await?, state.store.today());
@@ -212,6 +219,7 @@ async fn render(
         events,
         messages,
         attachments,
+        memos,
         hearings,
         routings,
         departments,
@@ -511,6 +519,85 @@ pub async fn message(
     finish(&state, &ctx, a, &receipt, form, "message-sent", result).await
 }
 
+/// `POST …/memos`: an internal memo (内部メモ), desk staff only.
+pub async fn memo(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, receipt)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ActionForm>,
+) -> Result<Response, WebError> {
+    let a = access(&state, &ctx, &code).await?;
+    let result = cmd::add_memo(&state.app, &a.caller(&ctx), a.code, &receipt, &form.memo).await;
+    finish(&state, &ctx, a, &receipt, form, "memo-saved", result).await
+}
+
+/// `POST …/attachments` (multipart): the desk attaches its own files. Access is checked before
+/// the body is read, so nobody else learns anything from how an upload is refused; the CSRF
+/// token comes in the body (as at the intake).
+pub async fn attachment_upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, receipt)): Path<(String, String)>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, WebError> {
+    let a = access(&state, &ctx, &code).await?;
+    let mut multipart = multipart.map_err(|_| WebError::BadRequest("error-bad-request"))?;
+    let mut csrf = String::new();
+    let mut files: Vec<RawFile> = Vec::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(WebError::PayloadTooLarge);
+            }
+            Err(_) => return Err(WebError::BadRequest("error-bad-request")),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "attachments" {
+            let filename = field.file_name().map(attachment::clean_filename);
+            let data = field.bytes().await.map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    WebError::PayloadTooLarge
+                } else {
+                    WebError::BadRequest("error-bad-request")
+                }
+            })?;
+            let Some(filename) = filename else { continue };
+            if data.is_empty() && filename == "attachment" {
+                continue; // the empty file input of a form sent without a file
+            }
+            // Bounded: past the most one upload takes, the command refuses the count.
+            if files.len() > attachment::MAX_ATTACHMENTS {
+                continue;
+            }
+            files.push(RawFile {
+                filename,
+                data: Some(data.to_vec()),
+            });
+        } else if name == crate::auth::CSRF_FIELD {
+            csrf = field
+                .text()
+                .await
+                .map_err(|_| WebError::BadRequest("error-bad-request"))?;
+        }
+    }
+    if ctx.csrf.is_empty() || !constant_time_eq(csrf.as_bytes(), ctx.csrf.as_bytes()) {
+        return Err(WebError::Csrf);
+    }
+    let result = cmd::attach_desk_files(&state.app, &a.caller(&ctx), a.code, &receipt, files).await;
+    finish(
+        &state,
+        &ctx,
+        a,
+        &receipt,
+        ActionForm::default(),
+        "attachment-added",
+        result,
+    )
+    .await
+}
+
 /// An attachment for city-hall staff: the desk, or a department the proposal was routed to.
 pub async fn attachment(
     State(state): State<AppState>,
@@ -552,6 +639,7 @@ struct PrintTemplate {
     v: ProposalView,
     events: Vec<EventView>,
     attachments: Vec<AttachmentView>,
+    memos: Vec<MemoView>,
     hearings: Vec<HearingView>,
     routings: Vec<RoutingView>,
     printed_on: String,
@@ -578,7 +666,8 @@ pub async fn print(
         base: Base::new(&ctx, tr.t1("print-title", "receipt", &p.receipt_number)),
         tenant_name: a.tenant.full_name(),
         events: proposal_view::events(tr, state.store.proposal_events(p.id, false).await?),
-        attachments: proposal_view::attachments(state.store.attachments(p.id).await?),
+        attachments: proposal_view::attachments(tr, state.store.attachments(p.id).await?),
+        memos: proposal_view::memos(tr, state.store.memos(a.code, p.id).await?),
         hearings: proposal_view::hearings(tr, state.store.hearings(p.id).await?),
         routings: proposal_view::routings(tr, state.store.routings(p.id).await?, today),
         printed_on: renkei_app::mailer::date_for(tr.lang, today),

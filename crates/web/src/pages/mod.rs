@@ -14,6 +14,7 @@ pub mod department_show;
 pub mod departments_list;
 pub mod desk_approach;
 pub mod desk_bulk;
+pub mod desk_correct;
 pub mod desk_home;
 pub mod desk_inbox;
 pub mod desk_profile;

@@ -180,7 +180,10 @@ async fn render(
         .await?;
     let events = proposal_view::events(tr, state.store.proposal_events(r.proposal.id, true).await?);
     let messages = proposal_view::messages(tr, state.store.proposal_messages(r.proposal.id).await?);
-    let attachments = proposal_view::attachments(state.store.attachments(r.proposal.id).await?);
+    let attachments = proposal_view::attachments(
+        tr,
+        state.store.attachments_for_proponent(r.proposal.id).await?,
+    );
     let received_line = tr.t1(
         "proposal-received-line",
         "receipt",
@@ -500,9 +503,10 @@ async fn attachment(
     id: i64,
 ) -> Result<Response, WebError> {
     let r = resolve(&state, &ctx, &code, access).await?;
+    // Never the desk's own files (they are internal to city hall).
     let (meta, data) = state
         .store
-        .attachment_data(r.code, r.proposal.id, id)
+        .proponent_attachment_data(r.code, r.proposal.id, id)
         .await?;
     state
         .store

@@ -3,7 +3,22 @@
 
 use crate::i18n::Tr;
 use renkei_app::mailer::{date_for, moment_for};
-use renkei_store::proposals::{AttachmentMeta, Event, Hearing, Message, Proposal, Routing};
+use renkei_domain::proposal::CorrectionField;
+use renkei_store::proposals::{AttachmentMeta, Event, Hearing, Memo, Message, Proposal, Routing};
+
+/// How much of a corrected value the timeline shows (the audit trail holds all of it).
+const CORRECTION_SHOWN: usize = 200;
+
+/// The first `max` characters of `s`, with 「…」 when there was more.
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max).collect();
+        out.push('…');
+        out
+    }
+}
 
 /// A choice in a form: value, label, chosen.
 #[derive(Debug, Clone)]
@@ -44,6 +59,8 @@ pub struct ProposalView {
     pub overdue: bool,
     pub decline_reason: Option<String>,
     pub closed: bool,
+    /// The desk may correct the record (every state but 取下げ).
+    pub correctable: bool,
     /// 「新しい回答 2件」 while departments' answers wait for the desk to open the proposal.
     pub new_answers: Option<String>,
 }
@@ -68,6 +85,7 @@ impl ProposalView {
             overdue: p.is_response_overdue(today),
             decline_reason: p.decline_reason.map(|r| tr.t(&r.label_key())),
             closed: p.status().is_closed(),
+            correctable: p.status() != renkei_domain::proposal::Status::Withdrawn,
             new_answers: (p.unseen_answers > 0)
                 .then(|| tr.t1("inbox-new-answers", "count", &p.unseen_answers)),
             p,
@@ -99,17 +117,52 @@ pub fn events(tr: &Tr, list: Vec<Event>) -> Vec<EventView> {
                 ("claimed", _) => tr.t("event-claimed"),
                 (other, _) => other.to_string(),
             };
+            let fields = match renkei_store::proposals::event_note(&e.note) {
+                Some(serde_json::Value::Object(fields)) => fields,
+                _ => serde_json::Map::new(),
+            };
+            let field = |k: &str| fields.get(k).and_then(|v| v.as_str()).unwrap_or_default();
+            // The desk's own records say what they are about.
+            let (text, own_note) = match e.kind.as_str() {
+                "correction" => {
+                    let label = CorrectionField::parse(field("field"))
+                        .map(|f| tr.t(f.form_label_key()))
+                        .unwrap_or_else(|_| field("field").to_string());
+                    let shown = |v: &str| {
+                        if v.is_empty() {
+                            tr.t("event-correction-empty")
+                        } else {
+                            clip(v, CORRECTION_SHOWN)
+                        }
+                    };
+                    let change = tr.fill(
+                        "event-correction-change",
+                        &[("old", &shown(field("old"))), ("new", &shown(field("new")))],
+                    );
+                    let reason = tr.fill("event-correction-reason", &[("reason", field("reason"))]);
+                    (
+                        tr.fill("event-correction", &[("field", &label)]),
+                        Some(format!("{change}\n{reason}")),
+                    )
+                }
+                "attachment" => (
+                    tr.fill("event-attachment", &[("filename", field("filename"))]),
+                    None,
+                ),
+                _ => (text, None),
+            };
             // The desk's note; a stored note that cannot be read as fields is shown as it
             // is rather than dropped.
-            let note = match renkei_store::proposals::event_note(&e.note) {
-                Some(serde_json::Value::Object(fields)) => fields
-                    .get("note")
-                    .and_then(|n| n.as_str())
-                    .map(str::to_string),
-                Some(serde_json::Value::String(raw)) => Some(raw),
-                _ => None,
-            }
-            .filter(|n| !n.trim().is_empty());
+            let note = own_note
+                .or_else(|| match renkei_store::proposals::event_note(&e.note) {
+                    Some(serde_json::Value::Object(fields)) => fields
+                        .get("note")
+                        .and_then(|n| n.as_str())
+                        .map(str::to_string),
+                    Some(serde_json::Value::String(raw)) => Some(raw),
+                    _ => None,
+                })
+                .filter(|n| !n.trim().is_empty());
             // A person by name, never by the address they signed in with.
             let actor = match (e.actor_name, e.actor.as_str()) {
                 (Some(name), _) => name,
@@ -183,6 +236,25 @@ pub fn routings(tr: &Tr, list: Vec<Routing>, today: chrono::NaiveDate) -> Vec<Ro
 pub struct AttachmentView {
     pub a: AttachmentMeta,
     pub size: String,
+    /// The desk's own file, with who attached it when known.
+    pub desk: Option<String>,
+}
+
+pub struct MemoView {
+    pub at: String,
+    pub author: String,
+    pub body: String,
+}
+
+/// Internal memos, newest first, with their authors by name (和暦 times in Japanese).
+pub fn memos(tr: &Tr, list: Vec<Memo>) -> Vec<MemoView> {
+    list.into_iter()
+        .map(|m| MemoView {
+            at: moment_for(tr.lang, m.at),
+            author: m.author_name.unwrap_or_else(|| tr.t("event-actor-system")),
+            body: m.body,
+        })
+        .collect()
 }
 
 /// A file's size as people read it: 「12 KB」, 「1.5 MB」.
@@ -194,10 +266,18 @@ pub fn size_label(bytes: i64) -> String {
     }
 }
 
-pub fn attachments(list: Vec<AttachmentMeta>) -> Vec<AttachmentView> {
+pub fn attachments(tr: &Tr, list: Vec<AttachmentMeta>) -> Vec<AttachmentView> {
     list.into_iter()
         .map(|a| AttachmentView {
             size: size_label(a.size),
+            desk: a.from_desk().then(|| match &a.uploader_name {
+                Some(name) => format!(
+                    "{}・{}",
+                    tr.t("desk-attachment-mark"),
+                    tr.fill("desk-attachment-by", &[("name", name)])
+                ),
+                None => tr.t("desk-attachment-mark"),
+            }),
             a,
         })
         .collect()
