@@ -16,6 +16,7 @@ pub mod export;
 pub mod i18n;
 pub mod mailer;
 pub mod proposals;
+pub mod templates;
 
 use renkei_domain::{Actor, ParseError};
 use renkei_store::{Store, StoreError, Who};

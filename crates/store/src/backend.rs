@@ -101,6 +101,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "password resets",
         include_str!("../migrations/sqlite/0017_password_resets.sql"),
     ),
+    (
+        20,
+        "questions and templates",
+        include_str!("../migrations/sqlite/0020_questions_and_templates.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -187,6 +192,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         17,
         "password resets",
         include_str!("../migrations/postgres/0017_password_resets.sql"),
+    ),
+    (
+        20,
+        "questions and templates",
+        include_str!("../migrations/postgres/0020_questions_and_templates.sql"),
     ),
 ];
 
