@@ -33,5 +33,7 @@ mod web_ownership;
 mod web_partner_merge;
 mod web_password_reset;
 mod web_proposals;
+mod web_questions;
+mod web_templates;
 mod web_text;
 mod web_user_status;
