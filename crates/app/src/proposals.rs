@@ -680,8 +680,7 @@ pub async fn ask_desk(
     {
         return Err(CommandError::Forbidden);
     }
-    let question =
-        rules::DESK_QUESTION.parse_required(question, "error-desk-question-required")?;
+    let question = rules::DESK_QUESTION.parse_required(question, "error-desk-question-required")?;
     Ok(app
         .store
         .routing_question_ask(tenant, routing_id, &question, &by.who, &app.mails)

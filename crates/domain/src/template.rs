@@ -165,7 +165,10 @@ mod tests {
             title: "{受付番号}",
             ..values()
         };
-        assert_eq!(fill("{件名}/{受付番号}", &tricky), "{受付番号}/272027-2026-0001");
+        assert_eq!(
+            fill("{件名}/{受付番号}", &tricky),
+            "{受付番号}/272027-2026-0001"
+        );
         assert_eq!(fill("", &values()), "");
         assert_eq!(fill("定型文", &values()), "定型文");
     }

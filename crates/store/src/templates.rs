@@ -63,15 +63,21 @@ impl Store {
     }
 
     /// Adds a template (at most [`MAX_TEMPLATES`] per local government).
-    pub async fn template_create(&self, who: &Who, tenant: TenantCode, t: &Template) -> Result<i64> {
+    pub async fn template_create(
+        &self,
+        who: &Who,
+        tenant: TenantCode,
+        t: &Template,
+    ) -> Result<i64> {
         let code = tenant.to_string();
         let mut tx = self.write().await?;
         tx.lock(&format!("templates:{code}")).await?;
-        let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM desk_templates WHERE tenant_code = $1")
-            .bind(&code)
-            .fetch_one(&mut *tx.tx)
-            .await?
-            .try_get("n")?;
+        let count: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM desk_templates WHERE tenant_code = $1")
+                .bind(&code)
+                .fetch_one(&mut *tx.tx)
+                .await?
+                .try_get("n")?;
         if count >= MAX_TEMPLATES {
             return Err(StoreError::conflict("name", "error-template-too-many"));
         }

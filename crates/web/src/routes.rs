@@ -256,7 +256,10 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .post("/t/{code}/desk/templates", desk_templates::create)
         .get("/t/{code}/desk/templates/{id}", desk_templates::edit)
         .post("/t/{code}/desk/templates/{id}", desk_templates::update)
-        .post("/t/{code}/desk/templates/{id}/delete", desk_templates::delete)
+        .post(
+            "/t/{code}/desk/templates/{id}/delete",
+            desk_templates::delete,
+        )
         .get("/t/{code}/desk/approach", desk_approach::get)
         .post("/t/{code}/desk/approach", desk_approach::post)
         .get("/t/{code}/desk/partners", partners::list)

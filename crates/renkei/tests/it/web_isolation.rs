@@ -107,7 +107,10 @@ async fn snapshot(store: &Store) -> String {
         ));
     }
     for t in store.templates(b).await.expect("templates") {
-        out.push_str(&format!("template {} {} {} {}\n", t.id, t.kind, t.name, t.body));
+        out.push_str(&format!(
+            "template {} {} {} {}\n",
+            t.id, t.kind, t.name, t.body
+        ));
     }
     for p in store.inbox(b, &filter).await.expect("inbox").0 {
         for q in store.routing_questions(p.id).await.expect("questions") {

@@ -196,7 +196,11 @@ async fn question_and_reply(backend: Backend) {
     let empty = desk.post(&reply_path, &[("reply", "")]).await;
     assert_eq!(empty.status, 422);
     assert!(empty.body.contains("回答を入力してください。"));
-    assert!(store.routing_questions(s.id).await.expect("q")[0].reply.is_none());
+    assert!(
+        store.routing_questions(s.id).await.expect("q")[0]
+            .reply
+            .is_none()
+    );
     let replied = desk.post(&reply_path, &[("reply", REPLY)]).await;
     assert_eq!(replied.status, 303, "{}", replied.body);
     let again = desk.post(&reply_path, &[("reply", "二度目")]).await;
@@ -212,7 +216,11 @@ async fn question_and_reply(backend: Backend) {
         .collect();
     assert_eq!(replies.len(), 1);
     assert_eq!(replies[0].to, "kikikanri@kishiwada.demo.renkei.jp");
-    assert!(replies[0].body.contains("危機管理課 御中"), "{}", replies[0].body);
+    assert!(
+        replies[0].body.contains("危機管理課 御中"),
+        "{}",
+        replies[0].body
+    );
     assert!(replies[0].body.contains("令和8年12月4日"));
     assert!(replies[0].body.contains(&dept_page));
     assert!(!replies[0].body.contains(REPLY));
@@ -265,7 +273,9 @@ async fn question_and_reply(backend: Backend) {
         )
         .await;
     assert_eq!(ans.status, 303, "{}", ans.body);
-    let late = staff.post(&ask_path, &[("desk_question", "追加の質問")]).await;
+    let late = staff
+        .post(&ask_path, &[("desk_question", "追加の質問")])
+        .await;
     assert_eq!(late.status, 422);
     assert!(late.body.contains("回答済みのため"));
     assert_eq!(store.routing_questions(s.id).await.expect("q").len(), 1);
@@ -307,7 +317,10 @@ async fn question_mail_in_the_readers_language(backend: Backend) {
     let routing = store.routings(s.id).await.expect("routings")[0].id;
     let mut staff = signed_in(&app, "kikikanri@kishiwada.demo.renkei.jp").await;
     staff
-        .get(&format!("/t/272027/department/proposals/{}", s.receipt_number))
+        .get(&format!(
+            "/t/272027/department/proposals/{}",
+            s.receipt_number
+        ))
         .await;
     let asked = staff
         .post(

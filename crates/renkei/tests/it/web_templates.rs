@@ -97,7 +97,11 @@ async fn templates_crud(backend: Backend) {
     let saved = desk
         .post(
             &edit_path,
-            &[("kind", "message"), ("name", "受付のお礼（改）"), ("body", BODY)],
+            &[
+                ("kind", "message"),
+                ("name", "受付のお礼（改）"),
+                ("body", BODY),
+            ],
         )
         .await;
     assert_eq!(saved.status, 303);
@@ -163,7 +167,11 @@ async fn templates_crud(backend: Backend) {
         "proponent@example.co.jp",
     ] {
         let mut c = signed_in(&app, email).await;
-        assert_eq!(c.get("/t/272027/desk/templates").await.status, 403, "{email}");
+        assert_eq!(
+            c.get("/t/272027/desk/templates").await.status,
+            403,
+            "{email}"
+        );
         c.get("/").await;
         let post = c
             .post(
@@ -224,7 +232,10 @@ async fn templates_fill_the_forms(backend: Backend) {
     let page = desk.get(&path).await;
     assert!(page.body.contains("id=\"message-template\""));
     assert!(page.body.contains("id=\"decline-template\""));
-    assert!(page.body.contains(&format!("<option value=\"{message}\">受付のお礼</option>")));
+    assert!(
+        page.body
+            .contains(&format!("<option value=\"{message}\">受付のお礼</option>"))
+    );
     assert!(page.body.contains(&format!("action=\"{path}#body\"")));
     assert!(!page.body.contains("川崎の定型文"));
 
@@ -262,7 +273,10 @@ async fn templates_fill_the_forms(backend: Backend) {
         .await;
     assert_eq!(sent.status, 303);
     let messages = store.proposal_messages(s.id).await.expect("messages");
-    assert_eq!(messages.last().map(|m| m.body.as_str()), Some(expected.as_str()));
+    assert_eq!(
+        messages.last().map(|m| m.body.as_str()),
+        Some(expected.as_str())
+    );
 }
 
 on_both!(templates_crud, templates_fill_the_forms);

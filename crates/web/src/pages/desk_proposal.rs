@@ -271,7 +271,11 @@ pub async fn get(
 ) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code).await?;
     let mut form = ActionForm::default();
-    if let Some(id) = q.template.as_deref().and_then(|t| t.trim().parse::<i64>().ok()) {
+    if let Some(id) = q
+        .template
+        .as_deref()
+        .and_then(|t| t.trim().parse::<i64>().ok())
+    {
         fill_from_template(&state, &ctx, &a, &receipt, id, &mut form).await?;
     }
     render(
@@ -591,9 +595,15 @@ pub async fn reply(
         question_id: id.to_string(),
         ..form
     };
-    let result =
-        cmd::reply_to_question(&state.app, &a.caller(&ctx), a.code, &receipt, id, &form.reply)
-            .await;
+    let result = cmd::reply_to_question(
+        &state.app,
+        &a.caller(&ctx),
+        a.code,
+        &receipt,
+        id,
+        &form.reply,
+    )
+    .await;
     finish(&state, &ctx, a, &receipt, form, "question-replied", result).await
 }
 
