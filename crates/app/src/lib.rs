@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod mailer;
 pub mod partners;
 pub mod proposals;
+pub mod templates;
 
 use renkei_domain::{Actor, ParseError};
 use renkei_store::{Store, StoreError, Who};

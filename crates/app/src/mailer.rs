@@ -442,6 +442,49 @@ impl Mailer for Mails {
                     args
                 },
             ),
+            DomainEvent::QuestionAsked {
+                tenant,
+                proposal: p,
+                department,
+                due_on,
+                desk,
+            } => self.to_each(
+                Self::about(tenant, p, "question"),
+                desk,
+                "question-desk",
+                |tr| {
+                    let mut args = Self::proposal_args(p);
+                    args.push(("department", one_line(department)));
+                    args.push(("due", date_for(tr.lang, due_on)));
+                    args.push((
+                        "link",
+                        self.links.desk_proposal(&tenant.code, &p.receipt_number),
+                    ));
+                    args
+                },
+            ),
+            DomainEvent::QuestionReplied {
+                tenant,
+                proposal: p,
+                department,
+                due_on,
+                members,
+            } => self.to_each(
+                Self::about(tenant, p, "question-reply"),
+                members,
+                "question-reply",
+                |tr| {
+                    let mut args = Self::proposal_args(p);
+                    args.push(("department", one_line(department)));
+                    args.push(("due", date_for(tr.lang, due_on)));
+                    args.push((
+                        "link",
+                        self.links
+                            .department_proposal(&tenant.code, &p.receipt_number),
+                    ));
+                    args
+                },
+            ),
             // No link: a security notice should not invite a click; the desk's home page
             // lists the change.
             DomainEvent::DeskStaffAdded {
@@ -636,6 +679,7 @@ mod tests {
             fiscal_justification: None,
             lang: Lang::Ja,
             unseen_answers: 0,
+            open_questions: 0,
             privacy_consented_at: None,
         }
     }
@@ -742,6 +786,20 @@ mod tests {
                 desk: &desk,
             },
             DomainEvent::Routed {
+                tenant: &t,
+                proposal: &p,
+                department: &format!("危機管理課{extra}"),
+                due_on: chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap_or_default(),
+                members: &members,
+            },
+            DomainEvent::QuestionAsked {
+                tenant: &t,
+                proposal: &p,
+                department: &format!("危機管理課{extra}"),
+                due_on: chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap_or_default(),
+                desk: &desk,
+            },
+            DomainEvent::QuestionReplied {
                 tenant: &t,
                 proposal: &p,
                 department: &format!("危機管理課{extra}"),
@@ -1037,7 +1095,7 @@ mod tests {
         let plain = every_mail_in("", lang);
         let hostile = every_mail_in(INJECTED, lang);
         assert_eq!(plain.len(), hostile.len());
-        assert_eq!(plain.len(), 13, "every kind of mail is covered");
+        assert_eq!(plain.len(), 15, "every kind of mail is covered");
         for (p, h) in plain.iter().zip(&hostile) {
             assert!(
                 !h.subject.chars().any(|c| c.is_control() || c == '\u{2028}'),

@@ -751,6 +751,47 @@ pub async fn answer(
         .await?)
 }
 
+/// A department asks the desk a question about a routing addressed to it that it has not
+/// answered (照会; members of that department only). The routing stays pending.
+pub async fn ask_desk(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    routing_id: i64,
+    question: &str,
+) -> Result<i64> {
+    let (_, department) = app.store.routing_department(tenant, routing_id).await?;
+    if !by
+        .actor
+        .as_ref()
+        .is_some_and(|a| a.may_ask_desk(tenant, department))
+    {
+        return Err(CommandError::Forbidden);
+    }
+    let question = rules::DESK_QUESTION.parse_required(question, "error-desk-question-required")?;
+    Ok(app
+        .store
+        .routing_question_ask(tenant, routing_id, &question, &by.who, &app.mails)
+        .await?)
+}
+
+/// The desk replies to a department's question on one of its proposals.
+pub async fn reply_to_question(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    receipt: &str,
+    question_id: i64,
+    reply: &str,
+) -> Result<()> {
+    let p = desk_proposal(app, by, tenant, receipt).await?;
+    let reply = rules::QUESTION_REPLY.parse_required(reply, "error-reply-required")?;
+    Ok(app
+        .store
+        .routing_question_reply(tenant, p.id, question_id, &reply, &by.who, &app.mails)
+        .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,7 @@ pub mod password;
 pub mod policy;
 pub mod proposal;
 pub mod role;
+pub mod template;
 pub mod tenant;
 pub mod text;
 pub mod time;

@@ -56,6 +56,19 @@ impl Actor {
         self.may_read_routed_proposal(tenant, &[department])
     }
 
+    /// Ask the desk a question about a routing addressed to `department` (照会): the same
+    /// people who may answer it.
+    pub fn may_ask_desk(&self, tenant: TenantCode, department: i64) -> bool {
+        self.may_answer_routing(tenant, department)
+    }
+
+    /// Manage the desk's templates (定型文): whoever works at the desk — its officers, who
+    /// write to proponents every day, and its admin — and operators, as for the desk's
+    /// workspace. Templates hold no proposal content.
+    pub fn may_manage_templates(&self, tenant: TenantCode) -> bool {
+        self.may_work_desk(tenant)
+    }
+
     /// Read the department list (staff of that local government; operators).
     pub fn may_list_departments(&self, tenant: TenantCode) -> bool {
         self.may_enter_staff_area(tenant)
@@ -181,6 +194,21 @@ mod tests {
         let mut elsewhere = actor(Role::Department, Some("141305"));
         elsewhere.departments = vec![3];
         assert!(!elsewhere.may_read_routed_proposal(kishiwada, &[3]));
+    }
+
+    #[test]
+    fn templates_are_the_desks_questions_the_departments() {
+        let kishiwada = code("272027");
+        assert!(actor(Role::Desk, Some("272027")).may_manage_templates(kishiwada));
+        assert!(actor(Role::Admin, Some("272027")).may_manage_templates(kishiwada));
+        assert!(!actor(Role::Department, Some("272027")).may_manage_templates(kishiwada));
+        assert!(!actor(Role::Proponent, Some("272027")).may_manage_templates(kishiwada));
+        assert!(!actor(Role::Desk, Some("141305")).may_manage_templates(kishiwada));
+        let mut staff = actor(Role::Department, Some("272027"));
+        staff.departments = vec![3];
+        assert!(staff.may_ask_desk(kishiwada, 3));
+        assert!(!staff.may_ask_desk(kishiwada, 4));
+        assert!(!actor(Role::Desk, Some("272027")).may_ask_desk(kishiwada, 3));
     }
 
     #[test]

@@ -418,6 +418,9 @@ pub mod rules {
     /// 庁内照会 の質問 and a department's comment with its answer.
     pub const ROUTING_QUESTION: TextRule = TextRule::many_lines("question", MAX_LONG_TEXT);
     pub const ANSWER_COMMENT: TextRule = TextRule::many_lines("comment", MAX_LONG_TEXT);
+    /// A department's question back to the desk on a routing (照会), and the desk's reply.
+    pub const DESK_QUESTION: TextRule = TextRule::many_lines("desk_question", 2000);
+    pub const QUESTION_REPLY: TextRule = TextRule::many_lines("reply", 2000);
     /// The partner registry's notes.
     pub const PARTNER_STRENGTHS: TextRule = TextRule::many_lines("strengths", 4000);
     pub const PARTNER_CONSTRAINTS: TextRule = TextRule::many_lines("constraints", 4000);

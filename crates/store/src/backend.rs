@@ -111,6 +111,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "desk memos and corrections",
         include_str!("../migrations/sqlite/0019_desk_memos_and_corrections.sql"),
     ),
+    (
+        20,
+        "questions and templates",
+        include_str!("../migrations/sqlite/0020_questions_and_templates.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -207,6 +212,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         19,
         "desk memos and corrections",
         include_str!("../migrations/postgres/0019_desk_memos_and_corrections.sql"),
+    ),
+    (
+        20,
+        "questions and templates",
+        include_str!("../migrations/postgres/0020_questions_and_templates.sql"),
     ),
 ];
 

@@ -110,6 +110,24 @@ pub enum DomainEvent<'a> {
         answer: Answer,
         desk: &'a [Recipient],
     },
+    /// A department asked the desk a question about a routing it has not answered (照会);
+    /// `desk` as for [`DomainEvent::Answered`]. The routing's deadline is `due_on`.
+    QuestionAsked {
+        tenant: &'a Tenant,
+        proposal: &'a Proposal,
+        department: &'a str,
+        due_on: NaiveDate,
+        desk: &'a [Recipient],
+    },
+    /// The desk replied to a department's question; `members` are the department's active
+    /// members.
+    QuestionReplied {
+        tenant: &'a Tenant,
+        proposal: &'a Proposal,
+        department: &'a str,
+        due_on: NaiveDate,
+        members: &'a [Recipient],
+    },
     /// An account became desk staff; `desk` are the tenant's other active desk accounts.
     DeskStaffAdded {
         tenant: &'a Tenant,

@@ -25,6 +25,7 @@ pub mod reminders;
 mod rows;
 pub mod search;
 pub mod sessions;
+pub mod templates;
 pub mod tenants;
 pub mod throttle;
 pub mod tokens;

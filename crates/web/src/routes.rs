@@ -262,9 +262,21 @@ fn book(config: &crate::WebConfig) -> RouteBook {
             "/t/{code}/desk/proposals/{receipt}/correct",
             desk_correct::post,
         )
+        .post(
+            "/t/{code}/desk/proposals/{receipt}/questions/{id}/reply",
+            desk_proposal::reply,
+        )
         .get(
             "/t/{code}/proposals/{receipt}/attachments/{id}",
             desk_proposal::attachment,
+        )
+        .get("/t/{code}/desk/templates", desk_templates::list)
+        .post("/t/{code}/desk/templates", desk_templates::create)
+        .get("/t/{code}/desk/templates/{id}", desk_templates::edit)
+        .post("/t/{code}/desk/templates/{id}", desk_templates::update)
+        .post(
+            "/t/{code}/desk/templates/{id}/delete",
+            desk_templates::delete,
         )
         .get("/t/{code}/desk/approach", desk_approach::get)
         .post("/t/{code}/desk/approach", desk_approach::post)
@@ -289,6 +301,10 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .post(
             "/t/{code}/department/routings/{id}/answer",
             department_proposal::answer,
+        )
+        .post(
+            "/t/{code}/department/routings/{id}/questions",
+            department_proposal::ask,
         )
         // JSON API
         .get("/api/openapi.json", api::openapi::get)

@@ -36,5 +36,7 @@ mod web_partner_merge;
 mod web_partners;
 mod web_password_reset;
 mod web_proposals;
+mod web_questions;
+mod web_templates;
 mod web_text;
 mod web_user_status;

@@ -112,6 +112,17 @@ async fn snapshot(store: &Store) -> String {
             out.push_str(&format!("contact {} {} {}\n", c.id, c.name, c.email));
         }
     }
+    for t in store.templates(b).await.expect("templates") {
+        out.push_str(&format!(
+            "template {} {} {} {}\n",
+            t.id, t.kind, t.name, t.body
+        ));
+    }
+    for p in store.inbox(b, &filter).await.expect("inbox").0 {
+        for q in store.routing_questions(p.id).await.expect("questions") {
+            out.push_str(&format!("question {} {:?}\n", q.id, q.reply));
+        }
+    }
     out.push_str(&format!(
         "settings {:?}\n",
         store.desk_settings(b).await.expect("settings")
@@ -141,6 +152,9 @@ struct Subst {
     token: String,
     /// An intake draft's token (the 確認画面).
     draft: String,
+    /// A desk template (定型文) and a department's question (照会).
+    template: i64,
+    question: i64,
 }
 
 /// An intake draft waiting for its confirmation at this local government.
@@ -161,6 +175,10 @@ async fn draft_at(store: &Store, code: &str) -> String {
 fn concrete(path: &str, s: &Subst) -> String {
     let id = if path.contains("/partners/") {
         s.partner
+    } else if path.contains("/templates/") {
+        s.template
+    } else if path.contains("/questions/") {
+        s.question
     } else if path.contains("/routings/") {
         s.routing
     } else if path.contains("/attachments/") {
@@ -229,6 +247,8 @@ async fn send(c: &mut Client, method: &Method, path: &str, s: &Subst) -> (u16, S
                     ("fields", "disaster"),
                     ("name_kana", "シンニュウ"),
                     ("contact_email", "intruder@example.jp"),
+                    ("desk_question", "侵入"),
+                    ("reply", "侵入"),
                 ],
             )
             .await;
@@ -342,6 +362,28 @@ async fn no_route_crosses_tenants(backend: Backend) {
         .await
         .expect("route");
     let b_routing = store.routings(b_prop.id).await.expect("routings")[0].id;
+    let b_question = store
+        .routing_question_ask(
+            b,
+            b_routing,
+            "川崎市の機密の質問",
+            &Who::cli(),
+            &renkei_store::events::NoMail,
+        )
+        .await
+        .expect("question");
+    let b_template = store
+        .template_create(
+            &Who::cli(),
+            b,
+            &renkei_domain::template::Template {
+                kind: renkei_domain::template::TemplateKind::Message,
+                name: "川崎市の定型文".into(),
+                body: "川崎市の定型文の本文".into(),
+            },
+        )
+        .await
+        .expect("template");
     let b_attachment = store.attachments(b_prop.id).await.expect("attachments")[0].id;
     let b_partner = store
         .proposal(b, &b_prop.receipt_number)
@@ -384,6 +426,8 @@ async fn no_route_crosses_tenants(backend: Backend) {
         token: a_prop.tracking_token.clone(),
         // A draft at A: its token must not open anything at B either.
         draft: draft_at(store, "272027").await,
+        template: b_template,
+        question: b_question,
     };
     let for_owners = Subst {
         token: b_prop.tracking_token.clone(),
@@ -508,8 +552,10 @@ async fn no_route_crosses_tenants(backend: Backend) {
                 "{email} saw B's staff via {path}"
             );
             assert!(
-                !body.contains("secret-contact@kawasaki.example.jp"),
-                "{email} saw B's partner contact via {path}"
+                !body.contains("secret-contact@kawasaki.example.jp")
+                    && !body.contains("川崎市の機密の質問")
+                    && !body.contains("川崎市の定型文"),
+                "{email} saw B's partner contact, question or template via {path}"
             );
             checked += 1;
         }
@@ -617,6 +663,8 @@ fn for_attackers_clone(s: &Subst) -> Subst {
         receipt: s.receipt.clone(),
         token: s.token.clone(),
         draft: s.draft.clone(),
+        template: s.template,
+        question: s.question,
     }
 }
 

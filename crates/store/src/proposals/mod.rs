@@ -19,6 +19,8 @@ mod lifecycle;
 mod partners;
 pub use partners::{PartnerContact, PartnerFilter, PartnerMerge};
 pub(crate) use partners::{SORT_KEY_MIGRATION, fill_sort_keys};
+mod questions;
+pub use questions::{OPEN_QUESTIONS_LIST_MAX, OPEN_QUESTIONS_MAX, OpenQuestion, RoutingQuestion};
 mod reads;
 pub use reads::{DEPARTMENT_LIST_MAX, INBOX_EXPORT_MAX};
 mod desk_work;
@@ -93,6 +95,8 @@ pub struct Proposal {
     pub lang: Lang,
     /// Departments' answers the desk has not opened yet.
     pub unseen_answers: i64,
+    /// Departments' questions (照会) waiting for the desk's reply.
+    pub open_questions: i64,
     /// When the proponent agreed to the handling of personal information (None: entered by
     /// the desk, or received before the intake asked).
     pub privacy_consented_at: Option<DateTime<Utc>>,
@@ -137,7 +141,8 @@ pub(crate) fn columns(backend: Backend) -> &'static str {
              p.publication_consent, p.referral_consent, p.proponent_user_id, p.assignee_user_id, \
              (SELECT u.display_name FROM users u WHERE u.id = p.assignee_user_id) AS assignee_name, \
              p.first_response_due, p.first_responded_at, p.decline_reason, p.decline_explanation, p.referred_to, \
-             p.referred_from_id, p.created_at, p.updated_at, p.closed_at, p.received_on, p.fiscal_year, p.fiscal_justification, p.lang, p.unseen_answers, p.privacy_consented_at",
+             p.referred_from_id, p.created_at, p.updated_at, p.closed_at, p.received_on, p.fiscal_year, p.fiscal_justification, p.lang, p.unseen_answers, p.privacy_consented_at, \
+             (SELECT COUNT(*) FROM routing_questions q WHERE q.proposal_id = p.id AND q.replied_at IS NULL) AS open_questions",
             backend.joined("f.field", "f.position"),
             backend.joined("o.offer", "o.position"),
         )
@@ -216,6 +221,7 @@ pub(crate) fn proposal_from_row(r: &sqlx::any::AnyRow) -> Result<Proposal> {
         fiscal_justification: r.try_get("fiscal_justification")?,
         lang: rows::lang(r, T, "lang")?,
         unseen_answers: r.try_get("unseen_answers")?,
+        open_questions: r.try_get("open_questions")?,
         privacy_consented_at: rows::opt_instant(r, T, "privacy_consented_at")?,
     })
 }

@@ -2,7 +2,9 @@
 //! (`/t/{code}/department/proposals/{receipt}`), and the answer to the routing request.
 
 use super::html;
-use super::proposal_view::{self, AttachmentView, Choice, ProposalView, RoutingView, choices};
+use super::proposal_view::{
+    self, AttachmentView, Choice, ProposalView, Questions, RoutingView, choices,
+};
 use crate::auth::{CsrfForm, Ctx, tenant_access};
 use crate::error::WebError;
 use crate::state::AppState;
@@ -27,9 +29,20 @@ struct DepartmentProposalTemplate {
     attachments: Vec<AttachmentView>,
     /// Routings to the viewer's departments (answerable here).
     mine: Vec<RoutingView>,
+    /// Their questions to the desk (照会) and its replies, under each routing.
+    questions: Questions,
     answers: Vec<Choice>,
     errors: FieldErrors,
+    typed: Typed,
+}
+
+/// What was typed into one of the page's forms, kept when it is refused.
+#[derive(Default)]
+struct Typed {
+    /// The routing whose form it was.
+    routing_id: i64,
     comment: String,
+    desk_question: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -43,7 +56,7 @@ async fn render(
     code: &str,
     receipt: &str,
     notice: Option<&str>,
-    comment: String,
+    typed: Typed,
     errors: FieldErrors,
 ) -> Result<Response, WebError> {
     let a = tenant_access(state, ctx, code, Actor::may_enter_department_area).await?;
@@ -73,6 +86,16 @@ async fn render(
             .collect(),
         state.store.today(),
     );
+    let questions = Questions(proposal_view::questions(
+        tr,
+        state
+            .store
+            .routing_questions(p.id)
+            .await?
+            .into_iter()
+            .filter(|q| a.actor.departments.contains(&q.department_id))
+            .collect(),
+    ));
     let attachments = proposal_view::attachments(tr, state.store.attachments(p.id).await?);
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -86,8 +109,9 @@ async fn render(
         tenant: a.tenant,
         attachments,
         mine,
+        questions,
         errors,
-        comment,
+        typed,
     })?;
     Ok((status, page).into_response())
 }
@@ -104,7 +128,7 @@ pub async fn get(
         &code,
         &receipt,
         q.notice.as_deref(),
-        String::new(),
+        Typed::default(),
         FieldErrors::default(),
     )
     .await
@@ -160,7 +184,74 @@ pub async fn answer(
         &code,
         &p.receipt_number,
         None,
-        form.comment,
+        Typed {
+            routing_id,
+            comment: form.comment,
+            desk_question: String::new(),
+        },
+        errors,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct AskForm {
+    #[serde(default)]
+    desk_question: String,
+}
+
+/// `POST /t/{code}/department/routings/{id}/questions`: a question back to the desk (照会)
+/// instead of an answer; the routing stays pending.
+pub async fn ask(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, routing_id)): Path<(String, i64)>,
+    CsrfForm(form): CsrfForm<AskForm>,
+) -> Result<Response, WebError> {
+    let a = tenant_access(&state, &ctx, &code, Actor::may_enter_department_area).await?;
+    let (proposal_id, department) = match state.store.routing_department(a.code, routing_id).await {
+        Ok(x) => x,
+        Err(StoreError::NotFound) => return Err(WebError::Forbidden),
+        Err(e) => return Err(e.into()),
+    };
+    if !a.actor.may_ask_desk(a.code, department) {
+        return Err(WebError::Forbidden);
+    }
+    let p = state.store.proposal_by_id(a.code, proposal_id).await?;
+    let mut errors = FieldErrors::default();
+    match cmd::ask_desk(
+        &state.app,
+        &a.caller(&ctx),
+        a.code,
+        routing_id,
+        &form.desk_question,
+    )
+    .await
+    {
+        Ok(_) => {
+            return Ok(Redirect::to(&format!(
+                "/t/{}/department/proposals/{}?notice=question-sent",
+                a.code, p.receipt_number
+            ))
+            .into_response());
+        }
+        Err(e) => {
+            for f in super::desk_proposal::refused(e)? {
+                errors.add(&ctx.tr, f.field, f.key);
+            }
+        }
+    }
+    render(
+        &state,
+        &ctx,
+        &code,
+        &p.receipt_number,
+        None,
+        Typed {
+            routing_id,
+            comment: String::new(),
+            desk_question: form.desk_question,
+        },
         errors,
     )
     .await

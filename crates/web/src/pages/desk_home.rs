@@ -22,6 +22,16 @@ struct DeskHomeTemplate {
     can_handle: bool,
     staff_changes: Vec<StaffChangeView>,
     staff_lead: String,
+    /// Departments' questions (照会) waiting for the desk's reply.
+    questions: Vec<OpenQuestionView>,
+}
+
+/// A question waiting for the desk, in words.
+struct OpenQuestionView {
+    receipt: String,
+    title: String,
+    department: String,
+    at: String,
 }
 
 /// A desk account added (or re-roled) recently, in words: no one joins the desk quietly.
@@ -86,6 +96,22 @@ pub async fn get(
     } else {
         (Vec::new(), 0)
     };
+    let questions = if can_handle {
+        state
+            .store
+            .open_questions(access.code)
+            .await?
+            .into_iter()
+            .map(|q| OpenQuestionView {
+                at: renkei_app::mailer::moment_for(ctx.tr.lang, q.asked_at),
+                receipt: q.receipt_number,
+                title: q.title,
+                department: q.department_name,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let staff_changes = staff_change_views(
         &ctx.tr,
         state
@@ -95,6 +121,7 @@ pub async fn get(
     );
     html(&DeskHomeTemplate {
         staff_changes,
+        questions,
         staff_lead: ctx.tr.t1(
             "desk-staff-lead",
             "days",

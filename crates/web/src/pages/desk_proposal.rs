@@ -4,6 +4,7 @@
 
 use super::proposal_view::{
     self, AttachmentView, Choice, EventView, HearingView, MemoView, MessageView, ProposalView,
+    Questions,
     RoutingView, choices,
 };
 use super::{confirm, html};
@@ -20,6 +21,7 @@ use renkei_app::proposals::{self as cmd, HearingInput, RawFile, RouteInput, Tran
 use renkei_app::{CommandError, FieldError};
 use renkei_domain::attachment;
 use renkei_domain::proposal::{Channel, DeclineReason, Transition};
+use renkei_domain::template::TemplateKind;
 use renkei_domain::{Actor, TenantCode};
 use renkei_store::StoreError;
 use renkei_store::departments::Department;
@@ -39,6 +41,11 @@ struct DeskProposalTemplate {
     memos: Vec<MemoView>,
     hearings: Vec<HearingView>,
     routings: Vec<RoutingView>,
+    /// Departments' questions (照会) under their routings, with the desk's replies.
+    questions: Questions,
+    /// Templates (定型文) to fill the message form and the decline form with.
+    message_templates: Vec<(i64, String)>,
+    decline_templates: Vec<(i64, String)>,
     departments: Vec<RoutableDepartment>,
     desk_staff: Vec<User>,
     prefecture_open: bool,
@@ -103,6 +110,12 @@ pub struct ActionForm {
     /// An internal memo.
     #[serde(default)]
     pub memo: String,
+    /// The desk's reply to a department's question, and which question it answers (so a
+    /// refused reply comes back in the right form).
+    #[serde(default)]
+    pub reply: String,
+    #[serde(default)]
+    pub question_id: String,
 }
 
 async fn access(state: &AppState, ctx: &Ctx, code: &str) -> Result<TenantAccess, WebError> {
@@ -134,6 +147,18 @@ async fn render(
     let hearings = proposal_view::hearings(tr, state.store.hearings(p.id).await?);
     let routings =
         proposal_view::routings(tr, state.store.routings(p.id).await?, state.store.today());
+    let questions = Questions(proposal_view::questions(
+        tr,
+        state.store.routing_questions(p.id).await?,
+    ));
+    let mut message_templates = Vec::new();
+    let mut decline_templates = Vec::new();
+    for t in state.store.templates(a.code).await? {
+        match t.kind {
+            TemplateKind::Message => message_templates.push((t.id, t.name)),
+            TemplateKind::Decline => decline_templates.push((t.id, t.name)),
+        }
+    }
     let settings = state.store.desk_settings(a.code).await?;
     let departments = state
         .store
@@ -222,6 +247,9 @@ async fn render(
         memos,
         hearings,
         routings,
+        questions,
+        message_templates,
+        decline_templates,
         departments,
         desk_staff,
         prefecture,
@@ -239,6 +267,9 @@ async fn render(
 #[derive(Deserialize, Default)]
 pub struct ViewQuery {
     notice: Option<String>,
+    /// A template (定型文) chosen to fill the message or the decline form (no JavaScript
+    /// needed: the choice reloads the page). Not a number, or not this desk's: ignored.
+    template: Option<String>,
 }
 
 pub async fn get(
@@ -248,16 +279,57 @@ pub async fn get(
     Query(q): Query<ViewQuery>,
 ) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code).await?;
+    let mut form = ActionForm::default();
+    if let Some(id) = q
+        .template
+        .as_deref()
+        .and_then(|t| t.trim().parse::<i64>().ok())
+    {
+        fill_from_template(&state, &ctx, &a, &receipt, id, &mut form).await?;
+    }
     render(
         &state,
         &ctx,
         a,
         &receipt,
         q.notice.as_deref(),
-        ActionForm::default(),
+        form,
         FieldErrors::default(),
     )
     .await
+}
+
+/// Puts the chosen template's text, with the proposal's values for its placeholders, into
+/// the form it belongs to (the decline form opens).
+async fn fill_from_template(
+    state: &AppState,
+    ctx: &Ctx,
+    a: &TenantAccess,
+    receipt: &str,
+    id: i64,
+    form: &mut ActionForm,
+) -> Result<(), WebError> {
+    let t = match state.store.template(a.code, id).await {
+        Ok(t) => t,
+        Err(StoreError::NotFound) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let p = state.store.proposal(a.code, receipt).await?;
+    let profile = state.store.desk_profile(a.code).await?;
+    let desk = renkei_app::templates::desk_name(
+        &a.tenant,
+        &profile.desk_name,
+        &ctx.tr.t("public-desk-default-name"),
+    );
+    let text = renkei_app::templates::fill(&t, &p, &desk);
+    match t.kind {
+        TemplateKind::Message => form.body = text,
+        TemplateKind::Decline => {
+            form.action = "decline".into();
+            form.explanation = text;
+        }
+    }
+    Ok(())
 }
 
 fn done(code: TenantCode, receipt: &str, notice: &str) -> Response {
@@ -596,6 +668,31 @@ pub async fn attachment_upload(
         result,
     )
     .await
+}
+
+/// `POST /t/{code}/desk/proposals/{receipt}/questions/{id}/reply`: the desk's reply to a
+/// department's question (照会); the department's members are mailed.
+pub async fn reply(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, receipt, id)): Path<(String, String, i64)>,
+    CsrfForm(form): CsrfForm<ActionForm>,
+) -> Result<Response, WebError> {
+    let a = access(&state, &ctx, &code).await?;
+    let form = ActionForm {
+        question_id: id.to_string(),
+        ..form
+    };
+    let result = cmd::reply_to_question(
+        &state.app,
+        &a.caller(&ctx),
+        a.code,
+        &receipt,
+        id,
+        &form.reply,
+    )
+    .await;
+    finish(&state, &ctx, a, &receipt, form, "question-replied", result).await
 }
 
 /// An attachment for city-hall staff: the desk, or a department the proposal was routed to.

@@ -19,6 +19,7 @@ pub mod desk_home;
 pub mod desk_inbox;
 pub mod desk_profile;
 pub mod desk_proposal;
+pub mod desk_templates;
 pub mod error_page;
 pub mod login;
 pub mod logout;

@@ -4,7 +4,9 @@
 use crate::i18n::Tr;
 use renkei_app::mailer::{date_for, moment_for};
 use renkei_domain::proposal::CorrectionField;
-use renkei_store::proposals::{AttachmentMeta, Event, Hearing, Memo, Message, Proposal, Routing};
+use renkei_store::proposals::{
+    AttachmentMeta, Event, Hearing, Memo, Message, Proposal, Routing, RoutingQuestion,
+};
 
 /// How much of a corrected value the timeline shows (the audit trail holds all of it).
 const CORRECTION_SHOWN: usize = 200;
@@ -63,6 +65,8 @@ pub struct ProposalView {
     pub correctable: bool,
     /// 「新しい回答 2件」 while departments' answers wait for the desk to open the proposal.
     pub new_answers: Option<String>,
+    /// 「照会あり 1件」 while departments' questions wait for the desk's reply.
+    pub open_questions: Option<String>,
 }
 
 impl ProposalView {
@@ -88,6 +92,8 @@ impl ProposalView {
             correctable: p.status() != renkei_domain::proposal::Status::Withdrawn,
             new_answers: (p.unseen_answers > 0)
                 .then(|| tr.t1("inbox-new-answers", "count", &p.unseen_answers)),
+            open_questions: (p.open_questions > 0)
+                .then(|| tr.t1("inbox-open-questions", "count", &p.open_questions)),
             p,
         }
     }
@@ -112,6 +118,16 @@ pub fn events(tr: &Tr, list: Vec<Event>) -> Vec<EventView> {
                 ("hearing", _) => tr.t("event-hearing"),
                 ("routing", _) => tr.t("event-routing"),
                 ("answer", _) => tr.t("event-answer"),
+                ("routing_question", _) => tr.t1(
+                    "event-routing-question",
+                    "department",
+                    &note_field(&e.note, "department"),
+                ),
+                ("question_reply", _) => tr.t1(
+                    "event-question-reply",
+                    "department",
+                    &note_field(&e.note, "department"),
+                ),
                 ("assignment", _) => tr.t("event-assignment"),
                 ("consent", _) => tr.t("event-consent"),
                 ("claimed", _) => tr.t("event-claimed"),
@@ -177,6 +193,53 @@ pub fn events(tr: &Tr, list: Vec<Event>) -> Vec<EventView> {
             }
         })
         .collect()
+}
+
+/// One field of a timeline note written as JSON fields (empty when there is none).
+fn note_field(note: &str, name: &str) -> String {
+    match renkei_store::proposals::event_note(note) {
+        Some(serde_json::Value::Object(fields)) => fields
+            .get(name)
+            .and_then(|n| n.as_str())
+            .unwrap_or_default()
+            .to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A department's question to the desk (照会) and the desk's reply, internal to the city.
+pub struct QuestionView {
+    pub q: RoutingQuestion,
+    pub asked_at: String,
+    pub replied_at: Option<String>,
+}
+
+pub fn questions(tr: &Tr, list: Vec<RoutingQuestion>) -> Vec<QuestionView> {
+    list.into_iter()
+        .map(|q| QuestionView {
+            asked_at: moment_for(tr.lang, q.asked_at),
+            replied_at: q.replied_at.map(|t| moment_for(tr.lang, t)),
+            q,
+        })
+        .collect()
+}
+
+/// The questions of a proposal's routings, for a template to show under each routing.
+pub struct Questions(pub Vec<QuestionView>);
+
+impl Questions {
+    /// Whether the routing has questions.
+    pub fn has(&self, routing_id: &i64) -> bool {
+        self.0.iter().any(|q| q.q.routing_id == *routing_id)
+    }
+
+    /// The routing's questions, oldest first.
+    pub fn of(&self, routing_id: &i64) -> Vec<&QuestionView> {
+        self.0
+            .iter()
+            .filter(|q| q.q.routing_id == *routing_id)
+            .collect()
+    }
 }
 
 pub struct MessageView {
