@@ -10,8 +10,8 @@ use renkei_domain::proposal::{
 };
 use renkei_domain::{Actor, Lang, TenantCode};
 use renkei_store::proposals::{
-    BULK_MAX, BulkChange, Correction, Hearing, Memo, NewAttachment, NewHearing, NewProposal, Proposal,
-    Routing, Submitted,
+    BULK_MAX, BulkChange, Correction, Hearing, Memo, NewAttachment, NewHearing, NewProposal,
+    Proposal, Routing, Submitted,
 };
 
 type Result<T, E = CommandError> = std::result::Result<T, E>;

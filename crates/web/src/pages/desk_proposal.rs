@@ -4,8 +4,7 @@
 
 use super::proposal_view::{
     self, AttachmentView, Choice, EventView, HearingView, MemoView, MessageView, ProposalView,
-    Questions,
-    RoutingView, choices,
+    Questions, RoutingView, choices,
 };
 use super::{confirm, html};
 use crate::auth::{CsrfForm, Ctx, TenantAccess, constant_time_eq, tenant_access};
