@@ -504,20 +504,21 @@ for (const backend of BACKENDS) {
       assert.ok(body.includes(flow.question), 'the department page lacks the question');
       await axe(page, problems, 'department proposal page');
 
-      const forms = page.locator(`form[action*="/department/routings/"]`);
+      // Each pending routing has its answer form (and a folded form to ask the desk first).
+      const forms = page.locator(`form[action*="/department/routings/"][action$="/answer"]`);
       assert.equal(await forms.count(), 2, 'expected one answer form per routed department of this member');
       const section = page.locator('section', { has: page.locator('h3', { hasText: ANSWERED_BY }) });
       assert.equal(await section.count(), 1, `no section for ${ANSWERED_BY}`);
       const comment = `倉庫の鍵の管理を当課で行う条件で協力できます（${uniq}）。`;
       await section.getByLabel('条件付き', { exact: true }).check();
       await section.locator('textarea[name=comment]').fill(comment);
-      resp = await submit(page, section.locator('button[type=submit]'));
+      resp = await submit(page, section.locator('form[action$="/answer"] button[type=submit]'));
       assert.equal(resp?.status(), 200, `answering answered ${resp?.status()}`);
       assert.equal(new URL(page.url()).pathname, deptPath, `after answering: ${page.url()}`);
       const answered = page.locator('section', { has: page.locator('h3', { hasText: ANSWERED_BY }) });
       assert.equal(await answered.locator('form').count(), 0, 'the answered routing still shows a form');
       assert.ok((await answered.innerText()).includes('条件付き'), 'the answer is not shown to the department');
-      assert.equal(await page.locator(`form[action*="/department/routings/"]`).count(), 1, 'the other routing should still be open');
+      assert.equal(await page.locator(`form[action*="/department/routings/"][action$="/answer"]`).count(), 1, 'the other routing should still be open');
       await axe(page, problems, 'department proposal page after answering');
 
       // The desk is told: a mail, and a marker in its inbox until it opens the proposal.
