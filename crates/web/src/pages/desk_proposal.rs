@@ -616,36 +616,18 @@ pub async fn attachment_upload(
     let mut csrf = String::new();
     let mut files: Vec<RawFile> = Vec::new();
     loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(WebError::PayloadTooLarge);
-            }
-            Err(_) => return Err(WebError::BadRequest("error-bad-request")),
+        let Some(field) = super::next_part(&mut multipart).await? else {
+            break;
         };
         let name = field.name().unwrap_or("").to_string();
         if name == "attachments" {
-            let filename = field.file_name().map(attachment::clean_filename);
-            let data = field.bytes().await.map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    WebError::PayloadTooLarge
-                } else {
-                    WebError::BadRequest("error-bad-request")
-                }
-            })?;
-            let Some(filename) = filename else { continue };
-            if data.is_empty() && filename == "attachment" {
-                continue; // the empty file input of a form sent without a file
-            }
-            // Bounded: past the most one upload takes, the command refuses the count.
-            if files.len() > attachment::MAX_ATTACHMENTS {
+            let Some(file) = super::file_part(field).await? else {
                 continue;
+            };
+            // Bounded: past the most one upload takes, the command refuses the count.
+            if files.len() <= attachment::MAX_ATTACHMENTS {
+                files.push(file);
             }
-            files.push(RawFile {
-                filename,
-                data: Some(data.to_vec()),
-            });
         } else if name == crate::auth::CSRF_FIELD {
             csrf = field
                 .text()

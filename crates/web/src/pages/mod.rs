@@ -41,10 +41,11 @@ pub mod user_password_reset;
 pub mod user_status;
 pub mod users_list;
 
+use crate::error::WebError;
 use axum::response::Html;
 
 /// Renders an askama template into an HTML response.
-pub fn html<T: askama::Template>(t: &T) -> Result<Html<String>, crate::error::WebError> {
+pub fn html<T: askama::Template>(t: &T) -> Result<Html<String>, WebError> {
     Ok(Html(t.render()?))
 }
 
@@ -85,4 +86,44 @@ pub fn numbered_pages(
         }
     }
     out
+}
+
+/// The next part of a multipart upload; a body past the limit is 413, anything malformed 400.
+pub(crate) async fn next_part<'a>(
+    multipart: &'a mut axum::extract::Multipart,
+) -> Result<Option<axum::extract::multipart::Field<'a>>, WebError> {
+    match multipart.next_field().await {
+        Ok(f) => Ok(f),
+        Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(WebError::PayloadTooLarge)
+        }
+        Err(_) => Err(WebError::BadRequest("error-bad-request")),
+    }
+}
+
+/// An `attachments` part read whole, its name cleaned; `None` for the empty file input of a
+/// form sent without a file (or a part with no file name).
+pub(crate) async fn file_part(
+    field: axum::extract::multipart::Field<'_>,
+) -> Result<Option<renkei_app::proposals::RawFile>, WebError> {
+    let filename = field
+        .file_name()
+        .map(renkei_domain::attachment::clean_filename);
+    let data = field.bytes().await.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::PayloadTooLarge
+        } else {
+            WebError::BadRequest("error-bad-request")
+        }
+    })?;
+    let Some(filename) = filename else {
+        return Ok(None);
+    };
+    if data.is_empty() && filename == "attachment" {
+        return Ok(None);
+    }
+    Ok(Some(renkei_app::proposals::RawFile {
+        filename,
+        data: Some(data.to_vec()),
+    }))
 }
