@@ -5,6 +5,9 @@
 //! ("parse, don't validate"). A failed parse carries a message key from the catalogues in
 //! `crates/app/locales/`, so the same error reads in Japanese and in English.
 
+#[macro_use]
+mod vocab;
+
 pub mod attachment;
 pub mod audit;
 pub mod calendar;
@@ -17,6 +20,7 @@ pub mod error;
 pub mod kana;
 pub mod lang;
 pub mod partner;
+pub mod partnership;
 pub mod password;
 pub mod policy;
 pub mod proposal;
@@ -25,6 +29,7 @@ pub mod template;
 pub mod tenant;
 pub mod text;
 pub mod time;
+pub mod date_input;
 
 pub use corporate_number::CorporateNumber;
 pub use department::DepartmentName;

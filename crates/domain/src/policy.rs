@@ -69,6 +69,44 @@ impl Actor {
         self.may_work_desk(tenant)
     }
 
+    /// Read a local government's partnerships (連携事業) with their internal records
+    /// (documents, fiscal burden, reviews, unmoderated feedback): its staff — desk, admin and
+    /// department staff — and operators. Partnerships are not confidential the way proposals
+    /// under consideration are; the public sees only published ones.
+    pub fn may_read_partnerships(&self, tenant: TenantCode) -> bool {
+        self.may_enter_staff_area(tenant)
+    }
+
+    /// Create a partnership: the desk creates any form; department staff create 事業連携協定
+    /// and 個別の連携事業 led by one of their own departments (`department`); a 包括連携協定
+    /// is led by the desk.
+    pub fn may_create_partnership(
+        &self,
+        tenant: TenantCode,
+        form: crate::partnership::Form,
+        department: Option<i64>,
+    ) -> bool {
+        self.may_handle_proposals(tenant)
+            || (form.needs_department()
+                && self.role == Role::Department
+                && self.belongs_to(tenant)
+                && department.is_some_and(|d| self.departments.contains(&d)))
+    }
+
+    /// Keep a partnership up to date (activities, indicators, documents, reviews, status,
+    /// corrections): the desk, and the members of its responsible department (所管課).
+    pub fn may_manage_partnership(&self, tenant: TenantCode, department: Option<i64>) -> bool {
+        self.may_handle_proposals(tenant)
+            || (self.role == Role::Department
+                && self.belongs_to(tenant)
+                && department.is_some_and(|d| self.departments.contains(&d)))
+    }
+
+    /// Moderate beneficiaries' voice (受益者の声) and set the dormancy period: the desk.
+    pub fn may_moderate_feedback(&self, tenant: TenantCode) -> bool {
+        self.may_handle_proposals(tenant)
+    }
+
     /// Read the department list (staff of that local government; operators).
     pub fn may_list_departments(&self, tenant: TenantCode) -> bool {
         self.may_enter_staff_area(tenant)
@@ -158,6 +196,36 @@ mod tests {
         assert!(!actor(Role::Desk, Some("272027")).may_manage_departments(kishiwada));
         assert!(!actor(Role::Department, Some("272027")).may_manage_departments(kishiwada));
         assert!(!actor(Role::Admin, Some("270008")).may_manage_departments(kishiwada));
+    }
+
+    #[test]
+    fn partnerships_are_kept_by_the_desk_and_the_responsible_department() {
+        use crate::partnership::Form;
+        let kishiwada = code("272027");
+        let desk = actor(Role::Desk, Some("272027"));
+        let mut dept = actor(Role::Department, Some("272027"));
+        dept.departments = vec![7];
+        let admin = actor(Role::Admin, Some("272027"));
+        let proponent = actor(Role::Proponent, Some("272027"));
+        let elsewhere = actor(Role::Desk, Some("270008"));
+        assert!(desk.may_create_partnership(kishiwada, Form::Comprehensive, None));
+        assert!(dept.may_create_partnership(kishiwada, Form::Business, Some(7)));
+        assert!(!dept.may_create_partnership(kishiwada, Form::Business, Some(8)));
+        assert!(!dept.may_create_partnership(kishiwada, Form::Comprehensive, Some(7)));
+        assert!(!admin.may_create_partnership(kishiwada, Form::Project, Some(7)));
+        assert!(!elsewhere.may_create_partnership(kishiwada, Form::Project, None));
+        assert!(desk.may_manage_partnership(kishiwada, Some(8)));
+        assert!(dept.may_manage_partnership(kishiwada, Some(7)));
+        assert!(!dept.may_manage_partnership(kishiwada, Some(8)));
+        assert!(!dept.may_manage_partnership(kishiwada, None));
+        assert!(!elsewhere.may_manage_partnership(kishiwada, None));
+        for a in [&desk, &dept, &admin] {
+            assert!(a.may_read_partnerships(kishiwada));
+        }
+        assert!(!proponent.may_read_partnerships(kishiwada));
+        assert!(!elsewhere.may_read_partnerships(kishiwada));
+        assert!(desk.may_moderate_feedback(kishiwada));
+        assert!(!dept.may_moderate_feedback(kishiwada));
     }
 
     #[test]

@@ -5,41 +5,6 @@ use crate::error::ParseError;
 use crate::{CorporateNumber, Email, TenantCode};
 use std::fmt;
 
-/// Declares a closed vocabulary: a stored code and a message key per value.
-macro_rules! vocabulary {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? } field $field:literal) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn parse(s: &str) -> Result<Self, ParseError> {
-                match s.trim() {
-                    $($code => Ok($name::$variant),)+
-                    _ => Err(ParseError::new($field, concat!("error-", $field, "-invalid"))),
-                }
-            }
-
-            /// The message key of its name: `<field>-<code>`.
-            pub fn label_key(self) -> String {
-                format!("{}-{}", $field, self.code())
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.code())
-            }
-        }
-    };
-}
-
 vocabulary!(
     /// 提案 / 相談 / 寄附の申出
     Kind { Proposal = "proposal", Consultation = "consultation", Donation = "donation" } field "kind"
@@ -506,7 +471,7 @@ impl CorrectionField {
     }
 }
 
-fn text(
+pub(crate) fn text(
     errors: &mut Vec<ParseError>,
     rule: crate::text::TextRule,
     value: &str,
