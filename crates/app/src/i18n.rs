@@ -141,6 +141,23 @@ mod tests {
         ] {
             keys.push(format!("error-{field}-invalid"));
         }
+        {
+            use renkei_domain::partnership::*;
+            keys.extend(Form::ALL.iter().map(|v| v.label_key()));
+            keys.extend(PartnershipStatus::ALL.iter().map(|v| v.label_key()));
+            keys.extend(ReviewDecision::ALL.iter().map(|v| v.label_key()));
+            keys.extend(FeedbackAttribute::ALL.iter().map(|v| v.label_key()));
+            keys.extend(FeedbackStatus::ALL.iter().map(|v| v.label_key()));
+            for field in [
+                "form",
+                "partnership_status",
+                "review_decision",
+                "feedback_attribute",
+                "feedback_status",
+            ] {
+                keys.push(format!("error-{field}-invalid"));
+            }
+        }
         for k in keys {
             assert!(ja.contains_key(k.as_str()), "no message for {k}");
         }
@@ -188,6 +205,10 @@ mod tests {
             include_str!("../../domain/src/text.rs"),
             include_str!("../../store/src/tokens.rs"),
             include_str!("proposals.rs"),
+            include_str!("partnerships.rs"),
+            include_str!("../../domain/src/partnership.rs"),
+            include_str!("../../store/src/partnerships/mod.rs"),
+            include_str!("../../store/src/partnerships/changes.rs"),
         ];
         let ja = parse_catalogue(JA);
         for src in sources {

@@ -16,6 +16,7 @@ pub mod export;
 pub mod i18n;
 pub mod mailer;
 pub mod partners;
+pub mod partnerships;
 pub mod proposals;
 pub mod templates;
 

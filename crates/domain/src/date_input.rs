@@ -142,11 +142,11 @@ mod tests {
 
     #[test]
     fn every_day_round_trips_through_wareki() {
-        let mut day = NaiveDate::from_ymd_opt(1989, 1, 8).unwrap();
-        let end = NaiveDate::from_ymd_opt(2031, 1, 1).unwrap();
+        let mut day = NaiveDate::from_ymd_opt(1989, 1, 8).expect("valid");
+        let end = NaiveDate::from_ymd_opt(2031, 1, 1).expect("valid");
         while day < end {
             assert_eq!(parse(&crate::time::wareki(day)), Some(day), "{day}");
-            day = day.succ_opt().unwrap();
+            day = day.succ_opt().expect("valid");
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod calendar;
 pub mod clock;
 pub mod corporate_number;
+pub mod date_input;
 pub mod department;
 pub mod desk;
 pub mod email;
@@ -29,7 +30,6 @@ pub mod template;
 pub mod tenant;
 pub mod text;
 pub mod time;
-pub mod date_input;
 
 pub use corporate_number::CorporateNumber;
 pub use department::DepartmentName;

@@ -3,9 +3,9 @@
 //! the annual review (年次評価), beneficiaries' voice (受益者の声) and the rules that flag an
 //! agreement as dormant or ending without a decision. Pure: the caller passes `today`.
 
-use crate::error::ParseError;
-use crate::proposal::{text, Field, PartnerType, MAX_LONG_TEXT};
 use crate::CorporateNumber;
+use crate::error::ParseError;
+use crate::proposal::{Field, MAX_LONG_TEXT, PartnerType, text};
 use chrono::{Months, NaiveDate};
 
 vocabulary!(
@@ -87,7 +87,10 @@ pub fn transition(
     today: NaiveDate,
 ) -> Result<PartnershipStatus, ParseError> {
     use PartnershipStatus::*;
-    let refused = Err(ParseError::new("move", "error-partnership-move-not-allowed"));
+    let refused = Err(ParseError::new(
+        "move",
+        "error-partnership-move-not-allowed",
+    ));
     match (from, mv) {
         (Preparing, Move::Sign { signed_on }) => {
             if signed_on > today {
@@ -402,10 +405,10 @@ impl Partnership {
         let signed_on = optional_date(&mut errors, "signed_on", &input.signed_on);
         let starts_on = optional_date(&mut errors, "starts_on", &input.starts_on);
         let ends_on = optional_date(&mut errors, "ends_on", &input.ends_on);
-        if let (Some(s), Some(e)) = (starts_on.or(signed_on), ends_on) {
-            if e < s {
-                errors.push(ParseError::new("ends_on", "error-ends-before-start"));
-            }
+        if let (Some(s), Some(e)) = (starts_on.or(signed_on), ends_on)
+            && e < s
+        {
+            errors.push(ParseError::new("ends_on", "error-ends-before-start"));
         }
         let fiscal_burden = match input.fiscal_burden.trim() {
             "" | "none" => None,
@@ -426,12 +429,20 @@ impl Partnership {
                 Some((amount, why))
             }
             _ => {
-                errors.push(ParseError::new("fiscal_burden", "error-fiscal_burden-invalid"));
+                errors.push(ParseError::new(
+                    "fiscal_burden",
+                    "error-fiscal-burden-invalid",
+                ));
                 None
             }
         };
         let commercial_note = if input.commercial_benefit {
-            let note = text(&mut errors, rules::COMMERCIAL_NOTE, &input.commercial_note, false);
+            let note = text(
+                &mut errors,
+                rules::COMMERCIAL_NOTE,
+                &input.commercial_note,
+                false,
+            );
             if note.is_empty() {
                 errors.push(ParseError::new(
                     "commercial_note",
@@ -722,7 +733,7 @@ mod tests {
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+        NaiveDate::from_ymd_opt(y, m, day).expect("valid")
     }
 
     fn input() -> PartnershipInput {
@@ -745,7 +756,7 @@ mod tests {
 
     #[test]
     fn a_valid_record_parses() {
-        let p = Partnership::parse(&input()).unwrap();
+        let p = Partnership::parse(&input()).expect("valid");
         assert_eq!(p.form, Form::Business);
         assert_eq!(p.signed_on, Some(d(2024, 4, 1)));
         assert_eq!(p.department_id, Some(3));
@@ -762,7 +773,7 @@ mod tests {
         i.ends_on = "2020-01-01".into();
         i.fiscal_burden = "some".into();
         i.commercial_benefit = true;
-        let errors = Partnership::parse(&i).unwrap_err();
+        let errors = Partnership::parse(&i).expect_err("refused");
         let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
         for f in [
             "form",
@@ -781,7 +792,7 @@ mod tests {
     fn a_department_leads_all_but_comprehensive_agreements() {
         let mut i = input();
         i.department_id = String::new();
-        let errors = Partnership::parse(&i).unwrap_err();
+        let errors = Partnership::parse(&i).expect_err("refused");
         assert_eq!(errors[0].key, "error-partnership-department-required");
         i.form = "comprehensive".into();
         assert!(Partnership::parse(&i).is_ok());
@@ -795,7 +806,16 @@ mod tests {
             transition(Preparing, Move::Sign { signed_on: today }, today),
             Ok(Active)
         );
-        assert!(transition(Preparing, Move::Sign { signed_on: d(2026, 12, 2) }, today).is_err());
+        assert!(
+            transition(
+                Preparing,
+                Move::Sign {
+                    signed_on: d(2026, 12, 2)
+                },
+                today
+            )
+            .is_err()
+        );
         assert_eq!(transition(Active, Move::End, today), Ok(Ended));
         assert_eq!(transition(Active, Move::Cancel, today), Ok(Cancelled));
         assert!(transition(Preparing, Move::End, today).is_err());
@@ -807,18 +827,74 @@ mod tests {
     fn dormancy_counts_whole_months_from_the_last_sign_of_life() {
         let today = d(2026, 12, 1);
         let active = PartnershipStatus::Active;
-        assert!(is_dormant(active, Some(d(2025, 12, 1)), None, None, today, 12));
-        assert!(!is_dormant(active, Some(d(2025, 12, 2)), None, None, today, 12));
+        assert!(is_dormant(
+            active,
+            Some(d(2025, 12, 1)),
+            None,
+            None,
+            today,
+            12
+        ));
+        assert!(!is_dormant(
+            active,
+            Some(d(2025, 12, 2)),
+            None,
+            None,
+            today,
+            12
+        ));
         // No activity yet: the signing counts.
-        assert!(is_dormant(active, None, Some(d(2025, 11, 30)), None, today, 12));
-        assert!(!is_dormant(active, None, Some(d(2026, 1, 1)), None, today, 12));
+        assert!(is_dormant(
+            active,
+            None,
+            Some(d(2025, 11, 30)),
+            None,
+            today,
+            12
+        ));
+        assert!(!is_dormant(
+            active,
+            None,
+            Some(d(2026, 1, 1)),
+            None,
+            today,
+            12
+        ));
         // A recent activity clears it, whatever the signing date.
-        assert!(!is_dormant(active, Some(d(2026, 11, 1)), Some(d(2020, 1, 1)), None, today, 12));
+        assert!(!is_dormant(
+            active,
+            Some(d(2026, 11, 1)),
+            Some(d(2020, 1, 1)),
+            None,
+            today,
+            12
+        ));
         // Only agreements in force are dormant.
-        assert!(!is_dormant(PartnershipStatus::Ended, None, Some(d(2020, 1, 1)), None, today, 12));
-        assert!(!is_dormant(PartnershipStatus::Preparing, None, None, Some(d(2020, 1, 1)), today, 12));
+        assert!(!is_dormant(
+            PartnershipStatus::Ended,
+            None,
+            Some(d(2020, 1, 1)),
+            None,
+            today,
+            12
+        ));
+        assert!(!is_dormant(
+            PartnershipStatus::Preparing,
+            None,
+            None,
+            Some(d(2020, 1, 1)),
+            today,
+            12
+        ));
         // The period is the tenant's: 3 months.
-        assert!(is_dormant(active, Some(d(2026, 9, 1)), None, None, today, 3));
+        assert!(is_dormant(
+            active,
+            Some(d(2026, 9, 1)),
+            None,
+            None,
+            today,
+            3
+        ));
         // Month ends: 31 May minus 3 months is 28/29 February.
         assert_eq!(dormancy_cutoff(d(2026, 5, 31), 3), d(2026, 2, 28));
     }
@@ -830,9 +906,27 @@ mod tests {
         let end = d(2027, 1, 31);
         assert!(is_ending_undecided(a, Some(end), false, None, today));
         assert!(!is_ending_undecided(a, Some(end), true, None, today));
-        assert!(!is_ending_undecided(a, Some(d(2027, 6, 30)), false, None, today));
-        assert!(!is_ending_undecided(a, Some(end), false, Some(d(2026, 10, 1)), today));
-        assert!(is_ending_undecided(a, Some(end), false, Some(d(2026, 3, 1)), today));
+        assert!(!is_ending_undecided(
+            a,
+            Some(d(2027, 6, 30)),
+            false,
+            None,
+            today
+        ));
+        assert!(!is_ending_undecided(
+            a,
+            Some(end),
+            false,
+            Some(d(2026, 10, 1)),
+            today
+        ));
+        assert!(is_ending_undecided(
+            a,
+            Some(end),
+            false,
+            Some(d(2026, 3, 1)),
+            today
+        ));
         assert!(!is_ending_undecided(a, None, false, None, today));
     }
 
@@ -851,12 +945,12 @@ mod tests {
             people: "1e9".into(),
             ..Default::default()
         };
-        let errors = Activity::parse(&a, d(2026, 12, 1)).unwrap_err();
+        let errors = Activity::parse(&a, d(2026, 12, 1)).expect_err("refused");
         assert_eq!(errors.len(), 2);
         let f = FeedbackInput {
             rating: "6".into(),
             ..Default::default()
         };
-        assert_eq!(Feedback::parse(&f).unwrap_err()[0].field, "rating");
+        assert_eq!(Feedback::parse(&f).expect_err("refused")[0].field, "rating");
     }
 }

@@ -19,6 +19,7 @@ pub mod group;
 pub mod migrate;
 pub mod outbox;
 pub mod ownership;
+pub mod partnerships;
 pub mod password_resets;
 pub mod proposals;
 pub mod reminders;

@@ -72,3 +72,14 @@ pub(crate) fn lang(r: &AnyRow, table: &'static str, column: &'static str) -> Res
     let s: String = r.try_get(column)?;
     Lang::parse(&s).ok_or_else(|| corrupt(table, column, &s))
 }
+
+/// A day where NULL means "none".
+pub(crate) fn opt_date(
+    r: &AnyRow,
+    table: &'static str,
+    column: &'static str,
+) -> Result<Option<NaiveDate>> {
+    let s: Option<String> = r.try_get(column)?;
+    s.map(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| corrupt(table, column, &s)))
+        .transpose()
+}

@@ -14,6 +14,7 @@ mod mail_links;
 mod one_way;
 mod store_audit;
 mod store_group;
+mod store_partnerships;
 mod store_proposals;
 mod store_schema;
 mod store_search;

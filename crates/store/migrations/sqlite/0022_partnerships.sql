@@ -3,7 +3,8 @@
 -- actual per fiscal year, the annual review (年次評価), beneficiaries' voice (受益者の声,
 -- held for moderation), and each tenant's dormancy period. `last_activity_on` is the latest
 -- activity's day (or the day an imported list gave): the dashboard, the list and the dormancy
--- sweep read it without touching activities. Flags are 0/1 integers; days are `YYYY-MM-DD`.
+-- sweep read it without touching activities; `renewal_from` (six months before `ends_on`) is
+-- the first day on which an annual review counts as the renewal decision. Flags are 0/1 integers; days are `YYYY-MM-DD`.
 -- Kept in step with ../postgres/0022_partnerships.sql.
 CREATE TABLE partnerships (
     id                   INTEGER PRIMARY KEY,
@@ -20,6 +21,7 @@ CREATE TABLE partnerships (
     signed_on            TEXT,
     starts_on            TEXT,
     ends_on              TEXT,
+    renewal_from         TEXT,
     auto_renew           INTEGER NOT NULL,
     fiscal_amount        INTEGER,
     fiscal_justification TEXT NOT NULL,

@@ -661,7 +661,7 @@ impl WriteTx {
     }
 
     /// Finds the partner by 法人番号, else by normalised name; creates it when new.
-    async fn partner_for(
+    pub(crate) async fn partner_for(
         &mut self,
         tenant: &str,
         name: &str,
