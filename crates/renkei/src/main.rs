@@ -526,7 +526,8 @@ async fn bench_data(db: &DbArgs, args: BenchDataArgs) -> Result<ExitCode, String
     let w = summary.written;
     println!(
         "bench-data written to {} ({}) in {:.1} s: {} local governments, {} departments, {} accounts, \
-         {} partners, {} proposals, {} timeline events, {} messages, {} hearings, {} routings, {} audit entries",
+         {} partners, {} proposals, {} timeline events, {} messages, {} hearings, {} routings, \
+         {} partnerships, {} activities, {} audit entries",
         db.describe(),
         store.backend().name(),
         started.elapsed().as_secs_f64(),
@@ -539,6 +540,8 @@ async fn bench_data(db: &DbArgs, args: BenchDataArgs) -> Result<ExitCode, String
         w.messages,
         w.hearings,
         w.routings,
+        w.partnerships,
+        w.activities,
         w.audit_entries
     );
     store.close().await;

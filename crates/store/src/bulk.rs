@@ -170,6 +170,8 @@ pub struct BulkCounts {
     pub messages: u64,
     pub hearings: u64,
     pub routings: u64,
+    pub partnerships: u64,
+    pub activities: u64,
     pub audit_entries: u64,
 }
 
@@ -183,6 +185,8 @@ impl std::ops::AddAssign for BulkCounts {
         self.messages += o.messages;
         self.hearings += o.hearings;
         self.routings += o.routings;
+        self.partnerships += o.partnerships;
+        self.activities += o.activities;
         self.audit_entries += o.audit_entries;
     }
 }
@@ -228,6 +232,13 @@ pub struct BulkLoad {
     hearings: Rows,
     routings: Vec<PendingRouting>,
     routing_index: HashMap<i64, usize>,
+    next_partnership: i64,
+    next_activity: i64,
+    partnerships: Rows,
+    parties: Rows,
+    partnership_fields: Rows,
+    partnership_events: Rows,
+    activities: Rows,
     audit: Vec<(String, AuditEvent)>,
     restored: bool,
 }
@@ -259,7 +270,15 @@ impl Store {
         let mut conn = self.pool().acquire().await?;
         self.backend.bulk_session(&mut conn, true).await?;
         let mut ids = Vec::new();
-        for table in ["users", "departments", "partners", "proposals", "routings"] {
+        for table in [
+            "users",
+            "departments",
+            "partners",
+            "proposals",
+            "routings",
+            "partnerships",
+            "activities",
+        ] {
             let n: i64 = sqlx::query(&format!(
                 "SELECT COALESCE(MAX(id), 0) + 1 AS n FROM {table}"
             ))
@@ -398,6 +417,44 @@ impl Store {
             ),
             routings: Vec::new(),
             routing_index: HashMap::new(),
+            next_partnership: ids[5],
+            next_activity: ids[6],
+            partnerships: Rows::new("partnerships", PARTNERSHIP_COLUMNS),
+            parties: Rows::new(
+                "partnership_parties",
+                &[
+                    "partnership_id",
+                    "position",
+                    "partner_id",
+                    "name",
+                    "party_type",
+                    "corporate_number",
+                    "role",
+                ],
+            ),
+            partnership_fields: Rows::new(
+                "partnership_fields",
+                &["partnership_id", "position", "field"],
+            ),
+            partnership_events: Rows::new(
+                "partnership_events",
+                &["partnership_id", "at", "actor", "kind", "note"],
+            ),
+            activities: Rows::new(
+                "activities",
+                &[
+                    "id",
+                    "tenant_code",
+                    "partnership_id",
+                    "done_on",
+                    "title",
+                    "description",
+                    "people",
+                    "outputs",
+                    "created_by",
+                    "created_at",
+                ],
+            ),
             audit: Vec::new(),
             restored: false,
         })
@@ -1172,6 +1229,8 @@ impl BulkLoad {
             messages: self.messages.len() as u64,
             hearings: self.hearings.len() as u64,
             routings: self.routings.len() as u64,
+            partnerships: self.partnerships.len() as u64,
+            activities: self.activities.len() as u64,
             audit_entries: 0,
         };
         let mut proposals = Rows::new("proposals", PROPOSAL_COLUMNS);
@@ -1255,6 +1314,11 @@ impl BulkLoad {
             &mut self.messages,
             &mut self.hearings,
             &mut routings,
+            &mut self.partnerships,
+            &mut self.parties,
+            &mut self.partnership_fields,
+            &mut self.partnership_events,
+            &mut self.activities,
         ] {
             insert_rows(&mut tx, backend, rows, &[]).await?;
             rows.values.clear();
@@ -1347,7 +1411,15 @@ impl BulkLoad {
     /// the connection's settings back.
     pub async fn finish(mut self) -> Result<BulkCounts> {
         let counts = self.flush().await?;
-        for table in ["users", "departments", "partners", "proposals", "routings"] {
+        for table in [
+            "users",
+            "departments",
+            "partners",
+            "proposals",
+            "routings",
+            "partnerships",
+            "activities",
+        ] {
             self.backend.sync_id_sequence(&mut self.conn, table).await?;
         }
         self.backend.bulk_session(&mut self.conn, false).await?;
@@ -1424,4 +1496,200 @@ async fn insert_rows(
         q.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+const PARTNERSHIP_COLUMNS: &[&str] = &[
+    "id",
+    "tenant_code",
+    "form",
+    "status",
+    "title",
+    "purpose",
+    "summary",
+    "city_role",
+    "department_id",
+    "proposal_id",
+    "route",
+    "signed_on",
+    "starts_on",
+    "ends_on",
+    "renewal_from",
+    "auto_renew",
+    "fiscal_amount",
+    "fiscal_justification",
+    "published",
+    "commercial_note",
+    "last_activity_on",
+    "created_by",
+    "created_at",
+    "updated_at",
+];
+
+/// A partnership to load with the activities recorded under it so far.
+#[derive(Debug, Clone)]
+pub struct BulkPartnership<'a> {
+    pub record: &'a renkei_domain::partnership::Partnership,
+    /// The decided proposal it realises, with that proposal's route.
+    pub proposal: Option<(i64, Route)>,
+    pub status: renkei_domain::partnership::PartnershipStatus,
+    /// Each activity with the instant it was recorded, in the order recorded.
+    pub activities: &'a [(renkei_domain::partnership::Activity, DateTime<Utc>)],
+}
+
+impl BulkLoad {
+    /// A partnership as `Store::partnership_create` makes it at `at` (parties linked to the
+    /// partner registry, fields, the timeline's first entry, the audit entry), then each
+    /// activity as `Store::activity_add` records it. Returns its id.
+    pub fn partnership(
+        &mut self,
+        tenant: TenantCode,
+        p: &BulkPartnership<'_>,
+        who: &Who,
+        at: DateTime<Utc>,
+    ) -> Result<i64> {
+        let t = tenant.to_string();
+        let r = p.record;
+        let id = self.next_partnership;
+        self.next_partnership += 1;
+        let last_activity = p.activities.iter().map(|(a, _)| a.done_on).max();
+        let updated = p
+            .activities
+            .iter()
+            .map(|(_, at)| *at)
+            .max()
+            .unwrap_or(at)
+            .max(at);
+        let (amount, justification) = match &r.fiscal_burden {
+            Some((a, j)) => (Some(*a), j.clone()),
+            None => (None, String::new()),
+        };
+        let (proposal_id, route) = match p.proposal {
+            Some((pid, route)) => (Some(pid), route.code().to_string()),
+            None => (None, String::new()),
+        };
+        self.partnerships.push(vec![
+            V::I(id),
+            V::T(t.clone()),
+            V::T(r.form.code().to_string()),
+            V::T(p.status.code().to_string()),
+            V::T(r.title.clone()),
+            V::T(r.purpose.clone()),
+            V::T(r.summary.clone()),
+            V::T(r.city_role.clone()),
+            V::OI(r.department_id),
+            V::OI(proposal_id),
+            V::T(route),
+            V::OT(r.signed_on.map(to_db_date)),
+            V::OT(r.starts_on.map(to_db_date)),
+            V::OT(r.ends_on.map(to_db_date)),
+            V::OT(
+                r.ends_on
+                    .map(|e| to_db_date(renkei_domain::partnership::renewal_decision_from(e))),
+            ),
+            V::I(i64::from(r.auto_renew)),
+            V::OI(amount),
+            V::T(justification),
+            V::I(i64::from(r.published)),
+            V::OT(r.commercial_note.clone()),
+            V::OT(last_activity.map(to_db_date)),
+            V::T(who.label.clone()),
+            V::T(ts(at)),
+            V::T(ts(updated)),
+        ]);
+        for (position, party) in (0_i64..).zip(&r.parties) {
+            let cn = party
+                .corporate_number
+                .as_ref()
+                .map(|c| c.as_str().to_string());
+            let partner_id =
+                self.partner_for(&t, &party.name, party.party_type.code(), cn.as_deref(), at);
+            self.parties.push(vec![
+                V::I(id),
+                V::I(position),
+                V::OI(Some(partner_id)),
+                V::T(party.name.clone()),
+                V::T(party.party_type.code().to_string()),
+                V::OT(cn),
+                V::T(party.role.clone()),
+            ]);
+        }
+        for (position, f) in (0_i64..).zip(&r.fields) {
+            self.partnership_fields.push(vec![
+                V::I(id),
+                V::I(position),
+                V::T(f.code().to_string()),
+            ]);
+        }
+        let (origin, note) = match proposal_id {
+            Some(pid) => (
+                "created-from-proposal",
+                serde_json::json!({ "proposal_id": pid }).to_string(),
+            ),
+            None => ("created", String::new()),
+        };
+        self.partnership_events.push(vec![
+            V::I(id),
+            V::T(ts(at)),
+            V::T(who.label.clone()),
+            V::T(origin.to_string()),
+            V::T(note),
+        ]);
+        self.audit(
+            at,
+            who.event(
+                Some(&t),
+                "partnership.create",
+                format!("partnership:{id}"),
+                serde_json::json!({
+                    "form": r.form.code(),
+                    "title": r.title,
+                    "proposal_id": proposal_id,
+                    "origin": origin,
+                })
+                .to_string(),
+            ),
+        );
+        for (a, recorded) in p.activities {
+            let aid = self.next_activity;
+            self.next_activity += 1;
+            let day = to_db_date(a.done_on);
+            self.activities.push(vec![
+                V::I(aid),
+                V::T(t.clone()),
+                V::I(id),
+                V::T(day.clone()),
+                V::T(a.title.clone()),
+                V::T(a.description.clone()),
+                V::OI(a.people),
+                V::T(a.outputs.clone()),
+                V::T(who.label.clone()),
+                V::T(ts(*recorded)),
+            ]);
+            self.partnership_events.push(vec![
+                V::I(id),
+                V::T(ts(*recorded)),
+                V::T(who.label.clone()),
+                V::T("activity".to_string()),
+                V::T(
+                    serde_json::json!({ "activity_id": aid, "done_on": day, "title": a.title })
+                        .to_string(),
+                ),
+            ]);
+            self.audit(
+                *recorded,
+                who.event(
+                    Some(&t),
+                    "partnership.activity",
+                    format!("partnership:{id}"),
+                    serde_json::json!({ "activity_id": aid, "done_on": day }).to_string(),
+                ),
+            );
+        }
+        Ok(id)
+    }
+
+    /// Partnerships buffered and not yet written.
+    pub fn pending_partnerships(&self) -> usize {
+        self.partnerships.len()
+    }
 }

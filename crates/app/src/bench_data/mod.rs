@@ -20,13 +20,16 @@ use crate::demo::CODE_LIST;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use renkei_domain::calendar::add_business_days;
 use renkei_domain::clock::OffsetClock;
+use renkei_domain::partnership::{
+    Activity, Form, Partnership, PartnershipStatus, Party, initial_status,
+};
 use renkei_domain::proposal::{
     Answer, Channel, DeclineReason, Field, Intake, IntakeInput, Kind, Offer, PartnerType, Route,
     Status, Transition,
 };
 use renkei_domain::time::{fiscal_year, fiscal_year_start, jst_at, jst_date};
 use renkei_domain::{Lang, Password, Role, TenantCode};
-use renkei_store::bulk::{BulkCounts, BulkLoad};
+use renkei_store::bulk::{BulkCounts, BulkLoad, BulkPartnership};
 use renkei_store::proposals::{DeskSettings, NewHearing};
 use renkei_store::tenants::{ImportError, Tenant, parse_code_list};
 use renkei_store::{Store, StoreError, Who};
@@ -39,6 +42,11 @@ pub const PASSWORD: &str = "renkei-bench-2026";
 pub const FOCUS: &str = "141003";
 /// Fiscal years of history, the current one included.
 pub const YEARS: i32 = 15;
+/// One partnership (連携事業) per this many proposals: 100,000 at national scale, mostly
+/// realising decided proposals, the rest entered directly.
+pub const PROPOSALS_PER_PARTNERSHIP: u64 = 5;
+/// Share of partnerships published (公開).
+pub const PUBLISHED_SHARE: f64 = 0.6;
 
 /// How much to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,11 +155,20 @@ pub async fn run(
             now,
             history_start,
             staff: Staff::default(),
+            partnerships_left: count.div_ceil(PROPOSALS_PER_PARTNERSHIP),
         };
         g.setup(&mut load)?;
         for j in 0..*count {
             g.proposal(&mut load, j, *count)?;
-            if load.pending_proposals() >= 2_000 {
+            if load.pending_proposals() >= 2_000 || load.pending_partnerships() >= 500 {
+                p.written += load.flush().await?;
+            }
+        }
+        // Agreements entered directly (包括連携協定 signed before the desk existed, lists
+        // carried over): as many as the tenant's share still needs.
+        for k in 0..g.partnerships_left {
+            g.direct_partnership(&mut load, k)?;
+            if load.pending_partnerships() >= 500 {
                 p.written += load.flush().await?;
             }
         }
@@ -267,6 +284,8 @@ struct TenantGen<'a> {
     now: DateTime<Utc>,
     history_start: DateTime<Utc>,
     staff: Staff,
+    /// Partnerships this tenant still gets.
+    partnerships_left: u64,
 }
 
 fn email(role: &str, code: &str) -> String {
@@ -726,6 +745,181 @@ impl TenantGen<'_> {
         if t < now {
             load.message(id, true, text::DESK_MESSAGES[3], &desk, t)?;
         }
+        if status == Status::Decided && self.partnerships_left > 0 {
+            let party = Party {
+                name: intake.org_name.clone(),
+                party_type: intake.partner_type,
+                corporate_number: intake.corporate_number.clone(),
+                role: text::PARTY_ROLES[rng.below(text::PARTY_ROLES.len() as u64) as usize]
+                    .to_string(),
+            };
+            let created = later(&mut rng, 1, t, 1, 5);
+            if created < now {
+                self.partnership(
+                    load,
+                    &mut rng,
+                    intake.title.clone(),
+                    intake.summary.clone(),
+                    vec![party],
+                    intake.fields.clone(),
+                    intake.fiscal_burden.is_some(),
+                    Some((id, route)),
+                    created,
+                )?;
+            }
+        }
         Ok(())
+    }
+}
+
+impl TenantGen<'_> {
+    /// A partnership created at `created` with its dates, status and activities up to now.
+    #[allow(clippy::too_many_arguments)]
+    fn partnership(
+        &mut self,
+        load: &mut BulkLoad,
+        rng: &mut Rng,
+        title: String,
+        summary: String,
+        parties: Vec<Party>,
+        fields: Vec<Field>,
+        fiscal: bool,
+        proposal: Option<(i64, Route)>,
+        created: DateTime<Utc>,
+    ) -> Result<(), BenchError> {
+        let now = self.now;
+        let today = jst_date(now);
+        let form =
+            [Form::Comprehensive, Form::Business, Form::Project][rng.weighted(&[10, 35, 55])];
+        let department_id = if form.needs_department() {
+            if self.staff.routable.is_empty() {
+                return Ok(());
+            }
+            Some(rng.pick(&self.staff.routable).0)
+        } else {
+            None
+        };
+        // Signed a few weeks after it was entered (unless that is still to come).
+        let signed = jst_date(later(rng, 1, created, 5, 30));
+        let signed_on = (signed <= today).then_some(signed);
+        let years = rng.range(1, 3);
+        let ends_on = signed
+            .checked_add_months(chrono::Months::new(12 * years as u32))
+            .and_then(|d| d.pred_opt());
+        let auto_renew = rng.chance(0.5);
+        let status = initial_status(signed_on, ends_on, auto_renew, today);
+        let record = Partnership {
+            form,
+            title,
+            purpose: summary.clone(),
+            summary,
+            department_id,
+            city_role: text::CITY_ROLES[rng.below(text::CITY_ROLES.len() as u64) as usize]
+                .to_string(),
+            parties,
+            fields,
+            signed_on,
+            starts_on: signed_on,
+            ends_on,
+            auto_renew,
+            fiscal_burden: fiscal.then(|| {
+                (
+                    rng.range(10, 500) * 10_000,
+                    text::FISCAL_JUSTIFICATION.to_string(),
+                )
+            }),
+            published: rng.chance(PUBLISHED_SHARE),
+            commercial_note: None,
+        };
+        // Activities from the signing to now (or the end); some partnerships fade out.
+        let mut activities = Vec::new();
+        if let Some(start) = signed_on {
+            let end = match (status, ends_on) {
+                (PartnershipStatus::Ended, Some(e)) => e.min(today),
+                _ => today,
+            };
+            let days = (end - start).num_days().max(0);
+            let n = rng.range(0, 20);
+            let fading = rng.chance(0.2);
+            let span = if fading { days / 3 } else { days };
+            let mut dates: Vec<NaiveDate> = (0..n)
+                .map(|_| start + Duration::days(rng.range(0, span)))
+                .collect();
+            dates.sort();
+            for done_on in dates {
+                let recorded = jst_at(done_on, office_time(rng)) + Duration::days(rng.range(0, 3));
+                if recorded >= now {
+                    continue;
+                }
+                let title =
+                    text::ACTIVITY_TITLES[rng.below(text::ACTIVITY_TITLES.len() as u64) as usize];
+                activities.push((
+                    Activity {
+                        done_on,
+                        title: title.to_string(),
+                        description: format!(
+                            "{}の一環として{}を実施しました。",
+                            record.title, title
+                        ),
+                        people: Some(rng.range(3, 400)),
+                        outputs: String::new(),
+                    },
+                    recorded,
+                ));
+            }
+        }
+        let desk = self.staff.desk_who();
+        load.partnership(
+            self.code,
+            &BulkPartnership {
+                record: &record,
+                proposal,
+                status,
+                activities: &activities,
+            },
+            &desk,
+            created,
+        )?;
+        self.partnerships_left -= 1;
+        Ok(())
+    }
+
+    /// A partnership entered directly (no proposal), somewhere in the history.
+    fn direct_partnership(&mut self, load: &mut BulkLoad, k: u64) -> Result<(), BenchError> {
+        let mut rng = self.rng.fork(0x7061_7274_6e72 ^ (k << 4));
+        let start = self.history_start + Duration::days(8);
+        let span = (self.now - Duration::days(10) - start).num_seconds().max(1);
+        let created = start + Duration::seconds(rng.range(0, span));
+        let partner_type = [
+            PartnerType::Company,
+            PartnerType::University,
+            PartnerType::Npo,
+        ][rng.weighted(&[60, 25, 15])];
+        let org = text::organisation(&mut rng, partner_type, 10_000 + k);
+        let field = *rng.pick(Field::ALL);
+        let title = format!("{}と{}の連携に関する協定", org, self.tenant.name);
+        let summary = format!(
+            "{}の分野で、{}と{}が相互に協力して地域課題の解決に取り組みます。",
+            text::field_name(field),
+            org,
+            self.tenant.name
+        );
+        let party = Party {
+            name: org,
+            party_type: partner_type,
+            corporate_number: None,
+            role: text::PARTY_ROLES[rng.below(text::PARTY_ROLES.len() as u64) as usize].to_string(),
+        };
+        self.partnership(
+            load,
+            &mut rng,
+            title,
+            summary,
+            vec![party],
+            vec![field],
+            false,
+            None,
+            created,
+        )
     }
 }

@@ -551,3 +551,33 @@ pub fn transition_note(rng: &mut Rng) -> &'static str {
         "提案者に電話で連絡済み。",
     ])
 }
+
+/// What a partner takes on in a partnership.
+pub const PARTY_ROLES: &[&str] = &[
+    "人材とノウハウの提供、事業の企画・運営",
+    "物資・機材の提供と保管",
+    "会場の提供と参加者の募集",
+    "調査・分析と報告書の作成",
+    "広報・情報発信への協力",
+];
+
+/// What the city takes on.
+pub const CITY_ROLES: &[&str] = &[
+    "関係部署との調整と広報、公共施設の使用に関する便宜",
+    "参加者募集への協力と会場の確保",
+    "地域団体との橋渡しと市の計画との整合の確認",
+];
+
+/// Activities (取組実績) recorded under partnerships.
+pub const ACTIVITY_TITLES: &[&str] = &[
+    "出前講座",
+    "地域イベントへの出展",
+    "防災訓練",
+    "親子向けワークショップ",
+    "清掃活動",
+    "健康相談会",
+    "連携会議",
+    "市民向けセミナー",
+    "実証実験",
+    "成果報告会",
+];

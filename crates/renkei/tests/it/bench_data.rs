@@ -169,6 +169,119 @@ async fn bench_data_writes_what_the_app_reads(backend: Backend) {
         .find(|p| p.status.is_closed())
         .expect("a closed proposal");
 
+    // Partnerships: one per five proposals in each local government (rounded up), each with
+    // its parties, timeline and audit entry; activities move the last day of activity.
+    let mut expected = 0;
+    for r in sqlx::query("SELECT COUNT(*) AS n FROM proposals GROUP BY tenant_code")
+        .fetch_all(store.pool())
+        .await
+        .expect("per tenant")
+    {
+        let n: i64 = sqlx::Row::try_get(&r, "n").expect("n");
+        expected += (n + 4) / 5;
+    }
+    let partnerships = count(&store, "SELECT COUNT(*) AS n FROM partnerships").await;
+    assert_eq!(partnerships, expected);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'partnership.create'"
+        )
+        .await,
+        partnerships
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM partnerships p WHERE NOT EXISTS \
+             (SELECT 1 FROM partnership_parties x WHERE x.partnership_id = p.id) \
+             OR NOT EXISTS (SELECT 1 FROM partnership_events e WHERE e.partnership_id = p.id)"
+        )
+        .await,
+        0
+    );
+    assert!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM partnerships WHERE proposal_id IS NOT NULL"
+        )
+        .await
+            > 0,
+        "some realise decided proposals"
+    );
+    let activities = count(&store, "SELECT COUNT(*) AS n FROM activities").await;
+    assert!(activities > partnerships, "{activities} activities");
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'partnership.activity'"
+        )
+        .await,
+        activities
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) AS n FROM partnerships p WHERE COALESCE(p.last_activity_on, '') <> \
+             COALESCE((SELECT MAX(a.done_on) FROM activities a WHERE a.partnership_id = p.id), '')"
+        )
+        .await,
+        0
+    );
+    let published = count(
+        &store,
+        "SELECT COUNT(*) AS n FROM partnerships WHERE published = 1",
+    )
+    .await;
+    assert!(
+        published * 100 >= partnerships * 35 && published * 100 <= partnerships * 85,
+        "{published} of {partnerships} published"
+    );
+    let (plist, ptotal) = store
+        .partnerships(
+            code,
+            &renkei_store::partnerships::PartnershipFilter {
+                per_page: 500,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("partnership list");
+    assert!(ptotal >= 12 && plist.len() as i64 == ptotal, "{ptotal}");
+    for p in &plist {
+        let detail = store.partnership(code, p.id).await.expect("partnership");
+        assert_eq!(&detail.summary, p);
+        store.activities(code, p.id, 100).await.expect("activities");
+    }
+    // The identity sequences moved past the loaded ids: a new partnership gets a fresh one.
+    let fresh = store
+        .partnership_create(
+            code,
+            &renkei_store::partnerships::NewPartnership {
+                record: renkei_domain::partnership::Partnership::parse(
+                    &renkei_domain::partnership::PartnershipInput {
+                        form: "comprehensive".into(),
+                        title: "包括連携協定（新規）".into(),
+                        parties: vec![renkei_domain::partnership::PartyInput {
+                            name: "株式会社あたらしい".into(),
+                            party_type: "company".into(),
+                            ..Default::default()
+                        }],
+                        ..Default::default()
+                    },
+                )
+                .expect("valid"),
+                proposal_id: None,
+                status: renkei_domain::partnership::PartnershipStatus::Preparing,
+                last_activity_on: None,
+                origin: "created",
+            },
+            &renkei_store::Who::cli(),
+        )
+        .await
+        .expect("a partnership after the load");
+    assert!(plist.iter().all(|p| p.id < fresh));
+
     // The refusal: a database with proposals is left alone.
     let again = run(&db, &["bench-data", "--scale", "10"]);
     assert!(!again.status.success(), "{}", text(&again));
