@@ -311,9 +311,22 @@ else
   log "audit page has no ?before= link (fewer than one page of entries): audit-older skipped"
 fi
 bench department-list     desk    "/t/$T/department" "${DEPT[@]}"
+# --- partnerships: the desk's dashboard, the list (filters, a deep page), one partnership
+bench desk-dashboard      desk    "/t/$T/desk/dashboard" "${DESK[@]}"
+bench partnerships-p1     desk    "/t/$T/partnerships" "${DESK[@]}"
+bench partnerships-p20    desk    "/t/$T/partnerships?page=19" "${DESK[@]}"
+bench partnerships-dormant desk   "/t/$T/partnerships?dormant=1" "${DESK[@]}"
+bench partnerships-ending desk    "/t/$T/partnerships?ending=1" "${DESK[@]}"
+bench partnerships-field  desk    "/t/$T/partnerships?field=disaster&status=active" "${DESK[@]}"
+if [ -n "${PARTNERSHIP:-}" ]; then
+  bench partnership-page  desk    "/t/$T/partnerships/$PARTNERSHIP" "${DESK[@]}"
+else
+  log "no signed partnership in the list: partnership-page skipped"
+fi
 # --- the API (Bearer token)
 bench api-inbox-all       api     "/api/v1/tenants/$T/proposals" "${API[@]}"
 bench api-proposal        api     "/api/v1/tenants/$T/proposals/$RECEIPT" "${API[@]}"
+bench api-partnerships    api     "/api/v1/tenants/$T/partnerships" "${API[@]}"
 # --- durable intake (last: it adds thousands of proposals)
 INTAKE_DONE=0
 if [ -z "$ONLY" ] || [[ intake =~ $ONLY ]]; then

@@ -154,6 +154,10 @@ def cmd_discover(a):
         if not m:
             sys.exit("no proposal in the inbox")
         print(f"RECEIPT={m.group(1).decode()}")
+        # A partnership of the tenant (signed, in progress), for the partnership page.
+        st, _, body = request(a.base, "GET", f"/t/{t}/partnerships?status=active", headers=h)
+        m = re.search(rf"/t/{t}/partnerships/(\d+)".encode(), body) if st == 200 else None
+        print(f"PARTNERSHIP={m.group(1).decode() if m else ''}")
     else:
         st, _, body = request(a.base, "GET", f"/t/{t}/admin/audit", headers=h)
         if st != 200:

@@ -325,7 +325,217 @@ pub async fn load_until(app: &App, before: Option<DateTime<Utc>>) -> Result<Vec<
         .filter(|p| before.is_none_or(|b| p.at < b))
         .collect();
     load_proposals(&demo_app, &plan, &clock).await?;
+    if before.is_none() {
+        realise_partnerships(&demo_app, &clock, app.store.now()).await?;
+    }
     Ok(logins)
+}
+
+/// 岸和田市's partnerships (once): each decided proposal realised as an agreement led by the
+/// department that was asked about it, signed and already at work; and two agreements the
+/// desk carried over from its old list — a 包括連携協定 with a university whose last activity
+/// was well over a year ago (dormant), and one with a company that ends soon without a
+/// renewal decision. All through the same commands the pages call, on the demo's clock.
+async fn realise_partnerships(
+    app: &App,
+    clock: &ManualClock,
+    real_now: DateTime<Utc>,
+) -> Result<()> {
+    use crate::partnerships::{add_activity, create};
+    use renkei_domain::partnership::{ActivityInput, PartnershipInput, PartyInput};
+    let tenant = TenantCode::parse(MARKER_TENANT)?;
+    let (_, existing) = app
+        .store
+        .partnerships(
+            tenant,
+            &renkei_store::partnerships::PartnershipFilter {
+                per_page: 1,
+                ..Default::default()
+            },
+        )
+        .await?;
+    if existing > 0 {
+        return Ok(());
+    }
+    let desk = app
+        .store
+        .user_by_email("desk@kishiwada.demo.renkei.jp")
+        .await?;
+    let by = acting(&app.store, &desk).await?;
+    let date = |d: NaiveDate| renkei_domain::time::to_db_date(d);
+    let (decided, _) = app
+        .store
+        .inbox(
+            tenant,
+            &renkei_store::proposals::InboxFilter {
+                statuses: vec!["decided".into()],
+                per_page: 50,
+                ..Default::default()
+            },
+        )
+        .await?;
+    for (n, p) in decided.iter().enumerate() {
+        let decided_at = p.closed_at.unwrap_or(p.updated_at);
+        let decided_on = jst_date(decided_at);
+        // Signed a week after the decision and entered that day (or, if that is still to
+        // come, entered now and signed later).
+        let signed_on = decided_on + Duration::days(7);
+        clock.set(
+            jst_at(signed_on, jst_time(16, 0))
+                .min(real_now)
+                .max(decided_at + Duration::minutes(30)),
+        );
+        let routed = app.store.routings(p.id).await?;
+        let department = routed.first().map(|r| r.department_id);
+        let form = match (department, n % 2) {
+            (None, _) => "comprehensive",
+            (Some(_), 0) => "business",
+            (Some(_), _) => "project",
+        };
+        let input = PartnershipInput {
+            form: form.into(),
+            title: p.title.clone(),
+            purpose: p.summary.clone(),
+            summary: p.summary.clone(),
+            department_id: department.map(|d| d.to_string()).unwrap_or_default(),
+            city_role: "関係部署との調整、会場と広報の提供".into(),
+            parties: vec![PartyInput {
+                name: p.org_name.clone(),
+                party_type: p.partner_type.code().into(),
+                corporate_number: p.corporate_number.clone().unwrap_or_default(),
+                role: "事業の企画・運営と人材の提供".into(),
+            }],
+            fields: p.fields.iter().map(|f| f.code().to_string()).collect(),
+            signed_on: if signed_on <= app.store.today() {
+                date(signed_on)
+            } else {
+                String::new()
+            },
+            ends_on: date(signed_on + Duration::days(364)),
+            auto_renew: true,
+            fiscal_burden: if p.fiscal_burden { "some" } else { "none" }.into(),
+            fiscal_amount: if p.fiscal_burden {
+                "1200000".into()
+            } else {
+                String::new()
+            },
+            fiscal_justification: p.fiscal_justification.clone().unwrap_or_default(),
+            published: p.publication_consent,
+            ..Default::default()
+        };
+        let id = create(app, &by, tenant, &input, Some(p.id)).await?;
+        // The first activity two weeks after the signing, recorded the day after (or now).
+        let first = signed_on + Duration::days(14);
+        if first < jst_date(real_now) {
+            clock.set(jst_at(first + Duration::days(1), jst_time(10, 0)).min(real_now));
+            add_activity(
+                app,
+                &by,
+                tenant,
+                id,
+                &ActivityInput {
+                    done_on: date(first),
+                    title: "キックオフ会議と第1回の取組".into(),
+                    description: format!("「{}」の最初の取組を実施しました。", p.title),
+                    people: "24".into(),
+                    outputs: "実施報告書".into(),
+                },
+            )
+            .await?;
+        }
+    }
+    // The carried-over agreements, entered on the last day of the story.
+    clock.set(real_now.max(app.store.now()));
+    let today = app.store.today();
+    let years_ago = |y: u32| {
+        today
+            .checked_sub_months(chrono::Months::new(12 * y))
+            .unwrap_or(today)
+    };
+    let dormant = create(
+        app,
+        &by,
+        tenant,
+        &PartnershipInput {
+            form: "comprehensive".into(),
+            title: "岸和田市と泉州みらい大学との包括連携協定".into(),
+            purpose: "地域の課題解決と人材育成のため、相互の資源を活かして連携する。".into(),
+            summary: "防災、子育て、生涯学習の分野で、大学の知見と学生の力を地域に活かす。".into(),
+            city_role: "フィールドの提供と関係部署との調整".into(),
+            parties: vec![PartyInput {
+                name: "学校法人 泉州みらい大学".into(),
+                party_type: "university".into(),
+                corporate_number: String::new(),
+                role: "教員・学生の派遣と調査研究".into(),
+            }],
+            fields: vec!["disaster".into(), "childcare".into(), "culture".into()],
+            signed_on: date(years_ago(3)),
+            ends_on: String::new(),
+            auto_renew: true,
+            published: true,
+            ..Default::default()
+        },
+        None,
+    )
+    .await?;
+    let long_ago = years_ago(2);
+    add_activity(
+        app,
+        &by,
+        tenant,
+        dormant,
+        &ActivityInput {
+            done_on: date(long_ago),
+            title: "学生による防災マップづくり".into(),
+            description: "学生20名が地区を歩き、避難経路の危険箇所を地図にまとめた。".into(),
+            people: "20".into(),
+            outputs: "防災マップ（3地区）".into(),
+        },
+    )
+    .await?;
+    let ending = create(
+        app,
+        &by,
+        tenant,
+        &PartnershipInput {
+            form: "comprehensive".into(),
+            title: "岸和田市と株式会社だんじり物流との包括連携協定".into(),
+            purpose: "災害時の物資輸送と平時の見守りで連携する。".into(),
+            summary: "災害時の支援物資の輸送・保管と、配送時の高齢者見守りに協力する。".into(),
+            city_role: "物資拠点の指定と訓練の企画".into(),
+            parties: vec![PartyInput {
+                name: "株式会社だんじり物流".into(),
+                party_type: "company".into(),
+                corporate_number: corporate_number("123456789012"),
+                role: "物資の輸送・保管、見守りへの協力".into(),
+            }],
+            fields: vec!["disaster".into(), "health".into()],
+            signed_on: date(years_ago(2)),
+            ends_on: date(today + Duration::days(45)),
+            auto_renew: false,
+            published: true,
+            commercial_benefit: true,
+            commercial_note: "物流事業の受託は本協定に含まず、市の調達手続による。本協定は無償の社会貢献活動に限る。".into(),
+            ..Default::default()
+        },
+        None,
+    )
+    .await?;
+    add_activity(
+        app,
+        &by,
+        tenant,
+        ending,
+        &ActivityInput {
+            done_on: date(today - Duration::days(30)),
+            title: "物資輸送訓練".into(),
+            description: "市の備蓄倉庫から避難所3か所への輸送訓練を実施した。".into(),
+            people: "35".into(),
+            outputs: String::new(),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// A partner 岸和田市's desk entered by hand, and its contact (fictional).

@@ -159,6 +159,50 @@ async fn demo_desk_in_every_state(backend: Backend) {
     let states: std::collections::BTreeSet<&str> = mine.iter().map(|p| p.status.code()).collect();
     assert!(states.len() >= 2, "{states:?}");
 
+    // Partnerships: every decided proposal realised (linked to it), one carried-over
+    // agreement dormant, one ending without a renewal decision, activities recorded.
+    let (partnerships, _) = store
+        .partnerships(
+            code("272027"),
+            &renkei_store::partnerships::PartnershipFilter {
+                per_page: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("partnerships");
+    let decided = k
+        .iter()
+        .filter(|p| p.status == renkei_domain::proposal::Status::Decided)
+        .count();
+    assert!(decided >= 2, "{decided}");
+    assert_eq!(partnerships.len(), decided + 2, "{partnerships:?}");
+    for p in &k {
+        if p.status == renkei_domain::proposal::Status::Decided {
+            assert!(
+                store
+                    .partnership_of_proposal(code("272027"), p.id)
+                    .await
+                    .expect("link")
+                    .is_some(),
+                "{} has no partnership",
+                p.title
+            );
+        }
+    }
+    assert_eq!(partnerships.iter().filter(|p| p.dormant).count(), 1);
+    assert_eq!(
+        partnerships.iter().filter(|p| p.ending_undecided).count(),
+        1
+    );
+    assert!(
+        partnerships
+            .iter()
+            .filter(|p| p.last_activity_on.is_some())
+            .count()
+            >= 2
+    );
+
     let report = store.audit_verify().await.expect("verify");
     assert!(report.faults.is_empty(), "{:?}", report.faults);
 
@@ -175,6 +219,20 @@ async fn demo_desk_in_every_state(backend: Backend) {
     eprintln!("second demo load on {backend:?}: {:?}", started.elapsed());
     assert_eq!(all(&store, "272027").await.len(), k.len());
     assert_eq!(all(&store, "270008").await.len(), osaka.len());
+    assert_eq!(
+        store
+            .partnerships(
+                code("272027"),
+                &renkei_store::partnerships::PartnershipFilter {
+                    per_page: 100,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("partnerships")
+            .1,
+        partnerships.len() as i64
+    );
     assert_eq!(store.audit_total().await.expect("audit"), audit);
     assert_eq!(store.outbox_list(1000).await.expect("outbox").len(), mails);
 }
