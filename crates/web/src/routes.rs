@@ -367,6 +367,18 @@ fn book(config: &crate::WebConfig) -> RouteBook {
             "/api/v1/tenants/{code}/routings/{id}/answer",
             api::proposals::answer,
         )
+        .get(
+            "/api/v1/tenants/{code}/partnerships",
+            api::partnerships::list,
+        )
+        .get(
+            "/api/v1/tenants/{code}/partnerships/{id}",
+            api::partnerships::show,
+        )
+        .post(
+            "/api/v1/tenants/{code}/partnerships/{id}/activities",
+            api::partnerships::add_activity,
+        )
         // Operations
         .get("/healthz", pages::ops::healthz)
         .get("/metrics", pages::ops::metrics)

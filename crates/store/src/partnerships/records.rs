@@ -856,3 +856,41 @@ async fn old_values(tx: &mut WriteTx, tenant: &str, id: i64) -> Result<Values> {
         ),
     ])
 }
+
+impl Store {
+    /// The parties' names of several partnerships of the tenant, in their order (a list page
+    /// of the API names every partner).
+    pub async fn party_names(
+        &self,
+        tenant: TenantCode,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<String>>> {
+        let mut out: std::collections::HashMap<i64, Vec<String>> = Default::default();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let list = ids
+            .iter()
+            .take(1_000)
+            .enumerate()
+            .map(|(i, _)| format!("${}", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT pp.partnership_id, pp.name FROM partnership_parties pp \
+             JOIN partnerships p ON p.id = pp.partnership_id \
+             WHERE p.tenant_code = $1 AND pp.partnership_id IN ({list}) \
+             ORDER BY pp.partnership_id, pp.position"
+        );
+        let mut q = sqlx::query(&sql).bind(tenant.to_string());
+        for id in ids.iter().take(1_000) {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(self.pool()).await? {
+            out.entry(r.try_get("partnership_id")?)
+                .or_default()
+                .push(r.try_get("name")?);
+        }
+        Ok(out)
+    }
+}
