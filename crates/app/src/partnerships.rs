@@ -179,8 +179,7 @@ pub async fn add_activity(
 use crate::proposals::RawFile;
 use renkei_domain::attachment::{self, FileKind};
 use renkei_domain::partnership::{
-    Indicator, IndicatorInput, IndicatorValue, IndicatorValueInput, PartyInput, Review,
-    ReviewInput,
+    Indicator, IndicatorInput, IndicatorValue, IndicatorValueInput, PartyInput, Review, ReviewInput,
 };
 use renkei_store::proposals::NewAttachment;
 

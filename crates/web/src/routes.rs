@@ -298,9 +298,18 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .get("/t/{code}/partnerships/new", partnership_form::new_get)
         .post("/t/{code}/partnerships/new", partnership_form::new_post)
         .get("/t/{code}/partnerships/{id}", partnership_page::get)
-        .get("/t/{code}/partnerships/{id}/edit", partnership_form::edit_get)
-        .post("/t/{code}/partnerships/{id}/edit", partnership_form::edit_post)
-        .post("/t/{code}/partnerships/{id}/move", partnership_page::move_post)
+        .get(
+            "/t/{code}/partnerships/{id}/edit",
+            partnership_form::edit_get,
+        )
+        .post(
+            "/t/{code}/partnerships/{id}/edit",
+            partnership_form::edit_post,
+        )
+        .post(
+            "/t/{code}/partnerships/{id}/move",
+            partnership_page::move_post,
+        )
         .post_upload(
             "/t/{code}/partnerships/{id}/activities",
             partnership_page::activity_post,

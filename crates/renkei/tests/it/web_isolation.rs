@@ -383,7 +383,9 @@ async fn partnership_at(store: &Store, b: TenantCode, department: i64) -> (i64, 
         .activity_add_with_photos(b, id, &activity, &[png], &Who::cli())
         .await
         .expect("activity");
-    let photo = store.activity_photos(b, id).await.expect("photos")[0].meta.id;
+    let photo = store.activity_photos(b, id).await.expect("photos")[0]
+        .meta
+        .id;
     let indicator = store
         .indicator_add(
             b,
@@ -516,7 +518,8 @@ async fn no_route_crosses_tenants(backend: Backend) {
         .await
         .expect("contact");
     // A partnership at B, led by the secret department, with its records.
-    let (b_partnership, b_indicator, b_document, b_photo) = partnership_at(store, b, secret.id).await;
+    let (b_partnership, b_indicator, b_document, b_photo) =
+        partnership_at(store, b, secret.id).await;
     // The attackers' own proposal at A: its token must not open anything at B.
     let a_prop = submit(
         store,

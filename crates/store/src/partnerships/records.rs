@@ -9,7 +9,9 @@ use crate::rows;
 use crate::{Result, Store, StoreError, Who, WriteTx};
 use chrono::NaiveDate;
 use renkei_domain::TenantCode;
-use renkei_domain::partnership::{Activity, Indicator, IndicatorValue, Partnership, Review, ReviewDecision};
+use renkei_domain::partnership::{
+    Activity, Indicator, IndicatorValue, Partnership, Review, ReviewDecision,
+};
 use renkei_domain::time::to_db_date;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -178,7 +180,10 @@ impl Store {
         .fetch_optional(self.pool())
         .await?
         .ok_or(StoreError::NotFound)?;
-        Ok((file_meta(&r, "activity_photos", "staff")?, r.try_get("data")?))
+        Ok((
+            file_meta(&r, "activity_photos", "staff")?,
+            r.try_get("data")?,
+        ))
     }
 
     /// Adds an outcome indicator. A second one of the same name is refused.
@@ -224,8 +229,8 @@ impl Store {
         .fetch_one(&mut *tx.tx)
         .await?
         .try_get("id")?;
-        let note = serde_json::json!({ "indicator_id": id, "name": i.name, "unit": i.unit })
-            .to_string();
+        let note =
+            serde_json::json!({ "indicator_id": id, "name": i.name, "unit": i.unit }).to_string();
         tx.partnership_event(partnership_id, who, "indicator", &note)
             .await?;
         tx.partnership_touch(&t, partnership_id).await?;
@@ -524,8 +529,9 @@ impl Store {
             .fetch_one(&mut *tx.tx)
             .await?
             .try_get("id")?;
-            let note = serde_json::json!({ "document_id": id, "filename": f.filename, "sha256": sha })
-                .to_string();
+            let note =
+                serde_json::json!({ "document_id": id, "filename": f.filename, "sha256": sha })
+                    .to_string();
             tx.partnership_event(partnership_id, who, "document", &note)
                 .await?;
             tx.audit(who.event(
@@ -614,7 +620,10 @@ impl Store {
             }
         }
         if changes.is_empty() {
-            return Err(StoreError::conflict("form", "error-partnership-edit-nothing"));
+            return Err(StoreError::conflict(
+                "form",
+                "error-partnership-edit-nothing",
+            ));
         }
         let (amount, justification) = match &p.fiscal_burden {
             Some((a, j)) => (Some(*a), j.clone()),
@@ -770,10 +779,18 @@ fn new_values(p: &Partnership) -> Values {
         ("starts_on", opt_day(p.starts_on)),
         ("ends_on", opt_day(p.ends_on)),
         ("auto_renew", json!(p.auto_renew)),
-        ("fiscal_amount", json!(p.fiscal_burden.as_ref().map(|f| f.0))),
+        (
+            "fiscal_amount",
+            json!(p.fiscal_burden.as_ref().map(|f| f.0)),
+        ),
         (
             "fiscal_justification",
-            json!(p.fiscal_burden.as_ref().map(|f| f.1.clone()).unwrap_or_default()),
+            json!(
+                p.fiscal_burden
+                    .as_ref()
+                    .map(|f| f.1.clone())
+                    .unwrap_or_default()
+            ),
         ),
         ("published", json!(p.published)),
         ("commercial_note", json!(p.commercial_note)),
@@ -837,10 +854,7 @@ async fn old_values(tx: &mut WriteTx, tenant: &str, id: i64) -> Result<Values> {
         ("signed_on", day("signed_on")?),
         ("starts_on", day("starts_on")?),
         ("ends_on", day("ends_on")?),
-        (
-            "auto_renew",
-            json!(r.try_get::<i64, _>("auto_renew")? != 0),
-        ),
+        ("auto_renew", json!(r.try_get::<i64, _>("auto_renew")? != 0)),
         (
             "fiscal_amount",
             json!(r.try_get::<Option<i64>, _>("fiscal_amount")?),

@@ -41,13 +41,17 @@ fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> ObjectBuilder {
 
 pub fn form() -> Object {
     codes(Form::ALL, Form::code)
-        .description(Some("comprehensive (包括連携協定), business (事業連携協定) or project (個別の連携事業)"))
+        .description(Some(
+            "comprehensive (包括連携協定), business (事業連携協定) or project (個別の連携事業)",
+        ))
         .build()
 }
 
 pub fn status() -> Object {
     codes(PartnershipStatus::ALL, PartnershipStatus::code)
-        .description(Some("preparing (準備中), active (締結済・実施中), ended (終了) or cancelled (解約)"))
+        .description(Some(
+            "preparing (準備中), active (締結済・実施中), ended (終了) or cancelled (解約)",
+        ))
         .build()
 }
 

@@ -188,7 +188,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
 // ---------------------------------------------------------------------------------------------
 // Who is asking, and about which tenant
 
-pub(crate) async fn known_tenant(state: &AppState, code: &str) -> Result<(Tenant, TenantCode), ApiError> {
+pub(crate) async fn known_tenant(
+    state: &AppState,
+    code: &str,
+) -> Result<(Tenant, TenantCode), ApiError> {
     let parsed = TenantCode::parse(code).map_err(|_| ApiError::tenant_not_found())?;
     match state.store.tenant(&parsed.to_string()).await {
         Ok(t) => Ok((t, parsed)),

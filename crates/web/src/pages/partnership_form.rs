@@ -124,7 +124,12 @@ impl PartnershipForm {
                     role: at(&self.party_role, i),
                 })
                 .collect(),
-            fields: self.fields.iter().take(Field::ALL.len() + 1).cloned().collect(),
+            fields: self
+                .fields
+                .iter()
+                .take(Field::ALL.len() + 1)
+                .cloned()
+                .collect(),
             signed_on: self.signed_on.clone(),
             starts_on: self.starts_on.clone(),
             ends_on: self.ends_on.clone(),
@@ -264,7 +269,11 @@ const ORDER: &[(&str, &str, &str)] = &[
     ("department_id", "pships-department", "department_id"),
     ("party_name", "pships-party-name", "party_name-0"),
     ("party_type", "pships-party-type", "party_type-0"),
-    ("party_corporate_number", "propose-corporate-number", "party_corporate_number-0"),
+    (
+        "party_corporate_number",
+        "propose-corporate-number",
+        "party_corporate_number-0",
+    ),
     ("party_role", "pships-party-role", "party_role-0"),
     ("field", "propose-fields", "fields-0"),
     ("signed_on", "pships-signed-on", "signed_on"),
@@ -272,8 +281,16 @@ const ORDER: &[(&str, &str, &str)] = &[
     ("ends_on", "pships-ends-on", "ends_on"),
     ("fiscal_burden", "pships-fiscal", "fiscal_burden-none"),
     ("fiscal_amount", "pships-fiscal-amount", "fiscal_amount"),
-    ("fiscal_justification", "pships-fiscal-justification", "fiscal_justification"),
-    ("commercial_note", "pships-commercial-note", "commercial_note"),
+    (
+        "fiscal_justification",
+        "pships-fiscal-justification",
+        "fiscal_justification",
+    ),
+    (
+        "commercial_note",
+        "pships-commercial-note",
+        "commercial_note",
+    ),
     ("correction_reason", "correct-reason", "correction_reason"),
     ("proposal_id", "pships-from-proposal", ""),
     ("form_error", "", ""),

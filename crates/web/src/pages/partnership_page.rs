@@ -296,6 +296,7 @@ fn moves(tr: &Tr, status: PartnershipStatus) -> Vec<(String, String)> {
         .collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn render(
     state: &AppState,
     ctx: &Ctx,
@@ -709,9 +710,15 @@ pub async fn indicator_value_post(
         indicator_id: indicator_id.to_string(),
         ..f
     };
-    let result =
-        cmd::set_indicator_value(&state.app, &a.caller(&ctx), a.code, id, indicator_id, &input)
-            .await;
+    let result = cmd::set_indicator_value(
+        &state.app,
+        &a.caller(&ctx),
+        a.code,
+        id,
+        indicator_id,
+        &input,
+    )
+    .await;
     finish(
         &state,
         &ctx,

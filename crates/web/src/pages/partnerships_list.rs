@@ -242,10 +242,18 @@ pub async fn get(
             push("field", tr.t("propose-fields"), tr.t(&f.label_key()));
         }
         if let Some(t) = filter.partner_type {
-            push("partner_type", tr.t("pships-party-type"), tr.t(&t.label_key()));
+            push(
+                "partner_type",
+                tr.t("pships-party-type"),
+                tr.t(&t.label_key()),
+            );
         }
         if filter.dormant {
-            push("dormant", tr.t("pships-filter-flag"), tr.t("pships-dormant"));
+            push(
+                "dormant",
+                tr.t("pships-filter-flag"),
+                tr.t("pships-dormant"),
+            );
         }
         if filter.ending {
             push("ending", tr.t("pships-filter-flag"), tr.t("pships-ending"));
@@ -263,8 +271,7 @@ pub async fn get(
     }
     let shown = (filter.page + 1) * filter.per_page;
     let page = html(&ListTemplate {
-        base: Base::new(&ctx, tr.t("pships-title"))
-            .with_notice(Some(query.notice.as_str())),
+        base: Base::new(&ctx, tr.t("pships-title")).with_notice(Some(query.notice.as_str())),
         total_line: tr.t1("pships-total", "count", &total),
         rows: rows.into_iter().map(|s| RowView::new(tr, s)).collect(),
         statuses: choices(
@@ -274,8 +281,20 @@ pub async fn get(
             PartnershipStatus::label_key,
             &one(&query.status),
         ),
-        forms: choices(tr, Form::ALL, Form::code, Form::label_key, &one(&query.form)),
-        fields: choices(tr, Field::ALL, Field::code, Field::label_key, &one(&query.field)),
+        forms: choices(
+            tr,
+            Form::ALL,
+            Form::code,
+            Form::label_key,
+            &one(&query.form),
+        ),
+        fields: choices(
+            tr,
+            Field::ALL,
+            Field::code,
+            Field::label_key,
+            &one(&query.field),
+        ),
         partner_types: choices(
             tr,
             PartnerType::ALL,
