@@ -769,6 +769,46 @@ async fn the_record_kept_up_to_date(backend: Backend) {
         "ended"
     );
 
+    // 締結 with its day: 準備中 → 締結済・実施中 at once; a day in the future is refused.
+    let prep = create(
+        &mut desk,
+        with(
+            form("準備中の連携", "business", &dept),
+            &[("signed_on", "")],
+        ),
+    )
+    .await;
+    let pbase = format!("/t/272027/partnerships/{prep}");
+    let r = desk
+        .post(
+            &format!("{pbase}/move"),
+            &[
+                ("move", "sign"),
+                ("expected", "preparing"),
+                ("signed_on", "2099-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("未来の日付"));
+    let r = desk
+        .post(
+            &format!("{pbase}/move"),
+            &[
+                ("move", "sign"),
+                ("expected", "preparing"),
+                ("signed_on", "令和8年11月1日"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let signed = app.store.partnership(k(), prep).await.expect("p").summary;
+    assert_eq!(signed.status.code(), "active");
+    assert_eq!(
+        signed.signed_on.map(|d| d.to_string()).as_deref(),
+        Some("2026-11-01")
+    );
+
     // Correcting the record: a reason is required; old → new in the timeline and the audit.
     let edit = desk.get(&format!("{base}/edit")).await;
     assert_eq!(edit.status, 200);
