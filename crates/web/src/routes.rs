@@ -293,6 +293,51 @@ fn book(config: &crate::WebConfig) -> RouteBook {
             "/t/{code}/desk/partners/{id}/contacts/{contact_id}/remove",
             partners::contact_remove,
         )
+        // Partnerships (連携事業): the staff's list, entry, page and its records
+        .get("/t/{code}/partnerships", partnerships_list::get)
+        .get("/t/{code}/partnerships/new", partnership_form::new_get)
+        .post("/t/{code}/partnerships/new", partnership_form::new_post)
+        .get("/t/{code}/partnerships/{id}", partnership_page::get)
+        .get(
+            "/t/{code}/partnerships/{id}/edit",
+            partnership_form::edit_get,
+        )
+        .post(
+            "/t/{code}/partnerships/{id}/edit",
+            partnership_form::edit_post,
+        )
+        .post(
+            "/t/{code}/partnerships/{id}/move",
+            partnership_page::move_post,
+        )
+        .post_upload(
+            "/t/{code}/partnerships/{id}/activities",
+            partnership_page::activity_post,
+        )
+        .post(
+            "/t/{code}/partnerships/{id}/indicators",
+            partnership_page::indicator_post,
+        )
+        .post(
+            "/t/{code}/partnerships/{id}/indicators/{indicator_id}/values",
+            partnership_page::indicator_value_post,
+        )
+        .post(
+            "/t/{code}/partnerships/{id}/reviews",
+            partnership_page::review_post,
+        )
+        .post_upload(
+            "/t/{code}/partnerships/{id}/documents",
+            partnership_page::document_post,
+        )
+        .get(
+            "/t/{code}/partnerships/{id}/documents/{doc_id}",
+            partnership_page::document_get,
+        )
+        .get(
+            "/t/{code}/partnerships/{id}/photos/{photo_id}",
+            partnership_page::photo_get,
+        )
         // Departments answer routing requests
         .get(
             "/t/{code}/department/proposals/{receipt}",
@@ -330,6 +375,18 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .post(
             "/api/v1/tenants/{code}/routings/{id}/answer",
             api::proposals::answer,
+        )
+        .get(
+            "/api/v1/tenants/{code}/partnerships",
+            api::partnerships::list,
+        )
+        .get(
+            "/api/v1/tenants/{code}/partnerships/{id}",
+            api::partnerships::show,
+        )
+        .post(
+            "/api/v1/tenants/{code}/partnerships/{id}/activities",
+            api::partnerships::add_activity,
         )
         // Operations
         .get("/healthz", pages::ops::healthz)

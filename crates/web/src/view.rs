@@ -148,6 +148,15 @@ pub const NOTICES: &[&str] = &[
     "memo-saved",
     "corrected",
     "attachment-added",
+    // Partnerships (連携事業): the staff side
+    "pships-created",
+    "pships-corrected",
+    "pships-status-changed",
+    "pships-activity-recorded",
+    "pships-document-added",
+    "pships-indicator-added",
+    "pships-indicator-saved",
+    "pships-review-recorded",
 ];
 
 /// Field errors of a form, already translated, by field name.

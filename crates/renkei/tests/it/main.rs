@@ -35,6 +35,7 @@ mod web_operator;
 mod web_ownership;
 mod web_partner_merge;
 mod web_partners;
+mod web_partnerships;
 mod web_password_reset;
 mod web_proposals;
 mod web_questions;

@@ -123,6 +123,24 @@ async fn snapshot(store: &Store) -> String {
             out.push_str(&format!("question {} {:?}\n", q.id, q.reply));
         }
     }
+    let all = renkei_store::partnerships::PartnershipFilter {
+        per_page: 200,
+        ..Default::default()
+    };
+    for p in store.partnerships(b, &all).await.expect("partnerships").0 {
+        out.push_str(&format!(
+            "partnership {} {} {} {:?} events={} activities={} indicators={:?} reviews={} documents={}\n",
+            p.id,
+            p.title,
+            p.status,
+            p.last_activity_on,
+            store.partnership_events(b, p.id).await.expect("events").len(),
+            store.activities(b, p.id, 1000).await.expect("activities").len(),
+            store.indicators(b, p.id).await.expect("indicators"),
+            store.reviews(b, p.id).await.expect("reviews").len(),
+            store.documents(b, p.id).await.expect("documents").len(),
+        ));
+    }
     out.push_str(&format!(
         "settings {:?}\n",
         store.desk_settings(b).await.expect("settings")
@@ -155,6 +173,11 @@ struct Subst {
     /// A desk template (定型文) and a department's question (照会).
     template: i64,
     question: i64,
+    /// A partnership (連携事業) with an indicator, a signed document and an activity photo.
+    partnership: i64,
+    indicator: i64,
+    document: i64,
+    photo: i64,
 }
 
 /// An intake draft waiting for its confirmation at this local government.
@@ -173,7 +196,9 @@ async fn draft_at(store: &Store, code: &str) -> String {
 }
 
 fn concrete(path: &str, s: &Subst) -> String {
-    let id = if path.contains("/partners/") {
+    let id = if path.contains("/partnerships/") {
+        s.partnership
+    } else if path.contains("/partners/") {
         s.partner
     } else if path.contains("/templates/") {
         s.template
@@ -190,6 +215,9 @@ fn concrete(path: &str, s: &Subst) -> String {
         .replace("{id}", &id.to_string())
         .replace("{user_id}", &s.staff.to_string())
         .replace("{contact_id}", &s.contact.to_string())
+        .replace("{indicator_id}", &s.indicator.to_string())
+        .replace("{doc_id}", &s.document.to_string())
+        .replace("{photo_id}", &s.photo.to_string())
         .replace("{receipt}", &s.receipt)
         .replace("{receipt_number}", &s.receipt)
         .replace(
@@ -303,6 +331,90 @@ async fn submit(
 
 const SECRET_TITLE: &str = "川崎市への機密提案";
 
+/// A partnership of B's secret department with an activity photo, an indicator and a signed
+/// document: (partnership, indicator, document, photo).
+async fn partnership_at(store: &Store, b: TenantCode, department: i64) -> (i64, i64, i64, i64) {
+    use renkei_domain::partnership::{
+        Activity, ActivityInput, Indicator, IndicatorInput, Partnership, PartnershipInput,
+        PartnershipStatus, PartyInput,
+    };
+    let record = Partnership::parse(&PartnershipInput {
+        form: "business".into(),
+        title: "川崎市の機密連携".into(),
+        department_id: department.to_string(),
+        parties: vec![PartyInput {
+            name: "川崎連携株式会社".into(),
+            party_type: "company".into(),
+            ..Default::default()
+        }],
+        signed_on: "2026-04-01".into(),
+        ..Default::default()
+    })
+    .expect("record");
+    let id = store
+        .partnership_create(
+            b,
+            &renkei_store::partnerships::NewPartnership {
+                record,
+                proposal_id: None,
+                status: PartnershipStatus::Active,
+                last_activity_on: None,
+                origin: "created",
+            },
+            &Who::cli(),
+        )
+        .await
+        .expect("partnership");
+    let activity = Activity::parse(
+        &ActivityInput {
+            done_on: "2026-10-01".into(),
+            title: "川崎市の取組".into(),
+            ..Default::default()
+        },
+        store.today(),
+    )
+    .expect("activity");
+    let png = NewAttachment {
+        filename: "photo.png".into(),
+        content_type: "image/png".into(),
+        data: b"\x89PNG\r\n\x1a\n secret photo".to_vec(),
+    };
+    store
+        .activity_add_with_photos(b, id, &activity, &[png], &Who::cli())
+        .await
+        .expect("activity");
+    let photo = store.activity_photos(b, id).await.expect("photos")[0]
+        .meta
+        .id;
+    let indicator = store
+        .indicator_add(
+            b,
+            id,
+            &Indicator::parse(&IndicatorInput {
+                name: "参加者数".into(),
+                unit: "人".into(),
+            })
+            .expect("indicator"),
+            &Who::cli(),
+        )
+        .await
+        .expect("indicator");
+    let document = store
+        .documents_add(
+            b,
+            id,
+            &[NewAttachment {
+                filename: "協定書.pdf".into(),
+                content_type: "application/pdf".into(),
+                data: b"%PDF-1.4 secret agreement".to_vec(),
+            }],
+            &Who::cli(),
+        )
+        .await
+        .expect("document")[0];
+    (id, indicator, document, photo)
+}
+
 async fn no_route_crosses_tenants(backend: Backend) {
     let app = TestApp::spawn_demo(backend).await;
     let store = &app.store;
@@ -405,6 +517,9 @@ async fn no_route_crosses_tenants(backend: Backend) {
         )
         .await
         .expect("contact");
+    // A partnership at B, led by the secret department, with its records.
+    let (b_partnership, b_indicator, b_document, b_photo) =
+        partnership_at(store, b, secret.id).await;
     // The attackers' own proposal at A: its token must not open anything at B.
     let a_prop = submit(
         store,
@@ -428,6 +543,10 @@ async fn no_route_crosses_tenants(backend: Backend) {
         draft: draft_at(store, "272027").await,
         template: b_template,
         question: b_question,
+        partnership: b_partnership,
+        indicator: b_indicator,
+        document: b_document,
+        photo: b_photo,
     };
     let for_owners = Subst {
         token: b_prop.tracking_token.clone(),
@@ -517,7 +636,9 @@ async fn no_route_crosses_tenants(backend: Backend) {
                     "JSON error on {path}"
                 );
                 assert!(
-                    !p.body.contains(SECRET_DEPARTMENT) && !p.body.contains(SECRET_TITLE),
+                    !p.body.contains(SECRET_DEPARTMENT)
+                        && !p.body.contains(SECRET_TITLE)
+                        && !p.body.contains("川崎市の機密連携"),
                     "{email} read {path}"
                 );
                 checked += 1;
@@ -546,6 +667,10 @@ async fn no_route_crosses_tenants(backend: Backend) {
             assert!(
                 !body.contains(SECRET_TITLE),
                 "{email} saw B's proposal via {path}"
+            );
+            assert!(
+                !body.contains("川崎市の機密連携") && !body.contains("secret agreement"),
+                "{email} saw B's partnership via {path}"
             );
             assert!(
                 !body.contains("staff@kawasaki.example.jp"),
@@ -665,6 +790,10 @@ fn for_attackers_clone(s: &Subst) -> Subst {
         draft: s.draft.clone(),
         template: s.template,
         question: s.question,
+        partnership: s.partnership,
+        indicator: s.indicator,
+        document: s.document,
+        photo: s.photo,
     }
 }
 

@@ -6,7 +6,9 @@
 //! row becomes one; [`changes`] holds the writes.
 
 mod changes;
+mod records;
 pub use changes::NewPartnership;
+pub use records::{IndicatorRow, MAX_DOCUMENTS, PhotoRow, ReviewRow};
 
 use crate::rows;
 use crate::{Result, Store, StoreError};

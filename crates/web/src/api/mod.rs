@@ -2,4 +2,5 @@
 
 pub mod departments;
 pub mod openapi;
+pub mod partnerships;
 pub mod proposals;

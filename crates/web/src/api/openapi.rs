@@ -12,7 +12,7 @@
 //! document (`renkei_testkit::openapi`), and a test checks that the document and the route
 //! table list the same operations.
 
-use crate::api::{departments, proposals};
+use crate::api::{departments, partnerships, proposals};
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
 use renkei_domain::proposal::{
@@ -43,6 +43,9 @@ use utoipa::{Modify, OpenApi};
         proposals::hearing,
         proposals::route,
         proposals::answer,
+        partnerships::list,
+        partnerships::show,
+        partnerships::add_activity,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&Bearer)

@@ -188,7 +188,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
 // ---------------------------------------------------------------------------------------------
 // Who is asking, and about which tenant
 
-async fn known_tenant(state: &AppState, code: &str) -> Result<(Tenant, TenantCode), ApiError> {
+pub(crate) async fn known_tenant(
+    state: &AppState,
+    code: &str,
+) -> Result<(Tenant, TenantCode), ApiError> {
     let parsed = TenantCode::parse(code).map_err(|_| ApiError::tenant_not_found())?;
     match state.store.tenant(&parsed.to_string()).await {
         Ok(t) => Ok((t, parsed)),
@@ -869,7 +872,7 @@ fn out_of_range() -> ApiError {
 
 /// An integer query parameter within `min..=max`: absent → `None`; not an integer → 400
 /// `bad_request`; outside the range → 400 `out_of_range`. Never clamped silently, never a panic.
-fn number(value: &Option<String>, min: i64, max: i64) -> Result<Option<i64>, ApiError> {
+pub(crate) fn number(value: &Option<String>, min: i64, max: i64) -> Result<Option<i64>, ApiError> {
     match value.as_deref().map(str::trim) {
         None => Ok(None),
         Some(v) => match v.parse::<i64>() {
@@ -882,7 +885,7 @@ fn number(value: &Option<String>, min: i64, max: i64) -> Result<Option<i64>, Api
     }
 }
 
-fn vocabulary<T>(
+pub(crate) fn vocabulary<T>(
     value: &Option<String>,
     parse: fn(&str) -> Result<T, ParseError>,
 ) -> Result<Option<String>, ApiError> {

@@ -57,6 +57,8 @@ struct DeskProposalTemplate {
     today: String,
     routing_due: String,
     form: ActionForm,
+    /// The partnership made from this proposal, if any (「連携事業を見る」).
+    partnership: Option<i64>,
 }
 
 /// A department in the routing form, with why it cannot be asked (the desk's own, or nobody
@@ -222,7 +224,9 @@ async fn render(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let partnership = state.store.partnership_of_proposal(a.code, p.id).await?;
     let page = html(&DeskProposalTemplate {
+        partnership,
         base: Base::new(ctx, p.title.clone()).with_notice(notice),
         reasons: choices(
             tr,
