@@ -331,8 +331,8 @@ pub async fn load_until(app: &App, before: Option<DateTime<Utc>>) -> Result<Vec<
     Ok(logins)
 }
 
-/// 岸和田市's partnerships (once): each decided proposal realised as an agreement led by the
-/// department that was asked about it, signed and already at work; and two agreements the
+/// 岸和田市's partnerships (once): each decided proposal but the latest realised as an
+/// agreement led by the department that was asked about it, signed and already at work; and two agreements the
 /// desk carried over from its old list — a 包括連携協定 with a university whose last activity
 /// was well over a year ago (dormant), and one with a company that ends soon without a
 /// renewal decision. All through the same commands the pages call, on the demo's clock.
@@ -374,6 +374,10 @@ async fn realise_partnerships(
             },
         )
         .await?;
+    // The latest decision is left for the desk to register (the 「連携事業を登録」 button).
+    let mut decided = decided;
+    decided.sort_by_key(|p| p.closed_at.unwrap_or(p.updated_at));
+    decided.pop();
     for (n, p) in decided.iter().enumerate() {
         let decided_at = p.closed_at.unwrap_or(p.updated_at);
         let decided_on = jst_date(decided_at);
