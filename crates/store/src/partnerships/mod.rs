@@ -6,7 +6,9 @@
 //! row becomes one; [`changes`] holds the writes.
 
 mod changes;
+mod import;
 pub use changes::NewPartnership;
+pub use import::{ExportRow, HeldUpload, ImportPartnership, UPLOAD_HOLD_MINUTES};
 
 use crate::rows;
 use crate::{Result, Store, StoreError};
