@@ -293,6 +293,27 @@ fn book(config: &crate::WebConfig) -> RouteBook {
             "/t/{code}/desk/partners/{id}/contacts/{contact_id}/remove",
             partners::contact_remove,
         )
+        // The partnership list in and out of Excel (branch excel)
+        .get(
+            "/t/{code}/partnerships/import",
+            partnership_sheet::import_form,
+        )
+        .post_upload(
+            "/t/{code}/partnerships/import",
+            partnership_sheet::import_check,
+        )
+        .post(
+            "/t/{code}/partnerships/import/confirm",
+            partnership_sheet::import_confirm,
+        )
+        .get(
+            "/t/{code}/partnerships/export.csv",
+            partnership_sheet::export_csv,
+        )
+        .get(
+            "/t/{code}/partnerships/export.xlsx",
+            partnership_sheet::export_xlsx,
+        )
         // Departments answer routing requests
         .get(
             "/t/{code}/department/proposals/{receipt}",
