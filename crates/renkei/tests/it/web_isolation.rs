@@ -123,6 +123,21 @@ async fn snapshot(store: &Store) -> String {
             out.push_str(&format!("question {} {:?}\n", q.id, q.reply));
         }
     }
+    // Partnerships (連携事業), which the import writes and the export reads.
+    for p in store
+        .partnerships(
+            b,
+            &renkei_store::partnerships::PartnershipFilter {
+                per_page: 500,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("partnerships")
+        .0
+    {
+        out.push_str(&format!("partnership {} {} {}\n", p.id, p.title, p.status));
+    }
     out.push_str(&format!(
         "settings {:?}\n",
         store.desk_settings(b).await.expect("settings")
@@ -302,6 +317,7 @@ async fn submit(
 }
 
 const SECRET_TITLE: &str = "川崎市への機密提案";
+const SECRET_PARTNERSHIP: &str = "川崎市の機密の連携協定";
 
 async fn no_route_crosses_tenants(backend: Backend) {
     let app = TestApp::spawn_demo(backend).await;
@@ -405,6 +421,33 @@ async fn no_route_crosses_tenants(backend: Backend) {
         )
         .await
         .expect("contact");
+    // A partnership at B: no export or import of another local government may touch it.
+    store
+        .partnership_create(
+            b,
+            &renkei_store::partnerships::NewPartnership {
+                record: renkei_domain::partnership::Partnership::parse(
+                    &renkei_domain::partnership::PartnershipInput {
+                        form: "comprehensive".into(),
+                        title: SECRET_PARTNERSHIP.into(),
+                        parties: vec![renkei_domain::partnership::PartyInput {
+                            name: "川崎テスト株式会社".into(),
+                            party_type: "company".into(),
+                            ..Default::default()
+                        }],
+                        ..Default::default()
+                    },
+                )
+                .expect("partnership"),
+                proposal_id: None,
+                status: renkei_domain::partnership::PartnershipStatus::Preparing,
+                last_activity_on: None,
+                origin: "created",
+            },
+            &Who::cli(),
+        )
+        .await
+        .expect("partnership");
     // The attackers' own proposal at A: its token must not open anything at B.
     let a_prop = submit(
         store,
@@ -546,6 +589,10 @@ async fn no_route_crosses_tenants(backend: Backend) {
             assert!(
                 !body.contains(SECRET_TITLE),
                 "{email} saw B's proposal via {path}"
+            );
+            assert!(
+                !body.contains(SECRET_PARTNERSHIP),
+                "{email} saw B's partnership via {path}"
             );
             assert!(
                 !body.contains("staff@kawasaki.example.jp"),
