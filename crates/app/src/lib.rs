@@ -19,6 +19,7 @@ pub mod partners;
 pub mod partnership_import;
 pub mod partnership_sheet;
 pub mod partnerships;
+pub mod progress_import;
 pub mod proposals;
 pub mod sheet;
 pub mod templates;

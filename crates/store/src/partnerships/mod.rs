@@ -7,8 +7,10 @@
 
 mod changes;
 mod import;
+mod progress;
 pub use changes::NewPartnership;
 pub use import::{ExportRow, HeldUpload, ImportPartnership, UPLOAD_HOLD_MINUTES};
+pub use progress::{Managed, ProgressLine, ProgressUpdate};
 
 use crate::rows;
 use crate::{Result, Store, StoreError};
