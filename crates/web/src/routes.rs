@@ -314,6 +314,22 @@ fn book(config: &crate::WebConfig) -> RouteBook {
             "/t/{code}/partnerships/export.xlsx",
             partnership_sheet::export_xlsx,
         )
+        .get(
+            "/t/{code}/partnerships/progress",
+            partnership_progress::form,
+        )
+        .post_upload(
+            "/t/{code}/partnerships/progress",
+            partnership_progress::check,
+        )
+        .post(
+            "/t/{code}/partnerships/progress/confirm",
+            partnership_progress::confirm,
+        )
+        .get(
+            "/t/{code}/partnerships/progress-template.csv",
+            partnership_progress::template_csv,
+        )
         // Departments answer routing requests
         .get(
             "/t/{code}/department/proposals/{receipt}",

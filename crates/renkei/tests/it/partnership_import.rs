@@ -734,10 +734,173 @@ async fn the_pages_preview_confirm_and_export_round_trip(backend: Backend) {
     assert_eq!(anon.status, 303);
 }
 
+async fn upload_to(
+    c: &renkei_testkit::Client,
+    path: &str,
+    csrf: &str,
+    data: Vec<u8>,
+    name: &str,
+) -> (u16, String) {
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.to_string())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(data).file_name(name.to_string()),
+        );
+    let resp = c
+        .http
+        .post(format!("{}{path}", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap_or_default())
+}
+
+async fn indicators(store: &Store, id: i64) -> Vec<(String, String, Option<i64>, Option<i64>)> {
+    store
+        .progress_lines(code(A), 2026)
+        .await
+        .expect("lines")
+        .into_iter()
+        .filter(|l| l.partnership_id == id && !l.name.is_empty())
+        .map(|l| (l.name, l.unit, l.target, l.actual))
+        .collect()
+}
+
+/// A department updates its own partnerships' indicators from a sheet; another
+/// department's partnership is a row error and nothing is written.
+async fn progress_is_updated_from_a_sheet(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    seed(&app.store).await;
+    let commands = App::new(app.store.clone(), "");
+    let desk_a = caller(&app.store, &desk(A)).await;
+    cmd::import(&commands, &desk_a, code(A), &shift_jis(&agreements(A)), "a.csv")
+        .await
+        .expect("import");
+    let list = app
+        .store
+        .partnerships_export(code(A), &PartnershipFilter::default())
+        .await
+        .expect("list");
+    let id_of = |s: &str| {
+        list.iter()
+            .find(|p| p.source_id.as_deref() == Some(s))
+            .map(|p| p.id)
+            .expect("id")
+    };
+    // KS-004: 危機管理課 (the department member's); KS-002: 子育て支援課 (not theirs).
+    let mine = id_of("KS-004");
+    let theirs = id_of("KS-002");
+    let mut c = app.client();
+    assert_eq!(c.login("dept@excel.example.jp", PASSWORD).await.status, 303);
+    let home = c.get(&format!("/t/{A}/department")).await;
+    assert!(home.body.contains(&format!("/t/{A}/partnerships/progress")));
+    let page = c.get(&format!("/t/{A}/partnerships/progress")).await;
+    assert_eq!(page.status, 200);
+    let csrf = c.csrf.clone();
+    let template = c.get(&format!("/t/{A}/partnerships/progress-template.csv")).await;
+    assert_eq!(template.status, 200);
+    assert!(template.body.contains("ID,協定名称,指標名,単位,年度,目標値,実績値"));
+    assert!(template.body.contains(&format!("\r\n{mine},連携協定 第4号,,,2026,,")), "{}", template.body);
+    assert!(!template.body.contains(&format!("\r\n{theirs},")));
+
+    let sheet = format!(
+        "ID,指標名,単位,年度,目標値,実績値\r\n{mine},参加者数,人,令和8,\"1,000\",800\r\n{mine},協定締結数,件,2026,5,\r\n"
+    );
+    let (status, body) = upload_to(
+        &c,
+        &format!("/t/{A}/partnerships/progress"),
+        &csrf,
+        sheet.into_bytes(),
+        "進捗.csv",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("2行の成果指標を更新します"), "{body}");
+    assert!(indicators(&app.store, mine).await.is_empty(), "a preview writes nothing");
+    let token = token_in(&body).expect("token");
+    let done = c
+        .post(&format!("/t/{A}/partnerships/progress/confirm"), &[("token", &token)])
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("2行の成果指標を更新しました"));
+    assert_eq!(
+        indicators(&app.store, mine).await,
+        vec![
+            ("参加者数".to_string(), "人".to_string(), Some(1000), Some(800)),
+            ("協定締結数".to_string(), "件".to_string(), Some(5), None),
+        ]
+    );
+
+    // Another department's partnership: row 3 is refused, and row 2 is not written either.
+    let sheet = format!(
+        "ID,指標名,単位,年度,目標値,実績値\r\n{mine},参加者数,,2026,1200,950\r\n{theirs},参加者数,人,2026,1,1\r\n"
+    );
+    let (status, body) = upload_to(
+        &c,
+        &format!("/t/{A}/partnerships/progress"),
+        &csrf,
+        sheet.clone().into_bytes(),
+        "進捗.xlsx.csv",
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("この連携事業の進捗を更新する権限がありません"), "{body}");
+    assert!(body.contains("<td data-label=\"行\" class=\"mono\">3</td>"), "{body}");
+    assert!(token_in(&body).is_none());
+    let dept_a = caller(&app.store, "dept@excel.example.jp").await;
+    match renkei_app::progress_import::update(&commands, &dept_a, code(A), sheet.as_bytes(), "x.csv").await {
+        Err(ImportError::BadRows(rows)) => {
+            assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![3]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(indicators(&app.store, mine).await[0].2, Some(1000));
+    // The desk manages both: the same sheet goes through, keeping the unit left empty.
+    assert_eq!(
+        renkei_app::progress_import::update(&commands, &desk_a, code(A), sheet.as_bytes(), "x.csv")
+            .await
+            .expect("desk update"),
+        2
+    );
+    assert_eq!(
+        indicators(&app.store, mine).await[0],
+        ("参加者数".to_string(), "人".to_string(), Some(1200), Some(950))
+    );
+    assert_eq!(indicators(&app.store, theirs).await.len(), 1);
+    let audited = app
+        .store
+        .audit_recent(A, 100)
+        .await
+        .expect("audit")
+        .iter()
+        .filter(|e| e.action == "partnership.progress")
+        .count();
+    assert_eq!(audited, 2);
+    // A proponent and another local government's desk are refused.
+    let mut prop = app.client();
+    assert_eq!(prop.login("proponent@excel.example.jp", PASSWORD).await.status, 303);
+    assert_eq!(prop.get(&format!("/t/{A}/partnerships/progress")).await.status, 403);
+    let mut other = app.client();
+    assert_eq!(other.login(&desk(B), PASSWORD).await.status, 303);
+    assert_eq!(
+        other.get(&format!("/t/{A}/partnerships/progress-template.csv")).await.status,
+        403
+    );
+    let desk_b = caller(&app.store, &desk(B)).await;
+    assert!(matches!(
+        renkei_app::progress_import::update(&commands, &desk_b, code(A), sheet.as_bytes(), "x.csv").await,
+        Err(ImportError::Command(CommandError::Forbidden))
+    ));
+}
+
 on_both!(
     shift_jis_csv_and_xlsx_import_the_same,
     bad_rows_are_refused_by_line_and_nothing_is_written,
     only_the_desk_imports,
     the_cli_dry_run_writes_nothing,
     the_pages_preview_confirm_and_export_round_trip,
+    progress_is_updated_from_a_sheet,
 );
