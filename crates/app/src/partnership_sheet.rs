@@ -233,8 +233,12 @@ pub fn field_of(value: &str) -> Option<Field> {
 /// する / しない (also はい・いいえ, TRUE/FALSE, 1/0, ○/×); empty is しない.
 pub fn flag_of(value: &str) -> Option<bool> {
     match value.trim() {
-        "する" | "はい" | "有" | "あり" | "○" | "〇" | "TRUE" | "true" | "1" => Some(true),
-        "" | "しない" | "いいえ" | "無" | "なし" | "×" | "FALSE" | "false" | "0" => Some(false),
+        "する" | "はい" | "有" | "あり" | "○" | "〇" | "TRUE" | "true" | "1" => {
+            Some(true)
+        }
+        "" | "しない" | "いいえ" | "無" | "なし" | "×" | "FALSE" | "false" | "0" => {
+            Some(false)
+        }
         _ => None,
     }
 }
@@ -466,7 +470,11 @@ fn agreement(row: &Row<'_>, ctx: &Context<'_>, errors: &mut Vec<RowError>) -> Ga
                 .with(row.get(COL_LAST_ACTIVITY)),
         );
     } else if last_activity_on.is_some_and(|d| d > ctx.today) {
-        errors.push(RowError::new(line, COL_LAST_ACTIVITY, "error-date-in-future"));
+        errors.push(RowError::new(
+            line,
+            COL_LAST_ACTIVITY,
+            "error-date-in-future",
+        ));
     }
     let input = PartnershipInput {
         form,
@@ -536,9 +544,8 @@ pub fn parse(rows: &[SheetRow], ctx: &Context<'_>) -> ParsedSheet {
                 for (col, first) in &g.first {
                     let v = row.get(col);
                     if !v.is_empty() && v != first {
-                        out.errors.push(
-                            RowError::new(row.line, col, "error-import-row-differs").with(v),
-                        );
+                        out.errors
+                            .push(RowError::new(row.line, col, "error-import-row-differs").with(v));
                         g.bad = true;
                     }
                 }
@@ -549,9 +556,8 @@ pub fn parse(rows: &[SheetRow], ctx: &Context<'_>) -> ParsedSheet {
             None => {
                 let mut g = agreement(&row, ctx, &mut out.errors);
                 if ctx.taken_ids.contains(id) {
-                    out.errors.push(
-                        RowError::new(row.line, COL_ID, "error-import-id-taken").with(id),
-                    );
+                    out.errors
+                        .push(RowError::new(row.line, COL_ID, "error-import-id-taken").with(id));
                     g.bad = true;
                 }
                 g.input.parties.push(party);
@@ -671,7 +677,10 @@ mod tests {
     }
 
     fn parse_with(text: &str, taken: &HashSet<String>) -> ParsedSheet {
-        let departments = vec![(7, "危機管理課".to_string()), (8, "子育て支援課".to_string())];
+        let departments = vec![
+            (7, "危機管理課".to_string()),
+            (8, "子育て支援課".to_string()),
+        ];
         parse(
             &rows(text),
             &Context {
@@ -774,7 +783,10 @@ mod tests {
         let keys: Vec<&str> = p.errors.iter().map(|e| e.key).collect();
         assert_eq!(
             keys,
-            vec!["error-date-in-future", "error-partnership-department-required"]
+            vec![
+                "error-date-in-future",
+                "error-partnership-department-required"
+            ]
         );
     }
 

@@ -104,8 +104,16 @@ pub fn parse(rows: &[SheetRow], may_manage: impl Fn(i64) -> Option<bool>) -> Par
         let id = renkei_domain::partnership::parse_integer(id_text, 1, i64::MAX);
         match id.map(&may_manage) {
             None => out.errors.push(
-                err(line, COL_ID, if id_text.is_empty() { "error-required" } else { "error-progress-id-invalid" })
-                    .with_value(id_text),
+                err(
+                    line,
+                    COL_ID,
+                    if id_text.is_empty() {
+                        "error-required"
+                    } else {
+                        "error-progress-id-invalid"
+                    },
+                )
+                .with_value(id_text),
             ),
             Some(None) => out
                 .errors
@@ -121,7 +129,11 @@ pub fn parse(rows: &[SheetRow], may_manage: impl Fn(i64) -> Option<bool>) -> Par
         });
         if let Err(list) = &indicator {
             for e in list {
-                let column = if e.field == "indicator_unit" { COL_UNIT } else { COL_NAME };
+                let column = if e.field == "indicator_unit" {
+                    COL_UNIT
+                } else {
+                    COL_NAME
+                };
                 out.errors.push(err(line, column, e.key));
             }
         }
@@ -145,8 +157,9 @@ pub fn parse(rows: &[SheetRow], may_manage: impl Fn(i64) -> Option<bool>) -> Par
         }
         if let (Some(id), Ok(indicator), Ok(value)) = (id, indicator, value) {
             if !seen.insert((id, indicator.name.clone(), value.fiscal_year)) {
-                out.errors
-                    .push(err(line, COL_NAME, "error-progress-row-twice").with_value(&indicator.name));
+                out.errors.push(
+                    err(line, COL_NAME, "error-progress-row-twice").with_value(&indicator.name),
+                );
                 continue;
             }
             out.rows.push(ProgressRow {
@@ -324,7 +337,10 @@ mod tests {
         );
         assert!(p.rows.is_empty());
         assert_eq!(p.ignored_columns, vec!["メモ".to_string()]);
-        let ok = parse(&rows(&text.lines().take(3).collect::<Vec<_>>().join("\n")), |_| Some(true));
+        let ok = parse(
+            &rows(&text.lines().take(3).collect::<Vec<_>>().join("\n")),
+            |_| Some(true),
+        );
         assert_eq!(ok.errors, vec![]);
         assert_eq!(ok.rows[0].update.target, Some(1000));
         assert_eq!(ok.rows[0].update.fiscal_year, 2026);

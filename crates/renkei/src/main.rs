@@ -524,8 +524,8 @@ async fn import_partnerships(
 ) -> Result<ExitCode, String> {
     use renkei_app::partnership_import::{self as cmd, ImportError as SheetError};
     let tr = renkei_web::i18n::Tr::new(renkei_web::i18n::Lang::Ja);
-    let code = TenantCode::parse(tenant)
-        .map_err(|e| format!("--tenant {tenant}: {}", tr.t(e.key)))?;
+    let code =
+        TenantCode::parse(tenant).map_err(|e| format!("--tenant {tenant}: {}", tr.t(e.key)))?;
     let meta = std::fs::metadata(file).map_err(|e| format!("{}: {e}", file.display()))?;
     if meta.len() > renkei_app::sheet::MAX_BYTES as u64 {
         return Err(format!(

@@ -55,7 +55,14 @@ async fn seed(store: &Store) {
                 .await
                 .expect("department");
         }
-        add_user(store, t, Role::Desk, &format!("desk-{t}@excel.example.jp"), vec![]).await;
+        add_user(
+            store,
+            t,
+            Role::Desk,
+            &format!("desk-{t}@excel.example.jp"),
+            vec![],
+        )
+        .await;
     }
     add_user(
         store,
@@ -66,7 +73,14 @@ async fn seed(store: &Store) {
     )
     .await;
     add_user(store, A, Role::Admin, "admin@excel.example.jp", vec![]).await;
-    add_user(store, A, Role::Proponent, "proponent@excel.example.jp", vec![]).await;
+    add_user(
+        store,
+        A,
+        Role::Proponent,
+        "proponent@excel.example.jp",
+        vec![],
+    )
+    .await;
 }
 
 async fn caller(store: &Store, email: &str) -> Caller {
@@ -142,7 +156,12 @@ fn agreements(t: &str) -> Vec<Vec<String>> {
         "その他",
     ];
     let signed = ["", "2024-04-01", "令和5年10月1日", "R6.4.1"];
-    let fields = ["防災・減災、地域コミュニティ", "子育て・教育", "", "観光・シティプロモーション;環境・脱炭素"];
+    let fields = [
+        "防災・減災、地域コミュニティ",
+        "子育て・教育",
+        "",
+        "観光・シティプロモーション;環境・脱炭素",
+    ];
     let mut rows = vec![HEADER.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
     for i in 0..100usize {
         let form = forms[i % 3];
@@ -179,7 +198,11 @@ fn agreements(t: &str) -> Vec<Vec<String>> {
                 v(fields[i % 4]),
                 v(&summary),
                 v(if i % 3 == 0 { "する" } else { "しない" }),
-                v(if i % 6 == 0 { "令和8年10月1日" } else { "" }),
+                v(if i % 6 == 0 {
+                    "令和8年10月1日"
+                } else {
+                    ""
+                }),
                 "メモ".to_string(),
             ]
         };
@@ -188,9 +211,19 @@ fn agreements(t: &str) -> Vec<Vec<String>> {
         } else {
             String::new()
         };
-        rows.push(row(format!("相手方{i}株式会社"), number, types[i % 8], true));
+        rows.push(row(
+            format!("相手方{i}株式会社"),
+            number,
+            types[i % 8],
+            true,
+        ));
         if i % 10 == 0 {
-            rows.push(row(format!("相手方{i}大学"), String::new(), "大学等", false));
+            rows.push(row(
+                format!("相手方{i}大学"),
+                String::new(),
+                "大学等",
+                false,
+            ));
         }
         if i % 25 == 0 {
             rows.push(row(
@@ -348,7 +381,11 @@ async fn shift_jis_csv_and_xlsx_import_the_same(backend: Backend) {
         chrono::NaiveDate::from_ymd_opt(2023, 10, 1),
         "令和5年10月1日"
     );
-    assert_eq!(a[3].signed_on, chrono::NaiveDate::from_ymd_opt(2024, 4, 1), "R6.4.1");
+    assert_eq!(
+        a[3].signed_on,
+        chrono::NaiveDate::from_ymd_opt(2024, 4, 1),
+        "R6.4.1"
+    );
     assert_eq!(a[7].title, "=SUM(1,2) 数式のような名称");
     let st = statuses(&store, A).await;
     let status_of = |title: &str| {
@@ -402,7 +439,11 @@ fn bad_rows() -> Vec<u8> {
     with(8, "2024-02-30", "BAD-3");
     with(4, "覚書", "BAD-4");
     let good = corporate_number(4_000_000_001);
-    let wrong_check = format!("{}{}", if &good[..1] == "1" { "2" } else { "1" }, &good[1..]);
+    let wrong_check = format!(
+        "{}{}",
+        if &good[..1] == "1" { "2" } else { "1" },
+        &good[1..]
+    );
     with(6, &wrong_check, "BAD-5");
     with(0, B, "BAD-6");
     with(11, "存在しない課", "BAD-7");
@@ -437,7 +478,15 @@ async fn bad_rows_are_refused_by_line_and_nothing_is_written(backend: Backend) {
         audit_before
     );
     // A missing required column is named.
-    match cmd::preview(&app, &desk_a, code(A), "ID,協定名称\nX,Y\n".as_bytes(), "x.csv").await {
+    match cmd::preview(
+        &app,
+        &desk_a,
+        code(A),
+        "ID,協定名称\nX,Y\n".as_bytes(),
+        "x.csv",
+    )
+    .await
+    {
         Ok(p) => {
             assert!(
                 p.sheet
@@ -514,39 +563,76 @@ async fn the_cli_dry_run_writes_nothing(backend: Backend) {
     let store = db.open().await;
     seed(&store).await;
     let dir = std::env::temp_dir();
-    let good = dir.join(format!("renkei-pimport-{}-{backend:?}.csv", std::process::id()));
-    let bad = dir.join(format!("renkei-pimport-bad-{}-{backend:?}.csv", std::process::id()));
+    let good = dir.join(format!(
+        "renkei-pimport-{}-{backend:?}.csv",
+        std::process::id()
+    ));
+    let bad = dir.join(format!(
+        "renkei-pimport-bad-{}-{backend:?}.csv",
+        std::process::id()
+    ));
     std::fs::write(&good, shift_jis(&agreements(A))).expect("write");
     std::fs::write(&bad, bad_rows()).expect("write");
     let good_path = good.to_str().expect("path");
     let bad_path = bad.to_str().expect("path");
 
-    let dry = cli(&db, &["import", "partnerships", "--tenant", A, good_path, "--dry-run"]);
+    let dry = cli(
+        &db,
+        &[
+            "import",
+            "partnerships",
+            "--tenant",
+            A,
+            good_path,
+            "--dry-run",
+        ],
+    );
     assert!(dry.status.success(), "{}", out(&dry));
     assert!(out(&dry).contains("100 partnership(s)"), "{}", out(&dry));
     assert_eq!(count(&store, A).await, 0, "a dry run writes nothing");
 
-    let refused = cli(&db, &["import", "partnerships", "--tenant", A, bad_path, "--dry-run"]);
+    let refused = cli(
+        &db,
+        &[
+            "import",
+            "partnerships",
+            "--tenant",
+            A,
+            bad_path,
+            "--dry-run",
+        ],
+    );
     assert!(!refused.status.success());
     let text = out(&refused);
     for line in [3, 4, 5, 6, 7] {
         assert!(text.contains(&format!("行 {line}: ")), "{text}");
     }
     assert!(!text.contains("行 2: "), "{text}");
-    assert!(
-        text.contains("行 3: 「締結日」：日付は"),
-        "{text}"
-    );
+    assert!(text.contains("行 3: 「締結日」：日付は"), "{text}");
     let refused = cli(&db, &["import", "partnerships", "--tenant", A, bad_path]);
     assert!(!refused.status.success());
     assert_eq!(count(&store, A).await, 0);
 
     let done = cli(&db, &["import", "partnerships", "--tenant", A, good_path]);
     assert!(done.status.success(), "{}", out(&done));
-    assert!(out(&done).contains("imported 100 partnership(s)"), "{}", out(&done));
+    assert!(
+        out(&done).contains("imported 100 partnership(s)"),
+        "{}",
+        out(&done)
+    );
     assert_eq!(count(&store, A).await, 100);
     // Another local government's file is refused row by row.
-    let other = cli(&db, &["import", "partnerships", "--tenant", B, good_path, "--dry-run"]);
+    let other = cli(
+        &db,
+        &[
+            "import",
+            "partnerships",
+            "--tenant",
+            B,
+            good_path,
+            "--dry-run",
+        ],
+    );
     assert!(!other.status.success());
     assert!(out(&other).contains("この自治体の全国地方公共団体コードではありません"));
     let _ = std::fs::remove_file(&good);
@@ -554,7 +640,13 @@ async fn the_cli_dry_run_writes_nothing(backend: Backend) {
 }
 
 /// Uploads a file through the import form; returns the answer.
-async fn upload(c: &renkei_testkit::Client, t: &str, csrf: &str, data: Vec<u8>, name: &str) -> (u16, String) {
+async fn upload(
+    c: &renkei_testkit::Client,
+    t: &str,
+    csrf: &str,
+    data: Vec<u8>,
+    name: &str,
+) -> (u16, String) {
     let form = reqwest::multipart::Form::new()
         .text("_csrf", csrf.to_string())
         .part(
@@ -592,7 +684,10 @@ async fn the_pages_preview_confirm_and_export_round_trip(backend: Backend) {
     let (status, body) = upload(&c, A, &csrf, bad_rows(), "bad.csv").await;
     assert_eq!(status, 422, "{body}");
     for line in [3, 4, 5, 6, 7] {
-        assert!(body.contains(&format!("<td data-label=\"行\" class=\"mono\">{line}</td>")), "{body}");
+        assert!(
+            body.contains(&format!("<td data-label=\"行\" class=\"mono\">{line}</td>")),
+            "{body}"
+        );
     }
     assert!(token_in(&body).is_none());
     assert_eq!(count(&app.store, A).await, 0);
@@ -612,25 +707,43 @@ async fn the_pages_preview_confirm_and_export_round_trip(backend: Backend) {
     assert_eq!(other.login(&desk(B), PASSWORD).await.status, 303);
     other.get(&format!("/t/{B}/partnerships/import")).await;
     let stolen = other
-        .post(&format!("/t/{B}/partnerships/import/confirm"), &[("token", &token)])
+        .post(
+            &format!("/t/{B}/partnerships/import/confirm"),
+            &[("token", &token)],
+        )
         .await;
     assert_eq!(stolen.status, 422);
     assert_eq!(count(&app.store, B).await, 0);
     let done = c
-        .post(&format!("/t/{A}/partnerships/import/confirm"), &[("token", &token)])
+        .post(
+            &format!("/t/{A}/partnerships/import/confirm"),
+            &[("token", &token)],
+        )
         .await;
     assert_eq!(done.status, 200, "{}", done.body);
-    assert!(done.body.contains("100件の連携事業を登録しました"), "{}", done.body);
+    assert!(
+        done.body.contains("100件の連携事業を登録しました"),
+        "{}",
+        done.body
+    );
     assert_eq!(count(&app.store, A).await, 100);
     // Confirming twice does nothing more.
     let again = c
-        .post(&format!("/t/{A}/partnerships/import/confirm"), &[("token", &token)])
+        .post(
+            &format!("/t/{A}/partnerships/import/confirm"),
+            &[("token", &token)],
+        )
         .await;
     assert_eq!(again.status, 422);
     assert_eq!(count(&app.store, A).await, 100);
 
     // Export: CSV with BOM and CRLF, the list's filters, a Japanese file name, audited.
-    let exported = c.http.get(app.url(&format!("/t/{A}/partnerships/export.csv"))).send().await.expect("export");
+    let exported = c
+        .http
+        .get(app.url(&format!("/t/{A}/partnerships/export.csv")))
+        .send()
+        .await
+        .expect("export");
     assert_eq!(exported.status().as_u16(), 200);
     let disposition = exported
         .headers()
@@ -645,13 +758,17 @@ async fn the_pages_preview_confirm_and_export_round_trip(backend: Backend) {
     let first = exported.bytes().await.expect("body").to_vec();
     assert!(first.starts_with(b"\xef\xbb\xbf"));
     let text = String::from_utf8(first[3..].to_vec()).expect("utf-8");
-    assert!(text.starts_with("全国地方公共団体コード,ID,地方公共団体名,協定名称,協定種別,相手方名称,"));
+    assert!(
+        text.starts_with("全国地方公共団体コード,ID,地方公共団体名,協定名称,協定種別,相手方名称,")
+    );
     assert!(text.contains("\r\n"));
     // 100 agreements, 10 with a second party and 4 with a third: 114 rows under the header.
     assert_eq!(text.split("\r\n").count(), 1 + 114 + 1);
     let filtered = c
         .http
-        .get(app.url(&format!("/t/{A}/partnerships/export.csv?form=comprehensive")))
+        .get(app.url(&format!(
+            "/t/{A}/partnerships/export.csv?form=comprehensive"
+        )))
         .send()
         .await
         .expect("filtered")
@@ -659,7 +776,12 @@ async fn the_pages_preview_confirm_and_export_round_trip(backend: Backend) {
         .await
         .expect("text");
     assert!(filtered.contains("包括連携協定") && !filtered.contains("事業連携協定"));
-    let xlsx_export = c.http.get(app.url(&format!("/t/{A}/partnerships/export.xlsx"))).send().await.expect("xlsx");
+    let xlsx_export = c
+        .http
+        .get(app.url(&format!("/t/{A}/partnerships/export.xlsx")))
+        .send()
+        .await
+        .expect("xlsx");
     assert_eq!(xlsx_export.status().as_u16(), 200);
     let xlsx_bytes = xlsx_export.bytes().await.expect("body").to_vec();
     assert!(xlsx_bytes.starts_with(b"PK"));
@@ -698,10 +820,21 @@ async fn the_pages_preview_confirm_and_export_round_trip(backend: Backend) {
         .await
         .expect("body")
         .to_vec();
-    assert_eq!(String::from_utf8_lossy(&second), String::from_utf8_lossy(&first));
+    assert_eq!(
+        String::from_utf8_lossy(&second),
+        String::from_utf8_lossy(&first)
+    );
     // The .xlsx export imports too (into B of the fresh database it is the wrong tenant).
     let fresh_desk_b = caller(&fresh.store, &desk(B)).await;
-    match cmd::import(&fresh_app, &fresh_desk_b, code(B), &xlsx_bytes, "export.xlsx").await {
+    match cmd::import(
+        &fresh_app,
+        &fresh_desk_b,
+        code(B),
+        &xlsx_bytes,
+        "export.xlsx",
+    )
+    .await
+    {
         Err(ImportError::BadRows(rows)) => {
             assert!(rows.iter().all(|r| r.key == "error-import-tenant-other"));
         }
@@ -713,7 +846,12 @@ async fn the_pages_preview_confirm_and_export_round_trip(backend: Backend) {
     match cmd::preview(&app_a, &desk_a, code(A), &xlsx_bytes, "export.xlsx").await {
         Ok(p) => {
             assert_eq!(p.sheet.errors.len(), 100);
-            assert!(p.sheet.errors.iter().all(|e| e.key == "error-import-id-taken"));
+            assert!(
+                p.sheet
+                    .errors
+                    .iter()
+                    .all(|e| e.key == "error-import-id-taken")
+            );
         }
         Err(e) => panic!("{e:?}"),
     }
@@ -721,16 +859,59 @@ async fn the_pages_preview_confirm_and_export_round_trip(backend: Backend) {
     // Roles on the pages: department staff may export but not import; a proponent neither;
     // another local government's desk neither.
     let mut dept = app.client();
-    assert_eq!(dept.login("dept@excel.example.jp", PASSWORD).await.status, 303);
-    assert_eq!(dept.get(&format!("/t/{A}/partnerships/import")).await.status, 403);
-    assert_eq!(dept.get(&format!("/t/{A}/partnerships/export.csv")).await.status, 200);
+    assert_eq!(
+        dept.login("dept@excel.example.jp", PASSWORD).await.status,
+        303
+    );
+    assert_eq!(
+        dept.get(&format!("/t/{A}/partnerships/import"))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        dept.get(&format!("/t/{A}/partnerships/export.csv"))
+            .await
+            .status,
+        200
+    );
     let mut prop = app.client();
-    assert_eq!(prop.login("proponent@excel.example.jp", PASSWORD).await.status, 303);
-    assert_eq!(prop.get(&format!("/t/{A}/partnerships/import")).await.status, 403);
-    assert_eq!(prop.get(&format!("/t/{A}/partnerships/export.xlsx")).await.status, 403);
-    assert_eq!(other.get(&format!("/t/{A}/partnerships/export.csv")).await.status, 403);
-    assert_eq!(other.get(&format!("/t/{A}/partnerships/import")).await.status, 403);
-    let anon = app.client().get(&format!("/t/{A}/partnerships/export.csv")).await;
+    assert_eq!(
+        prop.login("proponent@excel.example.jp", PASSWORD)
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        prop.get(&format!("/t/{A}/partnerships/import"))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        prop.get(&format!("/t/{A}/partnerships/export.xlsx"))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        other
+            .get(&format!("/t/{A}/partnerships/export.csv"))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        other
+            .get(&format!("/t/{A}/partnerships/import"))
+            .await
+            .status,
+        403
+    );
+    let anon = app
+        .client()
+        .get(&format!("/t/{A}/partnerships/export.csv"))
+        .await;
     assert_eq!(anon.status, 303);
 }
 
@@ -776,9 +957,15 @@ async fn progress_is_updated_from_a_sheet(backend: Backend) {
     seed(&app.store).await;
     let commands = App::new(app.store.clone(), "");
     let desk_a = caller(&app.store, &desk(A)).await;
-    cmd::import(&commands, &desk_a, code(A), &shift_jis(&agreements(A)), "a.csv")
-        .await
-        .expect("import");
+    cmd::import(
+        &commands,
+        &desk_a,
+        code(A),
+        &shift_jis(&agreements(A)),
+        "a.csv",
+    )
+    .await
+    .expect("import");
     let list = app
         .store
         .partnerships_export(code(A), &PartnershipFilter::default())
@@ -800,10 +987,22 @@ async fn progress_is_updated_from_a_sheet(backend: Backend) {
     let page = c.get(&format!("/t/{A}/partnerships/progress")).await;
     assert_eq!(page.status, 200);
     let csrf = c.csrf.clone();
-    let template = c.get(&format!("/t/{A}/partnerships/progress-template.csv")).await;
+    let template = c
+        .get(&format!("/t/{A}/partnerships/progress-template.csv"))
+        .await;
     assert_eq!(template.status, 200);
-    assert!(template.body.contains("ID,協定名称,指標名,単位,年度,目標値,実績値"));
-    assert!(template.body.contains(&format!("\r\n{mine},連携協定 第4号,,,2026,,")), "{}", template.body);
+    assert!(
+        template
+            .body
+            .contains("ID,協定名称,指標名,単位,年度,目標値,実績値")
+    );
+    assert!(
+        template
+            .body
+            .contains(&format!("\r\n{mine},連携協定 第4号,,,2026,,")),
+        "{}",
+        template.body
+    );
     assert!(!template.body.contains(&format!("\r\n{theirs},")));
 
     let sheet = format!(
@@ -819,17 +1018,28 @@ async fn progress_is_updated_from_a_sheet(backend: Backend) {
     .await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("2行の成果指標を更新します"), "{body}");
-    assert!(indicators(&app.store, mine).await.is_empty(), "a preview writes nothing");
+    assert!(
+        indicators(&app.store, mine).await.is_empty(),
+        "a preview writes nothing"
+    );
     let token = token_in(&body).expect("token");
     let done = c
-        .post(&format!("/t/{A}/partnerships/progress/confirm"), &[("token", &token)])
+        .post(
+            &format!("/t/{A}/partnerships/progress/confirm"),
+            &[("token", &token)],
+        )
         .await;
     assert_eq!(done.status, 200, "{}", done.body);
     assert!(done.body.contains("2行の成果指標を更新しました"));
     assert_eq!(
         indicators(&app.store, mine).await,
         vec![
-            ("参加者数".to_string(), "人".to_string(), Some(1000), Some(800)),
+            (
+                "参加者数".to_string(),
+                "人".to_string(),
+                Some(1000),
+                Some(800)
+            ),
             ("協定締結数".to_string(), "件".to_string(), Some(5), None),
         ]
     );
@@ -847,11 +1057,25 @@ async fn progress_is_updated_from_a_sheet(backend: Backend) {
     )
     .await;
     assert_eq!(status, 422, "{body}");
-    assert!(body.contains("この連携事業の進捗を更新する権限がありません"), "{body}");
-    assert!(body.contains("<td data-label=\"行\" class=\"mono\">3</td>"), "{body}");
+    assert!(
+        body.contains("この連携事業の進捗を更新する権限がありません"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<td data-label=\"行\" class=\"mono\">3</td>"),
+        "{body}"
+    );
     assert!(token_in(&body).is_none());
     let dept_a = caller(&app.store, "dept@excel.example.jp").await;
-    match renkei_app::progress_import::update(&commands, &dept_a, code(A), sheet.as_bytes(), "x.csv").await {
+    match renkei_app::progress_import::update(
+        &commands,
+        &dept_a,
+        code(A),
+        sheet.as_bytes(),
+        "x.csv",
+    )
+    .await
+    {
         Err(ImportError::BadRows(rows)) => {
             assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![3]);
         }
@@ -867,7 +1091,12 @@ async fn progress_is_updated_from_a_sheet(backend: Backend) {
     );
     assert_eq!(
         indicators(&app.store, mine).await[0],
-        ("参加者数".to_string(), "人".to_string(), Some(1200), Some(950))
+        (
+            "参加者数".to_string(),
+            "人".to_string(),
+            Some(1200),
+            Some(950)
+        )
     );
     assert_eq!(indicators(&app.store, theirs).await.len(), 1);
     let audited = app
@@ -881,17 +1110,31 @@ async fn progress_is_updated_from_a_sheet(backend: Backend) {
     assert_eq!(audited, 2);
     // A proponent and another local government's desk are refused.
     let mut prop = app.client();
-    assert_eq!(prop.login("proponent@excel.example.jp", PASSWORD).await.status, 303);
-    assert_eq!(prop.get(&format!("/t/{A}/partnerships/progress")).await.status, 403);
+    assert_eq!(
+        prop.login("proponent@excel.example.jp", PASSWORD)
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        prop.get(&format!("/t/{A}/partnerships/progress"))
+            .await
+            .status,
+        403
+    );
     let mut other = app.client();
     assert_eq!(other.login(&desk(B), PASSWORD).await.status, 303);
     assert_eq!(
-        other.get(&format!("/t/{A}/partnerships/progress-template.csv")).await.status,
+        other
+            .get(&format!("/t/{A}/partnerships/progress-template.csv"))
+            .await
+            .status,
         403
     );
     let desk_b = caller(&app.store, &desk(B)).await;
     assert!(matches!(
-        renkei_app::progress_import::update(&commands, &desk_b, code(A), sheet.as_bytes(), "x.csv").await,
+        renkei_app::progress_import::update(&commands, &desk_b, code(A), sheet.as_bytes(), "x.csv")
+            .await,
         Err(ImportError::Command(CommandError::Forbidden))
     ));
 }

@@ -3,7 +3,7 @@
 //! IDs already taken in a tenant, the rows an export writes, and the uploaded files held
 //! between a preview and its confirmation (`sheet_uploads`).
 
-use super::{PartnershipFilter, PartyRow, PartnershipSummary};
+use super::{PartnershipFilter, PartnershipSummary, PartyRow};
 use crate::{Result, Store, StoreError, Who, rows};
 use chrono::NaiveDate;
 use renkei_domain::TenantCode;
@@ -62,12 +62,10 @@ impl Store {
     /// the numbers of partnerships entered without one (what the export writes as their ID),
     /// so a list exported and imported again into the same tenant is refused, not doubled.
     pub async fn partnership_taken_ids(&self, tenant: TenantCode) -> Result<HashSet<String>> {
-        let rows = sqlx::query(
-            "SELECT id, source_id FROM partnerships WHERE tenant_code = $1",
-        )
-        .bind(tenant.to_string())
-        .fetch_all(self.pool())
-        .await?;
+        let rows = sqlx::query("SELECT id, source_id FROM partnerships WHERE tenant_code = $1")
+            .bind(tenant.to_string())
+            .fetch_all(self.pool())
+            .await?;
         let mut out = HashSet::with_capacity(rows.len());
         for r in rows {
             match r.try_get::<Option<String>, _>("source_id")? {
@@ -106,12 +104,14 @@ impl Store {
                 return Err(StoreError::conflict("file", "error-import-id-taken"));
             }
             let id = tx.insert_partnership(&t, who, &p.new).await?;
-            sqlx::query("UPDATE partnerships SET source_id = $3 WHERE tenant_code = $1 AND id = $2")
-                .bind(&t)
-                .bind(id)
-                .bind(&p.source_id)
-                .execute(&mut *tx.tx)
-                .await?;
+            sqlx::query(
+                "UPDATE partnerships SET source_id = $3 WHERE tenant_code = $1 AND id = $2",
+            )
+            .bind(&t)
+            .bind(id)
+            .bind(&p.source_id)
+            .execute(&mut *tx.tx)
+            .await?;
         }
         let detail = serde_json::json!({
             "count": list.len(),
@@ -119,8 +119,13 @@ impl Store {
             "sha256": sha256,
         })
         .to_string();
-        tx.audit(who.event(Some(&t), "partnership.import", "partnerships".into(), detail))
-            .await?;
+        tx.audit(who.event(
+            Some(&t),
+            "partnership.import",
+            "partnerships".into(),
+            detail,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(list.len())
     }
@@ -136,15 +141,19 @@ impl Store {
         all.page = 0;
         all.per_page = super::EXPORT_MAX;
         let (list, _) = self.partnerships(tenant, &all).await?;
-        let extra: HashMap<i64, (Option<String>, String)> = sqlx::query(
-            "SELECT id, source_id, summary FROM partnerships WHERE tenant_code = $1",
-        )
-        .bind(tenant.to_string())
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("id")?, (r.try_get("source_id")?, r.try_get("summary")?))))
-        .collect::<Result<_>>()?;
+        let extra: HashMap<i64, (Option<String>, String)> =
+            sqlx::query("SELECT id, source_id, summary FROM partnerships WHERE tenant_code = $1")
+                .bind(tenant.to_string())
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get("id")?,
+                        (r.try_get("source_id")?, r.try_get("summary")?),
+                    ))
+                })
+                .collect::<Result<_>>()?;
         let mut parties: HashMap<i64, Vec<PartyRow>> = HashMap::new();
         for p in sqlx::query(
             "SELECT pp.partnership_id, pp.position, pp.partner_id, pp.name, pp.party_type, \

@@ -84,12 +84,8 @@ impl Store {
                 partnership_id: r.try_get("id")?,
                 title: r.try_get("title")?,
                 department_id: r.try_get("department_id")?,
-                name: r
-                    .try_get::<Option<String>, _>("name")?
-                    .unwrap_or_default(),
-                unit: r
-                    .try_get::<Option<String>, _>("unit")?
-                    .unwrap_or_default(),
+                name: r.try_get::<Option<String>, _>("name")?.unwrap_or_default(),
+                unit: r.try_get::<Option<String>, _>("unit")?.unwrap_or_default(),
                 target: r.try_get("target")?,
                 actual: r.try_get("actual")?,
             })
@@ -199,8 +195,13 @@ impl Store {
             "sha256": sha256,
         })
         .to_string();
-        tx.audit(who.event(Some(&t), "partnership.progress", "partnerships".into(), detail))
-            .await?;
+        tx.audit(who.event(
+            Some(&t),
+            "partnership.progress",
+            "partnerships".into(),
+            detail,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(rows.len())
     }

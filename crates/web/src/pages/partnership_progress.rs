@@ -111,8 +111,7 @@ pub async fn check(
         Some(f) => (f.filename, f.data.unwrap_or_default()),
         None => (String::new(), Vec::new()),
     };
-    let preview = match cmd::preview(&state.app, &a.caller(&ctx), a.code, &data, &filename).await
-    {
+    let preview = match cmd::preview(&state.app, &a.caller(&ctx), a.code, &data, &filename).await {
         Ok(p) => p,
         Err(CommandError::Invalid(list)) => {
             let mut t = ProgressTemplate::new(
@@ -251,7 +250,9 @@ pub async fn confirm(
             t.errors = rows.iter().map(|e| (e.line, e.message(&ctx.tr))).collect();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html(&t)?).into_response())
         }
-        Err(ImportError::Command(e @ (CommandError::Invalid(_) | CommandError::Conflict { .. }))) => {
+        Err(ImportError::Command(
+            e @ (CommandError::Invalid(_) | CommandError::Conflict { .. }),
+        )) => {
             let key = e
                 .fields()
                 .and_then(|l| l.first().map(|f| f.key))

@@ -159,11 +159,8 @@ pub async fn import_check(
     let preview = match cmd::preview(&state.app, &caller, a.code, &data, &filename).await {
         Ok(p) => p,
         Err(CommandError::Invalid(list)) => {
-            let mut t = ImportTemplate::new(
-                Base::new(&ctx, ctx.tr.t("pimport-title")),
-                a.tenant,
-                "form",
-            );
+            let mut t =
+                ImportTemplate::new(Base::new(&ctx, ctx.tr.t("pimport-title")), a.tenant, "form");
             t.file_error = list.first().map(|e| ctx.tr.t(e.key));
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, html(&t)?).into_response());
         }
@@ -228,11 +225,8 @@ pub async fn import_confirm(
     {
         Ok(h) => h,
         Err(renkei_store::StoreError::NotFound) => {
-            let mut t = ImportTemplate::new(
-                Base::new(&ctx, ctx.tr.t("pimport-title")),
-                a.tenant,
-                "form",
-            );
+            let mut t =
+                ImportTemplate::new(Base::new(&ctx, ctx.tr.t("pimport-title")), a.tenant, "form");
             t.file_error = Some(ctx.tr.t("error-import-expired"));
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, html(&t)?).into_response());
         }
@@ -268,16 +262,13 @@ pub async fn import_confirm(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html(&t)?).into_response())
         }
         // An ID taken by an import that finished in between, or a file with no rows.
-        Err(ImportError::Command(e @ (CommandError::Invalid(_) | CommandError::Conflict { .. }))) => {
+        Err(ImportError::Command(
+            e @ (CommandError::Invalid(_) | CommandError::Conflict { .. }),
+        )) => {
             state.store.upload_drop(&token).await?;
-            let mut t = ImportTemplate::new(
-                Base::new(&ctx, ctx.tr.t("pimport-title")),
-                a.tenant,
-                "form",
-            );
-            t.file_error = e
-                .fields()
-                .and_then(|l| l.first().map(|f| ctx.tr.t(f.key)));
+            let mut t =
+                ImportTemplate::new(Base::new(&ctx, ctx.tr.t("pimport-title")), a.tenant, "form");
+            t.file_error = e.fields().and_then(|l| l.first().map(|f| ctx.tr.t(f.key)));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html(&t)?).into_response())
         }
         Err(ImportError::Command(e)) => Err(e.into()),
@@ -401,11 +392,8 @@ async fn export(
         .store
         .partnerships_export(a.code, &query.filter())
         .await?;
-    let table = renkei_app::partnership_sheet::export_table(
-        &a.tenant.code,
-        &a.tenant.full_name(),
-        &list,
-    );
+    let table =
+        renkei_app::partnership_sheet::export_table(&a.tenant.code, &a.tenant.full_name(), &list);
     let (body, content_type) = if format == "csv" {
         (
             renkei_app::export::to_csv(&table),
