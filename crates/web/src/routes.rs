@@ -282,6 +282,8 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .post("/t/{code}/desk/approach", desk_approach::post)
         .get("/t/{code}/desk/partners", partners::list)
         .post("/t/{code}/desk/partners", partners::add)
+        .get("/t/{code}/desk/partners/export.csv", partners_export::csv)
+        .get("/t/{code}/desk/partners/export.xlsx", partners_export::xlsx)
         .get("/t/{code}/desk/partners/{id}", partners::show)
         .post("/t/{code}/desk/partners/{id}", partners::update)
         .post("/t/{code}/desk/partners/{id}/merge", partners::merge)

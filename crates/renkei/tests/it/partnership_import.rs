@@ -913,6 +913,53 @@ async fn the_pages_preview_confirm_and_export_round_trip(backend: Backend) {
         .get(&format!("/t/{A}/partnerships/export.csv"))
         .await;
     assert_eq!(anon.status, 303);
+
+    // The partner registry (filled by the import's parties) exports too: desk only, audited.
+    let partners = c.get(&format!("/t/{A}/desk/partners")).await;
+    assert!(
+        partners
+            .body
+            .contains(&format!("/t/{A}/desk/partners/export.csv"))
+    );
+    let registry = c
+        .get(&format!(
+            "/t/{A}/desk/partners/export.csv?q=%E5%A4%A7%E5%AD%A6"
+        ))
+        .await;
+    assert_eq!(registry.status, 200);
+    assert!(
+        registry
+            .body
+            .starts_with("\u{feff}団体名,フリガナ,団体の種類,"),
+        "{}",
+        registry.body
+    );
+    assert!(registry.body.contains("相手方0大学"));
+    assert!(!registry.body.contains("相手方0株式会社"));
+    let registry_xlsx = c.get(&format!("/t/{A}/desk/partners/export.xlsx")).await;
+    assert_eq!(registry_xlsx.status, 200);
+    assert_eq!(
+        dept.get(&format!("/t/{A}/desk/partners/export.csv"))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        other
+            .get(&format!("/t/{A}/desk/partners/export.xlsx"))
+            .await
+            .status,
+        403
+    );
+    let audited = app
+        .store
+        .audit_recent(A, 200)
+        .await
+        .expect("audit")
+        .iter()
+        .filter(|e| e.action == "partner.export")
+        .count();
+    assert_eq!(audited, 2);
 }
 
 async fn upload_to(

@@ -27,6 +27,7 @@ pub mod mypage;
 pub mod operator_home;
 pub mod ops;
 pub mod partners;
+pub mod partners_export;
 pub mod partnership_progress;
 pub mod partnership_sheet;
 pub mod password_forgot;
