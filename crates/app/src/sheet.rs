@@ -38,6 +38,10 @@ pub fn read(bytes: &[u8], filename: &str) -> Result<Vec<SheetRow>, FieldError> {
     if bytes.len() > MAX_BYTES {
         return Err(refused("error-import-file-too-large"));
     }
+    // The old binary .xls (an OLE compound file) is not read: save it as .xlsx or CSV.
+    if bytes.starts_with(b"\xd0\xcf\x11\xe0") {
+        return Err(refused("error-import-not-a-sheet"));
+    }
     let rows = if is_xlsx(bytes, filename) {
         read_xlsx(bytes)?
     } else {
@@ -175,6 +179,10 @@ mod tests {
         );
         assert_eq!(
             read(b"PK\x03\x04garbage", "x.xlsx").map_err(|e| e.key),
+            Err("error-import-not-a-sheet")
+        );
+        assert_eq!(
+            read(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "x.xls").map_err(|e| e.key),
             Err("error-import-not-a-sheet")
         );
         let mut many = String::from("ID\n");
