@@ -16,8 +16,12 @@ pub mod export;
 pub mod i18n;
 pub mod mailer;
 pub mod partners;
+pub mod partnership_import;
+pub mod partnership_sheet;
 pub mod partnerships;
+pub mod progress_import;
 pub mod proposals;
+pub mod sheet;
 pub mod templates;
 
 use renkei_domain::{Actor, ParseError};

@@ -115,6 +115,9 @@ enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Import records from spreadsheets.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Write a realistic data set for benchmarks into an empty database (every local
     /// government: departments, accounts `admin@t{code}.bench.example`, `desk@…`, `dept{i}@…`
     /// with the password renkei-bench-2026, proposals over 15 fiscal years with their
@@ -242,6 +245,23 @@ enum TokenCommand {
     List {
         #[arg(long)]
         email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import a local government's partnership list (協定一覧: .xlsx, or CSV in UTF-8 or
+    /// Shift_JIS) as its desk would: every row or nothing. Rows with errors are printed as
+    /// `行 N: …` and the exit code is non-zero.
+    Partnerships {
+        /// The local government's code.
+        #[arg(long)]
+        tenant: String,
+        file: PathBuf,
+        /// Check every row and print what is wrong (or how many would be imported); write
+        /// nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -452,6 +472,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchData(args) => bench_data(&cli.db, args).await,
+        Command::Import(ImportCommand::Partnerships {
+            tenant,
+            file,
+            dry_run,
+        }) => import_partnerships(&cli.db, &tenant, &file, dry_run).await,
         Command::Audit(AuditCommand::Verify { tenant }) => {
             let store = open(&cli.db).await?;
             let report = match &tenant {
@@ -486,6 +511,91 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 Ok(ExitCode::FAILURE)
             }
         }
+    }
+}
+
+/// `renkei import partnerships`: the desk's import (`renkei_app::partnership_import`), run
+/// by whoever holds the database, acting as the local government's desk (audited as `cli`).
+async fn import_partnerships(
+    db: &DbArgs,
+    tenant: &str,
+    file: &std::path::Path,
+    dry_run: bool,
+) -> Result<ExitCode, String> {
+    use renkei_app::partnership_import::{self as cmd, ImportError as SheetError};
+    let tr = renkei_web::i18n::Tr::new(renkei_web::i18n::Lang::Ja);
+    let code =
+        TenantCode::parse(tenant).map_err(|e| format!("--tenant {tenant}: {}", tr.t(e.key)))?;
+    let meta = std::fs::metadata(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    if meta.len() > renkei_app::sheet::MAX_BYTES as u64 {
+        return Err(format!(
+            "{}: {}",
+            file.display(),
+            tr.t("error-import-file-too-large")
+        ));
+    }
+    let data = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let filename = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let store = open(db).await?;
+    store
+        .tenant(&code.to_string())
+        .await
+        .map_err(|_| format!("--tenant {tenant}: no such local government"))?;
+    let app = renkei_app::App::new(store, "");
+    let caller = renkei_app::Caller {
+        actor: Some(renkei_domain::Actor {
+            user_id: 0,
+            role: Role::Desk,
+            tenant: Some(code),
+            departments: vec![],
+        }),
+        who: Who::cli(),
+    };
+    let command_error = |e: renkei_app::CommandError| match e.fields() {
+        Some(list) => list
+            .iter()
+            .map(|f| format!("{}: {}", file.display(), tr.t(f.key)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        None => e.to_string(),
+    };
+    let print_rows = |rows: &[renkei_app::partnership_sheet::RowError]| {
+        for r in rows {
+            eprintln!("{}", r.line_message(&tr));
+        }
+        eprintln!("{} error(s); nothing was imported", rows.len());
+    };
+    if dry_run {
+        let p = cmd::preview(&app, &caller, code, &data, &filename)
+            .await
+            .map_err(command_error)?;
+        for c in &p.sheet.ignored_columns {
+            eprintln!("ignored column: {c}");
+        }
+        if !p.sheet.errors.is_empty() {
+            print_rows(&p.sheet.errors);
+            return Ok(ExitCode::FAILURE);
+        }
+        println!(
+            "dry run: {} partnership(s) from {} row(s) would be imported; nothing was written",
+            p.sheet.agreements.len(),
+            p.sheet.rows
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    match cmd::import(&app, &caller, code, &data, &filename).await {
+        Ok(n) => {
+            println!("imported {n} partnership(s) from {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(SheetError::BadRows(rows)) => {
+            print_rows(&rows);
+            Ok(ExitCode::FAILURE)
+        }
+        Err(SheetError::Command(e)) => Err(command_error(e)),
     }
 }
 

@@ -121,6 +121,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "partnerships",
         include_str!("../migrations/sqlite/0022_partnerships.sql"),
     ),
+    (
+        24,
+        "partnership import",
+        include_str!("../migrations/sqlite/0024_partnership_import.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -227,6 +232,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         22,
         "partnerships",
         include_str!("../migrations/postgres/0022_partnerships.sql"),
+    ),
+    (
+        24,
+        "partnership import",
+        include_str!("../migrations/postgres/0024_partnership_import.sql"),
     ),
 ];
 

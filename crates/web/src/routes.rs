@@ -282,6 +282,8 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .post("/t/{code}/desk/approach", desk_approach::post)
         .get("/t/{code}/desk/partners", partners::list)
         .post("/t/{code}/desk/partners", partners::add)
+        .get("/t/{code}/desk/partners/export.csv", partners_export::csv)
+        .get("/t/{code}/desk/partners/export.xlsx", partners_export::xlsx)
         .get("/t/{code}/desk/partners/{id}", partners::show)
         .post("/t/{code}/desk/partners/{id}", partners::update)
         .post("/t/{code}/desk/partners/{id}/merge", partners::merge)
@@ -337,6 +339,43 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .get(
             "/t/{code}/partnerships/{id}/photos/{photo_id}",
             partnership_page::photo_get,
+        )
+        // The partnership list in and out of Excel (branch excel)
+        .get(
+            "/t/{code}/partnerships/import",
+            partnership_sheet::import_form,
+        )
+        .post_upload(
+            "/t/{code}/partnerships/import",
+            partnership_sheet::import_check,
+        )
+        .post(
+            "/t/{code}/partnerships/import/confirm",
+            partnership_sheet::import_confirm,
+        )
+        .get(
+            "/t/{code}/partnerships/export.csv",
+            partnership_sheet::export_csv,
+        )
+        .get(
+            "/t/{code}/partnerships/export.xlsx",
+            partnership_sheet::export_xlsx,
+        )
+        .get(
+            "/t/{code}/partnerships/progress",
+            partnership_progress::form,
+        )
+        .post_upload(
+            "/t/{code}/partnerships/progress",
+            partnership_progress::check,
+        )
+        .post(
+            "/t/{code}/partnerships/progress/confirm",
+            partnership_progress::confirm,
+        )
+        .get(
+            "/t/{code}/partnerships/progress-template.csv",
+            partnership_progress::template_csv,
         )
         // Departments answer routing requests
         .get(

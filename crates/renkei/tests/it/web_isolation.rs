@@ -330,6 +330,7 @@ async fn submit(
 }
 
 const SECRET_TITLE: &str = "川崎市への機密提案";
+const SECRET_PARTNERSHIP: &str = "川崎市の機密の連携協定";
 
 /// A partnership of B's secret department with an activity photo, an indicator and a signed
 /// document: (partnership, indicator, document, photo).
@@ -520,6 +521,33 @@ async fn no_route_crosses_tenants(backend: Backend) {
     // A partnership at B, led by the secret department, with its records.
     let (b_partnership, b_indicator, b_document, b_photo) =
         partnership_at(store, b, secret.id).await;
+    // A partnership at B: no export or import of another local government may touch it.
+    store
+        .partnership_create(
+            b,
+            &renkei_store::partnerships::NewPartnership {
+                record: renkei_domain::partnership::Partnership::parse(
+                    &renkei_domain::partnership::PartnershipInput {
+                        form: "comprehensive".into(),
+                        title: SECRET_PARTNERSHIP.into(),
+                        parties: vec![renkei_domain::partnership::PartyInput {
+                            name: "川崎テスト株式会社".into(),
+                            party_type: "company".into(),
+                            ..Default::default()
+                        }],
+                        ..Default::default()
+                    },
+                )
+                .expect("partnership"),
+                proposal_id: None,
+                status: renkei_domain::partnership::PartnershipStatus::Preparing,
+                last_activity_on: None,
+                origin: "created",
+            },
+            &Who::cli(),
+        )
+        .await
+        .expect("partnership");
     // The attackers' own proposal at A: its token must not open anything at B.
     let a_prop = submit(
         store,
@@ -638,7 +666,8 @@ async fn no_route_crosses_tenants(backend: Backend) {
                 assert!(
                     !p.body.contains(SECRET_DEPARTMENT)
                         && !p.body.contains(SECRET_TITLE)
-                        && !p.body.contains("川崎市の機密連携"),
+                        && !p.body.contains("川崎市の機密連携")
+                        && !p.body.contains(SECRET_PARTNERSHIP),
                     "{email} read {path}"
                 );
                 checked += 1;
@@ -669,7 +698,9 @@ async fn no_route_crosses_tenants(backend: Backend) {
                 "{email} saw B's proposal via {path}"
             );
             assert!(
-                !body.contains("川崎市の機密連携") && !body.contains("secret agreement"),
+                !body.contains("川崎市の機密連携")
+                    && !body.contains("secret agreement")
+                    && !body.contains(SECRET_PARTNERSHIP),
                 "{email} saw B's partnership via {path}"
             );
             assert!(

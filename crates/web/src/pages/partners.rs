@@ -99,6 +99,8 @@ struct PartnersTemplate {
     filter_types: Vec<Choice>,
     partners: Vec<(Partner, String)>,
     count_line: String,
+    /// The filters for the export links (`?q=…&partner_type=…`, or empty).
+    export_query: String,
     pages: Vec<(String, Option<String>, bool)>,
     prev: Option<String>,
     next: Option<String>,
@@ -128,6 +130,20 @@ impl ListQuery {
             partner_type: PartnerType::parse(&self.partner_type).ok(),
             page: self.page.parse::<i64>().unwrap_or(0).clamp(0, PAGE_MAX),
             per_page: PER_PAGE,
+        }
+    }
+
+    /// The filters for the export links (no page: an export writes every match).
+    fn export_query(&self) -> String {
+        let parts: Vec<String> = [("q", &self.q), ("partner_type", &self.partner_type)]
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", crate::error::urlencode(v)))
+            .collect();
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
         }
     }
 
@@ -181,6 +197,7 @@ async fn render_list(
             })
             .collect(),
         count_line: tr.t1("partners-count", "count", &total),
+        export_query: query.export_query(),
         pages: numbered_pages(filter.page, total, PER_PAGE, |p| query.link(p)),
         prev: (filter.page > 0 && total > 0).then(|| query.link(filter.page - 1)),
         next: (shown < total).then(|| query.link(filter.page + 1)),
