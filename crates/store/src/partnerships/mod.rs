@@ -11,7 +11,6 @@ pub use changes::NewPartnership;
 pub use records::{IndicatorRow, MAX_DOCUMENTS, PhotoRow, ReviewRow};
 mod import;
 mod progress;
-pub use changes::NewPartnership;
 pub use import::{ExportRow, HeldUpload, ImportPartnership, UPLOAD_HOLD_MINUTES};
 pub use progress::{Managed, ProgressLine, ProgressUpdate};
 
