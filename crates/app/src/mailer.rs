@@ -91,6 +91,11 @@ impl Links {
     pub fn password_forgot(&self) -> String {
         format!("{}/password/forgot", self.base)
     }
+
+    /// A partnership's staff page.
+    pub fn partnership(&self, tenant: &str, id: i64) -> String {
+        format!("{}/t/{tenant}/partnerships/{id}", self.base)
+    }
 }
 
 /// The mailer of this installation.
@@ -597,6 +602,31 @@ impl Mailer for Mails {
                 )]
             }
             DomainEvent::Overdue { tenant, item } => self.overdue(tenant, item),
+            DomainEvent::Dormant { tenant, item } => self.to_each(
+                About {
+                    tenant,
+                    proposal_id: None,
+                    kind: "dormant",
+                },
+                &item.recipients,
+                "dormant",
+                |tr| {
+                    vec![
+                        ("title", one_line(&item.title)),
+                        (
+                            "since",
+                            item.since
+                                .map(|d| date_for(tr.lang, d))
+                                .unwrap_or_else(|| "—".into()),
+                        ),
+                        ("months", item.months.to_string()),
+                        (
+                            "link",
+                            self.links.partnership(&tenant.code, item.partnership_id),
+                        ),
+                    ]
+                },
+            ),
         }
     }
 }

@@ -5,8 +5,16 @@
 //! first and never returns another tenant's rows. This file holds the read models and how a
 //! row becomes one; [`changes`] holds the writes.
 
+mod accountability;
 mod changes;
+mod dashboard;
+mod dormancy;
+mod feedback;
+pub use accountability::{OpenCallFacts, ReviewBrief};
 pub use changes::NewPartnership;
+pub use dashboard::{AGE_THRESHOLDS, DeskDashboard, ProposalCounts};
+pub use dormancy::{DormantItem, SweepReport};
+pub use feedback::{FeedbackCounts, FeedbackRow, FeedbackSummary, NewFeedback, client_key};
 
 use crate::rows;
 use crate::{Result, Store, StoreError};
