@@ -20,6 +20,7 @@ mod store_schema;
 mod store_search;
 mod store_tenants;
 mod store_users;
+mod web_alive;
 mod web_api;
 mod web_auth;
 mod web_bulk;
