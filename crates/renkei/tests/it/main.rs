@@ -12,6 +12,7 @@ mod mail;
 mod mail_lang;
 mod mail_links;
 mod one_way;
+mod store_alive;
 mod store_audit;
 mod store_group;
 mod store_partnerships;

@@ -40,7 +40,7 @@ pub struct SweepReport {
 }
 
 /// Partnerships claimed per transaction.
-const BATCH: usize = 500;
+const BATCH: usize = 2000;
 
 struct Candidate {
     id: i64,
@@ -243,7 +243,8 @@ impl Store {
                 q = q.bind(*id);
             }
             q.execute(&mut *tx.tx).await?;
-            for c in batch.iter().filter(|c| claimed.contains(&c.id)) {
+            let claimed_set: std::collections::HashSet<i64> = claimed.iter().copied().collect();
+            for c in batch.iter().filter(|c| claimed_set.contains(&c.id)) {
                 let mut recipients = desk.clone();
                 if let Some(d) = c.department_id.and_then(|d| members.get(&d)) {
                     for r in d {
