@@ -93,4 +93,48 @@ async fn the_sweep_covers_the_country_in_seconds(backend: Backend) {
     );
 }
 
-on_both!(the_sweep_covers_the_country_in_seconds);
+/// `renkei dormancy sweep` runs the sweep once and says how many and how long; without a
+/// public address for the links it refuses.
+async fn the_cli_sweeps_once(backend: Backend) {
+    let db = TestDb::new(backend);
+    let store = seeded(&db).await;
+    sqlx::query(
+        "INSERT INTO partnerships (tenant_code, form, status, title, purpose, summary, city_role, route, \
+         auto_renew, fiscal_justification, published, last_activity_on, created_by, created_at, updated_at) \
+         VALUES ('272027', 'business', 'active', '休眠', '', '', '', '', 0, '', 0, '2024-01-01', 'test', \
+         '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+    )
+    .execute(store.pool())
+    .await
+    .expect("insert");
+    store.close().await;
+    let run = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_renkei"))
+            .args(db.cli_args())
+            .args(["dormancy", "sweep"])
+            .args(extra)
+            .env("RENKEI_LOG", "warn")
+            .env("RENKEI_CLOCK", renkei_testkit::TEST_EPOCH)
+            .env_remove("RENKEI_DATABASE_URL")
+            .env_remove("RENKEI_DATA_DIR")
+            .env_remove("RENKEI_PUBLIC_URL")
+            .output()
+            .expect("run renkei")
+    };
+    let refused = run(&[]);
+    assert!(!refused.status.success());
+    let first = run(&["--public-url", "https://renkei.example.jp"]);
+    let out = String::from_utf8_lossy(&first.stdout).to_string();
+    assert!(
+        first.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(out.contains("1 partnership(s) flagged dormant"), "{out}");
+    assert!(out.contains(" s"), "{out}");
+    let second = run(&["--public-url", "https://renkei.example.jp"]);
+    let out = String::from_utf8_lossy(&second.stdout).to_string();
+    assert!(out.contains("0 partnership(s) flagged dormant"), "{out}");
+}
+
+on_both!(the_sweep_covers_the_country_in_seconds, the_cli_sweeps_once);
