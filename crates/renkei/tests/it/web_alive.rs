@@ -182,7 +182,13 @@ async fn dormant_partnerships_are_shown_and_reminded_once(backend: Backend) {
         "/t/{K}/partnerships?department={kiki}&#38;dormant=1"
     )));
 
-    // The sweep reminds the desk and the department once, through the outbox, by SMTP.
+    // The sweep reminds the desk and the department once, through the outbox, by SMTP, each
+    // in their language (the department member reads English).
+    let member = store.user_by_email(DEPT).await.expect("member");
+    store
+        .user_set_lang(member.id, renkei_domain::Lang::En)
+        .await
+        .expect("lang");
     let sink = SmtpSink::start().await;
     let cfg = smtp(sink.url());
     drain(store, &cfg).await;
@@ -210,6 +216,17 @@ async fn dormant_partnerships_are_shown_and_reminded_once(backend: Backend) {
     assert!(
         body.contains(&format!("/t/{K}/partnerships/{old}")),
         "{body}"
+    );
+    let en = got
+        .iter()
+        .find(|m| m.to.contains(&DEPT.to_string()))
+        .expect("department mail");
+    let subject = en.subject().unwrap_or_default();
+    assert!(subject.contains("No activity for 12 months"), "{subject}");
+    assert!(
+        en.body_text().contains("10 January 2025"),
+        "{}",
+        en.body_text()
     );
     // A second sweep sends nothing more.
     let again = store.dormancy_sweep(&mails).await.expect("sweep");
