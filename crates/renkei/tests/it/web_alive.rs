@@ -372,10 +372,43 @@ async fn every_dashboard_figure_matches_its_list(backend: Backend) {
         )
         .await;
     }
+    // A routing request that will be overdue: asked today, read two months later.
+    let open = store
+        .inbox(
+            k(),
+            &renkei_store::proposals::InboxFilter {
+                statuses: vec!["received".into()],
+                per_page: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("inbox")
+        .0;
+    let due = renkei_domain::calendar::add_business_days(store.today(), 5);
+    store
+        .routing_add(
+            k(),
+            open[0].id,
+            &[kiki],
+            "ご意見を",
+            due,
+            &Who::cli(),
+            &renkei_store::events::NoMail,
+        )
+        .await
+        .expect("route");
+    app.db().set_jst("2027-01-20T10:00:00");
     let mut desk = signed_in(&app, DESK).await;
     let dash = desk.get(&format!("/t/{K}/desk/dashboard")).await;
     assert_eq!(dash.status, 200);
     let links = figure_links(&dash.body);
+    assert!(
+        links
+            .iter()
+            .any(|(h, n)| h.ends_with("status=routing-overdue") && *n >= 1),
+        "{links:?}"
+    );
     let inbox_prefix = format!("/t/{K}/desk/proposals?");
     let list_prefix = format!("/t/{K}/partnerships?");
     let (mut proposals, mut partnerships) = (0, 0);

@@ -25,7 +25,8 @@ pub struct ProposalCounts {
     pub older_than: [i64; 3],
     /// Open proposals whose first response is overdue (the inbox's `status=overdue`).
     pub overdue_first_response: i64,
-    /// Routing requests past their deadline without an answer, on open proposals.
+    /// Open proposals with a routing request past its deadline without an answer (the
+    /// inbox's `status=routing-overdue`).
     pub overdue_routings: i64,
 }
 
@@ -82,8 +83,8 @@ impl Store {
         .fetch_one(self.pool())
         .await?;
         let overdue_routings: i64 = sqlx::query(&format!(
-            "SELECT COUNT(*) AS n FROM routings r JOIN proposals p ON p.id = r.proposal_id \
-             WHERE p.tenant_code = $1 AND r.answered_at IS NULL AND r.due_on < $2 AND p.status IN ({open})"
+            "SELECT COUNT(*) AS n FROM proposals p WHERE p.tenant_code = $1 AND p.status IN ({open}) \
+             AND EXISTS (SELECT 1 FROM routings r WHERE r.proposal_id = p.id AND r.answered_at IS NULL AND r.due_on < $2)"
         ))
         .bind(&t)
         .bind(&today)

@@ -121,7 +121,7 @@ pub async fn get(
             tr,
             tr.t("dashboard-overdue-routings"),
             p.overdue_routings,
-            None,
+            Some(format!("{inbox}?status=routing-overdue")),
         ),
         Figure::new(
             tr,
