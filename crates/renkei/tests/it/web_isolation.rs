@@ -166,8 +166,10 @@ struct Subst {
     /// A desk template (定型文) and a department's question (照会).
     template: i64,
     question: i64,
-    /// A published partnership and a piece of feedback on it.
+    /// A partnership (the accountability record) and, for the public routes (`…/public`), a
+    /// published one with a piece of feedback waiting for moderation.
     partnership: i64,
+    public_partnership: i64,
     feedback: i64,
 }
 
@@ -187,7 +189,9 @@ async fn draft_at(store: &Store, code: &str) -> String {
 }
 
 fn concrete(path: &str, s: &Subst) -> String {
-    let id = if path.contains("/partnerships/") {
+    let id = if path.ends_with("/public") {
+        s.public_partnership
+    } else if path.contains("/partnerships/") {
         s.partnership
     } else if path.contains("/feedback/") {
         s.feedback
@@ -495,6 +499,7 @@ async fn no_route_crosses_tenants(backend: Backend) {
         template: b_template,
         question: b_question,
         partnership: b_partnership,
+        public_partnership: b_partnership,
         feedback: b_feedback,
     };
     let for_owners = Subst {
@@ -734,6 +739,7 @@ fn for_attackers_clone(s: &Subst) -> Subst {
         template: s.template,
         question: s.question,
         partnership: s.partnership,
+        public_partnership: s.public_partnership,
         feedback: s.feedback,
     }
 }
