@@ -91,6 +91,11 @@ impl Links {
     pub fn password_forgot(&self) -> String {
         format!("{}/password/forgot", self.base)
     }
+
+    /// A partnership's staff page.
+    pub fn partnership(&self, tenant: &str, id: i64) -> String {
+        format!("{}/t/{tenant}/partnerships/{id}", self.base)
+    }
 }
 
 /// The mailer of this installation.
@@ -597,6 +602,31 @@ impl Mailer for Mails {
                 )]
             }
             DomainEvent::Overdue { tenant, item } => self.overdue(tenant, item),
+            DomainEvent::Dormant { tenant, item } => self.to_each(
+                About {
+                    tenant,
+                    proposal_id: None,
+                    kind: "dormant",
+                },
+                &item.recipients,
+                "dormant",
+                |tr| {
+                    vec![
+                        ("title", one_line(&item.title)),
+                        (
+                            "since",
+                            item.since
+                                .map(|d| date_for(tr.lang, d))
+                                .unwrap_or_else(|| "—".into()),
+                        ),
+                        ("months", item.months.to_string()),
+                        (
+                            "link",
+                            self.links.partnership(&tenant.code, item.partnership_id),
+                        ),
+                    ]
+                },
+            ),
         }
     }
 }
@@ -749,6 +779,13 @@ mod tests {
             recipients: vec![Recipient::new("desk@example.jp", lang)],
         };
         let members = vec![Recipient::new("dept@example.jp", lang)];
+        let dormant = renkei_store::partnerships::DormantItem {
+            partnership_id: 12,
+            title: format!("防災備蓄の連携{extra}"),
+            since: Some(day("2025-01-10")),
+            months: 12,
+            recipients: vec![Recipient::new("desk@example.jp", lang)],
+        };
         let proponent = Recipient::new("taro@example.co.jp", lang);
         let reset = renkei_store::password_resets::ResetLink {
             token: "resettoken".into(),
@@ -832,6 +869,10 @@ mod tests {
                 tenant: &t,
                 item: &first_item,
             },
+            DomainEvent::Dormant {
+                tenant: &t,
+                item: &dormant,
+            },
             DomainEvent::PasswordReset {
                 tenant: Some(&t),
                 account_name: &p.contact_name,
@@ -881,6 +922,15 @@ mod tests {
         assert!(status.body.contains("「不採択」"), "{}", status.body);
         let reminder = all.iter().find(|m| m.kind == "reminder").expect("reminder");
         assert!(reminder.body.contains("令和8年5月1日"), "{}", reminder.body);
+        let dormant = all.iter().find(|m| m.kind == "dormant").expect("dormant");
+        assert!(dormant.body.contains("令和7年1月10日"), "{}", dormant.body);
+        assert!(
+            dormant
+                .body
+                .contains("https://renkei.example.jp/t/272027/partnerships/12"),
+            "{}",
+            dormant.body
+        );
     }
 
     #[test]
@@ -1095,7 +1145,7 @@ mod tests {
         let plain = every_mail_in("", lang);
         let hostile = every_mail_in(INJECTED, lang);
         assert_eq!(plain.len(), hostile.len());
-        assert_eq!(plain.len(), 15, "every kind of mail is covered");
+        assert_eq!(plain.len(), 16, "every kind of mail is covered");
         for (p, h) in plain.iter().zip(&hostile) {
             assert!(
                 !h.subject.chars().any(|c| c.is_control() || c == '\u{2028}'),

@@ -123,6 +123,21 @@ enum Command {
     /// with the password renkei-bench-2026, proposals over 15 fiscal years with their
     /// timeline and audit trail). Refuses a database that already holds proposals.
     BenchData(BenchDataArgs),
+    /// Partnerships without activity (休眠).
+    #[command(subcommand)]
+    Dormancy(DormancyCommand),
+}
+
+#[derive(Subcommand)]
+enum DormancyCommand {
+    /// Flag the partnerships dormant today (all local governments) and queue their reminders
+    /// once; prints how many were flagged and how long it took. The server runs the same
+    /// sweep every 10 minutes.
+    Sweep {
+        /// The public address of the server, for the links in the reminders.
+        #[arg(long, env = "RENKEI_PUBLIC_URL")]
+        public_url: String,
+    },
 }
 
 #[derive(Args)]
@@ -477,6 +492,25 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             file,
             dry_run,
         }) => import_partnerships(&cli.db, &tenant, &file, dry_run).await,
+        Command::Dormancy(DormancyCommand::Sweep { public_url }) => {
+            let public_url = renkei_web::config::check_public_url(public_url.trim())?;
+            let store = open(&cli.db).await?;
+            let app = renkei_app::App::new(store.clone(), &public_url);
+            let started = std::time::Instant::now();
+            let report = store
+                .dormancy_sweep(&app.mails)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "dormancy sweep: {} partnership(s) flagged dormant in {} local government(s), {} mail(s) queued, in {:.2} s",
+                report.flagged,
+                report.tenants,
+                report.mails,
+                started.elapsed().as_secs_f64()
+            );
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit(AuditCommand::Verify { tenant }) => {
             let store = open(&cli.db).await?;
             let report = match &tenant {
@@ -721,7 +755,8 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
         }
     }
     let state = renkei_web::AppState::new(store.clone(), config);
-    // Housekeeping and overdue reminders, every 10 minutes (each item is reminded once a day).
+    // Housekeeping, overdue reminders and the dormancy sweep, every 10 minutes (each overdue
+    // item is reminded once a day; each dormant partnership once until its next activity).
     let sweeper = tokio::spawn({
         let store = store.clone();
         async move {
@@ -735,6 +770,15 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(reminders = n, "overdue reminders queued"),
                     Err(e) => tracing::warn!(error = %e, "reminders failed"),
+                }
+                match store.dormancy_sweep(&app.mails).await {
+                    Ok(r) if r.flagged == 0 => {}
+                    Ok(r) => tracing::info!(
+                        flagged = r.flagged,
+                        mails = r.mails,
+                        "dormant partnerships flagged"
+                    ),
+                    Err(e) => tracing::warn!(error = %e, "dormancy sweep failed"),
                 }
             }
         }

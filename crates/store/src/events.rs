@@ -163,6 +163,12 @@ pub enum DomainEvent<'a> {
         tenant: &'a Tenant,
         item: &'a Overdue,
     },
+    /// A partnership has had no activity for the tenant's period (休眠): the desk's active
+    /// staff and the responsible department's active members are reminded once.
+    Dormant {
+        tenant: &'a Tenant,
+        item: &'a crate::partnerships::DormantItem,
+    },
 }
 
 /// Turns events into mail. Implemented by the application layer with its message

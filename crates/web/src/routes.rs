@@ -163,6 +163,7 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .post("/t/{code}/admin/settings", settings::post)
         .post("/t/{code}/admin/settings/desk-open", settings::open)
         .post("/t/{code}/admin/settings/desk-close", settings::close)
+        .post("/t/{code}/admin/settings/dormancy", settings::dormancy)
         // Intake and the proponent's page (tracking link or proponent account)
         .get("/t/{code}/propose", propose::get)
         .post_upload("/t/{code}/propose", propose::post)
@@ -389,6 +390,27 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .post(
             "/t/{code}/department/routings/{id}/questions",
             department_proposal::ask,
+        )
+        // Alive or dormant: the desk's dashboard, beneficiaries' voice (public page, the desk's
+        // moderation) and the accountability record
+        .get("/t/{code}/desk/dashboard", desk_dashboard::get)
+        .get("/t/{code}/desk/feedback", desk_feedback::get)
+        .post(
+            "/t/{code}/desk/feedback/{id}/approve",
+            desk_feedback::approve,
+        )
+        .post("/t/{code}/desk/feedback/{id}/reject", desk_feedback::reject)
+        .get(
+            "/t/{code}/partnerships/{id}/public",
+            partnership_public::get,
+        )
+        .post(
+            "/t/{code}/partnerships/{id}/public",
+            partnership_public::post,
+        )
+        .get(
+            "/t/{code}/partnerships/{id}/accountability",
+            partnership_accountability::get,
         )
         // JSON API
         .get("/api/openapi.json", api::openapi::get)

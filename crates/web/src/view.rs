@@ -106,6 +106,8 @@ impl Base {
 
 /// Notices that a redirect may ask a page to show.
 pub const NOTICES: &[&str] = &[
+    "feedback-approved",
+    "feedback-rejected",
     "bulk-done",
     "department-created",
     "department-renamed",

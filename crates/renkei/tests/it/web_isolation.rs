@@ -47,6 +47,9 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/t/{code}/propose"),
     ("POST", "/t/{code}/propose"),
     ("POST", "/api/v1/tenants/{code}/proposals"),
+    // A published partnership's page and its feedback form (beneficiaries' voice).
+    ("GET", "/t/{code}/partnerships/{id}/public"),
+    ("POST", "/t/{code}/partnerships/{id}/public"),
 ];
 
 fn is_public(method: &Method, path: &str) -> bool {
@@ -142,9 +145,17 @@ async fn snapshot(store: &Store) -> String {
         ));
     }
     out.push_str(&format!(
-        "settings {:?}\n",
-        store.desk_settings(b).await.expect("settings")
+        "settings {:?} dormancy {}\n",
+        store.desk_settings(b).await.expect("settings"),
+        store.dormancy_months(b).await.expect("dormancy")
     ));
+    for f in store
+        .feedback_list(b, None, None, 1000)
+        .await
+        .expect("feedback")
+    {
+        out.push_str(&format!("feedback {} {}\n", f.id, f.status));
+    }
     // Reads are audited too, so count only changes (entries other than proposal.read).
     let changes = store
         .audit_recent(B, 100_000)
@@ -178,6 +189,10 @@ struct Subst {
     indicator: i64,
     document: i64,
     photo: i64,
+    /// For the public routes (`…/public`): a published partnership with a piece of feedback
+    /// waiting for moderation.
+    public_partnership: i64,
+    feedback: i64,
 }
 
 /// An intake draft waiting for its confirmation at this local government.
@@ -196,8 +211,12 @@ async fn draft_at(store: &Store, code: &str) -> String {
 }
 
 fn concrete(path: &str, s: &Subst) -> String {
-    let id = if path.contains("/partnerships/") {
+    let id = if path.ends_with("/public") {
+        s.public_partnership
+    } else if path.contains("/partnerships/") {
         s.partnership
+    } else if path.contains("/feedback/") {
+        s.feedback
     } else if path.contains("/partners/") {
         s.partner
     } else if path.contains("/templates/") {
@@ -277,6 +296,8 @@ async fn send(c: &mut Client, method: &Method, path: &str, s: &Subst) -> (u16, S
                     ("contact_email", "intruder@example.jp"),
                     ("desk_question", "侵入"),
                     ("reply", "侵入"),
+                    ("dormancy_months", "7"),
+                    ("rating", "5"),
                 ],
             )
             .await;
@@ -548,6 +569,52 @@ async fn no_route_crosses_tenants(backend: Backend) {
         )
         .await
         .expect("partnership");
+    // A published partnership at B with a piece of feedback waiting for B's desk.
+    let b_public = store
+        .partnership_create(
+            b,
+            &renkei_store::partnerships::NewPartnership {
+                record: renkei_domain::partnership::Partnership::parse(
+                    &renkei_domain::partnership::PartnershipInput {
+                        form: "business".into(),
+                        title: "川崎市の公開連携".into(),
+                        department_id: secret.id.to_string(),
+                        parties: vec![renkei_domain::partnership::PartyInput {
+                            name: "川崎連携株式会社".into(),
+                            party_type: "npo".into(),
+                            ..Default::default()
+                        }],
+                        signed_on: "2026-04-01".into(),
+                        published: true,
+                        ..Default::default()
+                    },
+                )
+                .expect("valid"),
+                proposal_id: None,
+                status: renkei_domain::partnership::PartnershipStatus::Active,
+                last_activity_on: None,
+                origin: "created",
+            },
+            &Who::cli(),
+        )
+        .await
+        .expect("partnership");
+    let b_feedback = store
+        .feedback_submit(
+            b,
+            b_public,
+            &renkei_store::partnerships::NewFeedback {
+                feedback: renkei_domain::partnership::Feedback {
+                    rating: 4,
+                    comment: "よかった".into(),
+                    attribute: None,
+                },
+                client_ip: "192.0.2.9".into(),
+            },
+            0,
+        )
+        .await
+        .expect("feedback");
     // The attackers' own proposal at A: its token must not open anything at B.
     let a_prop = submit(
         store,
@@ -575,6 +642,8 @@ async fn no_route_crosses_tenants(backend: Backend) {
         indicator: b_indicator,
         document: b_document,
         photo: b_photo,
+        public_partnership: b_public,
+        feedback: b_feedback,
     };
     let for_owners = Subst {
         token: b_prop.tracking_token.clone(),
@@ -825,6 +894,8 @@ fn for_attackers_clone(s: &Subst) -> Subst {
         indicator: s.indicator,
         document: s.document,
         photo: s.photo,
+        public_partnership: s.public_partnership,
+        feedback: s.feedback,
     }
 }
 

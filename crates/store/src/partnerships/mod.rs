@@ -5,6 +5,7 @@
 //! first and never returns another tenant's rows. This file holds the read models and how a
 //! row becomes one; [`changes`] holds the writes.
 
+mod accountability;
 mod changes;
 mod records;
 pub use changes::NewPartnership;
@@ -13,6 +14,13 @@ mod import;
 mod progress;
 pub use import::{ExportRow, HeldUpload, ImportPartnership, UPLOAD_HOLD_MINUTES};
 pub use progress::{Managed, ProgressLine, ProgressUpdate};
+mod dashboard;
+mod dormancy;
+mod feedback;
+pub use accountability::{OpenCallFacts, ReviewBrief};
+pub use dashboard::{AGE_THRESHOLDS, DeskDashboard, ProposalCounts};
+pub use dormancy::{DormantItem, SweepReport};
+pub use feedback::{FeedbackCounts, FeedbackRow, FeedbackSummary, NewFeedback, client_key};
 
 use crate::rows;
 use crate::{Result, Store, StoreError};

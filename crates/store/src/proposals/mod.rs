@@ -384,6 +384,8 @@ pub struct InboxFilter {
     pub q: Option<String>,
     /// Only open proposals whose first response is overdue.
     pub overdue_only: bool,
+    /// Only proposals with a routing request past its deadline and not answered.
+    pub routing_overdue_only: bool,
     pub sort: InboxSort,
     pub page: i64,
     pub per_page: i64,

@@ -212,6 +212,13 @@ impl Store {
                 arg(today, &mut args)
             ));
         }
+        if f.routing_overdue_only {
+            let today = self.today().format("%Y-%m-%d").to_string();
+            conds.push(format!(
+                "EXISTS (SELECT 1 FROM routings rr WHERE rr.proposal_id = p.id AND rr.answered_at IS NULL AND rr.due_on < {})",
+                arg(today, &mut args)
+            ));
+        }
         (conds.join(" AND "), args)
     }
 

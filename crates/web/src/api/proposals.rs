@@ -971,6 +971,7 @@ fn inbox_filter(q: &InboxQuery) -> Result<InboxFilter, ApiError> {
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty()),
         overdue_only,
+        routing_overdue_only: false,
         sort,
         page: number(&q.page, 0, MAX_PAGE)?.unwrap_or(0),
         per_page,

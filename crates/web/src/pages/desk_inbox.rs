@@ -55,7 +55,9 @@ impl InboxQuery {
         let statuses = match self.status.as_str() {
             "" | "open" => Status::OPEN.iter().map(|s| s.code().to_string()).collect(),
             "all" => vec![],
-            "overdue" => Status::OPEN.iter().map(|s| s.code().to_string()).collect(),
+            "overdue" | "routing-overdue" => {
+                Status::OPEN.iter().map(|s| s.code().to_string()).collect()
+            }
             s => Status::parse(s)
                 .map(|s| vec![s.code().to_string()])
                 .unwrap_or_default(),
@@ -78,6 +80,7 @@ impl InboxQuery {
             assignee: self.assignee.parse::<i64>().ok().filter(|a| *a >= 0),
             q: Some(self.q.chars().take(100).collect()),
             overdue_only: self.status == "overdue",
+            routing_overdue_only: self.status == "routing-overdue",
             sort: InboxSort::parse(&self.sort),
             page: self.page.parse::<i64>().unwrap_or(0).clamp(0, 100_000),
             per_page: 25,
@@ -224,8 +227,10 @@ pub(crate) async fn render(
     let tr = &ctx.tr;
     // A search among open items says so when closed items match too (「0件」 is not the end).
     let closed_hint = if !filter.q.as_deref().unwrap_or_default().trim().is_empty()
-        && matches!(query.status.as_str(), "" | "open" | "overdue")
-    {
+        && matches!(
+            query.status.as_str(),
+            "" | "open" | "overdue" | "routing-overdue"
+        ) {
         let closed = InboxFilter {
             statuses: Status::ALL
                 .iter()
@@ -342,6 +347,7 @@ fn chips(tr: &crate::i18n::Tr, q: &InboxQuery, staff: &[User]) -> Vec<(String, S
         "" | "open" => {}
         "all" => push("status", "col-status", tr.t("inbox-all")),
         "overdue" => push("status", "col-status", tr.t("inbox-overdue")),
+        "routing-overdue" => push("status", "col-status", tr.t("inbox-routing-overdue")),
         s => {
             if let Ok(st) = Status::parse(s) {
                 push("status", "col-status", tr.t(&st.label_key()));

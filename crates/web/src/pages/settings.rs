@@ -30,6 +30,13 @@ pub struct SettingsForm {
     desk_department_id: String,
 }
 
+/// The dormancy period (休眠とみなす期間), in months.
+#[derive(Deserialize, Default)]
+pub struct DormancyForm {
+    #[serde(default)]
+    dormancy_months: String,
+}
+
 #[derive(Deserialize, Default)]
 pub struct CloseForm {
     #[serde(default)]
@@ -47,6 +54,8 @@ struct SettingsTemplate {
     departments: Vec<Department>,
     form: SettingsForm,
     errors: FieldErrors,
+    /// The dormancy period as shown (or as typed, after an error).
+    dormancy_months: String,
 }
 
 impl SettingsTemplate {
@@ -66,6 +75,19 @@ async fn render(
     notice: Option<&str>,
     form: SettingsForm,
     errors: FieldErrors,
+) -> Result<Response, WebError> {
+    let months = state.store.dormancy_months(a.code).await?.to_string();
+    render_with(state, ctx, a, notice, form, errors, months).await
+}
+
+async fn render_with(
+    state: &AppState,
+    ctx: &Ctx,
+    a: TenantAccess,
+    notice: Option<&str>,
+    form: SettingsForm,
+    errors: FieldErrors,
+    dormancy_months: String,
 ) -> Result<Response, WebError> {
     let openness = state.store.desk_openness(a.code).await?;
     let status = if errors.is_empty() {
@@ -88,6 +110,7 @@ async fn render(
         tenant: a.tenant,
         form,
         errors,
+        dormancy_months,
     })?;
     Ok((status, page).into_response())
 }
@@ -239,4 +262,38 @@ pub async fn close(
     }
     state.store.desk_close(&ctx.who(), a.code).await?;
     Ok(Redirect::to(&format!("/t/{}/admin/settings?notice=desk-closed", a.code)).into_response())
+}
+
+/// Sets the dormancy period (1–60 months); anything else is refused with the value kept (422).
+pub async fn dormancy(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    CsrfForm(form): CsrfForm<DormancyForm>,
+) -> Result<Response, WebError> {
+    let a = access(&state, &ctx, &code).await?;
+    let typed: String = form.dormancy_months.chars().take(20).collect();
+    let months = renkei_domain::partnership::parse_integer(
+        &typed,
+        1,
+        i64::from(renkei_domain::partnership::MAX_DORMANCY_MONTHS),
+    )
+    .and_then(|m| u32::try_from(m).ok());
+    let mut errors = FieldErrors::default();
+    match months {
+        Some(m) => match state.store.dormancy_months_set(a.code, m, &ctx.who()).await {
+            Ok(()) => {
+                return Ok(Redirect::to(&format!(
+                    "/t/{}/admin/settings?notice=settings-saved",
+                    a.code
+                ))
+                .into_response());
+            }
+            Err(StoreError::Conflict { field, key }) => errors.add(&ctx.tr, field, key),
+            Err(e) => return Err(e.into()),
+        },
+        None => errors.add(&ctx.tr, "dormancy_months", "error-dormancy-months-range"),
+    }
+    let current = current_form(&state, &a).await?;
+    render_with(&state, &ctx, a, None, current, errors, typed).await
 }
