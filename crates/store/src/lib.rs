@@ -18,6 +18,7 @@ pub mod events;
 pub mod group;
 pub mod migrate;
 pub mod outbox;
+pub mod open_calls;
 pub mod ownership;
 pub mod password_resets;
 pub mod proposals;
