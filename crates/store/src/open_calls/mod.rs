@@ -9,6 +9,7 @@
 //! answer that was not selected.
 
 mod writes;
+pub use writes::ScoreSheetInput;
 
 use crate::proposals::{Proposal, columns, proposal_from_row};
 use crate::{Result, Store, StoreError, rows};
