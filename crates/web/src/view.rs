@@ -148,6 +148,17 @@ pub const NOTICES: &[&str] = &[
     "memo-saved",
     "corrected",
     "attachment-added",
+    // Open calls
+    "call-saved",
+    "call-submitted",
+    "call-published",
+    "call-returned",
+    "call-closed",
+    "call-evaluator-assigned",
+    "call-evaluator-removed",
+    "call-decided",
+    "call-scored",
+    "call-conflict-declared",
 ];
 
 /// Field errors of a form, already translated, by field name.

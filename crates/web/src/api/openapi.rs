@@ -12,7 +12,7 @@
 //! document (`renkei_testkit::openapi`), and a test checks that the document and the route
 //! table list the same operations.
 
-use crate::api::{departments, proposals};
+use crate::api::{departments, open_calls, proposals};
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
 use renkei_domain::proposal::{
@@ -43,6 +43,8 @@ use utoipa::{Modify, OpenApi};
         proposals::hearing,
         proposals::route,
         proposals::answer,
+        open_calls::list,
+        open_calls::answers,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&Bearer)
