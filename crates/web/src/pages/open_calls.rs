@@ -378,8 +378,12 @@ async fn create(state: AppState, ctx: Ctx, code: String, form: CallForm, area: A
 async fn edit_form(state: AppState, ctx: Ctx, code: String, id: i64, area: Area) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code, area).await?;
     let d = cmd::get(&state.app, &a.caller(&ctx), a.code, id).await?;
-    if !d.call.status.is_editable() || !a.actor.may_draft_call(a.code, d.call.department_id) {
+    if !a.actor.may_draft_call(a.code, d.call.department_id) {
         return Err(WebError::Forbidden);
+    }
+    // Only a draft is edited: otherwise the call's page, which says where it stands.
+    if !d.call.status.is_editable() {
+        return Ok(Redirect::to(&format!("/t/{}/{}/calls/{id}", a.code, area.segment())).into_response());
     }
     render_form(&state, &ctx, &a, area, Some(id), CallForm::of(&d), FieldErrors::default()).await
 }
