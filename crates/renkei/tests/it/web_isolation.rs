@@ -47,6 +47,9 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/t/{code}/propose"),
     ("POST", "/t/{code}/propose"),
     ("POST", "/api/v1/tenants/{code}/proposals"),
+    // Published open calls and their results (nothing of the answers not selected).
+    ("GET", "/t/{code}/calls"),
+    ("GET", "/t/{code}/calls/{id}"),
 ];
 
 fn is_public(method: &Method, path: &str) -> bool {
@@ -155,7 +158,13 @@ struct Subst {
     /// A desk template (定型文) and a department's question (照会).
     template: i64,
     question: i64,
+    /// A published open call and a proposal answering it.
+    call: i64,
+    answer: i64,
 }
+
+/// The department of B's open call (not secret: a published call names its department).
+const CALL_DEPARTMENT: &str = "川崎市市民協働課";
 
 /// An intake draft waiting for its confirmation at this local government.
 async fn draft_at(store: &Store, code: &str) -> String {
@@ -173,7 +182,9 @@ async fn draft_at(store: &Store, code: &str) -> String {
 }
 
 fn concrete(path: &str, s: &Subst) -> String {
-    let id = if path.contains("/partners/") {
+    let id = if path.contains("/calls") || path.contains("/evaluations/") {
+        s.call
+    } else if path.contains("/partners/") {
         s.partner
     } else if path.contains("/templates/") {
         s.template
@@ -190,6 +201,7 @@ fn concrete(path: &str, s: &Subst) -> String {
         .replace("{id}", &id.to_string())
         .replace("{user_id}", &s.staff.to_string())
         .replace("{contact_id}", &s.contact.to_string())
+        .replace("{proposal_id}", &s.answer.to_string())
         .replace("{receipt}", &s.receipt)
         .replace("{receipt_number}", &s.receipt)
         .replace(
@@ -315,12 +327,20 @@ async fn no_route_crosses_tenants(backend: Backend) {
         )
         .await
         .expect("secret department");
+    let call_department = store
+        .department_create(
+            &Who::cli(),
+            b,
+            &DepartmentName::parse(CALL_DEPARTMENT).expect("name"),
+        )
+        .await
+        .expect("call department");
     let b_staff = add_user(
         store,
         Some(B),
         Role::Department,
         "staff@kawasaki.example.jp",
-        vec![SECRET_DEPARTMENT.into()],
+        vec![SECRET_DEPARTMENT.into(), CALL_DEPARTMENT.into()],
     )
     .await;
     add_user(
@@ -385,6 +405,8 @@ async fn no_route_crosses_tenants(backend: Backend) {
         .await
         .expect("template");
     let b_attachment = store.attachments(b_prop.id).await.expect("attachments")[0].id;
+    // A published open call at B with one answer, B's staff member its evaluator.
+    let (b_call, b_answer) = open_call_at_b(store, call_department.id, b_staff).await;
     let b_partner = store
         .proposal(b, &b_prop.receipt_number)
         .await
@@ -428,6 +450,8 @@ async fn no_route_crosses_tenants(backend: Backend) {
         draft: draft_at(store, "272027").await,
         template: b_template,
         question: b_question,
+        call: b_call,
+        answer: b_answer,
     };
     let for_owners = Subst {
         token: b_prop.tracking_token.clone(),
@@ -665,7 +689,80 @@ fn for_attackers_clone(s: &Subst) -> Subst {
         draft: s.draft.clone(),
         template: s.template,
         question: s.question,
+        call: s.call,
+        answer: s.answer,
     }
+}
+
+/// A published open call of `department` at B, answered once, with `evaluator` assigned.
+async fn open_call_at_b(store: &Store, department: i64, evaluator: i64) -> (i64, i64) {
+    use renkei_domain::open_call::{CallMove, OpenCall, OpenCallInput};
+    let b = TenantCode::parse(B).expect("code");
+    let today = store.today();
+    let call = OpenCall::parse(&OpenCallInput {
+        department_id: department.to_string(),
+        title: "川崎市の公開募集".into(),
+        background: "背景".into(),
+        problem: "課題".into(),
+        outcomes: "成果".into(),
+        opens_on: today.to_string(),
+        closes_on: (today + chrono::Duration::days(30)).to_string(),
+        criteria: vec![("実現性".into(), "100".into())],
+        ..OpenCallInput::default()
+    })
+    .expect("call");
+    let id = store
+        .open_call_create(&Who::cli(), b, &call)
+        .await
+        .expect("create");
+    store
+        .open_call_move(
+            &Who::cli(),
+            b,
+            id,
+            CallMove::Publish,
+            "",
+            &renkei_store::events::NoMail,
+        )
+        .await
+        .expect("publish");
+    let input = IntakeInput {
+        kind: "proposal".into(),
+        org_name: "川崎の応募団体".into(),
+        partner_type: "company".into(),
+        contact_name: "川崎 応募".into(),
+        email: "answer@kawasaki.example.jp".into(),
+        title: "川崎市の募集への応募".into(),
+        summary: "応募".into(),
+        fields: vec!["town".into()],
+        fiscal_burden: "none".into(),
+        ..IntakeInput::default()
+    };
+    let answer = store
+        .proposal_submit_answer(
+            b,
+            id,
+            NewProposal {
+                intake: Intake::parse(&input).expect("valid"),
+                route: Route::Theme,
+                proponent_user_id: None,
+                attachments: vec![],
+                ip: None,
+                lang: renkei_domain::Lang::Ja,
+                privacy_consented: true,
+                draft_token: None,
+            },
+            &Who::cli(),
+            &renkei_store::events::NoMail,
+            0,
+        )
+        .await
+        .expect("answer");
+    store
+        .open_call_assign(&Who::cli(), b, id, evaluator, &renkei_store::events::NoMail)
+        .await
+        .expect("evaluator");
+    (id, answer.id)
 }
 
 /// A memo of the desk at B, which nobody outside B's desk may read.
