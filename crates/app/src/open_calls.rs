@@ -70,7 +70,10 @@ pub async fn my_evaluations(app: &App, by: &Caller, tenant: TenantCode) -> Resul
     if !a.may_enter_staff_area(tenant) || a.tenant != Some(tenant) {
         return Err(CommandError::Forbidden);
     }
-    Ok(app.store.open_calls_for_evaluator(tenant, a.user_id).await?)
+    Ok(app
+        .store
+        .open_calls_for_evaluator(tenant, a.user_id)
+        .await?)
 }
 
 /// One call with its criteria, evaluators and selection (the desk, its department, its
@@ -86,7 +89,12 @@ pub async fn get(app: &App, by: &Caller, tenant: TenantCode, id: i64) -> Result<
 }
 
 /// A new call in draft, of a department the caller drafts for.
-pub async fn create(app: &App, by: &Caller, tenant: TenantCode, input: &OpenCallInput) -> Result<i64> {
+pub async fn create(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    input: &OpenCallInput,
+) -> Result<i64> {
     let a = actor(by)?;
     // Who drafts at all: the desk and department staff; which department, once parsed.
     if !a.may_run_calls(tenant) && !a.may_enter_department_area(tenant) {
@@ -175,13 +183,23 @@ pub async fn staff(app: &App, by: &Caller, tenant: TenantCode) -> Result<Vec<Use
         .await?
         .into_iter()
         .filter(|u| {
-            !u.disabled && matches!(u.role, renkei_domain::Role::Desk | renkei_domain::Role::Department)
+            !u.disabled
+                && matches!(
+                    u.role,
+                    renkei_domain::Role::Desk | renkei_domain::Role::Department
+                )
         })
         .collect())
 }
 
 /// Assigns an evaluator (`user_id` as typed); the evaluator hears of it.
-pub async fn assign(app: &App, by: &Caller, tenant: TenantCode, id: i64, user_id: &str) -> Result<()> {
+pub async fn assign(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    id: i64,
+    user_id: &str,
+) -> Result<()> {
     let a = actor(by)?;
     if !a.may_run_calls(tenant) {
         return Err(CommandError::Forbidden);
@@ -192,16 +210,28 @@ pub async fn assign(app: &App, by: &Caller, tenant: TenantCode, id: i64, user_id
             key: "error-call-evaluator-not-staff",
         }]));
     };
-    Ok(app.store.open_call_assign(&by.who, tenant, id, uid, &app.mails).await?)
+    Ok(app
+        .store
+        .open_call_assign(&by.who, tenant, id, uid, &app.mails)
+        .await?)
 }
 
 /// Removes an evaluator who has not scored.
-pub async fn unassign(app: &App, by: &Caller, tenant: TenantCode, id: i64, user_id: i64) -> Result<()> {
+pub async fn unassign(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    id: i64,
+    user_id: i64,
+) -> Result<()> {
     let a = actor(by)?;
     if !a.may_run_calls(tenant) {
         return Err(CommandError::Forbidden);
     }
-    Ok(app.store.open_call_unassign(&by.who, tenant, id, user_id).await?)
+    Ok(app
+        .store
+        .open_call_unassign(&by.who, tenant, id, user_id)
+        .await?)
 }
 
 /// A call's answers (confidential proposals), each read recorded in the audit trail.
@@ -245,7 +275,12 @@ pub async fn answer(
 
 /// The score sheet: per answer, every evaluator's scores, conflicts, weighted totals and the
 /// average. The desk and the call's department (evaluators see their own sheets only).
-pub async fn sheet(app: &App, by: &Caller, tenant: TenantCode, id: i64) -> Result<Vec<AnswerSheet>> {
+pub async fn sheet(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    id: i64,
+) -> Result<Vec<AnswerSheet>> {
     let a = actor(by)?;
     let d = get(app, by, tenant, id).await?;
     if !a.may_read_call_answers(tenant, d.call.department_id, &[]) {
@@ -260,7 +295,13 @@ pub async fn sheet(app: &App, by: &Caller, tenant: TenantCode, id: i64) -> Resul
         .collect();
     let scores = app.store.open_call_scores(tenant, id).await?;
     let conflicts = app.store.open_call_conflicts(tenant, id).await?;
-    Ok(score_sheet(&d.criteria, &d.evaluators, &answers, &scores, &conflicts))
+    Ok(score_sheet(
+        &d.criteria,
+        &d.evaluators,
+        &answers,
+        &scores,
+        &conflicts,
+    ))
 }
 
 /// The caller's own sheet per answer (an evaluator's view).

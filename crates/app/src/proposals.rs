@@ -228,9 +228,7 @@ pub async fn draft(
         intake: input.intake.clone(),
         call_id: input.call_id,
     })
-    .map_err(|e| {
-        CommandError::Store(renkei_store::StoreError::Internal(format!("draft: {e}")))
-    })?;
+    .map_err(|e| CommandError::Store(renkei_store::StoreError::Internal(format!("draft: {e}"))))?;
     let ip = input.ip.unwrap_or_default();
     Ok(app
         .store

@@ -326,7 +326,10 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .get("/t/{code}/department/calls", open_calls::department_list)
         .post("/t/{code}/department/calls", open_calls::department_create)
         .get("/t/{code}/department/calls/new", open_calls::department_new)
-        .get("/t/{code}/department/calls/{id}", open_calls::department_show)
+        .get(
+            "/t/{code}/department/calls/{id}",
+            open_calls::department_show,
+        )
         .get(
             "/t/{code}/department/calls/{id}/edit",
             open_calls::department_edit,

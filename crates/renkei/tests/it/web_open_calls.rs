@@ -104,7 +104,12 @@ fn id_of(location: &Option<String>) -> i64 {
         .expect("id in location")
 }
 
-async fn score(c: &mut Client, call: i64, answer: i64, scores: &[(i64, &str)]) -> renkei_testkit::Page {
+async fn score(
+    c: &mut Client,
+    call: i64,
+    answer: i64,
+    scores: &[(i64, &str)],
+) -> renkei_testkit::Page {
     let ids: Vec<String> = scores.iter().map(|(c, _)| c.to_string()).collect();
     let mut fields: Vec<(&str, &str)> = Vec::new();
     for (i, (_, s)) in scores.iter().enumerate() {
@@ -155,9 +160,15 @@ async fn whole_flow(backend: Backend) {
         .await;
     assert_eq!(bad.status, 422, "{}", bad.body);
     assert!(bad.body.contains("配点の合計を100にしてください。"));
-    assert!(bad.body.contains("募集締切日は募集開始日以降の日付にしてください。"));
+    assert!(
+        bad.body
+            .contains("募集締切日は募集開始日以降の日付にしてください。")
+    );
     assert!(bad.body.contains("夜間は会館が使われていない。"));
-    assert_eq!(count(store, "SELECT COUNT(*) AS n FROM open_calls").await, 0);
+    assert_eq!(
+        count(store, "SELECT COUNT(*) AS n FROM open_calls").await,
+        0
+    );
     let created = dept
         .post(
             "/t/272027/department/calls",
@@ -168,7 +179,10 @@ async fn whole_flow(backend: Backend) {
     let call = id_of(&created.location);
     // Not public while a draft.
     let mut anon = app.client();
-    assert_eq!(anon.get(&format!("/t/272027/calls/{call}")).await.status, 404);
+    assert_eq!(
+        anon.get(&format!("/t/272027/calls/{call}")).await.status,
+        404
+    );
     assert!(!anon.get("/t/272027/calls").await.body.contains(TITLE));
     // Submitted to the desk, who hears of it.
     let sent = dept
@@ -199,10 +213,17 @@ async fn whole_flow(backend: Backend) {
     assert_eq!(published.status, 303, "{}", published.body);
     let public = anon.get("/t/272027/calls").await;
     assert!(public.body.contains(TITLE));
-    assert!(public.body.contains(&format!("/t/272027/propose?call={call}")));
+    assert!(
+        public
+            .body
+            .contains(&format!("/t/272027/propose?call={call}"))
+    );
     let form = anon.get(&format!("/t/272027/propose?call={call}")).await;
     assert_eq!(form.status, 200);
-    assert!(form.body.contains(&format!("name=\"call\" value=\"{call}\"")));
+    assert!(
+        form.body
+            .contains(&format!("name=\"call\" value=\"{call}\""))
+    );
 
     // Two answers through the intake and its confirmation page.
     let call_s = call.to_string();
@@ -226,8 +247,16 @@ async fn whole_flow(backend: Backend) {
     let answers = store.open_call_answers(k(), call).await.expect("answers");
     assert_eq!(answers.len(), 2);
     assert!(answers.iter().all(|p| p.route == Route::Theme));
-    let winner = answers.iter().find(|p| p.title == WINNER_TITLE).expect("w").clone();
-    let loser = answers.iter().find(|p| p.title == LOSER_TITLE).expect("l").clone();
+    let winner = answers
+        .iter()
+        .find(|p| p.title == WINNER_TITLE)
+        .expect("w")
+        .clone();
+    let loser = answers
+        .iter()
+        .find(|p| p.title == LOSER_TITLE)
+        .expect("l")
+        .clone();
 
     // Nobody scores before the call closes.
     let d = store.open_call(k(), call).await.expect("call");
@@ -265,7 +294,10 @@ async fn whole_flow(backend: Backend) {
     let refused = propose_form(&mut late, "遅れた応募", None, &[("call", &call_s)]).await;
     assert_eq!(refused.status, 409, "{}", refused.body);
     assert!(refused.body.contains("この募集には応募できません"));
-    assert_eq!(store.open_call_answers(k(), call).await.expect("a").len(), 2);
+    assert_eq!(
+        store.open_call_answers(k(), call).await.expect("a").len(),
+        2
+    );
 
     // The second evaluator declares a conflict on the losing answer: no scoring form there,
     // and a crafted POST is refused with nothing written.
@@ -280,17 +312,31 @@ async fn whole_flow(backend: Backend) {
         .await;
     assert_eq!(conflict.status, 303, "{}", conflict.body);
     let page = ev
-        .get(&format!("/t/272027/evaluations/{call}/answers/{}", loser.id))
+        .get(&format!(
+            "/t/272027/evaluations/{call}/answers/{}",
+            loser.id
+        ))
         .await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("利益相反を申告した応募は採点できません。"));
+    assert!(
+        page.body
+            .contains("利益相反を申告した応募は採点できません。")
+    );
     assert!(!page.body.contains("/scores\""));
     let crafted = score(&mut ev, call, loser.id, &[(c1, "5"), (c2, "5")]).await;
     assert_eq!(crafted.status, 422, "{}", crafted.body);
-    assert!(crafted.body.contains("利益相反を申告した応募は採点できません。"));
+    assert!(
+        crafted
+            .body
+            .contains("利益相反を申告した応募は採点できません。")
+    );
     let out_of_range = score(&mut ev, call, winner.id, &[(c1, "6"), (c2, "3")]).await;
     assert_eq!(out_of_range.status, 422);
-    assert!(out_of_range.body.contains("点数は1～5の整数で選んでください。"));
+    assert!(
+        out_of_range
+            .body
+            .contains("点数は1～5の整数で選んでください。")
+    );
     assert_eq!(
         count(store, "SELECT COUNT(*) AS n FROM open_call_scores").await,
         0
@@ -298,22 +344,42 @@ async fn whole_flow(backend: Backend) {
     let ok = score(&mut ev, call, winner.id, &[(c1, "4"), (c2, "3")]).await;
     assert_eq!(ok.status, 303, "{}", ok.body);
     // The desk, as evaluator, scores both.
-    assert_eq!(score(&mut desk, call, winner.id, &[(c1, "5"), (c2, "5")]).await.status, 303);
-    assert_eq!(score(&mut desk, call, loser.id, &[(c1, "2"), (c2, "2")]).await.status, 303);
+    assert_eq!(
+        score(&mut desk, call, winner.id, &[(c1, "5"), (c2, "5")])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        score(&mut desk, call, loser.id, &[(c1, "2"), (c2, "2")])
+            .await
+            .status,
+        303
+    );
     let sheet = desk.get(&format!("/t/272027/desk/calls/{call}")).await;
     assert_eq!(sheet.status, 200);
     // (4×60 + 3×40) / 5 = 72; (5×60 + 5×40) / 5 = 100; average 86.0.
-    assert!(sheet.body.contains("72.0") && sheet.body.contains("86.0"), "{}", sheet.body);
+    assert!(
+        sheet.body.contains("72.0") && sheet.body.contains("86.0"),
+        "{}",
+        sheet.body
+    );
     assert!(sheet.body.contains("利益相反のため採点せず"));
 
     // The selection: confirmation first, then recorded; the proposals move in the lifecycle.
     let select_path = format!("/t/272027/desk/calls/{call}/select");
     let no_reason = desk
-        .post(&select_path, &[("selected", &winner.id.to_string()), ("reason", "")])
+        .post(
+            &select_path,
+            &[("selected", &winner.id.to_string()), ("reason", "")],
+        )
         .await;
     assert_eq!(no_reason.status, 422);
     let ask = desk
-        .post(&select_path, &[("selected", &winner.id.to_string()), ("reason", REASON)])
+        .post(
+            &select_path,
+            &[("selected", &winner.id.to_string()), ("reason", REASON)],
+        )
         .await;
     assert_eq!(ask.status, 200);
     assert!(ask.body.contains("次の内容で選定を記録しますか"));
@@ -328,13 +394,21 @@ async fn whole_flow(backend: Backend) {
         )
         .await;
     assert_eq!(done.status, 303, "{}", done.body);
-    let w = store.proposal(k(), &winner.receipt_number).await.expect("w");
+    let w = store
+        .proposal(k(), &winner.receipt_number)
+        .await
+        .expect("w");
     assert_eq!(w.status, Status::Decided);
     let l = store.proposal(k(), &loser.receipt_number).await.expect("l");
     assert_eq!(l.status, Status::Declined);
     assert_eq!(l.decline_reason, Some(DeclineReason::Other));
     // Scoring is over once decided.
-    assert_eq!(score(&mut desk, call, winner.id, &[(c1, "1"), (c2, "1")]).await.status, 422);
+    assert_eq!(
+        score(&mut desk, call, winner.id, &[(c1, "1"), (c2, "1")])
+            .await
+            .status,
+        422
+    );
 
     // The public result: who was chosen and why; nothing of the other answer.
     let result = anon.get(&format!("/t/272027/calls/{call}")).await;
@@ -355,12 +429,21 @@ async fn whole_flow(backend: Backend) {
         .await
         .expect("token");
     let answers = desk
-        .api_get(&format!("/api/v1/tenants/272027/calls/{call}/answers"), Some(&token))
+        .api_get(
+            &format!("/api/v1/tenants/272027/calls/{call}/answers"),
+            Some(&token),
+        )
         .await;
     assert_eq!(answers.status, 200, "{}", answers.body);
-    let list = answers.json()["answers"].as_array().cloned().unwrap_or_default();
+    let list = answers.json()["answers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(list.len(), 2);
-    assert!(list.iter().any(|a| a["selected"] == true && a["average_score"] == 86.0));
+    assert!(
+        list.iter()
+            .any(|a| a["selected"] == true && a["average_score"] == 86.0)
+    );
     // Reads of answers are audited.
     let reads = store
         .audit_recent("272027", 100_000)
@@ -370,7 +453,15 @@ async fn whole_flow(backend: Backend) {
         .filter(|e| e.action == "proposal.read" && e.detail.contains("call-answer"))
         .count();
     assert!(reads > 0);
-    for action in ["call.create", "call.submit", "call.publish", "call.close", "call.conflict", "call.score", "call.decide"] {
+    for action in [
+        "call.create",
+        "call.submit",
+        "call.publish",
+        "call.close",
+        "call.conflict",
+        "call.score",
+        "call.decide",
+    ] {
         assert!(
             store
                 .audit_recent("272027", 100_000)
@@ -420,7 +511,9 @@ async fn refusals(backend: Backend) {
     assert_eq!(r.status, 303);
     let mut p = app.client();
     assert_eq!(
-        propose(&mut p, WINNER_TITLE, None, &[("call", &call.to_string())]).await.status,
+        propose(&mut p, WINNER_TITLE, None, &[("call", &call.to_string())])
+            .await
+            .status,
         303
     );
     let answer = store.open_call_answers(k(), call).await.expect("a")[0].id;
@@ -428,13 +521,25 @@ async fn refusals(backend: Backend) {
     // Another department: neither the call's page nor its answers.
     let mut other = signed_in(&app, "other@kishiwada.example.jp").await;
     other.get("/t/272027/evaluations").await;
-    assert_eq!(other.get(&format!("/t/272027/department/calls/{call}")).await.status, 404);
+    assert_eq!(
+        other
+            .get(&format!("/t/272027/department/calls/{call}"))
+            .await
+            .status,
+        404
+    );
     let r = other
         .get(&format!("/t/272027/evaluations/{call}/answers/{answer}"))
         .await;
     assert_eq!(r.status, 404);
     assert!(!r.body.contains(WINNER_TITLE));
-    assert!(!other.get("/t/272027/department/calls").await.body.contains(TITLE));
+    assert!(
+        !other
+            .get("/t/272027/department/calls")
+            .await
+            .body
+            .contains(TITLE)
+    );
     // Not an evaluator: no scoring.
     let crafted = other
         .post(
@@ -442,7 +547,11 @@ async fn refusals(backend: Backend) {
             &[("criterion", "1"), ("score", "5")],
         )
         .await;
-    assert!(crafted.status == 403 || crafted.status == 404, "{}", crafted.status);
+    assert!(
+        crafted.status == 403 || crafted.status == 404,
+        "{}",
+        crafted.status
+    );
     // A department may not publish.
     let mut dept = signed_in(&app, "kikikanri@kishiwada.demo.renkei.jp").await;
     dept.get("/t/272027/department/calls").await;
@@ -456,7 +565,9 @@ async fn refusals(backend: Backend) {
         403
     );
     // The call's department reads its answers.
-    let own = dept.get(&format!("/t/272027/department/calls/{call}")).await;
+    let own = dept
+        .get(&format!("/t/272027/department/calls/{call}"))
+        .await;
     assert_eq!(own.status, 200);
     assert!(own.body.contains(WINNER_TITLE));
 
@@ -475,7 +586,13 @@ async fn refusals(backend: Backend) {
     let mut kawasaki = signed_in(&app, "desk@kawasaki.demo.renkei.jp").await;
     let r = kawasaki.get(&format!("/t/141305/desk/calls/{call}")).await;
     assert_eq!(r.status, 404);
-    assert_eq!(kawasaki.get(&format!("/t/141305/calls/{call}")).await.status, 404);
+    assert_eq!(
+        kawasaki
+            .get(&format!("/t/141305/calls/{call}"))
+            .await
+            .status,
+        404
+    );
     let kawasaki_desk = store
         .user_by_email("desk@kawasaki.demo.renkei.jp")
         .await
@@ -485,11 +602,17 @@ async fn refusals(backend: Backend) {
         .await
         .expect("token");
     let api = kawasaki
-        .api_get(&format!("/api/v1/tenants/141305/calls/{call}/answers"), Some(&token))
+        .api_get(
+            &format!("/api/v1/tenants/141305/calls/{call}/answers"),
+            Some(&token),
+        )
         .await;
     assert_eq!(api.status, 404);
     let api = kawasaki
-        .api_get(&format!("/api/v1/tenants/272027/calls/{call}/answers"), Some(&token))
+        .api_get(
+            &format!("/api/v1/tenants/272027/calls/{call}/answers"),
+            Some(&token),
+        )
         .await;
     assert_eq!(api.status, 403);
 
@@ -502,13 +625,19 @@ async fn refusals(backend: Backend) {
         .await;
     assert_eq!(bad.status, 422);
     let d = store.open_call(k(), call).await.expect("call");
-    assert_eq!(d.call.status, renkei_domain::open_call::CallStatus::Published);
+    assert_eq!(
+        d.call.status,
+        renkei_domain::open_call::CallStatus::Published
+    );
     // Too many criteria, and a weight out of range.
     let fields = call_fields(&kiki, "2026-12-01", "2026-12-31", "150", "-50");
     let r = desk.post("/t/272027/desk/calls", &fields).await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("配点は1～100の整数で入力してください。"));
-    assert_eq!(count(store, "SELECT COUNT(*) AS n FROM open_calls").await, 1);
+    assert_eq!(
+        count(store, "SELECT COUNT(*) AS n FROM open_calls").await,
+        1
+    );
 }
 
 on_both!(whole_flow, refusals);

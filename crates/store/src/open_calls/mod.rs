@@ -152,7 +152,11 @@ pub fn score_sheet(
                         .collect();
                     let per: Vec<Option<i64>> = criteria
                         .iter()
-                        .map(|c| mine.iter().find(|s| s.criterion_id == c.id).map(|s| s.score))
+                        .map(|c| {
+                            mine.iter()
+                                .find(|s| s.criterion_id == c.id)
+                                .map(|s| s.score)
+                        })
                         .collect();
                     let total = if !criteria.is_empty() && per.iter().all(Option::is_some) {
                         let pairs: Vec<(i64, i64)> = criteria
@@ -268,7 +272,11 @@ pub const CALL_LIST_MAX: i64 = 500;
 
 impl Store {
     /// A local government's calls, newest first (at most [`CALL_LIST_MAX`]).
-    pub async fn open_calls(&self, tenant: TenantCode, filter: CallFilter) -> Result<Vec<StoredCall>> {
+    pub async fn open_calls(
+        &self,
+        tenant: TenantCode,
+        filter: CallFilter,
+    ) -> Result<Vec<StoredCall>> {
         let today = self.today();
         let list = sqlx::query(&format!(
             "SELECT {} WHERE c.tenant_code = $1 AND ($2 = 0 OR c.department_id = $2) \

@@ -90,7 +90,12 @@ fn detail(c: &OpenCall) -> String {
 }
 
 impl Store {
-    async fn check_department(&self, tx: &mut WriteTx, tenant: &str, department: i64) -> Result<()> {
+    async fn check_department(
+        &self,
+        tx: &mut WriteTx,
+        tenant: &str,
+        department: i64,
+    ) -> Result<()> {
         let _ = self;
         sqlx::query("SELECT 1 AS one FROM departments WHERE tenant_code = $1 AND id = $2")
             .bind(tenant)
@@ -105,10 +110,16 @@ impl Store {
     }
 
     /// A new call, in draft.
-    pub async fn open_call_create(&self, who: &Who, tenant: TenantCode, c: &OpenCall) -> Result<i64> {
+    pub async fn open_call_create(
+        &self,
+        who: &Who,
+        tenant: TenantCode,
+        c: &OpenCall,
+    ) -> Result<i64> {
         let code = tenant.to_string();
         let mut tx = self.write().await?;
-        self.check_department(&mut tx, &code, c.department_id).await?;
+        self.check_department(&mut tx, &code, c.department_id)
+            .await?;
         let now = tx.now_ts();
         let id: i64 = sqlx::query(
             "INSERT INTO open_calls (tenant_code, department_id, title, background, problem, constraints_text, offers, \
@@ -152,7 +163,8 @@ impl Store {
         if !status.is_editable() {
             return Err(StoreError::conflict("form", "error-call-not-draft"));
         }
-        self.check_department(&mut tx, &code, c.department_id).await?;
+        self.check_department(&mut tx, &code, c.department_id)
+            .await?;
         sqlx::query(
             "UPDATE open_calls SET department_id = $3, title = $4, background = $5, problem = $6, constraints_text = $7, \
              offers = $8, outcomes = $9, eligibility = $10, opens_on = $11, closes_on = $12, updated_at = $13 \
@@ -192,7 +204,10 @@ impl Store {
         mailer: &dyn Mailer,
     ) -> Result<CallStatus> {
         if m == CallMove::Decide {
-            return Err(StoreError::conflict("action", "error-call-transition-invalid"));
+            return Err(StoreError::conflict(
+                "action",
+                "error-call-transition-invalid",
+            ));
         }
         let comment = rules::RETURN_COMMENT.parse(comment)?;
         if m == CallMove::Return && comment.is_empty() {
@@ -219,15 +234,22 @@ impl Store {
         .bind(id)
         .bind(to.code())
         .bind(&now)
-        .bind(if m == CallMove::Return { comment.clone() } else { String::new() })
+        .bind(if m == CallMove::Return {
+            comment.clone()
+        } else {
+            String::new()
+        })
         .execute(&mut *tx.tx)
         .await?;
-        tx.audit(who.event(
-            Some(&code),
-            &format!("call.{}", m.code()),
-            format!("call:{id}"),
-            serde_json::json!({"from": from.code(), "to": to.code(), "comment": comment}).to_string(),
-        ))
+        tx.audit(
+            who.event(
+                Some(&code),
+                &format!("call.{}", m.code()),
+                format!("call:{id}"),
+                serde_json::json!({"from": from.code(), "to": to.code(), "comment": comment})
+                    .to_string(),
+            ),
+        )
         .await?;
         let (notice, to_whom, path) = match m {
             CallMove::Submit => (
@@ -236,7 +258,11 @@ impl Store {
                 format!("/t/{code}/desk/calls/{id}"),
             ),
             CallMove::Return | CallMove::Publish => (
-                if m == CallMove::Return { "returned" } else { "published" },
+                if m == CallMove::Return {
+                    "returned"
+                } else {
+                    "published"
+                },
                 department_recipients(&mut tx, department).await?,
                 format!("/t/{code}/department/calls/{id}"),
             ),
@@ -287,11 +313,12 @@ impl Store {
         .await?
         .ok_or(StoreError::conflict("evaluator", "error-call-evaluator-not-staff"))?;
         let recipient = Recipient::from_user_row(&u)?;
-        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM open_call_evaluators WHERE call_id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx.tx)
-            .await?
-            .try_get("n")?;
+        let n: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM open_call_evaluators WHERE call_id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx.tx)
+                .await?
+                .try_get("n")?;
         let already = sqlx::query(
             "SELECT 1 AS one FROM open_call_evaluators WHERE call_id = $1 AND user_id = $2",
         )
@@ -304,14 +331,19 @@ impl Store {
             return Ok(());
         }
         if n >= i64::try_from(renkei_domain::open_call::MAX_EVALUATORS).unwrap_or(20) {
-            return Err(StoreError::conflict("evaluator", "error-call-evaluators-too-many"));
+            return Err(StoreError::conflict(
+                "evaluator",
+                "error-call-evaluators-too-many",
+            ));
         }
-        sqlx::query("INSERT INTO open_call_evaluators (call_id, user_id, assigned_at) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(user_id)
-            .bind(tx.now_ts())
-            .execute(&mut *tx.tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO open_call_evaluators (call_id, user_id, assigned_at) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(tx.now_ts())
+        .execute(&mut *tx.tx)
+        .await?;
         tx.audit(who.event(
             Some(&code),
             "call.evaluator_assign",
@@ -357,7 +389,10 @@ impl Store {
         .await?
         .is_some();
         if scored {
-            return Err(StoreError::conflict("evaluator", "error-call-evaluator-scored"));
+            return Err(StoreError::conflict(
+                "evaluator",
+                "error-call-evaluator-scored",
+            ));
         }
         let n = sqlx::query("DELETE FROM open_call_evaluators WHERE call_id = $1 AND user_id = $2")
             .bind(id)
@@ -391,12 +426,14 @@ impl Store {
         if status != CallStatus::Closed {
             return Err(StoreError::conflict("form", "error-call-not-closed"));
         }
-        sqlx::query("SELECT 1 AS one FROM open_call_evaluators WHERE call_id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(evaluator)
-            .fetch_optional(&mut *tx.tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        sqlx::query(
+            "SELECT 1 AS one FROM open_call_evaluators WHERE call_id = $1 AND user_id = $2",
+        )
+        .bind(id)
+        .bind(evaluator)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let r = sqlx::query(
             "SELECT receipt_number FROM proposals WHERE tenant_code = $1 AND id = $2 AND call_id = $3",
         )
@@ -434,7 +471,10 @@ impl Store {
         .await?
         .is_some();
         if exists {
-            return Err(StoreError::conflict("reason", "error-call-conflict-declared"));
+            return Err(StoreError::conflict(
+                "reason",
+                "error-call-conflict-declared",
+            ));
         }
         sqlx::query(
             "DELETE FROM open_call_scores WHERE call_id = $1 AND proposal_id = $2 AND evaluator_id = $3",
@@ -454,12 +494,15 @@ impl Store {
         .bind(tx.now_ts())
         .execute(&mut *tx.tx)
         .await?;
-        tx.audit(who.event(
-            Some(&code),
-            "call.conflict",
-            format!("call:{id}"),
-            serde_json::json!({"proposal": receipt, "evaluator": evaluator, "reason": reason}).to_string(),
-        ))
+        tx.audit(
+            who.event(
+                Some(&code),
+                "call.conflict",
+                format!("call:{id}"),
+                serde_json::json!({"proposal": receipt, "evaluator": evaluator, "reason": reason})
+                    .to_string(),
+            ),
+        )
         .await?;
         tx.commit().await
     }
@@ -493,13 +536,14 @@ impl Store {
         if conflicted {
             return Err(StoreError::conflict("form", "error-call-conflicted"));
         }
-        let criteria: Vec<i64> = sqlx::query("SELECT id FROM open_call_criteria WHERE call_id = $1 ORDER BY position")
-            .bind(id)
-            .fetch_all(&mut *tx.tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get::<i64, _>("id"))
-            .collect::<Result<_, _>>()?;
+        let criteria: Vec<i64> =
+            sqlx::query("SELECT id FROM open_call_criteria WHERE call_id = $1 ORDER BY position")
+                .bind(id)
+                .fetch_all(&mut *tx.tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<i64, _>("id"))
+                .collect::<Result<_, _>>()?;
         let complete = criteria.len() == sheet.scores.len()
             && criteria
                 .iter()
@@ -507,11 +551,9 @@ impl Store {
         if !complete {
             return Err(StoreError::conflict("score", "error-call-score-missing"));
         }
-        if sheet
-            .scores
-            .iter()
-            .any(|(_, s)| !(renkei_domain::open_call::SCORE_MIN..=renkei_domain::open_call::SCORE_MAX).contains(s))
-        {
+        if sheet.scores.iter().any(|(_, s)| {
+            !(renkei_domain::open_call::SCORE_MIN..=renkei_domain::open_call::SCORE_MAX).contains(s)
+        }) {
             return Err(StoreError::conflict("score", "error-call-score-range"));
         }
         sqlx::query(
@@ -569,9 +611,13 @@ impl Store {
         explanation: &str,
         mailer: &dyn Mailer,
     ) -> Result<()> {
-        let reason = rules::SELECTION_REASON.parse_required(reason, "error-call-selection-reason")?;
+        let reason =
+            rules::SELECTION_REASON.parse_required(reason, "error-call-selection-reason")?;
         if selected.is_empty() {
-            return Err(StoreError::conflict("selected", "error-call-selection-none"));
+            return Err(StoreError::conflict(
+                "selected",
+                "error-call-selection-none",
+            ));
         }
         let code = tenant.to_string();
         let tenant_row = self.tenant(&code).await?;
@@ -598,7 +644,10 @@ impl Store {
             .iter()
             .any(|s| !answers.iter().any(|(a, _, st)| a == s && !st.is_closed()))
         {
-            return Err(StoreError::conflict("selected", "error-call-selection-invalid"));
+            return Err(StoreError::conflict(
+                "selected",
+                "error-call-selection-invalid",
+            ));
         }
         let now = tx.now_ts();
         let note = rules::SELECTION_REASON.parse(&reason)?;

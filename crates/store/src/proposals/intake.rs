@@ -268,7 +268,12 @@ impl WriteTx {
         .fetch_optional(&mut *self.tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-        let status = rows::code(&r, "open_calls", "status", renkei_domain::open_call::CallStatus::parse)?;
+        let status = rows::code(
+            &r,
+            "open_calls",
+            "status",
+            renkei_domain::open_call::CallStatus::parse,
+        )?;
         let opens_on = rows::date(&r, "open_calls", "opens_on")?;
         let closes_on = rows::date(&r, "open_calls", "closes_on")?;
         if renkei_domain::open_call::accepts_answers(status, opens_on, closes_on, self.today()) {

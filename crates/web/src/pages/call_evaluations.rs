@@ -113,7 +113,11 @@ pub async fn call(
     Ok(html(&CallTemplate {
         base: Base::new(&ctx, d.call.title.clone()).with_notice(q.notice.as_deref()),
         code: a.tenant.code.clone(),
-        criteria: d.criteria.iter().map(|k| (k.name.clone(), k.weight)).collect(),
+        criteria: d
+            .criteria
+            .iter()
+            .map(|k| (k.name.clone(), k.weight))
+            .collect(),
         scoring_open: d.call.status == CallStatus::Closed,
         call: call_view(tr, d.call),
         answers,
@@ -203,7 +207,11 @@ async fn render_answer(
                 .unwrap_or_default(),
         })
         .collect();
-    let sep = if tr.lang == renkei_domain::Lang::En { ", " } else { "、" };
+    let sep = if tr.lang == renkei_domain::Lang::En {
+        ", "
+    } else {
+        "、"
+    };
     let back = if a.actor.may_run_calls(a.code) {
         format!("/t/{}/desk/calls/{id}", a.code)
     } else if evaluator {
@@ -256,7 +264,16 @@ pub async fn answer(
         notice: q.notice,
         ..Typed::default()
     };
-    render_answer(&state, &ctx, &a, id, proposal_id, typed, FieldErrors::default()).await
+    render_answer(
+        &state,
+        &ctx,
+        &a,
+        id,
+        proposal_id,
+        typed,
+        FieldErrors::default(),
+    )
+    .await
 }
 
 fn refused(ctx: &Ctx, e: renkei_app::CommandError) -> Result<FieldErrors, WebError> {
@@ -329,7 +346,16 @@ pub async fn conflict(
     CsrfForm(form): CsrfForm<ConflictForm>,
 ) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code).await?;
-    match cmd::declare_conflict(&state.app, &a.caller(&ctx), a.code, id, proposal_id, &form.reason).await {
+    match cmd::declare_conflict(
+        &state.app,
+        &a.caller(&ctx),
+        a.code,
+        id,
+        proposal_id,
+        &form.reason,
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to(&format!(
             "/t/{}/evaluations/{id}/answers/{proposal_id}?notice=call-conflict-declared",
             a.code

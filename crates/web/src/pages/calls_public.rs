@@ -47,7 +47,11 @@ pub async fn list(
         })
         .collect();
     Ok(html(&ListTemplate {
-        base: Base::new(&ctx, ctx.tr.t1("calls-public-heading", "name", &tenant.full_name())),
+        base: Base::new(
+            &ctx,
+            ctx.tr
+                .t1("calls-public-heading", "name", &tenant.full_name()),
+        ),
         tenant,
         calls,
     })?
@@ -81,7 +85,11 @@ pub async fn show(
         base: Base::new(&ctx, c.title.clone()),
         open: accepts_answers(c.stored_status, c.opens_on, c.closes_on, today),
         decided: c.status == renkei_domain::open_call::CallStatus::Decided,
-        criteria: p.criteria.iter().map(|k| (k.name.clone(), k.weight)).collect(),
+        criteria: p
+            .criteria
+            .iter()
+            .map(|k| (k.name.clone(), k.weight))
+            .collect(),
         call: call_view(&ctx.tr, c),
         selected_orgs: p.selected_orgs,
         tenant,

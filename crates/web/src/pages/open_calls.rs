@@ -53,7 +53,12 @@ impl Area {
     }
 }
 
-async fn access(state: &AppState, ctx: &Ctx, code: &str, area: Area) -> Result<TenantAccess, WebError> {
+async fn access(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    area: Area,
+) -> Result<TenantAccess, WebError> {
     tenant_access(state, ctx, code, area.allowed()).await
 }
 
@@ -66,7 +71,11 @@ pub struct CallView {
 }
 
 pub fn call_view(tr: &Tr, c: StoredCall) -> CallView {
-    let sep = if tr.lang == renkei_domain::Lang::En { ", " } else { "、" };
+    let sep = if tr.lang == renkei_domain::Lang::En {
+        ", "
+    } else {
+        "、"
+    };
     CallView {
         status: tr.t(&c.status.label_key()),
         period: tr.fill(
@@ -106,7 +115,13 @@ pub struct ListQuery {
     notice: Option<String>,
 }
 
-async fn list(state: AppState, ctx: Ctx, code: String, q: ListQuery, area: Area) -> Result<Response, WebError> {
+async fn list(
+    state: AppState,
+    ctx: Ctx,
+    code: String,
+    q: ListQuery,
+    area: Area,
+) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code, area).await?;
     let tr = &ctx.tr;
     let status = q
@@ -205,7 +220,12 @@ impl CallForm {
             opens_on: self.opens_on.clone(),
             closes_on: self.closes_on.clone(),
             eligibility: self.eligibility.clone(),
-            fields: self.fields.iter().take(Field::ALL.len() + 1).cloned().collect(),
+            fields: self
+                .fields
+                .iter()
+                .take(Field::ALL.len() + 1)
+                .cloned()
+                .collect(),
             criteria: self
                 .criterion_name
                 .iter()
@@ -293,7 +313,11 @@ async fn render_form(
             label: d.name,
         })
         .collect();
-    let text = |name: &'static str, label: &str, value: &str, rule: renkei_domain::text::TextRule, required: bool| TextInput {
+    let text = |name: &'static str,
+                label: &str,
+                value: &str,
+                rule: renkei_domain::text::TextRule,
+                required: bool| TextInput {
         name,
         label: tr.t(label),
         value: value.to_string(),
@@ -304,12 +328,42 @@ async fn render_form(
     };
     let texts = vec![
         text("title", "call-title", &form.title, rules::TITLE, true),
-        text("background", "call-background", &form.background, rules::BACKGROUND, true),
-        text("problem", "call-problem", &form.problem, rules::PROBLEM, true),
-        text("constraints", "call-constraints", &form.constraints, rules::CONSTRAINTS, false),
+        text(
+            "background",
+            "call-background",
+            &form.background,
+            rules::BACKGROUND,
+            true,
+        ),
+        text(
+            "problem",
+            "call-problem",
+            &form.problem,
+            rules::PROBLEM,
+            true,
+        ),
+        text(
+            "constraints",
+            "call-constraints",
+            &form.constraints,
+            rules::CONSTRAINTS,
+            false,
+        ),
         text("offers", "call-offers", &form.offers, rules::OFFERS, false),
-        text("outcomes", "call-outcomes", &form.outcomes, rules::OUTCOMES, true),
-        text("eligibility", "call-eligibility", &form.eligibility, rules::ELIGIBILITY, false),
+        text(
+            "outcomes",
+            "call-outcomes",
+            &form.outcomes,
+            rules::OUTCOMES,
+            true,
+        ),
+        text(
+            "eligibility",
+            "call-eligibility",
+            &form.eligibility,
+            rules::ELIGIBILITY,
+            false,
+        ),
     ];
     let criteria = (0..MAX_CRITERIA)
         .map(|i| CriterionRow {
@@ -326,7 +380,11 @@ async fn render_form(
     let page = html(&FormTemplate {
         base: Base::new(
             ctx,
-            tr.t(if editing.is_some() { "call-edit-title" } else { "call-new-title" }),
+            tr.t(if editing.is_some() {
+                "call-edit-title"
+            } else {
+                "call-new-title"
+            }),
         ),
         code: a.tenant.code.clone(),
         area: area.segment(),
@@ -350,16 +408,32 @@ fn refused(ctx: &Ctx, e: renkei_app::CommandError) -> Result<FieldErrors, WebErr
     Ok(errors)
 }
 
-async fn new_form(state: AppState, ctx: Ctx, code: String, area: Area) -> Result<Response, WebError> {
+async fn new_form(
+    state: AppState,
+    ctx: Ctx,
+    code: String,
+    area: Area,
+) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code, area).await?;
     let form = CallForm {
-        department_id: a.actor.departments.first().map(|d| d.to_string()).unwrap_or_default(),
+        department_id: a
+            .actor
+            .departments
+            .first()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         ..CallForm::default()
     };
     render_form(&state, &ctx, &a, area, None, form, FieldErrors::default()).await
 }
 
-async fn create(state: AppState, ctx: Ctx, code: String, form: CallForm, area: Area) -> Result<Response, WebError> {
+async fn create(
+    state: AppState,
+    ctx: Ctx,
+    code: String,
+    form: CallForm,
+    area: Area,
+) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code, area).await?;
     match cmd::create(&state.app, &a.caller(&ctx), a.code, &form.input()).await {
         Ok(id) => Ok(Redirect::to(&format!(
@@ -375,7 +449,13 @@ async fn create(state: AppState, ctx: Ctx, code: String, form: CallForm, area: A
     }
 }
 
-async fn edit_form(state: AppState, ctx: Ctx, code: String, id: i64, area: Area) -> Result<Response, WebError> {
+async fn edit_form(
+    state: AppState,
+    ctx: Ctx,
+    code: String,
+    id: i64,
+    area: Area,
+) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code, area).await?;
     let d = cmd::get(&state.app, &a.caller(&ctx), a.code, id).await?;
     if !a.actor.may_draft_call(a.code, d.call.department_id) {
@@ -383,12 +463,30 @@ async fn edit_form(state: AppState, ctx: Ctx, code: String, id: i64, area: Area)
     }
     // Only a draft is edited: otherwise the call's page, which says where it stands.
     if !d.call.status.is_editable() {
-        return Ok(Redirect::to(&format!("/t/{}/{}/calls/{id}", a.code, area.segment())).into_response());
+        return Ok(
+            Redirect::to(&format!("/t/{}/{}/calls/{id}", a.code, area.segment())).into_response(),
+        );
     }
-    render_form(&state, &ctx, &a, area, Some(id), CallForm::of(&d), FieldErrors::default()).await
+    render_form(
+        &state,
+        &ctx,
+        &a,
+        area,
+        Some(id),
+        CallForm::of(&d),
+        FieldErrors::default(),
+    )
+    .await
 }
 
-async fn update(state: AppState, ctx: Ctx, code: String, id: i64, form: CallForm, area: Area) -> Result<Response, WebError> {
+async fn update(
+    state: AppState,
+    ctx: Ctx,
+    code: String,
+    id: i64,
+    form: CallForm,
+    area: Area,
+) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code, area).await?;
     match cmd::update(&state.app, &a.caller(&ctx), a.code, id, &form.input()).await {
         Ok(()) => Ok(Redirect::to(&format!(
@@ -405,12 +503,20 @@ async fn update(state: AppState, ctx: Ctx, code: String, id: i64, form: CallForm
 }
 
 /// `GET /t/{code}/desk/calls/new`
-pub async fn desk_new(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, WebError> {
+pub async fn desk_new(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
     new_form(state, ctx, code, Area::Desk).await
 }
 
 /// `GET /t/{code}/department/calls/new`
-pub async fn department_new(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, WebError> {
+pub async fn department_new(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
     new_form(state, ctx, code, Area::Department).await
 }
 
@@ -498,7 +604,8 @@ pub struct SheetRow {
 
 /// The average as shown: one decimal, or a dash.
 pub fn score_text(v: Option<f64>) -> String {
-    v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".to_string())
+    v.map(|x| format!("{x:.1}"))
+        .unwrap_or_else(|| "—".to_string())
 }
 
 #[derive(Template)]
@@ -530,6 +637,7 @@ struct Typed {
     reason: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn render_show(
     state: &AppState,
     ctx: &Ctx,
@@ -559,7 +667,12 @@ async fn render_show(
             status: tr.t(&p.status.label_key()),
             status_code: p.status.code(),
             selected: d.selected.contains(&p.id),
-            average: score_text(sheets.iter().find(|s| s.proposal_id == p.id).and_then(|s| s.average)),
+            average: score_text(
+                sheets
+                    .iter()
+                    .find(|s| s.proposal_id == p.id)
+                    .and_then(|s| s.average),
+            ),
             link: if desk {
                 format!("/t/{}/desk/proposals/{}", a.code, p.receipt_number)
             } else {
@@ -597,7 +710,11 @@ async fn render_show(
                 label: format!(
                     "{}（{}）",
                     u.display_name,
-                    tr.t(if u.role == Role::Desk { "role-desk" } else { "role-department" })
+                    tr.t(if u.role == Role::Desk {
+                        "role-desk"
+                    } else {
+                        "role-department"
+                    })
                 ),
                 checked: false,
             })
@@ -616,9 +733,17 @@ async fn render_show(
         code: a.tenant.code.clone(),
         area: area.segment(),
         home_label: tr.t(area.home_key()),
-        criteria: d.criteria.iter().map(|k| (k.name.clone(), k.weight)).collect(),
+        criteria: d
+            .criteria
+            .iter()
+            .map(|k| (k.name.clone(), k.weight))
+            .collect(),
         sheet_heads: d.evaluators.iter().map(|e| e.name.clone()).collect(),
-        evaluators: d.evaluators.iter().map(|e| (e.user_id, e.name.clone())).collect(),
+        evaluators: d
+            .evaluators
+            .iter()
+            .map(|e| (e.user_id, e.name.clone()))
+            .collect(),
         may_edit: may_draft && d.call.status.is_editable(),
         may_submit: may_draft && d.call.status == CallStatus::Draft && !desk,
         call: call_view(tr, d.call),
@@ -641,7 +766,17 @@ pub async fn desk_show(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code, Area::Desk).await?;
-    render_show(&state, &ctx, &a, Area::Desk, id, q.notice.as_deref(), Typed::default(), FieldErrors::default()).await
+    render_show(
+        &state,
+        &ctx,
+        &a,
+        Area::Desk,
+        id,
+        q.notice.as_deref(),
+        Typed::default(),
+        FieldErrors::default(),
+    )
+    .await
 }
 
 /// `GET /t/{code}/department/calls/{id}`
@@ -652,7 +787,17 @@ pub async fn department_show(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
     let a = access(&state, &ctx, &code, Area::Department).await?;
-    render_show(&state, &ctx, &a, Area::Department, id, q.notice.as_deref(), Typed::default(), FieldErrors::default()).await
+    render_show(
+        &state,
+        &ctx,
+        &a,
+        Area::Department,
+        id,
+        q.notice.as_deref(),
+        Typed::default(),
+        FieldErrors::default(),
+    )
+    .await
 }
 
 /// `POST /t/{code}/department/calls/{id}/submit`: the department sends its draft to the desk.
@@ -671,7 +816,17 @@ pub async fn department_submit(
         .into_response()),
         Err(e) => {
             let errors = refused(&ctx, e)?;
-            render_show(&state, &ctx, &a, Area::Department, id, None, Typed::default(), errors).await
+            render_show(
+                &state,
+                &ctx,
+                &a,
+                Area::Department,
+                id,
+                None,
+                Typed::default(),
+                errors,
+            )
+            .await
         }
     }
 }
@@ -700,9 +855,17 @@ pub async fn desk_move(
     if matches!(form.action.as_str(), "close" | "publish") && !confirm::confirmed(&form.confirm) {
         let d = cmd::get(&state.app, &by, a.code, id).await?;
         let (title, lead, label) = if form.action == "close" {
-            ("confirm-call-close-title", "confirm-call-close-lead", "call-close")
+            (
+                "confirm-call-close-title",
+                "confirm-call-close-lead",
+                "call-close",
+            )
         } else {
-            ("confirm-call-publish-title", "confirm-call-publish-lead", "call-publish")
+            (
+                "confirm-call-publish-title",
+                "confirm-call-publish-lead",
+                "call-publish",
+            )
         };
         return confirm::render(
             &ctx,
@@ -710,10 +873,7 @@ pub async fn desk_move(
                 title: tr.t(title),
                 subject: d.call.title.clone(),
                 lead: tr.t(lead),
-                facts: vec![(
-                    tr.t("call-period"),
-                    call_view(tr, d.call).period,
-                )],
+                facts: vec![(tr.t("call-period"), call_view(tr, d.call).period)],
                 action: format!("/t/{}/desk/calls/{id}/move", a.code),
                 hidden: vec![("action".into(), form.action.clone())],
                 confirm_label: tr.t(label),
@@ -767,7 +927,17 @@ pub async fn desk_assign(
         .into_response()),
         Err(e) => {
             let errors = refused(&ctx, e)?;
-            render_show(&state, &ctx, &a, Area::Desk, id, None, Typed::default(), errors).await
+            render_show(
+                &state,
+                &ctx,
+                &a,
+                Area::Desk,
+                id,
+                None,
+                Typed::default(),
+                errors,
+            )
+            .await
         }
     }
 }
@@ -788,7 +958,17 @@ pub async fn desk_unassign(
         .into_response()),
         Err(e) => {
             let errors = refused(&ctx, e)?;
-            render_show(&state, &ctx, &a, Area::Desk, id, None, Typed::default(), errors).await
+            render_show(
+                &state,
+                &ctx,
+                &a,
+                Area::Desk,
+                id,
+                None,
+                Typed::default(),
+                errors,
+            )
+            .await
         }
     }
 }
@@ -838,8 +1018,10 @@ pub async fn desk_select(
             .map(|p| format!("{}　{}（{}）", p.receipt_number, p.title, p.org_name))
             .collect();
         let others = answers.iter().filter(|p| !ids.contains(&p.id)).count();
-        let mut hidden: Vec<(String, String)> =
-            ids.iter().map(|i| ("selected".to_string(), i.to_string())).collect();
+        let mut hidden: Vec<(String, String)> = ids
+            .iter()
+            .map(|i| ("selected".to_string(), i.to_string()))
+            .collect();
         hidden.push(("reason".into(), reason.clone()));
         return confirm::render(
             &ctx,

@@ -520,10 +520,12 @@ pub async fn post(
     }
     // The open call being answered must take answers now (the submission checks again).
     let call = match call_id {
-        Some(id) => match open_call(&state, &ctx, &tenant, tcode, id, StatusCode::CONFLICT).await? {
-            Ok(c) => Some(c),
-            Err(page) => return Ok(page),
-        },
+        Some(id) => {
+            match open_call(&state, &ctx, &tenant, tcode, id, StatusCode::CONFLICT).await? {
+                Ok(c) => Some(c),
+                Err(page) => return Ok(page),
+            }
+        }
         None => None,
     };
     // The draft being corrected, if it is still there (its files may be kept).
@@ -744,8 +746,14 @@ async fn render_confirm(
     let words = words(state, ctx, &tenant).await?;
     let call = match d.call_id {
         Some(id) => {
-            let code = renkei_domain::TenantCode::parse(&tenant.code).map_err(|_| WebError::NotFound)?;
-            state.store.open_call_row(code, id).await.ok().map(|c| c.title)
+            let code =
+                renkei_domain::TenantCode::parse(&tenant.code).map_err(|_| WebError::NotFound)?;
+            state
+                .store
+                .open_call_row(code, id)
+                .await
+                .ok()
+                .map(|c| c.title)
         }
         None => None,
     };
