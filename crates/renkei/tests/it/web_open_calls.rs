@@ -616,6 +616,28 @@ async fn refusals(backend: Backend) {
         .await;
     assert_eq!(api.status, 403);
 
+    // The API's intake answers a call too (route theme), until the call closes (409).
+    let mut body = crate::api_proposals::intake("APIからの応募", crate::web_proposals::PDF);
+    body["call_id"] = serde_json::json!(call);
+    let r = reqwest::Client::new()
+        .post(app.url("/api/v1/tenants/272027/proposals"))
+        .json(&body)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(r.status().as_u16(), 201);
+    let answers = store.open_call_answers(k(), call).await.expect("answers");
+    assert_eq!(answers.len(), 2);
+    assert!(answers.iter().all(|p| p.route == Route::Theme));
+    body["call_id"] = serde_json::json!(call + 1000);
+    let r = reqwest::Client::new()
+        .post(app.url("/api/v1/tenants/272027/proposals"))
+        .json(&body)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(r.status().as_u16(), 404);
+
     // Bad input on the desk's side: nothing written.
     let bad = desk
         .post(
@@ -637,6 +659,27 @@ async fn refusals(backend: Backend) {
     assert_eq!(
         count(store, "SELECT COUNT(*) AS n FROM open_calls").await,
         1
+    );
+
+    // Closed: the API refuses an answer and nothing is received.
+    let r = desk
+        .post(
+            &format!("/t/272027/desk/calls/{call}/move"),
+            &[("action", "close"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    body["call_id"] = serde_json::json!(call);
+    let r = reqwest::Client::new()
+        .post(app.url("/api/v1/tenants/272027/proposals"))
+        .json(&body)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(r.status().as_u16(), 409);
+    assert_eq!(
+        store.open_call_answers(k(), call).await.expect("a").len(),
+        2
     );
 }
 
