@@ -952,6 +952,7 @@ impl<'a> Ctx<'a> {
                     per_hour: 0,
                     route: Some(s.route),
                     lang: crate::i18n::Lang::Ja,
+                    call_id: None,
                 },
             )
             .await

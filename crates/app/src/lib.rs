@@ -15,6 +15,7 @@ pub mod desk;
 pub mod export;
 pub mod i18n;
 pub mod mailer;
+pub mod open_calls;
 pub mod partners;
 pub mod partnership_import;
 pub mod partnership_sheet;

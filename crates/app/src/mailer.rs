@@ -490,6 +490,29 @@ impl Mailer for Mails {
                     args
                 },
             ),
+            DomainEvent::CallNotice {
+                tenant,
+                title,
+                notice,
+                comment,
+                ref path,
+                to,
+            } => self.to_each(
+                About {
+                    tenant,
+                    proposal_id: None,
+                    kind: "call",
+                },
+                to,
+                &format!("call-{notice}"),
+                |_| {
+                    vec![
+                        ("title", one_line(title)),
+                        ("comment", comment.to_string()),
+                        ("link", format!("{}{path}", self.links.base())),
+                    ]
+                },
+            ),
             // No link: a security notice should not invite a click; the desk's home page
             // lists the change.
             DomainEvent::DeskStaffAdded {

@@ -66,6 +66,42 @@ pub struct SubmitInput {
     /// The proponent's language (the intake page's, the API's `Accept-Language`; default
     /// Japanese): mail to the proponent about this proposal is written in it.
     pub lang: Lang,
+    /// The open call it answers (route テーマ型): refused unless the call takes answers today.
+    pub call_id: Option<i64>,
+}
+
+/// A draft as kept: the form as typed and the open call it answers, if any.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DraftJson {
+    #[serde(flatten)]
+    intake: IntakeInput,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    call_id: Option<i64>,
+}
+
+/// Receives `new`: as an answer to `call_id` (checked and linked in the same transaction)
+/// or at the desk's free intake.
+async fn receive(
+    app: &App,
+    by: &Caller,
+    tenant: TenantCode,
+    call_id: Option<i64>,
+    mut new: NewProposal,
+    per_hour: i64,
+) -> Result<Submitted> {
+    Ok(match call_id {
+        Some(call) => {
+            new.route = Route::Theme;
+            app.store
+                .proposal_submit_answer(tenant, call, new, &by.who, &app.mails, per_hour)
+                .await?
+        }
+        None => {
+            app.store
+                .proposal_submit_limited(tenant, new, &by.who, &app.mails, per_hour)
+                .await?
+        }
+    })
 }
 
 /// Every file checked (count, type by content), with the errors of those refused.
@@ -129,26 +165,28 @@ pub async fn submit(
     tenant: TenantCode,
     input: SubmitInput,
 ) -> Result<Submitted> {
+    if let Some(call) = input.call_id {
+        crate::open_calls::open_for_answers(app, tenant, call).await?;
+    }
     let (intake, files) = check_submission(&input.intake, input.files)?;
-    Ok(app
-        .store
-        .proposal_submit_limited(
-            tenant,
-            NewProposal {
-                intake,
-                route: input.route.unwrap_or(Route::Free),
-                proponent_user_id: input.proponent_user_id,
-                attachments: files,
-                ip: input.ip,
-                lang: input.lang,
-                privacy_consented: true,
-                draft_token: None,
-            },
-            &by.who,
-            &app.mails,
-            input.per_hour,
-        )
-        .await?)
+    receive(
+        app,
+        by,
+        tenant,
+        input.call_id,
+        NewProposal {
+            intake,
+            route: input.route.unwrap_or(Route::Free),
+            proponent_user_id: input.proponent_user_id,
+            attachments: files,
+            ip: input.ip,
+            lang: input.lang,
+            privacy_consented: true,
+            draft_token: None,
+        },
+        input.per_hour,
+    )
+    .await
 }
 
 /// A correction of a draft: the draft's token and the positions of its files to keep.
@@ -182,10 +220,15 @@ pub async fn draft(
         }
     }
     files.extend(input.files);
+    if let Some(call) = input.call_id {
+        crate::open_calls::open_for_answers(app, tenant, call).await?;
+    }
     let (_, files) = check_submission(&input.intake, files)?;
-    let json = serde_json::to_string(&input.intake).map_err(|e| {
-        CommandError::Store(renkei_store::StoreError::Internal(format!("draft: {e}")))
-    })?;
+    let json = serde_json::to_string(&DraftJson {
+        intake: input.intake.clone(),
+        call_id: input.call_id,
+    })
+    .map_err(|e| CommandError::Store(renkei_store::StoreError::Internal(format!("draft: {e}"))))?;
     let ip = input.ip.unwrap_or_default();
     Ok(app
         .store
@@ -206,6 +249,8 @@ pub struct DraftView {
     pub intake: IntakeInput,
     pub files: Vec<NewAttachment>,
     pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// The open call it answers, if any.
+    pub call_id: Option<i64>,
 }
 
 /// The draft under `token`, unless it expired or was sent already.
@@ -213,13 +258,14 @@ pub async fn read_draft(app: &App, tenant: TenantCode, token: &str) -> Result<Op
     let Some(d) = app.store.intake_draft(tenant, token).await? else {
         return Ok(None);
     };
-    let intake: IntakeInput = serde_json::from_str(&d.input).map_err(|e| {
+    let kept: DraftJson = serde_json::from_str(&d.input).map_err(|e| {
         CommandError::Store(renkei_store::StoreError::Internal(format!("draft: {e}")))
     })?;
     Ok(Some(DraftView {
-        intake,
+        intake: kept.intake,
         files: d.files,
         expires_at: d.expires_at,
+        call_id: kept.call_id,
     }))
 }
 
@@ -248,25 +294,24 @@ pub async fn submit_draft(
         })
         .collect();
     let (intake, files) = check_submission(&d.intake, files)?;
-    Ok(app
-        .store
-        .proposal_submit_limited(
-            tenant,
-            NewProposal {
-                intake,
-                route: input.route.unwrap_or(Route::Free),
-                proponent_user_id: input.proponent_user_id,
-                attachments: files,
-                ip: input.ip,
-                lang: input.lang,
-                privacy_consented: true,
-                draft_token: Some(token.to_string()),
-            },
-            &by.who,
-            &app.mails,
-            input.per_hour,
-        )
-        .await?)
+    receive(
+        app,
+        by,
+        tenant,
+        d.call_id,
+        NewProposal {
+            intake,
+            route: input.route.unwrap_or(Route::Free),
+            proponent_user_id: input.proponent_user_id,
+            attachments: files,
+            ip: input.ip,
+            lang: input.lang,
+            privacy_consented: true,
+            draft_token: Some(token.to_string()),
+        },
+        input.per_hour,
+    )
+    .await
 }
 
 /// An outbound approach (アプローチ): the desk contacted the organisation first and records

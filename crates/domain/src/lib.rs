@@ -20,6 +20,7 @@ pub mod email;
 pub mod error;
 pub mod kana;
 pub mod lang;
+pub mod open_call;
 pub mod partner;
 pub mod partnership;
 pub mod password;

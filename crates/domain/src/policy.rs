@@ -143,6 +143,56 @@ impl Actor {
         self.is_operator()
     }
 
+    /// Draft, edit and submit an open call of `department` (行政課題): that department's
+    /// members, and the desk (which drafts calls too).
+    pub fn may_draft_call(&self, tenant: TenantCode, department: i64) -> bool {
+        self.may_handle_proposals(tenant)
+            || (self.role == Role::Department
+                && self.belongs_to(tenant)
+                && self.departments.contains(&department))
+    }
+
+    /// Approve, publish, return, close, assign evaluators and select: the desk.
+    pub fn may_run_calls(&self, tenant: TenantCode) -> bool {
+        self.may_handle_proposals(tenant)
+    }
+
+    /// Evaluate the answers of a call: staff of the tenant (desk or department) assigned to it.
+    pub fn may_evaluate_call(&self, tenant: TenantCode, evaluators: &[i64]) -> bool {
+        matches!(self.role, Role::Desk | Role::Department)
+            && self.belongs_to(tenant)
+            && evaluators.contains(&self.user_id)
+    }
+
+    /// Read a call's answers (confidential proposals): the desk, the call's department
+    /// members and its assigned evaluators.
+    pub fn may_read_call_answers(
+        &self,
+        tenant: TenantCode,
+        department: i64,
+        evaluators: &[i64],
+    ) -> bool {
+        self.may_handle_proposals(tenant)
+            || (self.role == Role::Department
+                && self.belongs_to(tenant)
+                && self.departments.contains(&department))
+            || self.may_evaluate_call(tenant, evaluators)
+    }
+
+    /// Score one answer: an assigned evaluator, while the call is closed and not decided, on
+    /// an answer they have declared no conflict of interest on.
+    pub fn may_score_answer(
+        &self,
+        tenant: TenantCode,
+        evaluators: &[i64],
+        status: crate::open_call::CallStatus,
+        conflicted: bool,
+    ) -> bool {
+        self.may_evaluate_call(tenant, evaluators)
+            && status == crate::open_call::CallStatus::Closed
+            && !conflicted
+    }
+
     /// Where a user lands after signing in.
     pub fn home_path(&self) -> String {
         match (self.role, self.tenant) {
@@ -277,6 +327,35 @@ mod tests {
         assert!(staff.may_ask_desk(kishiwada, 3));
         assert!(!staff.may_ask_desk(kishiwada, 4));
         assert!(!actor(Role::Desk, Some("272027")).may_ask_desk(kishiwada, 3));
+    }
+
+    #[test]
+    fn open_calls() {
+        use crate::open_call::CallStatus;
+        let kishiwada = code("272027");
+        let mut dept = actor(Role::Department, Some("272027"));
+        dept.departments = vec![3];
+        dept.user_id = 7;
+        assert!(dept.may_draft_call(kishiwada, 3));
+        assert!(!dept.may_draft_call(kishiwada, 4));
+        assert!(!dept.may_run_calls(kishiwada));
+        assert!(actor(Role::Desk, Some("272027")).may_draft_call(kishiwada, 4));
+        assert!(actor(Role::Desk, Some("272027")).may_run_calls(kishiwada));
+        assert!(!actor(Role::Admin, Some("272027")).may_run_calls(kishiwada));
+        assert!(dept.may_read_call_answers(kishiwada, 3, &[]));
+        assert!(!dept.may_read_call_answers(kishiwada, 4, &[]));
+        assert!(dept.may_read_call_answers(kishiwada, 4, &[7]));
+        assert!(dept.may_score_answer(kishiwada, &[7], CallStatus::Closed, false));
+        assert!(!dept.may_score_answer(kishiwada, &[7], CallStatus::Closed, true));
+        assert!(!dept.may_score_answer(kishiwada, &[7], CallStatus::Published, false));
+        assert!(!dept.may_score_answer(kishiwada, &[7], CallStatus::Decided, false));
+        assert!(!dept.may_score_answer(kishiwada, &[8], CallStatus::Closed, false));
+        let mut p = actor(Role::Proponent, Some("272027"));
+        p.user_id = 7;
+        assert!(!p.may_read_call_answers(kishiwada, 3, &[7]));
+        let mut other = dept.clone();
+        other.tenant = Some(code("141305"));
+        assert!(!other.may_read_call_answers(kishiwada, 3, &[7]));
     }
 
     #[test]

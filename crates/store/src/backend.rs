@@ -117,6 +117,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0020_questions_and_templates.sql"),
     ),
     (
+        21,
+        "open calls",
+        include_str!("../migrations/sqlite/0021_open_calls.sql"),
+    ),
+    (
         22,
         "partnerships",
         include_str!("../migrations/sqlite/0022_partnerships.sql"),
@@ -227,6 +232,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         20,
         "questions and templates",
         include_str!("../migrations/postgres/0020_questions_and_templates.sql"),
+    ),
+    (
+        21,
+        "open calls",
+        include_str!("../migrations/postgres/0021_open_calls.sql"),
     ),
     (
         22,

@@ -134,6 +134,18 @@ pub enum DomainEvent<'a> {
         change: &'a DeskStaffChange,
         desk: &'a [Recipient],
     },
+    /// Something happened to an open call that `to` must hear of. `notice` names the mail
+    /// (`mail-call-<notice>-…`): `submitted` (to the desk), `returned` (with the desk's
+    /// `comment`) and `published` (to the department's members), `evaluator` (to an evaluator
+    /// just assigned). `path` is the page to open.
+    CallNotice {
+        tenant: &'a Tenant,
+        title: &'a str,
+        notice: &'static str,
+        comment: &'a str,
+        path: String,
+        to: &'a [Recipient],
+    },
     /// A proponent account asked to link the proposals sent from its address.
     LinkRequested {
         tenant: &'a Tenant,

@@ -17,6 +17,7 @@ mod error;
 pub mod events;
 pub mod group;
 pub mod migrate;
+pub mod open_calls;
 pub mod outbox;
 pub mod ownership;
 pub mod partnerships;

@@ -412,6 +412,58 @@ fn book(config: &crate::WebConfig) -> RouteBook {
             "/t/{code}/partnerships/{id}/accountability",
             partnership_accountability::get,
         )
+        // Open calls (行政課題・テーマ型提案募集): the desk, departments, evaluators, the public
+        .get("/t/{code}/desk/calls", open_calls::desk_list)
+        .post("/t/{code}/desk/calls", open_calls::desk_create)
+        .get("/t/{code}/desk/calls/new", open_calls::desk_new)
+        .get("/t/{code}/desk/calls/{id}", open_calls::desk_show)
+        .get("/t/{code}/desk/calls/{id}/edit", open_calls::desk_edit)
+        .post("/t/{code}/desk/calls/{id}/edit", open_calls::desk_update)
+        .post("/t/{code}/desk/calls/{id}/move", open_calls::desk_move)
+        .post(
+            "/t/{code}/desk/calls/{id}/evaluators",
+            open_calls::desk_assign,
+        )
+        .post(
+            "/t/{code}/desk/calls/{id}/evaluators/{user_id}/remove",
+            open_calls::desk_unassign,
+        )
+        .post("/t/{code}/desk/calls/{id}/select", open_calls::desk_select)
+        .get("/t/{code}/department/calls", open_calls::department_list)
+        .post("/t/{code}/department/calls", open_calls::department_create)
+        .get("/t/{code}/department/calls/new", open_calls::department_new)
+        .get(
+            "/t/{code}/department/calls/{id}",
+            open_calls::department_show,
+        )
+        .get(
+            "/t/{code}/department/calls/{id}/edit",
+            open_calls::department_edit,
+        )
+        .post(
+            "/t/{code}/department/calls/{id}/edit",
+            open_calls::department_update,
+        )
+        .post(
+            "/t/{code}/department/calls/{id}/submit",
+            open_calls::department_submit,
+        )
+        .get("/t/{code}/evaluations", call_evaluations::list)
+        .get("/t/{code}/evaluations/{id}", call_evaluations::call)
+        .get(
+            "/t/{code}/evaluations/{id}/answers/{proposal_id}",
+            call_evaluations::answer,
+        )
+        .post(
+            "/t/{code}/evaluations/{id}/answers/{proposal_id}/scores",
+            call_evaluations::score,
+        )
+        .post(
+            "/t/{code}/evaluations/{id}/answers/{proposal_id}/conflict",
+            call_evaluations::conflict,
+        )
+        .get("/t/{code}/calls", calls_public::list)
+        .get("/t/{code}/calls/{id}", calls_public::show)
         // JSON API
         .get("/api/openapi.json", api::openapi::get)
         .get("/api/v1/tenants/{code}/departments", api::departments::list)
@@ -448,6 +500,10 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .post(
             "/api/v1/tenants/{code}/partnerships/{id}/activities",
             api::partnerships::add_activity,
+        .get("/api/v1/tenants/{code}/calls", api::open_calls::list)
+        .get(
+            "/api/v1/tenants/{code}/calls/{id}/answers",
+            api::open_calls::answers,
         )
         // Operations
         .get("/healthz", pages::ops::healthz)

@@ -159,6 +159,17 @@ pub const NOTICES: &[&str] = &[
     "pships-indicator-added",
     "pships-indicator-saved",
     "pships-review-recorded",
+    // Open calls
+    "call-saved",
+    "call-submitted",
+    "call-published",
+    "call-returned",
+    "call-closed",
+    "call-evaluator-assigned",
+    "call-evaluator-removed",
+    "call-decided",
+    "call-scored",
+    "call-conflict-declared",
 ];
 
 /// Field errors of a form, already translated, by field name.

@@ -50,6 +50,9 @@ const PUBLIC: &[(&str, &str)] = &[
     // A published partnership's page and its feedback form (beneficiaries' voice).
     ("GET", "/t/{code}/partnerships/{id}/public"),
     ("POST", "/t/{code}/partnerships/{id}/public"),
+    // Published open calls and their results (nothing of the answers not selected).
+    ("GET", "/t/{code}/calls"),
+    ("GET", "/t/{code}/calls/{id}"),
 ];
 
 fn is_public(method: &Method, path: &str) -> bool {
@@ -193,7 +196,13 @@ struct Subst {
     /// waiting for moderation.
     public_partnership: i64,
     feedback: i64,
+    /// A published open call and a proposal answering it.
+    call: i64,
+    answer: i64,
 }
+
+/// The department of B's open call (not secret: a published call names its department).
+const CALL_DEPARTMENT: &str = "川崎市市民協働課";
 
 /// An intake draft waiting for its confirmation at this local government.
 async fn draft_at(store: &Store, code: &str) -> String {
@@ -217,6 +226,8 @@ fn concrete(path: &str, s: &Subst) -> String {
         s.partnership
     } else if path.contains("/feedback/") {
         s.feedback
+    } else if path.contains("/calls") || path.contains("/evaluations/") {
+        s.call
     } else if path.contains("/partners/") {
         s.partner
     } else if path.contains("/templates/") {
@@ -237,6 +248,7 @@ fn concrete(path: &str, s: &Subst) -> String {
         .replace("{indicator_id}", &s.indicator.to_string())
         .replace("{doc_id}", &s.document.to_string())
         .replace("{photo_id}", &s.photo.to_string())
+        .replace("{proposal_id}", &s.answer.to_string())
         .replace("{receipt}", &s.receipt)
         .replace("{receipt_number}", &s.receipt)
         .replace(
@@ -449,12 +461,20 @@ async fn no_route_crosses_tenants(backend: Backend) {
         )
         .await
         .expect("secret department");
+    let call_department = store
+        .department_create(
+            &Who::cli(),
+            b,
+            &DepartmentName::parse(CALL_DEPARTMENT).expect("name"),
+        )
+        .await
+        .expect("call department");
     let b_staff = add_user(
         store,
         Some(B),
         Role::Department,
         "staff@kawasaki.example.jp",
-        vec![SECRET_DEPARTMENT.into()],
+        vec![SECRET_DEPARTMENT.into(), CALL_DEPARTMENT.into()],
     )
     .await;
     add_user(
@@ -519,6 +539,8 @@ async fn no_route_crosses_tenants(backend: Backend) {
         .await
         .expect("template");
     let b_attachment = store.attachments(b_prop.id).await.expect("attachments")[0].id;
+    // A published open call at B with one answer, B's staff member its evaluator.
+    let (b_call, b_answer) = open_call_at_b(store, call_department.id, b_staff).await;
     let b_partner = store
         .proposal(b, &b_prop.receipt_number)
         .await
@@ -644,6 +666,8 @@ async fn no_route_crosses_tenants(backend: Backend) {
         photo: b_photo,
         public_partnership: b_public,
         feedback: b_feedback,
+        call: b_call,
+        answer: b_answer,
     };
     let for_owners = Subst {
         token: b_prop.tracking_token.clone(),
@@ -896,7 +920,80 @@ fn for_attackers_clone(s: &Subst) -> Subst {
         photo: s.photo,
         public_partnership: s.public_partnership,
         feedback: s.feedback,
+        call: s.call,
+        answer: s.answer,
     }
+}
+
+/// A published open call of `department` at B, answered once, with `evaluator` assigned.
+async fn open_call_at_b(store: &Store, department: i64, evaluator: i64) -> (i64, i64) {
+    use renkei_domain::open_call::{CallMove, OpenCall, OpenCallInput};
+    let b = TenantCode::parse(B).expect("code");
+    let today = store.today();
+    let call = OpenCall::parse(&OpenCallInput {
+        department_id: department.to_string(),
+        title: "川崎市の公開募集".into(),
+        background: "背景".into(),
+        problem: "課題".into(),
+        outcomes: "成果".into(),
+        opens_on: today.to_string(),
+        closes_on: (today + chrono::Duration::days(30)).to_string(),
+        criteria: vec![("実現性".into(), "100".into())],
+        ..OpenCallInput::default()
+    })
+    .expect("call");
+    let id = store
+        .open_call_create(&Who::cli(), b, &call)
+        .await
+        .expect("create");
+    store
+        .open_call_move(
+            &Who::cli(),
+            b,
+            id,
+            CallMove::Publish,
+            "",
+            &renkei_store::events::NoMail,
+        )
+        .await
+        .expect("publish");
+    let input = IntakeInput {
+        kind: "proposal".into(),
+        org_name: "川崎の応募団体".into(),
+        partner_type: "company".into(),
+        contact_name: "川崎 応募".into(),
+        email: "answer@kawasaki.example.jp".into(),
+        title: "川崎市の募集への応募".into(),
+        summary: "応募".into(),
+        fields: vec!["town".into()],
+        fiscal_burden: "none".into(),
+        ..IntakeInput::default()
+    };
+    let answer = store
+        .proposal_submit_answer(
+            b,
+            id,
+            NewProposal {
+                intake: Intake::parse(&input).expect("valid"),
+                route: Route::Theme,
+                proponent_user_id: None,
+                attachments: vec![],
+                ip: None,
+                lang: renkei_domain::Lang::Ja,
+                privacy_consented: true,
+                draft_token: None,
+            },
+            &Who::cli(),
+            &renkei_store::events::NoMail,
+            0,
+        )
+        .await
+        .expect("answer");
+    store
+        .open_call_assign(&Who::cli(), b, id, evaluator, &renkei_store::events::NoMail)
+        .await
+        .expect("evaluator");
+    (id, answer.id)
 }
 
 /// A memo of the desk at B, which nobody outside B's desk may read.

@@ -133,6 +133,44 @@ impl Store {
         member.finish(result).await
     }
 
+    /// [`Store::proposal_submit_limited`] for an answer to an open call (route テーマ型): inside
+    /// the same transaction the call must be published and within its answer period
+    /// (`error-call-not-open` otherwise), and the proposal is linked to it (`call_id`).
+    pub async fn proposal_submit_answer(
+        &self,
+        tenant: TenantCode,
+        call_id: i64,
+        new: NewProposal,
+        who: &Who,
+        mailer: &dyn Mailer,
+        per_hour: i64,
+    ) -> Result<Submitted> {
+        let due = self.first_response_due(tenant).await?;
+        let tenant_row = self.tenant(&tenant.to_string()).await?;
+        let mut tx = self.write().await?;
+        tx.lock(&format!("open-call:{call_id}")).await?;
+        tx.check_call_open(tenant, call_id).await?;
+        let s = submit_in(
+            &mut tx,
+            tenant,
+            &tenant_row,
+            &new,
+            who,
+            mailer,
+            per_hour,
+            due,
+        )
+        .await?;
+        sqlx::query("UPDATE proposals SET call_id = $3 WHERE tenant_code = $1 AND id = $2")
+            .bind(tenant.to_string())
+            .bind(s.id)
+            .bind(call_id)
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.commit().await?;
+        Ok(s)
+    }
+
     /// An outbound approach (アプローチ): the city contacted the organisation first. Starts
     /// the proposal in 聞き取り with the first hearing recorded.
     pub async fn outbound_create(
@@ -216,4 +254,32 @@ async fn submit_in(
     )
     .await?;
     Ok(submitted)
+}
+
+impl WriteTx {
+    /// Refuses (`error-call-not-open`) unless open call `call_id` of this local government is
+    /// published and within its answer period today; an unknown call is `NotFound`.
+    pub(crate) async fn check_call_open(&mut self, tenant: TenantCode, call_id: i64) -> Result<()> {
+        let r = sqlx::query(
+            "SELECT status, opens_on, closes_on FROM open_calls WHERE tenant_code = $1 AND id = $2",
+        )
+        .bind(tenant.to_string())
+        .bind(call_id)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let status = rows::code(
+            &r,
+            "open_calls",
+            "status",
+            renkei_domain::open_call::CallStatus::parse,
+        )?;
+        let opens_on = rows::date(&r, "open_calls", "opens_on")?;
+        let closes_on = rows::date(&r, "open_calls", "closes_on")?;
+        if renkei_domain::open_call::accepts_answers(status, opens_on, closes_on, self.today()) {
+            Ok(())
+        } else {
+            Err(StoreError::conflict("call", "error-call-not-open"))
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by `/api/openapi.json`.
 
 pub mod departments;
+pub mod open_calls;
 pub mod openapi;
 pub mod partnerships;
 pub mod proposals;

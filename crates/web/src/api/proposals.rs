@@ -627,6 +627,12 @@ pub struct IntakeBody {
     #[schema(value_type = String)]
     #[serde(default)]
     pub website: Option<String>,
+    /// The open call (行政課題・テーマ型提案募集) this answers, by its id: the proposal gets route
+    /// `theme`. Refused with 409 unless the call is published and within its answer period
+    /// (404 when there is no such published call).
+    #[schema(minimum = 1, example = 3)]
+    #[serde(default)]
+    pub call_id: Option<i64>,
 }
 
 /// A file sent with a proposal.
@@ -699,7 +705,7 @@ pub struct RoutingPath {
     responses(
         (status = 201, description = "Received", body = SubmitResponse),
         (status = 404, description = "No such local government", body = ErrorBody),
-        (status = 409, description = "The desk does not take proposals now (code `desk_closed`)", body = ErrorBody),
+        (status = 409, description = "The desk does not take proposals now (code `desk_closed`), or the open call in `call_id` takes no answers now", body = ErrorBody),
         (status = 422, description = "Validation failed: JSON of the wrong shape, or a field breaking a rule (nothing was written)", body = ErrorBody),
         (status = 429, description = "Too many proposals from this address in the last hour", body = ErrorBody),
     )
@@ -816,6 +822,7 @@ pub async fn submit(
             per_hour: limit,
             route: None,
             lang,
+            call_id: input.call_id,
         },
     )
     .await?;

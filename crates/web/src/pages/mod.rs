@@ -2,6 +2,8 @@
 
 pub mod admin_home;
 pub mod audit_list;
+pub mod call_evaluations;
+pub mod calls_public;
 pub mod confirm;
 pub mod department_create;
 pub mod department_delete;
@@ -26,6 +28,7 @@ pub mod error_page;
 pub mod login;
 pub mod logout;
 pub mod mypage;
+pub mod open_calls;
 pub mod operator_home;
 pub mod ops;
 pub mod partners;

@@ -226,6 +226,8 @@ struct ProposeTemplate {
     draft: Option<String>,
     kept: Vec<DraftFile>,
     limits: Limits,
+    /// The open call being answered (テーマ型): its id and title.
+    call: Option<(i64, String)>,
 }
 
 /// The character limits the form states next to its fields.
@@ -249,6 +251,49 @@ struct FormState {
     had_files: bool,
     draft: Option<String>,
     kept: Vec<DraftFile>,
+    /// The open call being answered: its id and title.
+    call: Option<(i64, String)>,
+}
+
+/// The open call `id` if it takes answers today (its id and title); otherwise the page that
+/// says it does not (`Err` holds it, with `status`).
+async fn open_call(
+    state: &AppState,
+    ctx: &Ctx,
+    tenant: &Tenant,
+    tcode: renkei_domain::TenantCode,
+    id: i64,
+    status: StatusCode,
+) -> Result<Result<(i64, String), Response>, WebError> {
+    match renkei_app::open_calls::open_for_answers(&state.app, tcode, id).await {
+        Ok(c) => Ok(Ok((c.id, c.title))),
+        Err(CommandError::NotFound) => Err(WebError::NotFound),
+        Err(CommandError::Conflict { .. }) => {
+            let title = state
+                .store
+                .open_call_row(tcode, id)
+                .await
+                .map(|c| c.title)
+                .unwrap_or_default();
+            let closed = ClosedDesk {
+                heading: ctx.tr.t("call-not-open-heading"),
+                message: ctx.tr.fill("call-not-open-message", &[("title", &title)]),
+                elsewhere: Some((
+                    format!("/t/{}/calls", tenant.code),
+                    ctx.tr.t("calls-public-title"),
+                )),
+            };
+            Ok(Err(render_closed(ctx, tenant.clone(), closed, status)?))
+        }
+        Err(e) => Err(desk_refusal(e)),
+    }
+}
+
+fn desk_refusal(e: CommandError) -> WebError {
+    match e {
+        CommandError::Store(s) => WebError::from(s),
+        _ => WebError::NotFound,
+    }
 }
 
 async fn render(
@@ -264,6 +309,7 @@ async fn render(
         had_files,
         draft,
         kept,
+        call,
     } = form;
     count_too_long(tr, &mut errors, &input);
     let status = if errors.is_empty() {
@@ -299,6 +345,7 @@ async fn render(
         draft,
         kept,
         limits: LIMITS,
+        call,
     })?;
     Ok((status, page).into_response())
 }
@@ -328,6 +375,8 @@ fn token_shape(token: &str) -> Option<&str> {
 #[derive(serde::Deserialize, Default)]
 pub struct FormQuery {
     draft: Option<String>,
+    /// The open call being answered (`?call=ID`).
+    call: Option<String>,
 }
 
 pub async fn get(
@@ -344,15 +393,33 @@ pub async fn get(
     if let Some(token) = q.draft.as_deref().and_then(token_shape)
         && let Some(d) = cmd::read_draft(&state.app, tcode, token).await?
     {
+        let call = match d.call_id {
+            Some(id) => match open_call(&state, &ctx, &tenant, tcode, id, StatusCode::OK).await? {
+                Ok(c) => Some(c),
+                Err(page) => return Ok(page),
+            },
+            None => None,
+        };
         let form = FormState {
             input: d.intake,
             errors: FieldErrors::default(),
             had_files: false,
             draft: Some(token.to_string()),
             kept: draft_files(&d.files),
+            call,
         };
         return render(&state, &ctx, tenant, form).await;
     }
+    let call = match q.call.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) => {
+            let id = c.parse::<i64>().map_err(|_| WebError::NotFound)?;
+            match open_call(&state, &ctx, &tenant, tcode, id, StatusCode::OK).await? {
+                Ok(c) => Some(c),
+                Err(page) => return Ok(page),
+            }
+        }
+        None => None,
+    };
     let input = IntakeInput {
         kind: "proposal".into(),
         fiscal_burden: "none".into(),
@@ -364,6 +431,7 @@ pub async fn get(
         had_files: false,
         draft: None,
         kept: Vec::new(),
+        call,
     };
     render(&state, &ctx, tenant, form).await
 }
@@ -388,6 +456,7 @@ pub async fn post(
     let mut file_count = 0usize;
     let mut draft: Option<String> = None;
     let mut keep_files: Vec<usize> = Vec::new();
+    let mut call_id: Option<i64> = None;
     loop {
         let Some(field) = super::next_part(&mut multipart).await? else {
             break;
@@ -409,6 +478,7 @@ pub async fn post(
             CSRF_FIELD => csrf = value,
             "website" => honeypot = value,
             "draft" => draft = token_shape(&value).map(str::to_string),
+            "call" => call_id = value.trim().parse::<i64>().ok().filter(|c| *c > 0),
             // Bounded: a draft holds at most MAX_ATTACHMENTS files.
             "keep_files" => {
                 if let Ok(i) = value.parse::<usize>()
@@ -448,6 +518,16 @@ pub async fn post(
     if !honeypot.trim().is_empty() {
         return Err(WebError::BadRequest("error-bad-request"));
     }
+    // The open call being answered must take answers now (the submission checks again).
+    let call = match call_id {
+        Some(id) => {
+            match open_call(&state, &ctx, &tenant, tcode, id, StatusCode::CONFLICT).await? {
+                Ok(c) => Some(c),
+                Err(page) => return Ok(page),
+            }
+        }
+        None => None,
+    };
     // The draft being corrected, if it is still there (its files may be kept).
     let old = match &draft {
         Some(t) => cmd::read_draft(&state.app, tcode, t)
@@ -468,6 +548,7 @@ pub async fn post(
             .as_ref()
             .map(|(_, d)| draft_files(&d.files))
             .unwrap_or_default(),
+        call: call.clone(),
     };
     let limit = state.config.intake_rate_limit;
     // A cheap early answer; the submission's own transaction has the last word.
@@ -489,6 +570,7 @@ pub async fn post(
             ip: Some(ctx.ip.clone()),
             per_hour: limit,
             lang: ctx.tr.lang,
+            call_id: call.as_ref().map(|c| c.0),
             ..SubmitInput::default()
         },
         correcting.as_ref(),
@@ -536,6 +618,8 @@ struct ConfirmTemplate {
     files: Vec<DraftFile>,
     expires: String,
     error: Option<String>,
+    /// The title of the open call being answered.
+    call: Option<String>,
 }
 
 #[derive(Template)]
@@ -660,6 +744,19 @@ async fn render_confirm(
 ) -> Result<Response, WebError> {
     let tr = &ctx.tr;
     let words = words(state, ctx, &tenant).await?;
+    let call = match d.call_id {
+        Some(id) => {
+            let code =
+                renkei_domain::TenantCode::parse(&tenant.code).map_err(|_| WebError::NotFound)?;
+            state
+                .store
+                .open_call_row(code, id)
+                .await
+                .ok()
+                .map(|c| c.title)
+        }
+        None => None,
+    };
     let page = html(&ConfirmTemplate {
         base: Base::new(ctx, tr.t("propose-confirm-title")),
         rows: confirm_rows(tr, &d.intake, &words),
@@ -668,6 +765,7 @@ async fn render_confirm(
         tenant,
         token: token.to_string(),
         error,
+        call,
     })?;
     Ok((status, page).into_response())
 }
@@ -765,6 +863,10 @@ pub async fn confirm_post(
         Err(CommandError::RateLimited) => {
             (tr.t("error-rate-limited"), StatusCode::TOO_MANY_REQUESTS)
         }
+        Err(CommandError::Conflict {
+            key: "error-call-not-open",
+            ..
+        }) => (tr.t("error-call-not-open"), StatusCode::CONFLICT),
         Err(e) => {
             // The draft no longer passes (a rule changed since): the form, as typed, with why.
             let fields = super::desk_proposal::refused(e)?;
@@ -781,6 +883,7 @@ pub async fn confirm_post(
                 errors,
                 had_files: false,
                 draft: Some(token.to_string()),
+                call: None,
             };
             return render(&state, &ctx, tenant, form).await;
         }
