@@ -500,6 +500,7 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .post(
             "/api/v1/tenants/{code}/partnerships/{id}/activities",
             api::partnerships::add_activity,
+        )
         .get("/api/v1/tenants/{code}/calls", api::open_calls::list)
         .get(
             "/api/v1/tenants/{code}/calls/{id}/answers",
