@@ -53,16 +53,31 @@ impl Store {
         .collect()
     }
 
-    /// OPEN-CALL HOOK (branch calls, migration 0021): the open call a proposal answered, with
-    /// the number of competing answers and the recorded evaluation/decision reason. Until
-    /// `proposals.call_id` and the `open_call*` tables are merged this answers "no call";
-    /// after the merge, read `proposals.call_id`, count the call's answers and return its
-    /// decision reason here — the record and the public page show it as soon as it is `Some`.
+    /// The open call a proposal answered (migration 0021: `proposals.call_id`), with the
+    /// number of answers it received and the reason recorded with the selection; `None` for a
+    /// proposal that answered no call. The record and the public page show it.
     pub async fn open_call_of_proposal(
         &self,
-        _tenant: TenantCode,
-        _proposal_id: i64,
+        tenant: TenantCode,
+        proposal_id: i64,
     ) -> Result<Option<OpenCallFacts>> {
-        Ok(None)
+        let r = sqlx::query(
+            "SELECT c.title, c.selection_reason, \
+             (SELECT COUNT(*) FROM proposals a WHERE a.call_id = c.id) AS answers \
+             FROM proposals p JOIN open_calls c ON c.id = p.call_id AND c.tenant_code = p.tenant_code \
+             WHERE p.tenant_code = $1 AND p.id = $2",
+        )
+        .bind(tenant.to_string())
+        .bind(proposal_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(r) = r else { return Ok(None) };
+        Ok(Some(OpenCallFacts {
+            title: r.try_get("title")?,
+            answers: r.try_get("answers")?,
+            decision_reason: r
+                .try_get::<Option<String>, _>("selection_reason")?
+                .unwrap_or_default(),
+        }))
     }
 }

@@ -9,6 +9,7 @@
 //!   same filters as `/t/{code}/partnerships`, in the layout the import reads; audited.
 
 use super::html;
+use super::partnerships_list::ListQuery;
 use crate::auth::{CsrfForm, Ctx, constant_time_eq, tenant_access};
 use crate::error::WebError;
 use crate::state::AppState;
@@ -23,8 +24,6 @@ use renkei_app::CommandError;
 use renkei_app::i18n::Tr;
 use renkei_app::partnership_import::{self as cmd, ImportError, Preview};
 use renkei_domain::Actor;
-use renkei_domain::partnership::{Form, PartnershipStatus};
-use renkei_domain::proposal::{Field, PartnerType};
 use renkei_store::partnerships::PartnershipFilter;
 use renkei_store::tenants::Tenant;
 use serde::Deserialize;
@@ -275,79 +274,36 @@ pub async fn import_confirm(
     }
 }
 
-/// The list's query parameters (as `/t/{code}/partnerships` reads them; no page: an export
-/// writes every match).
-#[derive(Debug, Deserialize, Default)]
-pub struct ListQuery {
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    form: String,
-    #[serde(default)]
-    department: String,
-    #[serde(default)]
-    field: String,
-    #[serde(default)]
-    partner_type: String,
-    #[serde(default)]
-    dormant: String,
-    #[serde(default)]
-    ending: String,
-    #[serde(default)]
-    published: String,
-    #[serde(default)]
-    q: String,
+/// The filter an export writes: the list's own (`partnerships_list::ListQuery`), every match
+/// at once (no page).
+fn export_filter(query: &ListQuery) -> PartnershipFilter {
+    PartnershipFilter {
+        page: 0,
+        per_page: renkei_store::partnerships::EXPORT_MAX,
+        ..query.filter()
+    }
 }
 
-impl ListQuery {
-    /// The filter; a value that is not one of the list's choices filters nothing.
-    pub fn filter(&self) -> PartnershipFilter {
-        PartnershipFilter {
-            status: PartnershipStatus::parse(&self.status).ok(),
-            form: Form::parse(&self.form).ok(),
-            department_id: self
-                .department
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|d| *d > 0),
-            field: Field::parse(&self.field).ok(),
-            partner_type: PartnerType::parse(&self.partner_type).ok(),
-            dormant: self.dormant == "1",
-            ending: self.ending == "1",
-            published: match self.published.as_str() {
-                "1" => Some(true),
-                "0" => Some(false),
-                _ => None,
-            },
-            q: self.q.chars().take(100).collect(),
-            page: 0,
-            per_page: renkei_store::partnerships::EXPORT_MAX,
+/// The filters as a query string, for the audit trail.
+fn filter_text(f: &PartnershipFilter) -> String {
+    let pairs = [
+        ("status", f.status.map(|s| s.code().to_string())),
+        ("form", f.form.map(|s| s.code().to_string())),
+        ("department", f.department_id.map(|d| d.to_string())),
+        ("field", f.field.map(|s| s.code().to_string())),
+        ("partner_type", f.partner_type.map(|s| s.code().to_string())),
+        ("dormant", f.dormant.then(|| "1".to_string())),
+        ("ending", f.ending.then(|| "1".to_string())),
+        ("published", f.published.map(|p| i64::from(p).to_string())),
+        ("q", (!f.q.is_empty()).then(|| f.q.clone())),
+    ];
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        if let Some(v) = v {
+            s.append_pair(k, &v);
         }
     }
-
-    /// The filters as a query string, for the audit trail.
-    fn text(&self) -> String {
-        let f = self.filter();
-        let pairs = [
-            ("status", f.status.map(|s| s.code().to_string())),
-            ("form", f.form.map(|s| s.code().to_string())),
-            ("department", f.department_id.map(|d| d.to_string())),
-            ("field", f.field.map(|s| s.code().to_string())),
-            ("partner_type", f.partner_type.map(|s| s.code().to_string())),
-            ("dormant", f.dormant.then(|| "1".to_string())),
-            ("ending", f.ending.then(|| "1".to_string())),
-            ("published", f.published.map(|p| i64::from(p).to_string())),
-            ("q", (!f.q.is_empty()).then_some(f.q)),
-        ];
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in pairs {
-            if let Some(v) = v {
-                s.append_pair(k, &v);
-            }
-        }
-        s.finish()
-    }
+    s.finish()
 }
 
 /// `GET /t/{code}/partnerships/export.csv`.
@@ -390,7 +346,7 @@ async fn export(
     let a = tenant_access(&state, &ctx, &code, Actor::may_read_partnerships).await?;
     let list = state
         .store
-        .partnerships_export(a.code, &query.filter())
+        .partnerships_export(a.code, &export_filter(&query))
         .await?;
     let table =
         renkei_app::partnership_sheet::export_table(&a.tenant.code, &a.tenant.full_name(), &list);
@@ -408,7 +364,13 @@ async fn export(
     };
     state
         .store
-        .audit_partnership_export(a.code, format, list.len(), &query.text(), &ctx.who())
+        .audit_partnership_export(
+            a.code,
+            format,
+            list.len(),
+            &filter_text(&export_filter(&query)),
+            &ctx.who(),
+        )
         .await?;
     let day = state.store.today().format("%Y%m%d");
     let ascii = format!("renkei-{}-partnerships-{day}.{format}", a.code);

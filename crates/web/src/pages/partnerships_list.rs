@@ -198,6 +198,8 @@ struct ListTemplate {
     pages: Vec<(String, Option<String>, bool)>,
     may_create: bool,
     home: String,
+    /// The list's filters as a query string (`?…`), for the CSV and .xlsx exports.
+    export_query: String,
 }
 
 /// Whether this member of staff may create a partnership of some form.
@@ -310,6 +312,7 @@ pub async fn get(
         pages: super::numbered_pages(filter.page, total, filter.per_page, |p| query.link(p)),
         may_create: may_create_some(&a.actor, a.code),
         home: a.actor.home_path(),
+        export_query: query.link(0),
         tenant: a.tenant,
         query,
     })?;
