@@ -215,6 +215,7 @@ for (const backend of BACKENDS) {
         const rowText = await row.innerText();
         const href = await row.locator('a').first().getAttribute('href');
         if (rowText.includes(winner.title)) hrefs.winner = href;
+        if (rowText.includes(winner.title)) flow.winnerHref = href;
         if (rowText.includes(loser.title)) hrefs.loser = href;
       }
       assert.ok(hrefs.winner && hrefs.loser, 'the answers are not listed on the desk call page');
@@ -283,6 +284,60 @@ for (const backend of BACKENDS) {
         assert.ok(!(await anon.content()).includes(secret), `the public page shows ${secret}`);
       }
       await axe(anon, problems, 'public result');
+      flow.selected = true;
+      noProblems(problems);
+    });
+
+    test('a 事業連携協定 is made from the chosen answer, an activity recorded, and its public page explains the choice', async () => {
+      need('selected');
+      const problems = [];
+      const desk = await signedIn(DESK_EMAIL);
+      let resp = await desk.goto(srv.at(flow.winnerHref));
+      assert.equal(resp?.status(), 200);
+      assert.ok((await text(desk)).includes('実施決定'), 'the chosen answer is not 実施決定');
+      const create = desk.locator('a[href*="/partnerships/new?proposal="]');
+      assert.equal(await create.count(), 1, 'no 「連携事業を登録」 on the chosen answer');
+      resp = await submit(desk, create);
+      assert.equal(resp?.status(), 200);
+      assert.equal(await desk.locator('#title').inputValue(), winner.title);
+      await desk.locator('#form').selectOption('business');
+      await desk.locator('#department_id').selectOption({ label: '危機管理課' });
+      await desk.locator('#purpose').fill('夜間の防災学習の場をつくり、地域の防災力を高める。');
+      await desk.locator('#signed_on').fill('令和8年11月20日');
+      await desk.locator('#ends_on').fill('令和10年3月31日');
+      if (!(await desk.locator('#published').isChecked())) await desk.locator('#published').check();
+      resp = await submit(desk, desk.locator('main form button[type=submit]').filter({ hasText: '確認画面へ進む' }));
+      assert.equal(resp?.status(), 200);
+      assert.match(await desk.locator('h1').innerText(), /登録しますか/);
+      await axe(desk, problems, 'partnership confirmation');
+      resp = await submit(desk, desk.locator('main form button[value=yes]'));
+      assert.match(desk.url(), new RegExp(`/t/${TENANT}/partnerships/\\d+`));
+      const partnership = /partnerships\/(\d+)/.exec(desk.url())[1];
+      assert.ok((await text(desk)).includes('事業連携協定'));
+      // An activity.
+      await desk.locator('#activity-title').fill('夜の防災ワークショップ第1回');
+      await desk.locator('#people').fill('32');
+      resp = await submit(desk, desk.locator('form[action$="/activities"] button[type=submit]'));
+      assert.match(await desk.locator('[role=status]').innerText(), /取組実績を記録しました/);
+      await axe(desk, problems, 'partnership with its activity');
+      // The accountability record tells the open call, its answers and the reason.
+      resp = await desk.goto(srv.at(`/t/${TENANT}/partnerships/${partnership}/accountability`));
+      assert.equal(resp?.status(), 200);
+      let body = await text(desk);
+      assert.ok(body.includes(title), 'the record does not name the call');
+      assert.ok(body.includes(REASON), 'the record does not give the reason');
+      await axe(desk, problems, 'accountability record');
+      // The public page: who was chosen and why, nothing of the answer not chosen.
+      const anon = await freshPage();
+      resp = await anon.goto(srv.at(`/t/${TENANT}/partnerships/${partnership}/public`));
+      assert.equal(resp?.status(), 200);
+      body = await text(anon);
+      assert.ok(body.includes(winner.org), 'the public page does not name the partner');
+      assert.ok(body.includes(REASON), 'the public page does not give the reason');
+      for (const secret of [loser.org, loser.title, loser.summary]) {
+        assert.ok(!(await anon.content()).includes(secret), `the public partnership page shows ${secret}`);
+      }
+      await axe(anon, problems, 'public partnership page');
       noProblems(problems);
     });
   });

@@ -131,6 +131,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "partnership import",
         include_str!("../migrations/sqlite/0024_partnership_import.sql"),
     ),
+    (
+        25,
+        "partnership list index",
+        include_str!("../migrations/sqlite/0025_partnership_list_index.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -247,6 +252,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         24,
         "partnership import",
         include_str!("../migrations/postgres/0024_partnership_import.sql"),
+    ),
+    (
+        25,
+        "partnership list index",
+        include_str!("../migrations/postgres/0025_partnership_list_index.sql"),
     ),
 ];
 

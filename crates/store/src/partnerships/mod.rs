@@ -285,10 +285,14 @@ impl Store {
         let offset = filter.page.clamp(0, PAGE_MAX) * per_page;
         let fields = self.backend().joined("pf.field", "pf.position");
         let sql = format!(
+            // The page's ids first, then their columns: the correlated reads (first party,
+            // parties, fields) run for the rows shown, not for every match before the sort.
             "SELECT {SUMMARY_COLUMNS}, \
              (SELECT {fields} FROM partnership_fields pf WHERE pf.partnership_id = p.id) AS fields \
-             FROM partnerships p LEFT JOIN departments d ON d.id = p.department_id \
-             {WHERE} ORDER BY p.id DESC LIMIT $11 OFFSET $12"
+             FROM (SELECT p.id FROM partnerships p {WHERE} ORDER BY p.id DESC LIMIT $11 OFFSET $12) page \
+             JOIN partnerships p ON p.id = page.id \
+             LEFT JOIN departments d ON d.id = p.department_id \
+             ORDER BY p.id DESC"
         );
         let list = sqlx::query(&sql)
             .bind(tenant.to_string())
