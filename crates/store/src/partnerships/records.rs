@@ -610,7 +610,7 @@ impl Store {
         if updated_at != basis {
             return Err(StoreError::conflict("form", "error-partnership-edit-stale"));
         }
-        tx.check_department_of(&t, p.department_id).await?;
+        tx.check_department(&t, p.department_id).await?;
         let old = old_values(&mut tx, &t, id).await?;
         let new = new_values(p);
         let mut changes = Vec::new();
@@ -722,24 +722,6 @@ impl Store {
     }
 }
 
-impl WriteTx {
-    async fn check_department_of(&mut self, tenant: &str, department: Option<i64>) -> Result<()> {
-        if let Some(d) = department
-            && sqlx::query("SELECT 1 AS one FROM departments WHERE tenant_code = $1 AND id = $2")
-                .bind(tenant)
-                .bind(d)
-                .fetch_optional(&mut *self.tx)
-                .await?
-                .is_none()
-        {
-            return Err(StoreError::conflict(
-                "department_id",
-                "error-department-invalid",
-            ));
-        }
-        Ok(())
-    }
-}
 
 type Values = Vec<(&'static str, serde_json::Value)>;
 
