@@ -704,6 +704,18 @@ async fn accountability_record(backend: Backend) {
         ] {
             assert!(r.body.contains(text), "{email}: {text}");
         }
+        // The receipt links to the desk's proposal page only for the desk, the one role
+        // that page lets in (a department member following it would meet a 403).
+        let link = format!("href=\"/t/{K}/desk/proposals/{receipt}\"");
+        assert_eq!(r.body.contains(&link), email == DESK, "{email}");
+        if r.body.contains(&link) {
+            assert_eq!(
+                c.get(&format!("/t/{K}/desk/proposals/{receipt}"))
+                    .await
+                    .status,
+                200
+            );
+        }
     }
     let mut proponent = signed_in(&app, PROPONENT).await;
     assert_eq!(proponent.get(&path).await.status, 403);

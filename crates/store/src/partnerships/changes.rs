@@ -51,7 +51,11 @@ impl WriteTx {
     }
 
     /// The department must be one of the tenant's.
-    pub(super) async fn check_department(&mut self, tenant: &str, department: Option<i64>) -> Result<()> {
+    pub(super) async fn check_department(
+        &mut self,
+        tenant: &str,
+        department: Option<i64>,
+    ) -> Result<()> {
         if let Some(d) = department
             && sqlx::query("SELECT 1 AS one FROM departments WHERE tenant_code = $1 AND id = $2")
                 .bind(tenant)

@@ -722,7 +722,6 @@ impl Store {
     }
 }
 
-
 type Values = Vec<(&'static str, serde_json::Value)>;
 
 fn opt_day(d: Option<NaiveDate>) -> serde_json::Value {

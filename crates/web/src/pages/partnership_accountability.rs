@@ -118,6 +118,9 @@ struct AccountabilityTemplate {
     record: PublicRecord,
     /// The originating proposal's receipt number, when there is one.
     receipt: Option<String>,
+    /// Whether the receipt links to the desk's proposal page (desk staff only: the page is
+    /// refused to everyone else).
+    receipt_link: bool,
     steps: Vec<Step>,
     hearings: Vec<String>,
     routings: Vec<String>,
@@ -278,6 +281,7 @@ pub async fn get(
         parties,
         record,
         receipt,
+        receipt_link: a.actor.may_handle_proposals(a.code),
         steps,
         hearings,
         routings,
