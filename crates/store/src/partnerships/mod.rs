@@ -283,18 +283,16 @@ impl Store {
             .try_get("n")?;
         let per_page = filter.per_page.clamp(1, EXPORT_MAX);
         let offset = filter.page.clamp(0, PAGE_MAX) * per_page;
-        let fields = self.backend().joined("pf.field", "pf.position");
         let sql = format!(
             // The page's ids first, then their columns: the correlated reads (first party,
             // parties, fields) run for the rows shown, not for every match before the sort.
-            "SELECT {SUMMARY_COLUMNS}, \
-             (SELECT {fields} FROM partnership_fields pf WHERE pf.partnership_id = p.id) AS fields \
+            "SELECT {SUMMARY_COLUMNS} \
              FROM (SELECT p.id FROM partnerships p {WHERE} ORDER BY p.id DESC LIMIT $11 OFFSET $12) page \
              JOIN partnerships p ON p.id = page.id \
              LEFT JOIN departments d ON d.id = p.department_id \
              ORDER BY p.id DESC"
         );
-        let list = sqlx::query(&sql)
+        let rows = sqlx::query(&sql)
             .bind(tenant.to_string())
             .bind(status)
             .bind(form)
@@ -308,14 +306,51 @@ impl Store {
             .bind(per_page)
             .bind(offset)
             .fetch_all(self.pool())
-            .await?
+            .await?;
+        let ids: Vec<i64> = rows
             .iter()
-            .map(|r| {
-                let fields: String = r.try_get("fields")?;
-                summary_from_row(r, &fields, today, months)
+            .map(|r| r.try_get("id"))
+            .collect::<std::result::Result<_, _>>()?;
+        let fields = self.fields_of(&ids).await?;
+        let list = rows
+            .iter()
+            .zip(&ids)
+            .map(|(r, id)| {
+                let f = fields.get(id).map(String::as_str).unwrap_or_default();
+                summary_from_row(r, f, today, months)
             })
             .collect::<Result<Vec<_>>>()?;
         Ok((list, total))
+    }
+
+    /// The fields of these partnerships, each as `code,code` in their order: one statement per
+    /// 500 ids, not a correlated aggregate per row (which SQLite ran at ~0.15 ms a row).
+    async fn fields_of(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+        let mut map: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let marks = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT partnership_id, field FROM partnership_fields \
+                 WHERE partnership_id IN ({marks}) ORDER BY partnership_id, position"
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                let id: i64 = r.try_get("partnership_id")?;
+                let field: String = r.try_get("field")?;
+                let entry = map.entry(id).or_default();
+                if !entry.is_empty() {
+                    entry.push(',');
+                }
+                entry.push_str(&field);
+            }
+        }
+        Ok(map)
     }
 
     /// One partnership of the tenant, all of it.
