@@ -253,6 +253,19 @@ for (const backend of BACKENDS) {
       resp = await submit(ev, ev.locator('form[action$="/scores"] button'));
       assert.equal(resp?.status(), 200);
       assert.ok((await text(ev)).includes('採点済み'));
+      // The second evaluator, the desk's officer, scores both answers.
+      const second = await signedIn(DESK_EMAIL);
+      for (const t of [winner.title, loser.title]) {
+        resp = await second.goto(srv.at(`/t/${TENANT}/evaluations/${flow.call}`));
+        assert.equal(resp?.status(), 200, 'the desk officer is not an evaluator of the call');
+        resp = await submit(second, second.locator('table.stacked tbody tr', { hasText: t }).locator('a').first());
+        const sel = second.locator('form[action$="/scores"] select');
+        assert.ok(await sel.count() > 0, `no scoring form for the second evaluator on ${t}`);
+        for (let i = 0; i < await sel.count(); i++) await sel.nth(i).selectOption('4');
+        resp = await submit(second, second.locator('form[action$="/scores"] button'));
+        assert.equal(resp?.status(), 200);
+        assert.ok((await text(second)).includes('採点済み'));
+      }
       flow.scored = true;
       noProblems(problems);
     });
