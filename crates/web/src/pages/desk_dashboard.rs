@@ -144,21 +144,79 @@ pub async fn get(
     ];
     let page = DashboardTemplate {
         base: Base::new(&ctx, tr.t("dashboard-title")),
-        proposal_status: figures(tr, p.by_status.clone(), "status", |s| {
-            format!("{inbox}?status={s}")
-        }),
+        proposal_status: figures(
+            tr,
+            in_order(
+                p.by_status.clone(),
+                renkei_domain::proposal::Status::ALL
+                    .iter()
+                    .map(|v| v.code()),
+            ),
+            "status",
+            |s| format!("{inbox}?status={s}"),
+        ),
         age_bands,
         age_lists,
         attention,
-        partnership_status: figures(tr, d.by_status, "partnership_status", |s| {
-            format!("{list}?status={s}")
-        }),
-        by_form: figures(tr, d.by_form, "form", |s| format!("{list}?form={s}")),
-        by_field: figures(tr, d.by_field, "field", |s| format!("{list}?field={s}")),
-        by_partner_type: figures(tr, d.by_partner_type, "partner_type", |s| {
-            format!("{list}?partner_type={s}")
-        }),
+        partnership_status: figures(
+            tr,
+            in_order(
+                d.by_status,
+                renkei_domain::partnership::PartnershipStatus::ALL
+                    .iter()
+                    .map(|v| v.code()),
+            ),
+            "partnership_status",
+            |s| format!("{list}?status={s}"),
+        ),
+        by_form: figures(
+            tr,
+            in_order(
+                d.by_form,
+                renkei_domain::partnership::Form::ALL
+                    .iter()
+                    .map(|v| v.code()),
+            ),
+            "form",
+            |s| format!("{list}?form={s}"),
+        ),
+        by_field: figures(
+            tr,
+            in_order(
+                d.by_field,
+                renkei_domain::proposal::Field::ALL.iter().map(|v| v.code()),
+            ),
+            "field",
+            |s| format!("{list}?field={s}"),
+        ),
+        by_partner_type: figures(
+            tr,
+            in_order(
+                d.by_partner_type,
+                renkei_domain::proposal::PartnerType::ALL
+                    .iter()
+                    .map(|v| v.code()),
+            ),
+            "partner_type",
+            |s| format!("{list}?partner_type={s}"),
+        ),
         code: c,
     };
     html(&page)
+}
+
+/// Counts in the vocabulary's own order (the lifecycle's, the forms' as the desk names them),
+/// not the codes' alphabetical order the database returns them in.
+fn in_order<'a>(
+    mut counts: Vec<(String, i64)>,
+    order: impl Iterator<Item = &'a str>,
+) -> Vec<(String, i64)> {
+    let order: Vec<&str> = order.collect();
+    counts.sort_by_key(|(code, _)| {
+        order
+            .iter()
+            .position(|o| *o == code.as_str())
+            .unwrap_or(usize::MAX)
+    });
+    counts
 }
