@@ -55,40 +55,6 @@ fn pairs(rows: &[sqlx::any::AnyRow], key: &str) -> Result<Vec<(String, i64)>> {
 }
 
 impl Store {
-    /// For each value of `column` in `table` (a many-valued attribute keyed by
-    /// `partnership_id`), how many of these partnerships have it, sorted by value.
-    async fn distinct_counts(
-        &self,
-        ids: &[i64],
-        table: &'static str,
-        column: &'static str,
-    ) -> Result<Vec<(String, i64)>> {
-        let mut seen: std::collections::BTreeMap<String, std::collections::HashSet<i64>> =
-            std::collections::BTreeMap::new();
-        for chunk in ids.chunks(500) {
-            let marks = (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "SELECT partnership_id, {column} AS v FROM {table} WHERE partnership_id IN ({marks})"
-            );
-            let mut q = sqlx::query(&sql);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            for r in q.fetch_all(self.pool()).await? {
-                let id: i64 = r.try_get("partnership_id")?;
-                let v: String = r.try_get("v")?;
-                seen.entry(v).or_default().insert(id);
-            }
-        }
-        Ok(seen
-            .into_iter()
-            .map(|(v, ids)| (v, ids.len() as i64))
-            .collect())
-    }
-
     /// The tenant's proposals in figures (three aggregate queries).
     pub async fn proposal_counts(&self, tenant: TenantCode) -> Result<ProposalCounts> {
         let t = tenant.to_string();
@@ -160,23 +126,28 @@ impl Store {
             .await?,
             "form",
         )?;
-        // By field and by partner type: the tenant's ids, then their rows by primary key, 500
-        // ids a statement. A join from the tenant's partnerships to these tables was planned
-        // by PostgreSQL as a sequential scan of every local government's rows (190,000 field
-        // rows at national scale: 26–65 ms a statement).
-        let ids: Vec<i64> = sqlx::query("SELECT id FROM partnerships WHERE tenant_code = $1")
+        let by_field = pairs(
+            &sqlx::query(
+                "SELECT f.field, COUNT(DISTINCT p.id) AS n FROM partnership_fields f \
+                 JOIN partnerships p ON p.id = f.partnership_id WHERE p.tenant_code = $1 \
+                 GROUP BY f.field ORDER BY f.field",
+            )
             .bind(&t)
             .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| r.try_get("id"))
-            .collect::<std::result::Result<_, _>>()?;
-        let by_field = self
-            .distinct_counts(&ids, "partnership_fields", "field")
-            .await?;
-        let by_partner_type = self
-            .distinct_counts(&ids, "partnership_parties", "party_type")
-            .await?;
+            .await?,
+            "field",
+        )?;
+        let by_partner_type = pairs(
+            &sqlx::query(
+                "SELECT t.party_type, COUNT(DISTINCT p.id) AS n FROM partnership_parties t \
+                 JOIN partnerships p ON p.id = t.partnership_id WHERE p.tenant_code = $1 \
+                 GROUP BY t.party_type ORDER BY t.party_type",
+            )
+            .bind(&t)
+            .fetch_all(self.pool())
+            .await?,
+            "party_type",
+        )?;
         // The same conditions as the list's `dormant=1` and `ending=1`.
         let r = sqlx::query(
             "SELECT \
