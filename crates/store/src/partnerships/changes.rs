@@ -72,6 +72,60 @@ impl WriteTx {
         Ok(())
     }
 
+    /// A partnership's parties, linked to the partner registry (created there when new), in
+    /// the order given. The caller removes the old rows first when it replaces them.
+    pub(super) async fn write_parties(
+        &mut self,
+        tenant: &str,
+        id: i64,
+        parties: &[renkei_domain::partnership::Party],
+    ) -> Result<()> {
+        // Two writers adding the same organisation at once: one after the other.
+        self.lock(&format!("partner-add:{tenant}")).await?;
+        for (i, party) in parties.iter().enumerate() {
+            let cn = party
+                .corporate_number
+                .as_ref()
+                .map(|c| c.as_str().to_string());
+            let partner_id = self
+                .partner_for(tenant, &party.name, party.party_type.code(), cn.as_deref())
+                .await?;
+            sqlx::query(
+                "INSERT INTO partnership_parties (partnership_id, position, partner_id, name, party_type, corporate_number, role) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(i as i64)
+            .bind(partner_id)
+            .bind(&party.name)
+            .bind(party.party_type.code())
+            .bind(cn)
+            .bind(&party.role)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// A partnership's fields in the order given (the caller removes the old rows first).
+    pub(super) async fn write_fields(
+        &mut self,
+        id: i64,
+        fields: &[renkei_domain::proposal::Field],
+    ) -> Result<()> {
+        for (i, f) in fields.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO partnership_fields (partnership_id, position, field) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(i as i64)
+            .bind(f.code())
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Inserts a partnership with its parties (linked to the partner registry, created there
     /// when new) and fields. The caller audits.
     pub(crate) async fn insert_partnership(
@@ -155,39 +209,8 @@ impl WriteTx {
         .fetch_one(&mut *self.tx)
         .await?;
         let id: i64 = row.try_get("id")?;
-        self.lock(&format!("partner-add:{tenant}")).await?;
-        for (i, party) in p.parties.iter().enumerate() {
-            let cn = party
-                .corporate_number
-                .as_ref()
-                .map(|c| c.as_str().to_string());
-            let partner_id = self
-                .partner_for(tenant, &party.name, party.party_type.code(), cn.as_deref())
-                .await?;
-            sqlx::query(
-                "INSERT INTO partnership_parties (partnership_id, position, partner_id, name, party_type, corporate_number, role) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(id)
-            .bind(i as i64)
-            .bind(partner_id)
-            .bind(&party.name)
-            .bind(party.party_type.code())
-            .bind(cn)
-            .bind(&party.role)
-            .execute(&mut *self.tx)
-            .await?;
-        }
-        for (i, f) in p.fields.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO partnership_fields (partnership_id, position, field) VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(i as i64)
-            .bind(f.code())
-            .execute(&mut *self.tx)
-            .await?;
-        }
+        self.write_parties(tenant, id, &p.parties).await?;
+        self.write_fields(id, &p.fields).await?;
         let note = match new.proposal_id {
             Some(pid) => serde_json::json!({ "proposal_id": pid }).to_string(),
             None => String::new(),

@@ -668,45 +668,14 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx.tx)
                 .await?;
-            tx.lock(&format!("partner-add:{t}")).await?;
-            for (i, party) in p.parties.iter().enumerate() {
-                let cn = party
-                    .corporate_number
-                    .as_ref()
-                    .map(|c| c.as_str().to_string());
-                let partner_id = tx
-                    .partner_for(&t, &party.name, party.party_type.code(), cn.as_deref())
-                    .await?;
-                sqlx::query(
-                    "INSERT INTO partnership_parties (partnership_id, position, partner_id, name, party_type, corporate_number, role) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(id)
-                .bind(i as i64)
-                .bind(partner_id)
-                .bind(&party.name)
-                .bind(party.party_type.code())
-                .bind(cn)
-                .bind(&party.role)
-                .execute(&mut *tx.tx)
-                .await?;
-            }
+            tx.write_parties(&t, id, &p.parties).await?;
         }
         if changed.iter().any(|c| c == "fields") {
             sqlx::query("DELETE FROM partnership_fields WHERE partnership_id = $1")
                 .bind(id)
                 .execute(&mut *tx.tx)
                 .await?;
-            for (i, f) in p.fields.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO partnership_fields (partnership_id, position, field) VALUES ($1, $2, $3)",
-                )
-                .bind(id)
-                .bind(i as i64)
-                .bind(f.code())
-                .execute(&mut *tx.tx)
-                .await?;
-            }
+            tx.write_fields(id, &p.fields).await?;
         }
         let note = serde_json::json!({ "reason": reason, "changes": changes }).to_string();
         tx.partnership_event(id, who, "corrected", &note).await?;
