@@ -164,12 +164,7 @@ pub async fn add_activity(
     partnership_id: i64,
     input: &ActivityInput,
 ) -> Result<i64, CommandError> {
-    managed(app, by, tenant, partnership_id).await?;
-    let activity = Activity::parse(input, app.store.today()).map_err(invalid)?;
-    Ok(app
-        .store
-        .activity_add(tenant, partnership_id, &activity, &by.who)
-        .await?)
+    add_activity_with_photos(app, by, tenant, partnership_id, input, Vec::new()).await
 }
 
 // ---------------------------------------------------------------------------------------------

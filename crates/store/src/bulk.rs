@@ -1681,7 +1681,8 @@ impl BulkLoad {
                     Some(&t),
                     "partnership.activity",
                     format!("partnership:{id}"),
-                    serde_json::json!({ "activity_id": aid, "done_on": day }).to_string(),
+                    serde_json::json!({ "activity_id": aid, "done_on": day, "photos": 0 })
+                        .to_string(),
                 ),
             );
         }

@@ -367,7 +367,8 @@ impl Store {
         Ok(to)
     }
 
-    /// Records an activity under a partnership. Returns its id.
+    /// Records an activity under a partnership (no photos: see
+    /// [`Store::activity_add_with_photos`], which this is). Returns its id.
     pub async fn activity_add(
         &self,
         tenant: TenantCode,
@@ -375,19 +376,7 @@ impl Store {
         a: &Activity,
         who: &Who,
     ) -> Result<i64> {
-        let t = tenant.to_string();
-        let mut tx = self.write().await?;
-        let id = tx.insert_activity(&t, who, partnership_id, a).await?;
-        let detail =
-            serde_json::json!({ "activity_id": id, "done_on": to_db_date(a.done_on) }).to_string();
-        tx.audit(who.event(
-            Some(&t),
-            "partnership.activity",
-            format!("partnership:{partnership_id}"),
-            detail,
-        ))
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        self.activity_add_with_photos(tenant, partnership_id, a, &[], who)
+            .await
     }
 }
