@@ -203,6 +203,11 @@ struct ServeArgs {
     /// http or https, no path). Without it, links use the address the server listens on.
     #[arg(long, env = "RENKEI_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Keep what the dashboard, the partnership list and a partnership's page read between
+    /// requests, while the local government's data is unchanged (true or false; false only
+    /// to measure without them).
+    #[arg(long, env = "RENKEI_READ_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
+    read_cache: bool,
     /// Mail server: smtp://host:25, smtp://user:pass@host:587?tls=required or
     /// smtps://user:pass@host:465. Without it, mail stays queued in the outbox.
     #[arg(long, env = "RENKEI_SMTP_URL", hide_env_values = true)]
@@ -724,6 +729,7 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
         ),
         public_url: public_url.clone(),
         base_url: String::new(),
+        read_cache: args.read_cache,
     }
     .with_listen_addr(addr)?;
     if public_url.is_none() && addr.ip().is_unspecified() {

@@ -290,6 +290,23 @@ impl Store {
         tenant_from_row(&row)
     }
 
+    /// A tenant with its data version: the length of its audit chain. Every change to a
+    /// tenant's data appends to that chain in the change's own transaction (and so do reads
+    /// of confidential content), so the version moves with every commit, on every app server
+    /// at once: the web layer's read caches (`renkei_web::cache`) are valid while it stays the
+    /// same. One statement, as `tenant` is.
+    pub async fn tenant_versioned(&self, code: &str) -> Result<(Tenant, i64)> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS}, CAST(COALESCE((SELECT h.seq FROM audit_heads h WHERE h.chain = tenants.code), 0) AS BIGINT) AS version \
+             FROM tenants WHERE code = $1"
+        ))
+        .bind(code)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok((tenant_from_row(&row)?, row.try_get("version")?))
+    }
+
     pub async fn tenant_count(&self) -> Result<i64> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM tenants")
             .fetch_one(self.pool())

@@ -179,6 +179,9 @@ pub struct TenantAccess {
     pub tenant: Tenant,
     pub code: TenantCode,
     pub actor: Actor,
+    /// The tenant's data version when the request began, with the store's clock: the key
+    /// of the read caches (`crate::cache`).
+    pub stamp: crate::cache::Stamp,
 }
 
 impl TenantAccess {
@@ -199,23 +202,36 @@ pub async fn tenant_access(
     code: &str,
     allowed: fn(&Actor, TenantCode) -> bool,
 ) -> Result<TenantAccess, WebError> {
-    let (tenant, code) = known_tenant(state, code).await?;
+    let parsed = TenantCode::parse(code).map_err(|_| WebError::TenantNotFound)?;
+    let (tenant, version) = found(state.store.tenant_versioned(&parsed.to_string()).await)?;
     let actor = ctx.actor()?;
-    if !allowed(&actor, code) {
+    if !allowed(&actor, parsed) {
         return Err(WebError::Forbidden);
     }
     Ok(TenantAccess {
         tenant,
-        code,
+        code: parsed,
         actor,
+        stamp: crate::cache::Stamp {
+            version,
+            now: state.store.now(),
+        },
     })
 }
 
 /// A tenant by its code in the URL; an invalid or unknown code is a 404.
 pub async fn known_tenant(state: &AppState, code: &str) -> Result<(Tenant, TenantCode), WebError> {
     let parsed = TenantCode::parse(code).map_err(|_| WebError::TenantNotFound)?;
-    match state.store.tenant(&parsed.to_string()).await {
-        Ok(t) => Ok((t, parsed)),
+    Ok((
+        found(state.store.tenant(&parsed.to_string()).await)?,
+        parsed,
+    ))
+}
+
+/// A tenant read from the store; a code the installation does not know is a 404.
+fn found<T>(read: Result<T, renkei_store::StoreError>) -> Result<T, WebError> {
+    match read {
+        Ok(t) => Ok(t),
         Err(renkei_store::StoreError::NotFound) => Err(WebError::TenantNotFound),
         Err(e) => Err(e.into()),
     }

@@ -32,6 +32,10 @@ pub struct WebConfig {
     /// Set at start-up by [`WebConfig::with_listen_addr`]; `renkei_web::serve` fills it from
     /// its listener when it is left empty.
     pub base_url: String,
+    /// Whether the dashboard, the partnership list and a partnership's page keep what they
+    /// read between requests (`crate::cache`; `RENKEI_READ_CACHE`). Off only to measure or
+    /// to rule the caches out.
+    pub read_cache: bool,
 }
 
 /// The default request time-out.
@@ -51,6 +55,7 @@ impl Default for WebConfig {
             upload_timeout: DEFAULT_UPLOAD_TIMEOUT,
             public_url: None,
             base_url: String::new(),
+            read_cache: true,
         }
     }
 }

@@ -1,11 +1,13 @@
+use crate::cache::VersionCache;
 use crate::config::WebConfig;
 use crate::metrics::Metrics;
 use renkei_app::App;
 use renkei_store::Store;
+use renkei_store::partnerships::{DeskDashboard, PartnershipFilter};
 use std::sync::Arc;
 
 /// Shared by every request. Holds no per-user state: app servers are stateless, everything
-/// durable is in the database.
+/// durable is in the database (the read caches are checked against it on every use).
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
@@ -13,11 +15,25 @@ pub struct AppState {
     pub app: App,
     pub config: Arc<WebConfig>,
     pub(crate) metrics: Arc<Metrics>,
+    /// Read caches of the heaviest staff pages, kept right by the tenant's data version.
+    pub(crate) caches: Arc<Caches>,
+}
+
+/// The read caches (`crate::cache`), one per page.
+pub(crate) struct Caches {
+    /// The desk's dashboard, by tenant.
+    pub dashboard: VersionCache<String, DeskDashboard>,
+    /// A partnership list page, by tenant and filter.
+    pub partnership_lists:
+        VersionCache<(String, PartnershipFilter), crate::pages::partnerships_list::Listed>,
+    /// What a partnership's page shows, by tenant and id.
+    pub partnership_pages: VersionCache<(String, i64), crate::pages::partnership_page::Read>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
         Self {
+            caches: Arc::new(Caches::new(config.read_cache)),
             app: App::new(store.clone(), &config.base_url),
             store,
             config: Arc::new(config),
@@ -29,5 +45,15 @@ impl AppState {
     /// request.
     pub fn base_url(&self) -> &str {
         &self.config.base_url
+    }
+}
+
+impl Caches {
+    fn new(enabled: bool) -> Self {
+        Self {
+            dashboard: VersionCache::new(enabled),
+            partnership_lists: VersionCache::new(enabled),
+            partnership_pages: VersionCache::new(enabled),
+        }
     }
 }

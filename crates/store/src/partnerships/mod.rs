@@ -118,7 +118,7 @@ pub struct ActivityRow {
 }
 
 /// What a partnership list asks for.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct PartnershipFilter {
     pub status: Option<PartnershipStatus>,
     pub form: Option<Form>,

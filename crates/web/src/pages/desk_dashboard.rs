@@ -73,7 +73,13 @@ pub async fn get(
     Path(code): Path<String>,
 ) -> Result<impl IntoResponse, WebError> {
     let a = tenant_access(&state, &ctx, &code, Actor::may_handle_proposals).await?;
-    let d = state.store.desk_dashboard(a.code).await?;
+    let d = state
+        .caches
+        .dashboard
+        .get_or_load(a.code.to_string(), a.stamp, || {
+            state.store.desk_dashboard(a.code)
+        })
+        .await?;
     let tr = &ctx.tr;
     let c = a.code.to_string();
     let inbox = format!("/t/{c}/desk/proposals");
@@ -161,7 +167,7 @@ pub async fn get(
         partnership_status: figures(
             tr,
             in_order(
-                d.by_status,
+                d.by_status.clone(),
                 renkei_domain::partnership::PartnershipStatus::ALL
                     .iter()
                     .map(|v| v.code()),
@@ -172,7 +178,7 @@ pub async fn get(
         by_form: figures(
             tr,
             in_order(
-                d.by_form,
+                d.by_form.clone(),
                 renkei_domain::partnership::Form::ALL
                     .iter()
                     .map(|v| v.code()),
@@ -183,7 +189,7 @@ pub async fn get(
         by_field: figures(
             tr,
             in_order(
-                d.by_field,
+                d.by_field.clone(),
                 renkei_domain::proposal::Field::ALL.iter().map(|v| v.code()),
             ),
             "field",
@@ -192,7 +198,7 @@ pub async fn get(
         by_partner_type: figures(
             tr,
             in_order(
-                d.by_partner_type,
+                d.by_partner_type.clone(),
                 renkei_domain::proposal::PartnerType::ALL
                     .iter()
                     .map(|v| v.code()),

@@ -29,7 +29,7 @@ use renkei_domain::partnership::{
 };
 use renkei_domain::time::{fiscal_year, wareki_fiscal_year};
 use renkei_store::partnerships::{
-    ActivityRow, IndicatorRow, PartnershipDetail, PartnershipEvent, ReviewRow,
+    ActivityRow, IndicatorRow, PartnershipDetail, PartnershipEvent, PhotoRow, ReviewRow,
 };
 use renkei_store::proposals::AttachmentMeta;
 use renkei_store::tenants::Tenant;
@@ -296,6 +296,38 @@ fn moves(tr: &Tr, status: PartnershipStatus) -> Vec<(String, String)> {
         .collect()
 }
 
+/// What a partnership's page reads from the store: the same for everyone allowed to read
+/// it (kept in `Caches::partnership_pages`; who may change what is decided per request).
+pub struct Read {
+    p: PartnershipDetail,
+    events: Vec<PartnershipEvent>,
+    photos: Vec<PhotoRow>,
+    activities: Vec<ActivityRow>,
+    indicators: Vec<IndicatorRow>,
+    reviews: Vec<ReviewRow>,
+    documents: Vec<AttachmentMeta>,
+    months: u32,
+}
+
+async fn read(
+    state: &AppState,
+    caller: &renkei_app::Caller,
+    code: renkei_domain::TenantCode,
+    id: i64,
+) -> Result<Read, WebError> {
+    let p = cmd::get(&state.app, caller, code, id).await?;
+    Ok(Read {
+        p,
+        events: state.store.partnership_events(code, id).await?,
+        photos: state.store.activity_photos(code, id).await?,
+        activities: state.store.activities(code, id, 200).await?,
+        indicators: state.store.indicators(code, id).await?,
+        reviews: state.store.reviews(code, id).await?,
+        documents: state.store.documents(code, id).await?,
+        months: state.store.dormancy_months(code).await?,
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn render(
     state: &AppState,
@@ -309,37 +341,39 @@ async fn render(
 ) -> Result<Response, WebError> {
     let tr = &ctx.tr;
     let caller = a.caller(ctx);
-    let p = cmd::get(&state.app, &caller, a.code, id).await?;
+    let read = state
+        .caches
+        .partnership_pages
+        .get_or_load((a.code.to_string(), id), a.stamp, || {
+            read(state, &caller, a.code, id)
+        })
+        .await?;
+    let p = read.p.clone();
     let manage = cmd::may_manage(&caller, a.code, &p);
-    let events = state
-        .store
-        .partnership_events(a.code, id)
-        .await?
-        .into_iter()
+    let events = read
+        .events
+        .iter()
         .rev()
+        .cloned()
         .map(|e| event_view(tr, e))
         .collect();
-    let photos = state.store.activity_photos(a.code, id).await?;
-    let activities = state
-        .store
-        .activities(a.code, id, 200)
-        .await?
-        .into_iter()
+    let activities = read
+        .activities
+        .iter()
         .map(|act| ActivityView {
             done_on: renkei_app::mailer::date_for(tr.lang, act.done_on),
-            photos: photos
+            photos: read
+                .photos
                 .iter()
                 .filter(|ph| ph.activity_id == act.id)
                 .map(|ph| ph.meta.clone())
                 .collect(),
-            a: act,
+            a: act.clone(),
         })
         .collect();
-    let indicators = state
-        .store
-        .indicators(a.code, id)
-        .await?
-        .into_iter()
+    let indicators = read
+        .indicators
+        .iter()
         .map(|i| IndicatorView {
             rows: i
                 .values
@@ -353,24 +387,22 @@ async fn render(
                     )
                 })
                 .collect(),
-            i,
+            i: i.clone(),
         })
         .collect();
-    let reviews = state
-        .store
-        .reviews(a.code, id)
-        .await?
-        .into_iter()
+    let reviews = read
+        .reviews
+        .iter()
         .map(|r| ReviewView {
             year: year_label(tr, r.fiscal_year),
             decision: tr.t(&r.decision.label_key()),
             reviewed_on: renkei_app::mailer::date_for(tr.lang, r.reviewed_on),
-            r,
+            r: r.clone(),
         })
         .collect();
-    let documents = state.store.documents(a.code, id).await?;
+    let documents = read.documents.clone();
     let s = &p.summary;
-    let months = state.store.dormancy_months(a.code).await?;
+    let months = read.months;
     let dormant_line = s
         .dormant
         .then(|| tr.t1("pships-dormant-explain", "months", &months));

@@ -202,6 +202,13 @@ struct ListTemplate {
     export_query: String,
 }
 
+/// What a list page reads from the store (kept in `Caches::partnership_lists`).
+pub struct Listed {
+    rows: Vec<PartnershipSummary>,
+    total: i64,
+    departments: Vec<Department>,
+}
+
 /// Whether this member of staff may create a partnership of some form.
 pub fn may_create_some(actor: &Actor, tenant: renkei_domain::TenantCode) -> bool {
     actor.may_handle_proposals(tenant)
@@ -220,8 +227,20 @@ pub async fn get(
     let a = tenant_access(&state, &ctx, &code, Actor::may_read_partnerships).await?;
     let tr = &ctx.tr;
     let filter = query.filter();
-    let (rows, total) = state.store.partnerships(a.code, &filter).await?;
-    let departments = state.store.departments(a.code).await?;
+    let listed = state
+        .caches
+        .partnership_lists
+        .get_or_load((a.code.to_string(), filter.clone()), a.stamp, || async {
+            let (rows, total) = state.store.partnerships(a.code, &filter).await?;
+            let departments = state.store.departments(a.code).await?;
+            Ok::<_, renkei_store::StoreError>(Listed {
+                rows,
+                total,
+                departments,
+            })
+        })
+        .await?;
+    let (total, departments) = (listed.total, &listed.departments);
     let one = |v: &String| std::slice::from_ref(v).to_vec();
     let mut chips = Vec::new();
     {
@@ -275,7 +294,11 @@ pub async fn get(
     let page = html(&ListTemplate {
         base: Base::new(&ctx, tr.t("pships-title")).with_notice(Some(query.notice.as_str())),
         total_line: tr.t1("pships-total", "count", &total),
-        rows: rows.into_iter().map(|s| RowView::new(tr, s)).collect(),
+        rows: listed
+            .rows
+            .iter()
+            .map(|s| RowView::new(tr, s.clone()))
+            .collect(),
         statuses: choices(
             tr,
             PartnershipStatus::ALL,
@@ -304,7 +327,7 @@ pub async fn get(
             PartnerType::label_key,
             &one(&query.partner_type),
         ),
-        departments,
+        departments: departments.clone(),
         chips,
         filters_active: query.folded_active(),
         prev: (filter.page > 0).then(|| query.link(filter.page - 1)),
