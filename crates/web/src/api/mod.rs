@@ -2,6 +2,7 @@
 
 pub mod departments;
 pub mod open_calls;
+pub mod opendata;
 pub mod openapi;
 pub mod partnerships;
 pub mod proposals;
