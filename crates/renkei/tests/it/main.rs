@@ -34,6 +34,7 @@ mod web_desk_work;
 mod web_intake_confirm;
 mod web_isolation;
 mod web_misc;
+mod web_opendata;
 mod web_open_calls;
 mod web_operator;
 mod web_ownership;
