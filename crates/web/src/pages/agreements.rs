@@ -132,7 +132,8 @@ pub async fn get(
                 s.partner_name.clone()
             },
             signed_on: day(&ctx, s.signed_on),
-            starts_on: day(&ctx, s.starts_on),
+            // The term runs from its first day, else from the signing.
+            starts_on: day(&ctx, s.starts_on.or(s.signed_on)),
             ends_on: day(&ctx, s.ends_on),
             status: tr.t(&s.status.label_key()),
             last_activity_on: day(&ctx, s.last_activity_on),
