@@ -40,21 +40,41 @@ const fn col(header: &'static str, key: &'static str, about: &'static str) -> Co
 
 /// The partnerships file's columns, in order.
 pub const PARTNERSHIP_COLUMNS: &[Column] = &[
-    col("全国地方公共団体コード", "local_government_code", "opendata-col-code"),
+    col(
+        "全国地方公共団体コード",
+        "local_government_code",
+        "opendata-col-code",
+    ),
     col("ID", "id", "opendata-col-id"),
-    col("地方公共団体名", "local_government_name", "opendata-col-lg-name"),
+    col(
+        "地方公共団体名",
+        "local_government_name",
+        "opendata-col-lg-name",
+    ),
     col("名称", "name", "opendata-col-p-name"),
     col("種別", "form", "opendata-col-p-form"),
     col("相手方名称", "partner_names", "opendata-col-p-partners"),
-    col("相手方法人番号", "partner_corporate_numbers", "opendata-col-p-corporate"),
-    col("相手方種別", "partner_types", "opendata-col-p-partner-types"),
+    col(
+        "相手方法人番号",
+        "partner_corporate_numbers",
+        "opendata-col-p-corporate",
+    ),
+    col(
+        "相手方種別",
+        "partner_types",
+        "opendata-col-p-partner-types",
+    ),
     col("分野", "fields", "opendata-col-fields"),
     col("締結日", "signed_on", "opendata-col-p-signed"),
     col("開始日", "starts_on", "opendata-col-p-starts"),
     col("終了日", "ends_on", "opendata-col-p-ends"),
     col("自動更新", "auto_renew", "opendata-col-p-auto-renew"),
     col("状態", "status", "opendata-col-p-status"),
-    col("最終活動日", "last_activity_on", "opendata-col-p-last-activity"),
+    col(
+        "最終活動日",
+        "last_activity_on",
+        "opendata-col-p-last-activity",
+    ),
     col("休眠", "dormant", "opendata-col-p-dormant"),
     col("概要", "summary", "opendata-col-p-summary"),
     col("URL", "url", "opendata-col-p-url"),
@@ -62,9 +82,17 @@ pub const PARTNERSHIP_COLUMNS: &[Column] = &[
 
 /// The open calls file's columns, in order.
 pub const CALL_COLUMNS: &[Column] = &[
-    col("全国地方公共団体コード", "local_government_code", "opendata-col-code"),
+    col(
+        "全国地方公共団体コード",
+        "local_government_code",
+        "opendata-col-code",
+    ),
     col("ID", "id", "opendata-col-id"),
-    col("地方公共団体名", "local_government_name", "opendata-col-lg-name"),
+    col(
+        "地方公共団体名",
+        "local_government_name",
+        "opendata-col-lg-name",
+    ),
     col("名称", "name", "opendata-col-c-name"),
     col("担当課", "department", "opendata-col-c-department"),
     col("分野", "fields", "opendata-col-fields"),
@@ -347,7 +375,10 @@ impl AtomFeed {
             "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
             xml_escape(&self.alternate)
         ));
-        x.push_str(&format!("  <rights>{}</rights>\n", xml_escape(&self.rights)));
+        x.push_str(&format!(
+            "  <rights>{}</rights>\n",
+            xml_escape(&self.rights)
+        ));
         x.push_str("  <generator>Renkei</generator>\n");
         for e in &self.entries {
             x.push_str("  <entry>\n");

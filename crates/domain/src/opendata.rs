@@ -37,7 +37,10 @@ impl LicenseKind {
             .iter()
             .copied()
             .find(|k| k.code() == s.trim())
-            .ok_or(ParseError::new("license_kind", "error-license-kind-invalid"))
+            .ok_or(ParseError::new(
+                "license_kind",
+                "error-license-kind-invalid",
+            ))
     }
 
     /// The message key of its name: `license-<code>`.
@@ -103,7 +106,12 @@ mod tests {
             License::parse("gov-standard-2.0", "").unwrap().kind,
             LicenseKind::GovStandard20
         );
-        assert_eq!(License::parse("other", " 岸和田市オープンデータ利用規約 ").unwrap().text, "岸和田市オープンデータ利用規約");
+        assert_eq!(
+            License::parse("other", " 岸和田市オープンデータ利用規約 ")
+                .unwrap()
+                .text,
+            "岸和田市オープンデータ利用規約"
+        );
         assert!(License::parse("other", "").is_err());
         assert!(License::parse("other", "a\nb").is_err());
         assert!(License::parse("other", &"あ".repeat(201)).is_err());

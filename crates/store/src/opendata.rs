@@ -34,7 +34,9 @@ impl Cursor {
         let (t, id) = s.trim().split_once('-')?;
         let tenant = TenantCode::parse(t).ok()?;
         let id: i64 = id.parse().ok()?;
-        (0..=(1_i64 << 53)).contains(&id).then_some(Self { tenant, id })
+        (0..=(1_i64 << 53))
+            .contains(&id)
+            .then_some(Self { tenant, id })
     }
 }
 
@@ -215,16 +217,18 @@ impl Store {
         .bind(&license.text)
         .execute(&mut *tx.tx)
         .await?;
-        tx.audit(who.event(
-            Some(&code),
-            "settings.license",
-            "settings:license".into(),
-            serde_json::json!({
-                "from": { "kind": before.kind.code(), "text": before.text },
-                "to": { "kind": license.kind.code(), "text": license.text },
-            })
-            .to_string(),
-        ))
+        tx.audit(
+            who.event(
+                Some(&code),
+                "settings.license",
+                "settings:license".into(),
+                serde_json::json!({
+                    "from": { "kind": before.kind.code(), "text": before.text },
+                    "to": { "kind": license.kind.code(), "text": license.text },
+                })
+                .to_string(),
+            ),
+        )
         .await?;
         tx.commit().await
     }
@@ -535,7 +539,14 @@ mod tests {
     fn cursors_round_trip_and_refuse_junk() {
         let c = Cursor::parse("272027-15").expect("cursor");
         assert_eq!(c.to_string(), "272027-15");
-        for bad in ["", "272027", "272020-1", "272027-x", "272027--1", "272027-99999999999999999"] {
+        for bad in [
+            "",
+            "272027",
+            "272020-1",
+            "272027-x",
+            "272027--1",
+            "272027-99999999999999999",
+        ] {
             assert!(Cursor::parse(bad).is_none(), "{bad}");
         }
     }

@@ -482,10 +482,7 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .get("/feeds/calls.atom", opendata::national_calls_feed)
         .get("/t/{code}/feeds/cases.atom", opendata::cases_feed)
         .get("/t/{code}/feeds/calls.atom", opendata::calls_feed)
-        .post(
-            "/t/{code}/admin/settings/license",
-            opendata::license_post,
-        )
+        .post("/t/{code}/admin/settings/license", opendata::license_post)
         // JSON API
         .get("/api/openapi.json", api::openapi::get)
         .get("/api/v1/tenants/{code}/departments", api::departments::list)
@@ -528,10 +525,7 @@ fn book(config: &crate::WebConfig) -> RouteBook {
             "/api/v1/tenants/{code}/calls/{id}/answers",
             api::open_calls::answers,
         )
-        .get(
-            "/api/v1/opendata/partnerships",
-            api::opendata::partnerships,
-        )
+        .get("/api/v1/opendata/partnerships", api::opendata::partnerships)
         .get("/api/v1/opendata/calls", api::opendata::calls)
         // Operations
         .get("/healthz", pages::ops::healthz)

@@ -179,7 +179,10 @@ async fn decided_call(store: &Store) -> i64 {
 
 async fn count(store: &Store, sql: &str) -> usize {
     let n: i64 = sqlx::Row::try_get(
-        &sqlx::query(sql).fetch_one(store.pool()).await.expect("count"),
+        &sqlx::query(sql)
+            .fetch_one(store.pool())
+            .await
+            .expect("count"),
         "n",
     )
     .expect("n");
@@ -286,9 +289,25 @@ async fn open_data(backend: Backend) {
 
     let tricky = partnership(&store, K, TRICKY, TRICKY_SUMMARY, "2026-10-01", true).await;
     // Signed nearly two years before the clock (2026-11-24), nothing recorded since.
-    let dormant = partnership(&store, K, "休眠している見守り協定", "概要", "2025-01-10", true).await;
+    let dormant = partnership(
+        &store,
+        K,
+        "休眠している見守り協定",
+        "概要",
+        "2025-01-10",
+        true,
+    )
+    .await;
     let hidden = partnership(&store, K, UNPUBLISHED, "概要", "2026-10-01", false).await;
-    let kawasaki = partnership(&store, KAWASAKI, "川崎市の公開協定", "概要", "2026-09-01", true).await;
+    let kawasaki = partnership(
+        &store,
+        KAWASAKI,
+        "川崎市の公開協定",
+        "概要",
+        "2026-09-01",
+        true,
+    )
+    .await;
     store
         .proposal_submit(
             code(K),
@@ -311,7 +330,9 @@ async fn open_data(backend: Backend) {
     let mut bodies: Vec<(String, String)> = Vec::new();
 
     // --- The tenant's partnerships CSV.
-    let resp = public.get(&format!("/t/{K}/opendata/partnerships.csv")).await;
+    let resp = public
+        .get(&format!("/t/{K}/opendata/partnerships.csv"))
+        .await;
     assert_eq!(resp.status, 200);
     assert_eq!(
         resp.headers["content-type"].to_str().expect("type"),
@@ -319,7 +340,10 @@ async fn open_data(backend: Backend) {
     );
     let disposition = resp.headers["content-disposition"].to_str().expect("cd");
     assert!(disposition.starts_with("attachment;"), "{disposition}");
-    assert!(disposition.contains("272027_partnerships.csv"), "{disposition}");
+    assert!(
+        disposition.contains("272027_partnerships.csv"),
+        "{disposition}"
+    );
     let raw = c
         .http
         .get(app.url(&format!("/t/{K}/opendata/partnerships.csv")))
@@ -347,8 +371,16 @@ async fn open_data(backend: Backend) {
     )
     .await;
     assert!(published_k >= 3);
-    assert_eq!(rows.len(), published_k + 1, "a row per published partnership");
-    assert!(rows[1..].iter().all(|r| r[0] == K && r[2] == "大阪府岸和田市"));
+    assert_eq!(
+        rows.len(),
+        published_k + 1,
+        "a row per published partnership"
+    );
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|r| r[0] == K && r[2] == "大阪府岸和田市")
+    );
     assert!(!rows.iter().any(|r| r[1] == hidden.to_string()));
     // RFC 4180: the comma, the quotes and the line break survive, quoted.
     let row = rows
@@ -383,8 +415,16 @@ async fn open_data(backend: Backend) {
     )
     .await;
     assert_eq!(nrows.len(), published_all + 1);
-    assert!(nrows.iter().any(|r| r[0] == KAWASAKI && r[1] == kawasaki.to_string()));
-    assert!(nrows.iter().any(|r| r[0] == K && r[1] == tricky.to_string()));
+    assert!(
+        nrows
+            .iter()
+            .any(|r| r[0] == KAWASAKI && r[1] == kawasaki.to_string())
+    );
+    assert!(
+        nrows
+            .iter()
+            .any(|r| r[0] == K && r[1] == tricky.to_string())
+    );
     let keys: Vec<(String, i64)> = nrows[1..]
         .iter()
         .map(|r| (r[0].clone(), r[1].parse().expect("id")))
@@ -409,7 +449,10 @@ async fn open_data(backend: Backend) {
         .collect();
     assert_eq!(nfrom_json, nrows[1..].to_vec());
     let first = c
-        .api_get(&format!("/api/v1/opendata/partnerships?tenant={K}&limit=1"), None)
+        .api_get(
+            &format!("/api/v1/opendata/partnerships?tenant={K}&limit=1"),
+            None,
+        )
         .await;
     assert_eq!(first.json()["license"]["kind"], "cc-by-4.0");
     bodies.push(("json".into(), first.body.clone()));
@@ -439,7 +482,10 @@ async fn open_data(backend: Backend) {
     let crows = records(&calls.body);
     assert_eq!(
         crows[0],
-        CALL_COLUMNS.iter().map(|c| c.header.to_string()).collect::<Vec<_>>()
+        CALL_COLUMNS
+            .iter()
+            .map(|c| c.header.to_string())
+            .collect::<Vec<_>>()
     );
     assert_eq!(
         crows[0][..3],
@@ -466,10 +512,15 @@ async fn open_data(backend: Backend) {
         .collect();
     assert_eq!(call_json, crows[1..].to_vec());
     bodies.push(("calls csv".into(), calls.body.clone()));
-    bodies.push(("national calls csv".into(), public.get("/opendata/calls.csv").await.body));
+    bodies.push((
+        "national calls csv".into(),
+        public.get("/opendata/calls.csv").await.body,
+    ));
     bodies.push((
         "calls json".into(),
-        c.api_get("/api/v1/opendata/calls?limit=1000", None).await.body,
+        c.api_get("/api/v1/opendata/calls?limit=1000", None)
+            .await
+            .body,
     ));
 
     // --- Atom: well-formed, escaped, links from the configured address (not the Host header).
@@ -499,9 +550,7 @@ async fn open_data(backend: Backend) {
         if path.contains("cases") {
             assert!(xml.contains("防災&lt;&amp;&gt;連携"), "{path}: {xml}");
             assert!(texts.contains(TRICKY), "{path}");
-            assert!(xml.contains(&format!(
-                "href=\"{PUBLIC_URL}/t/{K}/cases/{tricky}\""
-            )));
+            assert!(xml.contains(&format!("href=\"{PUBLIC_URL}/t/{K}/cases/{tricky}\"")));
         } else {
             assert!(xml.contains(&format!("href=\"{PUBLIC_URL}/t/{K}/calls/{decided}\"")));
         }
@@ -524,27 +573,41 @@ async fn open_data(backend: Backend) {
     let reg = public.get(&format!("/t/{K}/agreements")).await;
     assert_eq!(reg.status, 200);
     assert!(reg.body.contains(&format!("/t/{K}/cases/{dormant}")));
-    assert!(reg.body.contains("<time datetime=\"2025-01-10\">令和7年1月10日</time>"));
+    assert!(
+        reg.body
+            .contains("<time datetime=\"2025-01-10\">令和7年1月10日</time>")
+    );
     // The dormant agreement is marked in words on its own row; the fresh one is not.
     let dormant_row = reg
         .body
         .split("<tr")
         .find(|r| r.contains(&format!("/cases/{dormant}\"")))
         .expect("dormant row");
-    assert!(dormant_row.contains("休眠（長期間取組なし）"), "{dormant_row}");
+    assert!(
+        dormant_row.contains("休眠（長期間取組なし）"),
+        "{dormant_row}"
+    );
     let fresh_row = reg
         .body
         .split("<tr")
         .find(|r| r.contains(&format!("/cases/{tricky}\"")))
         .expect("fresh row");
     assert!(!fresh_row.contains("休眠"));
-    assert!(reg.body.contains("rel=\"alternate\" type=\"application/atom+xml\""));
+    assert!(
+        reg.body
+            .contains("rel=\"alternate\" type=\"application/atom+xml\"")
+    );
     let filtered = public
         .get(&format!("/t/{K}/agreements?form=business&status=ended"))
         .await;
     assert_eq!(filtered.status, 200);
     assert!(!filtered.body.contains(&format!("/cases/{tricky}\"")));
-    for q in ["page=99999999999999999999", "page=-3", "form=%3Cx%3E", "page=abc"] {
+    for q in [
+        "page=99999999999999999999",
+        "page=-3",
+        "form=%3Cx%3E",
+        "page=abc",
+    ] {
         let p = public.get(&format!("/t/{K}/agreements?{q}")).await;
         assert_eq!(p.status, 200, "{q}");
     }
@@ -570,7 +633,11 @@ async fn open_data(backend: Backend) {
     assert_eq!(refused.status, 403);
     let mut admin = signed_in(&app, ADMIN).await;
     let settings = admin.get(&format!("/t/{K}/admin/settings")).await;
-    assert!(settings.body.contains("name=\"license_kind\" value=\"cc-by-4.0\" checked"));
+    assert!(
+        settings
+            .body
+            .contains("name=\"license_kind\" value=\"cc-by-4.0\" checked")
+    );
     let bad = admin
         .post(
             &format!("/t/{K}/admin/settings/license"),
@@ -587,7 +654,12 @@ async fn open_data(backend: Backend) {
         .await;
     assert_eq!(bad.status, 422);
     assert_eq!(
-        store.opendata_license(code(K)).await.expect("licence").kind.code(),
+        store
+            .opendata_license(code(K))
+            .await
+            .expect("licence")
+            .kind
+            .code(),
         "cc-by-4.0"
     );
     let ok = admin
@@ -601,19 +673,36 @@ async fn open_data(backend: Backend) {
         .await;
     assert_eq!(ok.status, 303, "{}", ok.body);
     let page = public.get(&format!("/t/{K}/opendata")).await;
-    assert!(page.body.contains("岸和田市オープンデータ利用規約 &#60;第1版&#62;") || page.body.contains("岸和田市オープンデータ利用規約 &lt;第1版&gt;"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("岸和田市オープンデータ利用規約 &#60;第1版&#62;")
+            || page
+                .body
+                .contains("岸和田市オープンデータ利用規約 &lt;第1版&gt;"),
+        "{}",
+        page.body
+    );
     let j = c
-        .api_get(&format!("/api/v1/opendata/partnerships?tenant={K}&limit=1"), None)
+        .api_get(
+            &format!("/api/v1/opendata/partnerships?tenant={K}&limit=1"),
+            None,
+        )
         .await
         .json();
     assert_eq!(j["license"]["kind"], "other");
-    assert_eq!(j["license"]["name"], "岸和田市オープンデータ利用規約 <第1版>");
+    assert_eq!(
+        j["license"]["name"],
+        "岸和田市オープンデータ利用規約 <第1版>"
+    );
     assert_eq!(j["items"][0]["license"]["kind"], "other");
     let feed = public.get(&format!("/t/{K}/feeds/cases.atom")).await.body;
     assert!(feed.contains("<rights>岸和田市オープンデータ利用規約 &lt;第1版&gt;</rights>"));
     // Another tenant keeps the default.
     let other = c
-        .api_get(&format!("/api/v1/opendata/partnerships?tenant={KAWASAKI}"), None)
+        .api_get(
+            &format!("/api/v1/opendata/partnerships?tenant={KAWASAKI}"),
+            None,
+        )
         .await
         .json();
     assert_eq!(other["license"]["kind"], "cc-by-4.0");

@@ -2,7 +2,7 @@
 
 pub mod departments;
 pub mod open_calls;
-pub mod opendata;
 pub mod openapi;
+pub mod opendata;
 pub mod partnerships;
 pub mod proposals;

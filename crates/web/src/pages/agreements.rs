@@ -38,7 +38,11 @@ pub struct RegisterQuery {
 impl RegisterQuery {
     /// The page from 1; anything else (text, 0, too far) is the nearest page that exists.
     fn page(&self) -> i64 {
-        self.page.trim().parse::<i64>().unwrap_or(1).clamp(1, MAX_PAGE)
+        self.page
+            .trim()
+            .parse::<i64>()
+            .unwrap_or(1)
+            .clamp(1, MAX_PAGE)
     }
 
     fn link(&self, page: i64) -> String {
@@ -161,7 +165,11 @@ pub async fn get(
         ),
         prev: (page > 1).then(|| q.link(page - 1)),
         next: (page < pages).then(|| q.link(page + 1)),
-        page_line: tr.t2("agreements-page", ("page", &page.min(pages)), ("pages", &pages)),
+        page_line: tr.t2(
+            "agreements-page",
+            ("page", &page.min(pages)),
+            ("pages", &pages),
+        ),
         rows,
         tenant,
     })?

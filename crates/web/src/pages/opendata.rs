@@ -54,7 +54,9 @@ async fn chunk(
     let mut out = String::new();
     let (last, n) = match set {
         Dataset::Partnerships => {
-            let rows = store.opendata_partnerships(tenant, after, CHUNK_ROWS).await?;
+            let rows = store
+                .opendata_partnerships(tenant, after, CHUNK_ROWS)
+                .await?;
             for r in &rows {
                 out.push_str(&od::csv_record(od::partnership_record(r, base).cells()));
             }
@@ -108,7 +110,10 @@ fn csv_body(state: &AppState, set: Dataset, tenant: Option<TenantCode>) -> Body 
                     Err(e) => {
                         // The header is sent: all that is left is to cut the file short.
                         tracing::error!(error = %e, "open data file stopped");
-                        Some((Err(std::io::Error::other("open data file stopped")), Step::Done))
+                        Some((
+                            Err(std::io::Error::other("open data file stopped")),
+                            Step::Done,
+                        ))
                     }
                 },
             }
@@ -363,11 +368,7 @@ fn index(
         None => tr.t("opendata-heading-national"),
     };
     let (license_name, license_url, license_line) = match &license {
-        Some(l) => (
-            l.name(),
-            l.url(),
-            tr.t("opendata-license-tenant"),
-        ),
+        Some(l) => (l.name(), l.url(), tr.t("opendata-license-tenant")),
         None => {
             let d = License::default();
             (d.name(), d.url(), tr.t("opendata-license-national"))
