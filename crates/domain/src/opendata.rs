@@ -101,14 +101,14 @@ mod tests {
 
     #[test]
     fn parses_the_choices() {
-        assert_eq!(License::parse("cc-by-4.0", "x").unwrap().text, "");
+        assert_eq!(License::parse("cc-by-4.0", "x").expect("valid").text, "");
         assert_eq!(
-            License::parse("gov-standard-2.0", "").unwrap().kind,
+            License::parse("gov-standard-2.0", "").expect("valid").kind,
             LicenseKind::GovStandard20
         );
         assert_eq!(
             License::parse("other", " 岸和田市オープンデータ利用規約 ")
-                .unwrap()
+                .expect("valid")
                 .text,
             "岸和田市オープンデータ利用規約"
         );
