@@ -715,3 +715,48 @@ async fn open_data(backend: Backend) {
 }
 
 on_both!(open_data);
+
+/// The national file is read in chunks of 500 rows: more than two chunks of rows come out
+/// whole, once each, in (code, id) order, the same as the JSON paged by its cursor.
+async fn national_file_spans_chunks(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let store = &app.store;
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1234) \
+         INSERT INTO partnerships (tenant_code, form, status, title, purpose, summary, city_role, route, \
+           auto_renew, fiscal_justification, published, created_by, created_at, updated_at) \
+         SELECT CASE WHEN i % 3 = 0 THEN '141305' ELSE '272027' END, 'project', 'active', \
+           'まとめて登録した協定 ' || i, '目的', '概要', '役割', '', 0, '', \
+           CASE WHEN i % 7 = 0 THEN 0 ELSE 1 END, 'test', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z' FROM n",
+    )
+    .execute(store.pool())
+    .await
+    .expect("bulk partnerships");
+    let published = count(
+        store,
+        "SELECT COUNT(*) AS n FROM partnerships WHERE published = 1",
+    )
+    .await;
+    assert!(published > 1000);
+    let mut c = app.client();
+    let file = c.get("/opendata/partnerships.csv").await;
+    assert_eq!(file.status, 200);
+    let rows = records(&file.body);
+    assert_eq!(rows.len(), published + 1);
+    let keys: Vec<(String, i64)> = rows[1..]
+        .iter()
+        .map(|r| (r[0].clone(), r[1].parse().expect("id")))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(keys, sorted, "each row once, in (code, id) order");
+    let items = all_items(&c, "/api/v1/opendata/partnerships", 300).await;
+    let from_json: Vec<Vec<String>> = items
+        .iter()
+        .map(|i| json_cells(i, PARTNERSHIP_COLUMNS))
+        .collect();
+    assert_eq!(from_json, rows[1..].to_vec());
+}
+
+on_both!(national_file_spans_chunks);
