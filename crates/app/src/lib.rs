@@ -16,6 +16,7 @@ pub mod export;
 pub mod i18n;
 pub mod mailer;
 pub mod open_calls;
+pub mod opendata;
 pub mod partners;
 pub mod partnership_import;
 pub mod partnership_sheet;

@@ -21,6 +21,7 @@ pub mod error;
 pub mod kana;
 pub mod lang;
 pub mod open_call;
+pub mod opendata;
 pub mod partner;
 pub mod partnership;
 pub mod password;

@@ -18,6 +18,7 @@ pub mod events;
 pub mod group;
 pub mod migrate;
 pub mod open_calls;
+pub mod opendata;
 pub mod outbox;
 pub mod ownership;
 pub mod partnerships;

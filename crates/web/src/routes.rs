@@ -464,6 +464,25 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         )
         .get("/t/{code}/calls", calls_public::list)
         .get("/t/{code}/calls/{id}", calls_public::show)
+        // Open data: the agreement register, the files (streamed CSV), the feeds, the licence
+        .get("/t/{code}/agreements", agreements::get)
+        .get("/opendata", opendata::national_page)
+        .get("/t/{code}/opendata", opendata::tenant_page)
+        .get(
+            "/opendata/partnerships.csv",
+            opendata::national_partnerships_csv,
+        )
+        .get("/opendata/calls.csv", opendata::national_calls_csv)
+        .get(
+            "/t/{code}/opendata/partnerships.csv",
+            opendata::partnerships_csv,
+        )
+        .get("/t/{code}/opendata/calls.csv", opendata::calls_csv)
+        .get("/feeds/cases.atom", opendata::national_cases_feed)
+        .get("/feeds/calls.atom", opendata::national_calls_feed)
+        .get("/t/{code}/feeds/cases.atom", opendata::cases_feed)
+        .get("/t/{code}/feeds/calls.atom", opendata::calls_feed)
+        .post("/t/{code}/admin/settings/license", opendata::license_post)
         // JSON API
         .get("/api/openapi.json", api::openapi::get)
         .get("/api/v1/tenants/{code}/departments", api::departments::list)
@@ -506,6 +525,8 @@ fn book(config: &crate::WebConfig) -> RouteBook {
             "/api/v1/tenants/{code}/calls/{id}/answers",
             api::open_calls::answers,
         )
+        .get("/api/v1/opendata/partnerships", api::opendata::partnerships)
+        .get("/api/v1/opendata/calls", api::opendata::calls)
         // Operations
         .get("/healthz", pages::ops::healthz)
         .get("/metrics", pages::ops::metrics)

@@ -36,6 +36,7 @@ mod web_intake_confirm;
 mod web_isolation;
 mod web_misc;
 mod web_open_calls;
+mod web_opendata;
 mod web_operator;
 mod web_ownership;
 mod web_partner_merge;

@@ -53,6 +53,13 @@ const PUBLIC: &[(&str, &str)] = &[
     // Published open calls and their results (nothing of the answers not selected).
     ("GET", "/t/{code}/calls"),
     ("GET", "/t/{code}/calls/{id}"),
+    // Open data: the agreement register, the files and the feeds (published rows only).
+    ("GET", "/t/{code}/agreements"),
+    ("GET", "/t/{code}/opendata"),
+    ("GET", "/t/{code}/opendata/partnerships.csv"),
+    ("GET", "/t/{code}/opendata/calls.csv"),
+    ("GET", "/t/{code}/feeds/cases.atom"),
+    ("GET", "/t/{code}/feeds/calls.atom"),
 ];
 
 fn is_public(method: &Method, path: &str) -> bool {

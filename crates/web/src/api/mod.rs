@@ -3,5 +3,6 @@
 pub mod departments;
 pub mod open_calls;
 pub mod openapi;
+pub mod opendata;
 pub mod partnerships;
 pub mod proposals;

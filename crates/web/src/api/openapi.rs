@@ -12,7 +12,7 @@
 //! document (`renkei_testkit::openapi`), and a test checks that the document and the route
 //! table list the same operations.
 
-use crate::api::{departments, open_calls, partnerships, proposals};
+use crate::api::{departments, open_calls, opendata, partnerships, proposals};
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
 use renkei_domain::proposal::{
@@ -48,6 +48,8 @@ use utoipa::{Modify, OpenApi};
         partnerships::add_activity,
         open_calls::list,
         open_calls::answers,
+        opendata::partnerships,
+        opendata::calls,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&Bearer)
@@ -368,6 +370,19 @@ pub fn page() -> Object {
 
 pub fn per_page() -> Object {
     bounded(1, proposals::MAX_PER_PAGE)
+}
+
+/// Open data: the page size (`opendata::DEFAULT_LIMIT` when absent).
+pub fn opendata_limit() -> Object {
+    bounded(1, renkei_store::opendata::PAGE_MAX)
+}
+
+/// Open data: a keyset cursor, `{local government code}-{id}`.
+pub fn opendata_cursor() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some("^[0-9]{6}-[0-9]{1,16}$"))
+        .build()
 }
 
 pub fn older_than_days() -> Object {

@@ -1,6 +1,7 @@
 //! Page handlers, one file per action (the URL tells you the file).
 
 pub mod admin_home;
+pub mod agreements;
 pub mod audit_list;
 pub mod call_evaluations;
 pub mod calls_public;
@@ -29,6 +30,7 @@ pub mod login;
 pub mod logout;
 pub mod mypage;
 pub mod open_calls;
+pub mod opendata;
 pub mod operator_home;
 pub mod ops;
 pub mod partners;

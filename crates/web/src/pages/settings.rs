@@ -56,6 +56,9 @@ struct SettingsTemplate {
     errors: FieldErrors,
     /// The dormancy period as shown (or as typed, after an error).
     dormancy_months: String,
+    /// The open-data licence (`opendata::license_post`).
+    license_choices: Vec<super::opendata::LicenseChoice>,
+    license_text: String,
 }
 
 impl SettingsTemplate {
@@ -90,6 +93,7 @@ async fn render_with(
     dormancy_months: String,
 ) -> Result<Response, WebError> {
     let openness = state.store.desk_openness(a.code).await?;
+    let license = state.store.opendata_license(a.code).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -111,6 +115,8 @@ async fn render_with(
         form,
         errors,
         dormancy_months,
+        license_choices: super::opendata::license_choices(&ctx.tr, license.kind.code()),
+        license_text: license.text,
     })?;
     Ok((status, page).into_response())
 }
