@@ -464,6 +464,8 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         )
         .get("/t/{code}/calls", calls_public::list)
         .get("/t/{code}/calls/{id}", calls_public::show)
+        // --- landing: the national list of published open calls ---
+        .get("/calls", calls_public::national)
         // JSON API
         .get("/api/openapi.json", api::openapi::get)
         .get("/api/v1/tenants/{code}/departments", api::departments::list)

@@ -13,6 +13,8 @@ pub struct AppState {
     pub app: App,
     pub config: Arc<WebConfig>,
     pub(crate) metrics: Arc<Metrics>,
+    /// The landing page's national reads, kept a minute (`pages::top::LandingCache`).
+    pub(crate) landing: Arc<crate::pages::top::LandingCache>,
 }
 
 impl AppState {
@@ -22,6 +24,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
+            landing: Arc::default(),
         }
     }
 
