@@ -2805,11 +2805,7 @@ const SCENARIOS: &[Scenario] = &[
 /// drills, closing in two weeks, and 川崎市 asks about its parks, closing in five weeks; each
 /// drafted and published by the desk through the same commands the desk's pages call, on
 /// the demo's clock (today by the real clock). No answers: the proposals stay the story's.
-async fn publish_open_calls(
-    app: &App,
-    clock: &ManualClock,
-    real_now: DateTime<Utc>,
-) -> Result<()> {
+async fn publish_open_calls(app: &App, clock: &ManualClock, real_now: DateTime<Utc>) -> Result<()> {
     use renkei_domain::open_call::OpenCallInput;
     clock.set(real_now.max(app.store.now()));
     let today = app.store.today();

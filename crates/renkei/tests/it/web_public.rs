@@ -138,12 +138,13 @@ async fn public_side(backend: Backend) {
 
     // The demo's partnerships: the newest published one, and one without consent (the
     // demo publishes them all: the oldest is taken back here, as its form's box unticked).
-    let oldest: i64 = sqlx::query("SELECT MIN(id) AS n FROM partnerships WHERE tenant_code = '272027'")
-        .fetch_one(store.pool())
-        .await
-        .expect("oldest")
-        .try_get("n")
-        .expect("n");
+    let oldest: i64 =
+        sqlx::query("SELECT MIN(id) AS n FROM partnerships WHERE tenant_code = '272027'")
+            .fetch_one(store.pool())
+            .await
+            .expect("oldest")
+            .try_get("n")
+            .expect("n");
     sqlx::query("UPDATE partnerships SET published = 0 WHERE id = $1")
         .bind(oldest)
         .execute(store.pool())
@@ -171,7 +172,11 @@ async fn public_side(backend: Backend) {
         )
         .await
         .expect("unpublished");
-    let newest = published.iter().map(|p| p.id).max().expect("a published one");
+    let newest = published
+        .iter()
+        .map(|p| p.id)
+        .max()
+        .expect("a published one");
     let hidden = &unpublished.first().expect("an unpublished one").title;
     assert!(
         published.iter().all(|p| !p.title.contains(hidden.as_str())),
@@ -182,21 +187,29 @@ async fn public_side(backend: Backend) {
     let top = anon.get("/").await;
     assert_eq!(top.status, 200);
     let b = &top.body;
-    assert!(b.contains("action=\"/cases\""), "the search box goes to /cases");
+    assert!(
+        b.contains("action=\"/cases\""),
+        "the search box goes to /cases"
+    );
     let mine = b.find(OPEN_TITLE).expect("a call closing soon");
     let demo = b
         .find("だんじり祭の来訪者も参加できる防災訓練のアイデア")
         .expect("the demo's call");
     assert!(mine < demo, "the soonest closing first");
     assert!(b.contains(&format!("/t/272027/calls/{open}")));
-    assert!(!b.contains(DECIDED_TITLE), "a decided call is not closing soon");
+    assert!(
+        !b.contains(DECIDED_TITLE),
+        "a decided call is not closing soon"
+    );
     assert!(
         b.contains(&format!("href=\"/t/272027/cases/{newest}\"")),
         "the latest case links to its page"
     );
     assert!(b.contains("href=\"/stats\"") && b.contains("href=\"/calls\""));
     assert!(
-        b.contains("<a href=\"/t/272027\">岸和田市</a> <span class=\"badge badge-open\">受付中</span>"),
+        b.contains(
+            "<a href=\"/t/272027\">岸和田市</a> <span class=\"badge badge-open\">受付中</span>"
+        ),
         "an open desk is listed under its prefecture and marked in words"
     );
     assert!(
@@ -206,13 +219,19 @@ async fn public_side(backend: Backend) {
     let figures = store.national_figures().await.expect("figures");
     assert_eq!(figures.open_desks, 3);
     assert_eq!(figures.open_calls, 3);
-    assert!(b.contains(&format!("<dd class=\"stat\">{}</dd>", figures.published_cases)));
+    assert!(b.contains(&format!(
+        "<dd class=\"stat\">{}</dd>",
+        figures.published_cases
+    )));
     // Visitors get the public navigation.
     for nav in ["/cases", "/calls", "/stats", "/opendata"] {
         assert!(b.contains(&format!("<li><a href=\"{nav}\">")), "{nav}");
     }
     let en = app.client().get("/?lang=en").await;
-    assert!(en.body.contains("Renkei connects the public-private partnership desks"));
+    assert!(
+        en.body
+            .contains("Renkei connects the public-private partnership desks")
+    );
     // The old way in by name still works.
     let found = anon.get("/?q=%E5%B2%B8%E5%92%8C%E7%94%B0").await;
     assert!(found.body.contains("/t/272027"));
@@ -228,12 +247,21 @@ async fn public_side(backend: Backend) {
     let desk = anon.get("/t/272027").await;
     assert_eq!(desk.status, 200);
     let d = &desk.body;
-    assert!(d.contains("href=\"/t/272027/propose\""), "the open desk takes proposals");
+    assert!(
+        d.contains("href=\"/t/272027/propose\""),
+        "the open desk takes proposals"
+    );
     assert!(d.contains("単なる営業") && d.contains("財政負担") && d.contains("どなたでも"));
     assert!(d.contains(&format!("/t/272027/calls/{open}")));
     assert!(!d.contains(DECIDED_TITLE), "only calls taking answers");
     assert!(d.contains(&format!("/t/272027/cases/{newest}")));
-    for link in ["/cases\"", "/stats\"", "/agreements\"", "/opendata\"", "/calls\""] {
+    for link in [
+        "/cases\"",
+        "/stats\"",
+        "/agreements\"",
+        "/opendata\"",
+        "/calls\"",
+    ] {
         assert!(d.contains(&format!("href=\"/t/272027{link}")), "{link}");
     }
 
@@ -249,14 +277,22 @@ async fn public_side(backend: Backend) {
     let c = &calls.body;
     let (o, demo, dec) = (
         c.find(OPEN_TITLE).expect("open call"),
-        c.find("公園の夜間利用と見守りの仕組みづくり").expect("the demo's Kawasaki call"),
+        c.find("公園の夜間利用と見守りの仕組みづくり")
+            .expect("the demo's Kawasaki call"),
         c.find(DECIDED_TITLE).expect("decided call"),
     );
-    assert!(o < demo && demo < dec, "open ones by closing date, then the decided one");
+    assert!(
+        o < demo && demo < dec,
+        "open ones by closing date, then the decided one"
+    );
     assert!(c.contains(WINNER_ORG), "the decided call's result");
     let osaka_only = anon.get("/calls?prefecture=270008").await;
     assert!(osaka_only.body.contains(OPEN_TITLE));
-    assert!(!osaka_only.body.contains("公園の夜間利用と見守りの仕組みづくり"));
+    assert!(
+        !osaka_only
+            .body
+            .contains("公園の夜間利用と見守りの仕組みづくり")
+    );
     for odd in [
         "/calls?page=abc",
         "/calls?page=-5",
@@ -270,13 +306,22 @@ async fn public_side(backend: Backend) {
     // One call: the closing date, how to answer (the intake with ?call=), the result.
     let page = anon.get(&format!("/t/272027/calls/{open}")).await;
     assert!(page.body.contains("締切日"));
-    assert!(page.body.contains(&format!("/t/272027/propose?call={open}")));
+    assert!(
+        page.body
+            .contains(&format!("/t/272027/propose?call={open}"))
+    );
     let intake = anon.get(&format!("/t/272027/propose?call={open}")).await;
     assert_eq!(intake.status, 200);
-    assert!(intake.body.contains(OPEN_TITLE), "the form names the call it answers");
+    assert!(
+        intake.body.contains(OPEN_TITLE),
+        "the form names the call it answers"
+    );
     let result = anon.get(&format!("/t/272027/calls/{decided}")).await;
     assert!(result.body.contains(WINNER_ORG) && result.body.contains(REASON));
-    assert!(!result.body.contains("/propose?call="), "a decided call takes no answers");
+    assert!(
+        !result.body.contains("/propose?call="),
+        "a decided call takes no answers"
+    );
     let draft = store
         .open_calls(k(), Default::default())
         .await
@@ -284,7 +329,12 @@ async fn public_side(backend: Backend) {
         .into_iter()
         .find(|c| c.title == DRAFT_TITLE)
         .expect("draft");
-    assert_eq!(anon.get(&format!("/t/272027/calls/{}", draft.id)).await.status, 404);
+    assert_eq!(
+        anon.get(&format!("/t/272027/calls/{}", draft.id))
+            .await
+            .status,
+        404
+    );
 
     // The calls API without a token: the public calls only.
     let api = anon.api_get("/api/v1/tenants/272027/calls", None).await;

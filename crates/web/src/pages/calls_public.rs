@@ -50,7 +50,11 @@ fn dates(tr: &Tr, c: &StoredCall, today: NaiveDate) -> (bool, String, String) {
             tr.t1("call-closes-in", "days", &days)
         }
     } else if c.status == CallStatus::Published && c.opens_on > today {
-        tr.t1("call-opens-on-later", "date", &date_for(tr.lang, c.opens_on))
+        tr.t1(
+            "call-opens-on-later",
+            "date",
+            &date_for(tr.lang, c.opens_on),
+        )
     } else {
         String::new()
     };
@@ -174,7 +178,10 @@ pub async fn national(
         .and_then(|p| p.trim().parse::<i64>().ok())
         .unwrap_or(0)
         .clamp(0, renkei_store::landing::PUBLIC_CALLS_PAGE_MAX);
-    let (found, total) = state.store.public_calls(&prefecture, page, PER_PAGE).await?;
+    let (found, total) = state
+        .store
+        .public_calls(&prefecture, page, PER_PAGE)
+        .await?;
     let today = state.store.today();
     let mut calls = Vec::with_capacity(found.len());
     for r in found {
