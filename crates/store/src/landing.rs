@@ -164,18 +164,31 @@ impl Store {
         tenant: Option<TenantCode>,
         limit: i64,
     ) -> Result<Vec<PublicCase>> {
-        let code = tenant.map(|t| t.to_string()).unwrap_or_default();
-        let rows = sqlx::query(
-            "SELECT p.id, p.tenant_code, p.title, p.form, p.signed_on, p.starts_on, \
+        // Two statements, so each walks its own index newest first and stops after `limit`
+        // rows: a tenant's (tenant_code, id), the nation's (published, id).
+        const COLS: &str = "SELECT p.id, p.tenant_code, p.title, p.form, p.signed_on, p.starts_on, \
              (SELECT pp.name FROM partnership_parties pp WHERE pp.partnership_id = p.id \
-              ORDER BY pp.position LIMIT 1) AS partner_name \
-             FROM partnerships p WHERE p.published = 1 AND ($1 = '' OR p.tenant_code = $1) \
-             ORDER BY p.id DESC LIMIT $2",
-        )
-        .bind(&code)
-        .bind(limit.clamp(0, 50))
-        .fetch_all(self.pool())
-        .await?;
+              ORDER BY pp.position LIMIT 1) AS partner_name FROM partnerships p";
+        let limit = limit.clamp(0, 50);
+        let rows = match tenant {
+            Some(t) => {
+                sqlx::query(&format!(
+                    "{COLS} WHERE p.tenant_code = $1 AND p.published = 1 ORDER BY p.id DESC LIMIT $2"
+                ))
+                .bind(t.to_string())
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?
+            }
+            None => {
+                sqlx::query(&format!(
+                    "{COLS} WHERE p.published = 1 ORDER BY p.id DESC LIMIT $1"
+                ))
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?
+            }
+        };
         let codes = rows
             .iter()
             .map(|r| r.try_get::<String, _>("tenant_code"))

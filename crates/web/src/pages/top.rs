@@ -53,20 +53,29 @@ pub struct LandingData {
 /// A per-process copy of [`LandingData`], read again after [`LANDING_TTL`] or when the day
 /// (by the store's clock) changes. Several app servers each keep their own: a new case or
 /// call shows on the landing page within a minute everywhere.
+/// Requests that find it stale wait for one of them to read it again (`refresh`), so an
+/// expiry under load costs one read, not one per request.
 #[derive(Default)]
 pub struct LandingCache {
     slot: Mutex<Option<(Instant, NaiveDate, Arc<LandingData>)>>,
+    refresh: tokio::sync::Mutex<()>,
 }
 
 impl LandingCache {
+    fn fresh(&self, today: NaiveDate) -> Option<Arc<LandingData>> {
+        let slot = self.slot.lock().ok()?;
+        let (at, day, data) = slot.as_ref()?;
+        (*day == today && at.elapsed() < LANDING_TTL).then(|| data.clone())
+    }
+
     pub async fn get(&self, state: &AppState) -> Result<Arc<LandingData>, WebError> {
         let today = state.store.today();
-        if let Ok(slot) = self.slot.lock()
-            && let Some((at, day, data)) = slot.as_ref()
-            && *day == today
-            && at.elapsed() < LANDING_TTL
-        {
-            return Ok(data.clone());
+        if let Some(data) = self.fresh(today) {
+            return Ok(data);
+        }
+        let _turn = self.refresh.lock().await;
+        if let Some(data) = self.fresh(today) {
+            return Ok(data);
         }
         let data = Arc::new(read(state).await?);
         if let Ok(mut slot) = self.slot.lock() {
