@@ -111,6 +111,18 @@ for (const backend of BACKENDS) {
       resp = await page.goto(srv.at('/?lang=en'));
       assert.equal(resp?.status(), 200);
       await check(page, problems, 'landing in English');
+
+      // The header (language, sign-in and the public navigation) wraps at 320 px too.
+      for (const path of ['/', `/t/${TENANT}`, '/calls']) {
+        await page.goto(srv.at(path));
+        await page.setViewportSize({ width: 320, height: 800 });
+        const { scroll, inner } = await page.evaluate(() => ({
+          scroll: document.documentElement.scrollWidth,
+          inner: window.innerWidth,
+        }));
+        if (scroll > inner) problems.push(`sideways scrolling at 320 px (${scroll} > ${inner}) on ${path}`);
+        await page.setViewportSize({ width: 1280, height: 900 });
+      }
       noProblems(problems);
     });
 
