@@ -171,15 +171,13 @@ impl Store {
               ORDER BY pp.position LIMIT 1) AS partner_name FROM partnerships p";
         let limit = limit.clamp(0, 50);
         let rows = match tenant {
-            Some(t) => {
-                sqlx::query(&format!(
-                    "{COLS} WHERE p.tenant_code = $1 AND p.published = 1 ORDER BY p.id DESC LIMIT $2"
-                ))
-                .bind(t.to_string())
-                .bind(limit)
-                .fetch_all(self.pool())
-                .await?
-            }
+            Some(t) => sqlx::query(&format!(
+                "{COLS} WHERE p.tenant_code = $1 AND p.published = 1 ORDER BY p.id DESC LIMIT $2"
+            ))
+            .bind(t.to_string())
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?,
             None => {
                 sqlx::query(&format!(
                     "{COLS} WHERE p.published = 1 ORDER BY p.id DESC LIMIT $1"
