@@ -327,6 +327,7 @@ pub async fn load_until(app: &App, before: Option<DateTime<Utc>>) -> Result<Vec<
     load_proposals(&demo_app, &plan, &clock).await?;
     if before.is_none() {
         realise_partnerships(&demo_app, &clock, app.store.now()).await?;
+        publish_open_calls(&demo_app, &clock, app.store.now()).await?;
     }
     Ok(logins)
 }
@@ -2797,3 +2798,81 @@ const SCENARIOS: &[Scenario] = &[
         ..BASE
     },
 ];
+
+// --- landing: open calls the public side shows ---
+
+/// Two open calls taking answers (once): 岸和田市's 危機管理課 asks for ideas on disaster
+/// drills, closing in two weeks, and 川崎市 asks about its parks, closing in five weeks; each
+/// drafted and published by the desk through the same commands the desk's pages call, on
+/// the demo's clock (today by the real clock). No answers: the proposals stay the story's.
+async fn publish_open_calls(app: &App, clock: &ManualClock, real_now: DateTime<Utc>) -> Result<()> {
+    use renkei_domain::open_call::OpenCallInput;
+    clock.set(real_now.max(app.store.now()));
+    let today = app.store.today();
+    let calls: [(&str, &str, &str, i64, OpenCallInput); 2] = [
+        (
+            MARKER_TENANT,
+            "desk@kishiwada.demo.renkei.jp",
+            "危機管理課",
+            14,
+            OpenCallInput {
+                title: "だんじり祭の来訪者も参加できる防災訓練のアイデア".into(),
+                background: "祭礼の時期には市外からの来訪者が多く、災害時の避難誘導が課題になっています。".into(),
+                problem: "土地に不案内な来訪者にも伝わる避難情報と、短時間で参加できる訓練の方法がありません。".into(),
+                offers: "訓練会場（市内の公園・学校）、避難所の位置データ、市の広報紙とSNSでの告知".into(),
+                outcomes: "来訪者を含む訓練参加者を年間1,000人以上にすること。".into(),
+                eligibility: "法人・団体（個人事業主を含む）".into(),
+                fields: vec!["disaster".into(), "tourism".into()],
+                criteria: vec![
+                    ("実現性".into(), "40".into()),
+                    ("効果".into(), "40".into()),
+                    ("市の財政負担がないこと".into(), "20".into()),
+                ],
+                ..OpenCallInput::default()
+            },
+        ),
+        (
+            "141305",
+            "desk@kawasaki.demo.renkei.jp",
+            "",
+            35,
+            OpenCallInput {
+                title: "公園の夜間利用と見守りの仕組みづくり".into(),
+                background: "駅に近い公園で夜間の利用が増え、近隣から安全面の声が寄せられています。".into(),
+                problem: "夜間の見守りを担う人手がなく、利用のルールも周知できていません。".into(),
+                offers: "公園の場所、利用者数の調査結果、区役所での周知".into(),
+                outcomes: "夜間の苦情件数を半減させ、利用者の満足度を高めること。".into(),
+                fields: vec!["town".into()],
+                criteria: vec![("実現性".into(), "50".into()), ("効果".into(), "50".into())],
+                ..OpenCallInput::default()
+            },
+        ),
+    ];
+    for (code, desk_email, department, days, input) in calls {
+        let tenant = TenantCode::parse(code)?;
+        if !app.store.open_calls_public(tenant).await?.is_empty() {
+            continue;
+        }
+        let Ok(desk) = app.store.user_by_email(desk_email).await else {
+            continue;
+        };
+        let by = acting(&app.store, &desk).await?;
+        let departments = app.store.departments(tenant).await?;
+        let Some(dept) = departments
+            .iter()
+            .find(|d| d.name == department)
+            .or(departments.first())
+        else {
+            continue;
+        };
+        let input = OpenCallInput {
+            department_id: dept.id.to_string(),
+            opens_on: today.to_string(),
+            closes_on: (today + Duration::days(days)).to_string(),
+            ..input
+        };
+        let id = crate::open_calls::create(app, &by, tenant, &input).await?;
+        crate::open_calls::desk_move(app, &by, tenant, id, "publish", "").await?;
+    }
+    Ok(())
+}

@@ -141,6 +141,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "open data licence",
         include_str!("../migrations/sqlite/0028_opendata_license.sql"),
     ),
+    (
+        29,
+        "public landing index",
+        include_str!("../migrations/sqlite/0029_public_landing_index.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -267,6 +272,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         28,
         "open data licence",
         include_str!("../migrations/postgres/0028_opendata_license.sql"),
+    ),
+    (
+        29,
+        "public landing index",
+        include_str!("../migrations/postgres/0029_public_landing_index.sql"),
     ),
 ];
 

@@ -16,6 +16,7 @@ pub mod desk;
 mod error;
 pub mod events;
 pub mod group;
+pub mod landing;
 pub mod migrate;
 pub mod open_calls;
 pub mod opendata;

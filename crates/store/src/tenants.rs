@@ -160,10 +160,10 @@ pub fn parse_code_list(data: &[u8]) -> Result<Vec<Tenant>, Vec<BadRow>> {
     }
 }
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana";
 
-fn tenant_from_row(r: &sqlx::any::AnyRow) -> Result<Tenant> {
+pub(crate) fn tenant_from_row(r: &sqlx::any::AnyRow) -> Result<Tenant> {
     Ok(Tenant {
         code: r.try_get("code")?,
         kind: r.try_get("kind")?,

@@ -483,6 +483,8 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .get("/t/{code}/feeds/cases.atom", opendata::cases_feed)
         .get("/t/{code}/feeds/calls.atom", opendata::calls_feed)
         .post("/t/{code}/admin/settings/license", opendata::license_post)
+        // --- landing: the national list of published open calls ---
+        .get("/calls", calls_public::national)
         // JSON API
         .get("/api/openapi.json", api::openapi::get)
         .get("/api/v1/tenants/{code}/departments", api::departments::list)

@@ -17,6 +17,8 @@ pub struct AppState {
     pub(crate) metrics: Arc<Metrics>,
     /// Read caches of the heaviest staff pages, kept right by the tenant's data version.
     pub(crate) caches: Arc<Caches>,
+    /// The landing page's national reads, kept a minute (`pages::top::LandingCache`).
+    pub(crate) landing: Arc<crate::pages::top::LandingCache>,
 }
 
 /// The read caches (`crate::cache`), one per page.
@@ -38,6 +40,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
+            landing: Arc::default(),
         }
     }
 

@@ -95,6 +95,14 @@ impl Base {
         }
     }
 
+    /// Whether the header shows the public navigation (cases, calls, statistics, open
+    /// data): for visitors and proponents; staff keep their own navigation.
+    pub fn public_nav(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_none_or(|u| u.role == renkei_domain::Role::Proponent)
+    }
+
     /// The signed-in user's home page.
     pub fn user_home(&self) -> String {
         self.user

@@ -44,6 +44,7 @@ mod web_partners;
 mod web_partnerships;
 mod web_password_reset;
 mod web_proposals;
+mod web_public;
 mod web_questions;
 mod web_templates;
 mod web_text;

@@ -166,7 +166,11 @@ async fn whole_flow(backend: Backend) {
     );
     assert!(bad.body.contains("夜間は会館が使われていない。"));
     assert_eq!(
-        count(store, "SELECT COUNT(*) AS n FROM open_calls").await,
+        count(
+            store,
+            "SELECT COUNT(*) AS n FROM open_calls WHERE title = 'だんじり会館の夜間活用アイデア'"
+        )
+        .await,
         0
     );
     let created = dept
@@ -657,7 +661,11 @@ async fn refusals(backend: Backend) {
     assert_eq!(r.status, 422);
     assert!(r.body.contains("配点は1～100の整数で入力してください。"));
     assert_eq!(
-        count(store, "SELECT COUNT(*) AS n FROM open_calls").await,
+        count(
+            store,
+            "SELECT COUNT(*) AS n FROM open_calls WHERE title = 'だんじり会館の夜間活用アイデア'"
+        )
+        .await,
         1
     );
 

@@ -200,7 +200,7 @@ pub struct PublicCall {
     pub selected_orgs: Vec<String>,
 }
 
-fn call_columns(store_backend: crate::Backend) -> String {
+pub(crate) fn call_columns(store_backend: crate::Backend) -> String {
     format!(
         "c.id, c.tenant_code, c.department_id, d.name AS department_name, c.title, c.background, c.problem, \
          c.constraints_text, c.offers, c.outcomes, c.eligibility, c.opens_on, c.closes_on, c.status, \
@@ -213,7 +213,7 @@ fn call_columns(store_backend: crate::Backend) -> String {
     )
 }
 
-fn call_from_row(r: &sqlx::any::AnyRow, today: NaiveDate) -> Result<StoredCall> {
+pub(crate) fn call_from_row(r: &sqlx::any::AnyRow, today: NaiveDate) -> Result<StoredCall> {
     let stored_status = rows::code(r, T, "status", CallStatus::parse)?;
     let closes_on = rows::date(r, T, "closes_on")?;
     let fields: String = r.try_get("fields")?;

@@ -7,7 +7,9 @@ use crate::view::Base;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
+use renkei_app::mailer::date_for;
 use renkei_domain::TenantCode;
+use renkei_domain::open_call::accepts_answers;
 use renkei_store::tenants::Tenant;
 
 /// What a visitor reads where a desk does not take proposals now, and where to go instead:
@@ -65,6 +67,18 @@ struct TenantTemplate {
     contact: String,
     hours: String,
     principle_money: String,
+    /// Calls taking answers today, the soonest closing first: (link, title, closing line).
+    open_calls: Vec<(String, String, String)>,
+    /// The latest published partnerships: (link, title, partner).
+    latest: Vec<(String, String, String)>,
+    /// Municipalities (of a prefecture's page) whose desk takes proposals.
+    open_codes: Vec<String>,
+}
+
+impl TenantTemplate {
+    fn desk_is_open(&self, code: &str) -> bool {
+        self.open_codes.iter().any(|c| c == code)
+    }
 }
 
 /// Non-empty lines of a multi-line field, for a list.
@@ -135,6 +149,50 @@ pub async fn get(
         profile.desk_name.clone()
     };
     let kind = tr.t(renkei_domain::desk::kind_word_key(&tenant.name));
+    let today = state.store.today();
+    let mut calls: Vec<_> = state
+        .store
+        .open_calls_public(tenant_code)
+        .await?
+        .into_iter()
+        .filter(|c| accepts_answers(c.stored_status, c.opens_on, c.closes_on, today))
+        .collect();
+    calls.sort_by_key(|c| (c.closes_on, c.id));
+    let open_calls = calls
+        .iter()
+        .map(|c| {
+            (
+                format!("/t/{}/calls/{}", tenant.code, c.id),
+                c.title.clone(),
+                tr.t1("landing-closes-on", "date", &date_for(tr.lang, c.closes_on)),
+            )
+        })
+        .collect();
+    let latest = state
+        .store
+        .latest_public_cases(Some(tenant_code), 6)
+        .await?
+        .into_iter()
+        .map(|c| {
+            (
+                format!("/t/{}/cases/{}", tenant.code, c.id),
+                c.title,
+                c.partner_name,
+            )
+        })
+        .collect();
+    let open_codes = if municipalities.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .store
+            .open_desks()
+            .await?
+            .into_iter()
+            .filter(|t| t.prefecture_code == tenant.code)
+            .map(|t| t.code)
+            .collect()
+    };
     html(&TenantTemplate {
         closed,
         base: Base::new(
@@ -160,6 +218,9 @@ pub async fn get(
         contact: profile.contact.clone(),
         hours: profile.hours.clone(),
         principle_money: tr.t1("tenant-principle-4-kind", "kind", &kind),
+        open_calls,
+        latest,
+        open_codes,
         municipalities_heading: tr.t1("tenant-municipalities", "count", &municipalities.len()),
         prefecture_line: prefecture
             .as_ref()
