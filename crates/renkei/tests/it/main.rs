@@ -26,6 +26,7 @@ mod web_alive;
 mod web_api;
 mod web_auth;
 mod web_bulk;
+mod web_cases;
 mod web_departments;
 mod web_desk_profile;
 mod web_desk_rules;

@@ -50,6 +50,12 @@ const PUBLIC: &[(&str, &str)] = &[
     // A published partnership's page and its feedback form (beneficiaries' voice).
     ("GET", "/t/{code}/partnerships/{id}/public"),
     ("POST", "/t/{code}/partnerships/{id}/public"),
+    // The public case library (連携事例): published partnerships, signed or ended, only.
+    ("GET", "/cases"),
+    ("GET", "/t/{code}/cases"),
+    ("GET", "/t/{code}/cases/{id}"),
+    ("GET", "/api/v1/cases"),
+    ("GET", "/api/v1/cases/{id}"),
     // Published open calls and their results (nothing of the answers not selected).
     ("GET", "/t/{code}/calls"),
     ("GET", "/t/{code}/calls/{id}"),
@@ -220,7 +226,7 @@ async fn draft_at(store: &Store, code: &str) -> String {
 }
 
 fn concrete(path: &str, s: &Subst) -> String {
-    let id = if path.ends_with("/public") {
+    let id = if path.ends_with("/public") || path.contains("/cases/") {
         s.public_partnership
     } else if path.contains("/partnerships/") {
         s.partnership
