@@ -72,7 +72,8 @@ async fn apply(
             );
         }
         if *version == crate::cases::CASES_MIGRATION {
-            let n = crate::cases::index::backfill(&mut tx, store.backend(), &store.now_ts()).await?;
+            let n =
+                crate::cases::index::backfill(&mut tx, store.backend(), &store.now_ts()).await?;
             tracing::info!(cases = n, "indexed published partnerships as cases");
         }
         if *version == crate::proposals::SORT_KEY_MIGRATION {

@@ -299,7 +299,11 @@ async fn search_across_local_governments(backend: Backend) {
     assert!(!elsewhere.is_empty(), "{v}");
     let logistics = elsewhere
         .iter()
-        .find(|i| i["title"].as_str().is_some_and(|t| t.contains("だんじり物流")))
+        .find(|i| {
+            i["title"]
+                .as_str()
+                .is_some_and(|t| t.contains("だんじり物流"))
+        })
         .expect("the demo's 物流 case at 川崎市");
     let d = api(&app, &format!("/api/v1/cases/{}", logistics["id"])).await;
     assert!(
@@ -318,13 +322,22 @@ async fn search_across_local_governments(backend: Backend) {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("地域防災の備蓄と訓練の連携"));
     assert!(page.body.contains("神奈川県川崎市"));
-    assert!(page.body.contains(&format!("/t/{KAWASAKI}/cases/{}", s.kawasaki_bousai)));
-    assert!(page.body.contains("value=\"防災\""), "the query stays in the box");
+    assert!(
+        page.body
+            .contains(&format!("/t/{KAWASAKI}/cases/{}", s.kawasaki_bousai))
+    );
+    assert!(
+        page.body.contains("value=\"防災\""),
+        "the query stays in the box"
+    );
     let v = api(&app, "/api/v1/cases?q=防災").await;
     let found = ids(&v, "items");
     assert!(found.contains(&s.kawasaki_bousai) && found.contains(&s.kishiwada_bousai));
     let pos = |id| found.iter().position(|x| *x == id).expect("listed");
-    assert!(pos(s.kishiwada_bousai) < pos(s.kawasaki_bousai), "newest first");
+    assert!(
+        pos(s.kishiwada_bousai) < pos(s.kawasaki_bousai),
+        "newest first"
+    );
     // The page lists what the API lists, in the same order, with the same total.
     let mut at = 0;
     for t in titles(&v) {
@@ -457,10 +470,19 @@ async fn search_across_local_governments(backend: Backend) {
     // Nothing unpublished, preparing or under consideration, anywhere.
     for id in [s.unpublished, s.preparing] {
         assert_eq!(
-            visitor.get(&format!("/t/{KAWASAKI}/cases/{id}")).await.status,
+            visitor
+                .get(&format!("/t/{KAWASAKI}/cases/{id}"))
+                .await
+                .status,
             404
         );
-        assert_eq!(app.client().api_get(&format!("/api/v1/cases/{id}"), None).await.status, 404);
+        assert_eq!(
+            app.client()
+                .api_get(&format!("/api/v1/cases/{id}"), None)
+                .await
+                .status,
+            404
+        );
     }
     // Another tenant's id under the wrong code.
     assert_eq!(
@@ -553,7 +575,9 @@ async fn the_index_follows_changes(backend: Backend) {
         )
         .await
         .expect("update");
-    assert!(!found(&api(&app, "/api/v1/cases?q=備蓄と訓練の連携").await).contains(&s.kawasaki_bousai));
+    assert!(
+        !found(&api(&app, "/api/v1/cases?q=備蓄と訓練の連携").await).contains(&s.kawasaki_bousai)
+    );
     assert!(
         !store
             .case_index_candidates("備蓄")
@@ -571,13 +595,16 @@ async fn the_index_follows_changes(backend: Backend) {
         .activity_add(
             tc(KAWASAKI),
             s.kawasaki_bousai,
-            &Activity::parse(&ActivityInput {
-                done_on: "2026-11-01".into(),
-                title: "土のう作り講習会".into(),
-                description: "参加者が土のうを作りました".into(),
-                people: "30".into(),
-                outputs: String::new(),
-            }, store.today())
+            &Activity::parse(
+                &ActivityInput {
+                    done_on: "2026-11-01".into(),
+                    title: "土のう作り講習会".into(),
+                    description: "参加者が土のうを作りました".into(),
+                    people: "30".into(),
+                    outputs: String::new(),
+                },
+                store.today(),
+            )
             .expect("activity"),
             &Who::cli(),
         )
@@ -610,7 +637,13 @@ async fn the_index_follows_changes(backend: Backend) {
         .await
         .expect("unpublish");
     assert!(found(&api(&app, "/api/v1/cases?q=水位見守り").await).is_empty());
-    assert!(store.case_index_candidates("水位").await.expect("c").is_empty());
+    assert!(
+        store
+            .case_index_candidates("水位")
+            .await
+            .expect("c")
+            .is_empty()
+    );
     assert_eq!(
         app.client()
             .get(&format!("/t/{KAWASAKI}/cases/{}", s.kawasaki_bousai))

@@ -782,7 +782,12 @@ async fn no_route_crosses_tenants(backend: Backend) {
             if public {
                 // The old public page of a partnership moved to its case page.
                 let moved = route.path == "/t/{code}/partnerships/{id}/public";
-                assert_eq!(status, if moved { 301 } else { 200 }, "{} is public", route.path);
+                assert_eq!(
+                    status,
+                    if moved { 301 } else { 200 },
+                    "{} is public",
+                    route.path
+                );
             } else {
                 assert!(
                     status == 403 || status == 404,

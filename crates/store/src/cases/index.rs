@@ -115,11 +115,7 @@ async fn index_range(
                 prefecture: r.try_get::<String, _>("prefecture_code")?,
                 form: r.try_get("form")?,
                 status: r.try_get("status")?,
-                text: vec![
-                    title.clone(),
-                    r.try_get("purpose")?,
-                    r.try_get("summary")?,
-                ],
+                text: vec![title.clone(), r.try_get("purpose")?, r.try_get("summary")?],
                 title,
                 signed_on: r.try_get("signed_on")?,
                 starts_on: r.try_get("starts_on")?,
@@ -145,8 +141,11 @@ async fn index_range(
         if let Some(d) = drafts.get_mut(&r.try_get::<i64, _>("partnership_id")?) {
             let name: String = r.try_get("name")?;
             d.text.push(name.clone());
-            d.parties
-                .push((name, r.try_get("party_type")?, r.try_get("corporate_number")?));
+            d.parties.push((
+                name,
+                r.try_get("party_type")?,
+                r.try_get("corporate_number")?,
+            ));
         }
     }
     for r in sqlx::query(

@@ -227,13 +227,12 @@ enum Bind {
 fn conditions(store: &Store, q: &CaseQuery) -> (String, Vec<Bind>) {
     let mut conds = vec!["1 = 1".to_string()];
     let mut binds = Vec::new();
-    let words: Vec<String> = q
-        .q
-        .split_whitespace()
-        .take(MAX_WORDS)
-        .map(|w| case_fold(&w.chars().take(MAX_WORD_CHARS).collect::<String>()))
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<String> =
+        q.q.split_whitespace()
+            .take(MAX_WORDS)
+            .map(|w| case_fold(&w.chars().take(MAX_WORD_CHARS).collect::<String>()))
+            .filter(|w| !w.is_empty())
+            .collect();
     let tokens = crate::search::query_tokens("", words.iter().map(String::as_str));
     if !tokens.is_empty() {
         binds.push(Bind::Text(tokens.join(" ")));
@@ -365,7 +364,10 @@ impl Store {
     }
 
     /// Full names of the given local governments.
-    async fn case_tenant_names(&self, codes: &BTreeSet<String>) -> Result<BTreeMap<String, String>> {
+    async fn case_tenant_names(
+        &self,
+        codes: &BTreeSet<String>,
+    ) -> Result<BTreeMap<String, String>> {
         let mut out = BTreeMap::new();
         if codes.is_empty() {
             return Ok(out);
@@ -483,12 +485,11 @@ impl Store {
     /// "Similar cases elsewhere": other tenants' cases sharing a field with this one and more
     /// than half of its title's bigrams; most shared first, then newest, at most `limit`.
     pub async fn cases_similar(&self, id: i64, limit: i64) -> Result<Vec<CaseHit>> {
-        let r = sqlx::query(
-            "SELECT COUNT(*) AS n FROM public_case_grams WHERE partnership_id = $1",
-        )
-        .bind(id)
-        .fetch_one(self.pool())
-        .await?;
+        let r =
+            sqlx::query("SELECT COUNT(*) AS n FROM public_case_grams WHERE partnership_id = $1")
+                .bind(id)
+                .fetch_one(self.pool())
+                .await?;
         let grams: i64 = r.try_get("n")?;
         if grams == 0 {
             return Ok(Vec::new());
@@ -568,7 +569,8 @@ mod tests {
     #[test]
     fn legal_forms_kana_and_width_fold_alike() {
         let a = case_fold("株式会社あおぞら");
-        for other in ["㈱あおぞら", "(株)あおぞら", "（株）アオゾラ", "(株)ｱｵｿﾞﾗ"] {
+        for other in ["㈱あおぞら", "(株)あおぞら", "（株）アオゾラ", "(株)ｱｵｿﾞﾗ"]
+        {
             assert_eq!(case_fold(other), a, "{other}");
         }
         assert_eq!(case_fold(&a), a);

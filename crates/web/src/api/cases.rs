@@ -316,9 +316,8 @@ pub async fn list(
     State(state): State<AppState>,
     query: Result<Query<CasesQuery>, QueryRejection>,
 ) -> Result<Json<CasesResponse>, ApiError> {
-    let Query(q) = query.map_err(|_| {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "error-bad-request")
-    })?;
+    let Query(q) = query
+        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "error-bad-request"))?;
     let q = q.to_store(None)?;
     let r = state.store.cases_search(&q).await.map_err(internal)?;
     Ok(Json(results_json(&r)))

@@ -250,11 +250,7 @@ async fn render(
             .get(&(k.to_string(), norm.clone()))
             .cloned()
             .unwrap_or_default();
-        let rest: Vec<(&str, String)> = current
-            .iter()
-            .filter(|(k2, _)| k2 != k)
-            .cloned()
-            .collect();
+        let rest: Vec<(&str, String)> = current.iter().filter(|(k2, _)| k2 != k).cloned().collect();
         t.chips.push((
             format!(
                 "{}: {}",

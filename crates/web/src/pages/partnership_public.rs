@@ -9,15 +9,15 @@
 //! there and lands back on the case page. Submissions are held for the desk's moderation and
 //! limited per client ([`FEEDBACK_PER_HOUR`]).
 
+use super::cases::{HitView, hit_view};
 use super::html;
 use super::partnership_accountability::{PublicRecord, public_record};
+use super::partnership_page::{number, rate, year_label};
 use crate::auth::{CsrfForm, Ctx, known_tenant};
 use crate::error::WebError;
 use crate::state::AppState;
 use crate::view::{Base, FieldErrors};
 use askama::Template;
-use super::cases::{HitView, hit_view};
-use super::partnership_page::{number, rate, year_label};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
