@@ -244,7 +244,10 @@ async fn bench_data_writes_what_the_app_reads(backend: Backend) {
     )
     .await;
     assert!(cases > 0);
-    assert_eq!(count(&store, "SELECT COUNT(*) AS n FROM public_cases").await, cases);
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) AS n FROM public_cases").await,
+        cases
+    );
     let all = store
         .cases_search(&renkei_store::cases::CaseQuery::default())
         .await

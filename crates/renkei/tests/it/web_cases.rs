@@ -673,4 +673,67 @@ async fn the_index_follows_changes(backend: Backend) {
     assert_eq!(api(&app, "/api/v1/cases?q=連携").await, before);
 }
 
-on_both!(search_across_local_governments, the_index_follows_changes);
+/// Migration 26 indexes the partnerships already there: a published, signed one becomes a
+/// case; an unpublished one does not.
+async fn the_migration_indexes_existing_partnerships(backend: Backend) {
+    let db = renkei_testkit::TestDb::new(backend);
+    let store = Store::connect(&db.url)
+        .await
+        .expect("connect")
+        .with_clock(db.clock.clone());
+    renkei_store::migrate::run_until(&store, 25)
+        .await
+        .expect("up to 25");
+    let ts = "2026-11-24T01:00:00.000Z";
+    let mut statements = vec![
+        format!(
+            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
+             VALUES ('140007', 'prefecture', '140007', '神奈川県', '神奈川県', 'カナガワケン', 'カナガワケン', '{ts}', '{ts}')"
+        ),
+        format!(
+            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
+             VALUES ('141305', 'municipality', '140007', '神奈川県', '川崎市', 'カナガワケン', 'カワサキシ', '{ts}', '{ts}')"
+        ),
+    ];
+    for (id, title, published) in [(1, "防災倉庫の共同運営", 1), (2, "防災の非公開連携", 0)]
+    {
+        statements.push(format!(
+            "INSERT INTO partnerships (id, tenant_code, form, status, title, purpose, summary, city_role, route, \
+             signed_on, auto_renew, fiscal_justification, published, created_by, created_at, updated_at) \
+             VALUES ({id}, '141305', 'comprehensive', 'active', '{title}', '目的', '概要', '役割', '', \
+             '2025-04-01', 0, '', {published}, 'cli', '{ts}', '{ts}')"
+        ));
+        statements.push(format!(
+            "INSERT INTO partnership_parties (partnership_id, position, name, party_type, corporate_number, role) \
+             VALUES ({id}, 0, '㈱かわさき倉庫', 'company', NULL, '運営')"
+        ));
+        statements.push(format!(
+            "INSERT INTO partnership_fields (partnership_id, position, field) VALUES ({id}, 0, 'disaster')"
+        ));
+    }
+    for sql in &statements {
+        sqlx::query(sql)
+            .execute(store.pool())
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    renkei_store::migrate::run(&store).await.expect("the rest");
+    let r = store
+        .cases_search(&renkei_store::cases::CaseQuery {
+            q: "防災 株式会社かわさき".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("search");
+    assert_eq!(r.total, 1);
+    assert_eq!(r.items[0].id, 1);
+    assert_eq!(r.items[0].tenant_name, "神奈川県川崎市");
+    assert_eq!(r.items[0].year, 2025);
+    assert!(store.case_by_id(2).await.is_err());
+}
+
+on_both!(
+    search_across_local_governments,
+    the_index_follows_changes,
+    the_migration_indexes_existing_partnerships,
+);
