@@ -328,8 +328,121 @@ pub async fn load_until(app: &App, before: Option<DateTime<Utc>>) -> Result<Vec<
     if before.is_none() {
         realise_partnerships(&demo_app, &clock, app.store.now()).await?;
         publish_open_calls(&demo_app, &clock, app.store.now()).await?;
+        other_desks_cases(&demo_app, &clock, app.store.now()).await?;
     }
     Ok(logins)
+}
+
+// --- cases ---
+/// 川崎市's published partnerships (once), entered by its desk on the last day of the story, so
+/// that the national case library (`/cases?q=防災`) finds another local government's cases:
+/// one with the same partner (by 法人番号) as 岸和田市's 物流 agreement, one on the same theme.
+async fn other_desks_cases(app: &App, clock: &ManualClock, real_now: DateTime<Utc>) -> Result<()> {
+    use crate::partnerships::{add_activity, create};
+    use renkei_domain::partnership::{ActivityInput, PartnershipInput, PartyInput};
+    let tenant = TenantCode::parse("141305")?;
+    let (_, existing) = app
+        .store
+        .partnerships(
+            tenant,
+            &renkei_store::partnerships::PartnershipFilter {
+                per_page: 1,
+                ..Default::default()
+            },
+        )
+        .await?;
+    if existing > 0 {
+        return Ok(());
+    }
+    clock.set(real_now.max(app.store.now()));
+    let desk = app
+        .store
+        .user_by_email("desk@kawasaki.demo.renkei.jp")
+        .await?;
+    let by = acting(&app.store, &desk).await?;
+    let today = app.store.today();
+    let date = |d: NaiveDate| renkei_domain::time::to_db_date(d);
+    let ago = |months: u32| {
+        today
+            .checked_sub_months(chrono::Months::new(months))
+            .unwrap_or(today)
+    };
+    let logistics = create(
+        app,
+        &by,
+        tenant,
+        &PartnershipInput {
+            form: "comprehensive".into(),
+            title: "川崎市と株式会社だんじり物流との災害時物資輸送に関する包括連携協定".into(),
+            purpose: "災害時の支援物資の輸送と、平時の防災啓発で連携する。".into(),
+            summary: "大規模災害の際に、市の備蓄物資を避難所へ輸送する。平時は防災訓練と地域の防災講座に協力する。".into(),
+            city_role: "物資拠点の指定、防災訓練の企画と広報".into(),
+            parties: vec![PartyInput {
+                name: "㈱だんじり物流".into(),
+                party_type: "company".into(),
+                corporate_number: corporate_number("123456789012"),
+                role: "物資の輸送・保管、訓練への参加".into(),
+            }],
+            fields: vec!["disaster".into()],
+            signed_on: date(ago(8)),
+            auto_renew: true,
+            published: true,
+            commercial_benefit: true,
+            commercial_note: "輸送の受託は本協定に含まず、市の調達手続による。".into(),
+            ..Default::default()
+        },
+        None,
+    )
+    .await?;
+    add_activity(
+        app,
+        &by,
+        tenant,
+        logistics,
+        &ActivityInput {
+            done_on: date(ago(2)),
+            title: "避難所への物資輸送訓練".into(),
+            description: "備蓄倉庫から中原区の避難所2か所へ、飲料水と毛布を輸送した。".into(),
+            people: "18".into(),
+            outputs: "訓練報告書".into(),
+        },
+    )
+    .await?;
+    create(
+        app,
+        &by,
+        tenant,
+        &PartnershipInput {
+            form: "comprehensive".into(),
+            title: "地域の防災マップづくりに関する連携協定".into(),
+            purpose: "学生と町内会が地区を歩き、避難経路を確かめる。".into(),
+            summary: "市内の大学と町内会が協力し、地区ごとの防災マップを作成して配布する。".into(),
+            city_role: "地図データの提供と配布".into(),
+            parties: vec![
+                PartyInput {
+                    name: "学校法人 多摩川こども大学".into(),
+                    party_type: "university".into(),
+                    corporate_number: String::new(),
+                    role: "学生の派遣と地図の作成".into(),
+                },
+                PartyInput {
+                    name: "中原区さくら町内会".into(),
+                    party_type: "neighborhood".into(),
+                    corporate_number: String::new(),
+                    role: "地区の案内と配布".into(),
+                },
+            ],
+            fields: vec!["disaster".into(), "community".into()],
+            signed_on: date(ago(14)),
+            ends_on: date(ago(2)),
+            auto_renew: false,
+            published: true,
+            ..Default::default()
+        },
+        None,
+    )
+    .await?;
+    Ok(())
 }
 
 /// 岸和田市's partnerships (once): each decided proposal but the latest realised as an

@@ -137,6 +137,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0025_partnership_list_index.sql"),
     ),
     (
+        crate::cases::CASES_MIGRATION,
+        "public cases",
+        include_str!("../migrations/sqlite/0026_public_cases.sql"),
+    ),
+    (
         28,
         "open data licence",
         include_str!("../migrations/sqlite/0028_opendata_license.sql"),
@@ -269,6 +274,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/postgres/0025_partnership_list_index.sql"),
     ),
     (
+        crate::cases::CASES_MIGRATION,
+        "public cases",
+        include_str!("../migrations/postgres/0026_public_cases.sql"),
+    ),
+    (
         28,
         "open data licence",
         include_str!("../migrations/postgres/0028_opendata_license.sql"),
@@ -376,6 +386,66 @@ impl Backend {
             ),
             Self::Postgres => format!(
                 "p.id IN (SELECT proposal_id FROM proposal_search \
+                 WHERE grams @@ plainto_tsquery('simple', {param}))"
+            ),
+        }
+    }
+
+    /// Writes the case index's documents of `rows` cases (see [`crate::cases`]): bind each
+    /// partnership's id, then its document.
+    pub(crate) fn case_search_insert_sql(self, rows: usize) -> String {
+        let (column, value) = match self {
+            Self::Sqlite => ("rowid", "${}"),
+            Self::Postgres => ("partnership_id", "strip(to_tsvector('simple', ${}))"),
+        };
+        let tuples: Vec<String> = (0..rows)
+            .map(|i| {
+                format!(
+                    "(${}, {})",
+                    2 * i + 1,
+                    value.replace("{}", &(2 * i + 2).to_string())
+                )
+            })
+            .collect();
+        format!(
+            "INSERT INTO public_case_search ({column}, grams) VALUES {}",
+            tuples.join(", ")
+        )
+    }
+
+    /// Removes one case's document: bind the partnership's id, then the document it held
+    /// (FTS5's contentless table needs it; PostgreSQL ignores it).
+    pub(crate) fn case_search_delete_sql(self) -> &'static str {
+        match self {
+            Self::Sqlite => {
+                "INSERT INTO public_case_search (public_case_search, rowid, grams) \
+                 VALUES ('delete', $1, $2)"
+            }
+            Self::Postgres => {
+                "DELETE FROM public_case_search WHERE partnership_id = $1 AND $2 = $2"
+            }
+        }
+    }
+
+    /// Empties the case index's documents.
+    pub(crate) fn case_search_clear_sql(self) -> &'static str {
+        match self {
+            Self::Sqlite => {
+                "INSERT INTO public_case_search (public_case_search) VALUES ('delete-all')"
+            }
+            Self::Postgres => "DELETE FROM public_case_search",
+        }
+    }
+
+    /// A condition that holds for the cases `c` whose document has every token of `param`.
+    pub(crate) fn case_search_match_sql(self, param: &str) -> String {
+        match self {
+            Self::Sqlite => format!(
+                "c.partnership_id IN (SELECT rowid FROM public_case_search \
+                 WHERE public_case_search MATCH {param})"
+            ),
+            Self::Postgres => format!(
+                "c.partnership_id IN (SELECT partnership_id FROM public_case_search \
                  WHERE grams @@ plainto_tsquery('simple', {param}))"
             ),
         }
@@ -538,7 +608,10 @@ impl Backend {
         .await?
         .iter()
         .map(|r| r.try_get::<String, _>("name"))
-        .filter(|n| !matches!(n, Ok(n) if n.starts_with("proposal_search")))
+        .filter(|n| {
+            !matches!(n, Ok(n) if n.starts_with("proposal_search")
+                || n.starts_with("public_case_search"))
+        })
         .collect::<Result<_, _>>()?;
         let mut out = Vec::new();
         for t in tables {

@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod backend;
 pub mod bulk;
+pub mod cases;
 pub mod departments;
 pub mod desk;
 mod error;

@@ -71,6 +71,11 @@ async fn apply(
                 "refolded and reindexed proposals for search"
             );
         }
+        if *version == crate::cases::CASES_MIGRATION {
+            let n =
+                crate::cases::index::backfill(&mut tx, store.backend(), &store.now_ts()).await?;
+            tracing::info!(cases = n, "indexed published partnerships as cases");
+        }
         if *version == crate::proposals::SORT_KEY_MIGRATION {
             let n = crate::proposals::fill_sort_keys(&mut tx).await?;
             tracing::info!(partners = n, "gave partners their sort keys");

@@ -402,7 +402,7 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .post("/t/{code}/desk/feedback/{id}/reject", desk_feedback::reject)
         .get(
             "/t/{code}/partnerships/{id}/public",
-            partnership_public::get,
+            partnership_public::moved,
         )
         .post(
             "/t/{code}/partnerships/{id}/public",
@@ -529,6 +529,13 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         )
         .get("/api/v1/opendata/partnerships", api::opendata::partnerships)
         .get("/api/v1/opendata/calls", api::opendata::calls)
+        // The public case library (連携事例) and its national search; the case page holds
+        // beneficiaries' voice (its form posts to `/t/{code}/partnerships/{id}/public`)
+        .get("/cases", cases::national)
+        .get("/t/{code}/cases", cases::tenant)
+        .get("/t/{code}/cases/{id}", partnership_public::get)
+        .get("/api/v1/cases", api::cases::list)
+        .get("/api/v1/cases/{id}", api::cases::show)
         // Operations
         .get("/healthz", pages::ops::healthz)
         .get("/metrics", pages::ops::metrics)

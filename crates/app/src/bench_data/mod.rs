@@ -180,6 +180,8 @@ pub async fn run(
     // The rows went in directly; the search index is built from them in one pass.
     eprintln!("\nsearch index / 検索索引…");
     store.search_rebuild().await?;
+    eprintln!("case index / 連携事例の索引…");
+    store.cases_rebuild().await?;
     eprintln!("statistics (VACUUM ANALYZE on PostgreSQL) / 統計情報…");
     store.analyze().await?;
     Ok(Summary {

@@ -237,6 +237,22 @@ async fn bench_data_writes_what_the_app_reads(backend: Backend) {
         published * 100 >= partnerships * 35 && published * 100 <= partnerships * 85,
         "{published} of {partnerships} published"
     );
+    // The public case library indexed every published partnership signed or ended.
+    let cases = count(
+        &store,
+        "SELECT COUNT(*) AS n FROM partnerships WHERE published = 1 AND status IN ('active', 'ended')",
+    )
+    .await;
+    assert!(cases > 0);
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) AS n FROM public_cases").await,
+        cases
+    );
+    let all = store
+        .cases_search(&renkei_store::cases::CaseQuery::default())
+        .await
+        .expect("case search");
+    assert_eq!(all.total, cases);
     let (plist, ptotal) = store
         .partnerships(
             code,

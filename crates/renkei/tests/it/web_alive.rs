@@ -491,14 +491,19 @@ async fn beneficiaries_voice(backend: Backend) {
     let mut visitor = app.client();
     // Unpublished, nonexistent and another tenant's address: the same 404.
     for path in [
-        format!("/t/{K}/partnerships/{hidden}/public"),
-        format!("/t/{K}/partnerships/999999/public"),
-        format!("/t/141305/partnerships/{shown}/public"),
+        format!("/t/{K}/cases/{hidden}"),
+        format!("/t/{K}/cases/999999"),
+        format!("/t/141305/cases/{shown}"),
     ] {
         assert_eq!(visitor.get(&path).await.status, 404, "{path}");
     }
+    // The case page is the public page; the old address moves there, the form posts there.
+    let case_path = format!("/t/{K}/cases/{shown}");
     let page_path = format!("/t/{K}/partnerships/{shown}/public");
-    let page = visitor.get(&page_path).await;
+    let old = visitor.get(&page_path).await;
+    assert_eq!(old.status, 301);
+    assert_eq!(old.location.as_deref(), Some(case_path.as_str()));
+    let page = visitor.get(&case_path).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("公開の連携の概要"));
     assert!(page.body.contains("type=\"radio\" id=\"rating-5\""));
@@ -535,9 +540,12 @@ async fn beneficiaries_voice(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let back = r.location.clone().expect("back to the case page");
+    assert!(back.starts_with(&format!("{case_path}?sent=1")), "{back}");
+    let r = visitor.get(&back).await;
     assert!(r.body.contains("確認したあとに掲載"));
-    let page = visitor.get(&page_path).await;
+    let page = visitor.get(&case_path).await;
     assert!(!page.body.contains("とても参考になりました"));
     let rows = store
         .feedback_list(k(), None, None, 10)
@@ -556,7 +564,7 @@ async fn beneficiaries_voice(backend: Backend) {
     let mut racers = Vec::new();
     for _ in 0..8 {
         let mut c = app.client();
-        c.get(&page_path).await;
+        c.get(&case_path).await;
         racers.push(c);
     }
     let tasks: Vec<_> = racers
@@ -571,7 +579,7 @@ async fn beneficiaries_voice(backend: Backend) {
         answers.push(t.await.expect("racer"));
     }
     assert_eq!(
-        answers.iter().filter(|s| **s == 200).count(),
+        answers.iter().filter(|s| **s == 303).count(),
         4,
         "{answers:?}"
     );
@@ -599,7 +607,7 @@ async fn beneficiaries_voice(backend: Backend) {
         .post(&format!("/t/141305/desk/feedback/{id}/approve"), &[])
         .await;
     assert_eq!(r.status, 404, "another tenant's feedback is not found");
-    let page = visitor.get(&page_path).await;
+    let page = visitor.get(&case_path).await;
     assert!(!page.body.contains("とても参考になりました"));
 
     let mut desk = signed_in(&app, DESK).await;
@@ -608,7 +616,7 @@ async fn beneficiaries_voice(backend: Backend) {
     assert!(list.body.contains("とても参考になりました"));
     let r = desk.post(&approve, &[]).await;
     assert_eq!(r.status, 303);
-    let page = visitor.get(&page_path).await;
+    let page = visitor.get(&case_path).await;
     assert!(
         page.body.contains("とても参考になりました"),
         "{}",
@@ -728,7 +736,7 @@ async fn accountability_record(backend: Backend) {
     let mut anon = app.client();
     assert_eq!(anon.get(&path).await.status, 303);
     // The public page shows the public part only: no proposal content, no receipt, no staff.
-    let public = anon.get(&format!("/t/{K}/partnerships/{id}/public")).await;
+    let public = anon.get(&format!("/t/{K}/cases/{id}")).await;
     assert_eq!(public.status, 200);
     assert!(public.body.contains("フリー型"));
     assert!(public.body.contains("1,000,000円"));

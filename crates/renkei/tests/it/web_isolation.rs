@@ -50,6 +50,12 @@ const PUBLIC: &[(&str, &str)] = &[
     // A published partnership's page and its feedback form (beneficiaries' voice).
     ("GET", "/t/{code}/partnerships/{id}/public"),
     ("POST", "/t/{code}/partnerships/{id}/public"),
+    // The public case library (連携事例): published partnerships, signed or ended, only.
+    ("GET", "/cases"),
+    ("GET", "/t/{code}/cases"),
+    ("GET", "/t/{code}/cases/{id}"),
+    ("GET", "/api/v1/cases"),
+    ("GET", "/api/v1/cases/{id}"),
     // Published open calls and their results (nothing of the answers not selected).
     ("GET", "/t/{code}/calls"),
     ("GET", "/t/{code}/calls/{id}"),
@@ -227,7 +233,7 @@ async fn draft_at(store: &Store, code: &str) -> String {
 }
 
 fn concrete(path: &str, s: &Subst) -> String {
-    let id = if path.ends_with("/public") {
+    let id = if path.ends_with("/public") || path.contains("/cases/") {
         s.public_partnership
     } else if path.contains("/partnerships/") {
         s.partnership
@@ -781,7 +787,14 @@ async fn no_route_crosses_tenants(backend: Backend) {
         for (email, c) in clients.iter_mut() {
             let (status, body) = send(c, &route.method, &path, &for_attackers).await;
             if public {
-                assert_eq!(status, 200, "{} is public", route.path);
+                // The old public page of a partnership moved to its case page.
+                let moved = route.path == "/t/{code}/partnerships/{id}/public";
+                assert_eq!(
+                    status,
+                    if moved { 301 } else { 200 },
+                    "{} is public",
+                    route.path
+                );
             } else {
                 assert!(
                     status == 403 || status == 404,
@@ -829,7 +842,8 @@ async fn no_route_crosses_tenants(backend: Backend) {
                 route.method
             );
         } else {
-            assert_eq!(status, 200);
+            let moved = route.path == "/t/{code}/partnerships/{id}/public";
+            assert_eq!(status, if moved { 301 } else { 200 }, "{path}");
         }
     }
     assert_eq!(snapshot(store).await, before, "tenant B's data changed");

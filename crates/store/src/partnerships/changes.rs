@@ -47,6 +47,9 @@ impl WriteTx {
         .bind(note)
         .execute(&mut *self.tx)
         .await?;
+        // Every change of a partnership passes here after its rows are written: the public
+        // case index follows it in the same transaction (see `crate::cases`).
+        self.case_reindex(partnership_id).await?;
         Ok(())
     }
 

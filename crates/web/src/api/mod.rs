@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, described by `/api/openapi.json`.
 
+pub mod cases;
 pub mod departments;
 pub mod open_calls;
 pub mod openapi;

@@ -12,7 +12,7 @@
 //! document (`renkei_testkit::openapi`), and a test checks that the document and the route
 //! table list the same operations.
 
-use crate::api::{departments, open_calls, opendata, partnerships, proposals};
+use crate::api::{cases, departments, open_calls, opendata, partnerships, proposals};
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
 use renkei_domain::proposal::{
@@ -50,6 +50,9 @@ use utoipa::{Modify, OpenApi};
         open_calls::answers,
         opendata::partnerships,
         opendata::calls,
+        // The public case library (no token)
+        cases::list,
+        cases::show,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&Bearer)

@@ -5,6 +5,7 @@ pub mod agreements;
 pub mod audit_list;
 pub mod call_evaluations;
 pub mod calls_public;
+pub mod cases;
 pub mod confirm;
 pub mod department_create;
 pub mod department_delete;

@@ -197,19 +197,19 @@ fn day(tr: &Tr, d: Option<chrono::NaiveDate>) -> String {
         .unwrap_or_else(|| tr.t("pships-none"))
 }
 
-fn year_label(tr: &Tr, fy: i32) -> String {
+pub(crate) fn year_label(tr: &Tr, fy: i32) -> String {
     match tr.lang {
         renkei_domain::Lang::Ja => wareki_fiscal_year(fy),
         renkei_domain::Lang::En => format!("FY{fy}"),
     }
 }
 
-fn number(v: Option<i64>) -> String {
+pub(crate) fn number(v: Option<i64>) -> String {
     v.map(|n| n.to_string()).unwrap_or_else(|| "—".into())
 }
 
 /// Achievement rate (actual / target), one decimal; none without a positive target.
-fn rate(target: Option<i64>, actual: Option<i64>) -> String {
+pub(crate) fn rate(target: Option<i64>, actual: Option<i64>) -> String {
     match (target, actual) {
         (Some(t), Some(a)) if t != 0 => format!("{:.1}%", a as f64 * 100.0 / t as f64),
         _ => "—".into(),

@@ -1,19 +1,27 @@
-//! The public page of a published partnership, `/t/{code}/partnerships/{id}/public`, with
-//! beneficiaries' voice (受益者の声): what the partnership is, the public part of its
-//! accountability record, the approved feedback with its summary, and the feedback form.
-//! Unpublished and nonexistent partnerships answer the same 404. Submissions are held for
-//! the desk's moderation and limited per client ([`FEEDBACK_PER_HOUR`]).
+//! The public case page (連携事例), `/t/{code}/cases/{id}`: what the partnership is (summary,
+//! parties, form, fields, dates), its activities, its outcome indicators per fiscal year,
+//! beneficiaries' voice (受益者の声: the approved feedback with its summary, and the feedback
+//! form), the public part of its accountability record, and the same partner's and similar
+//! cases in other local governments. Only a case (published, signed or ended:
+//! `renkei_store::cases`) has a page; anything else — unpublished, unknown, another tenant's
+//! id under this code — answers the same 404. The old address
+//! `/t/{code}/partnerships/{id}/public` answers 301 to it; the feedback form still posts
+//! there and lands back on the case page. Submissions are held for the desk's moderation and
+//! limited per client ([`FEEDBACK_PER_HOUR`]).
 
+use super::cases::{HitView, hit_view};
 use super::html;
 use super::partnership_accountability::{PublicRecord, public_record};
+use super::partnership_page::{number, rate, year_label};
 use crate::auth::{CsrfForm, Ctx, known_tenant};
 use crate::error::WebError;
 use crate::state::AppState;
 use crate::view::{Base, FieldErrors};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::http::header::LOCATION;
+use axum::response::{IntoResponse, Redirect, Response};
 use renkei_app::mailer::date_for;
 use renkei_domain::TenantCode;
 use renkei_domain::partnership::{Feedback, FeedbackAttribute, FeedbackInput, FeedbackStatus};
@@ -26,6 +34,24 @@ use serde::Deserialize;
 pub const FEEDBACK_PER_HOUR: i64 = 5;
 /// Approved feedback the page lists (newest first).
 const SHOWN_MAX: i64 = 100;
+/// Activities the page lists (latest first).
+const ACTIVITIES_MAX: i64 = 50;
+/// Cases each related list shows.
+const RELATED_MAX: i64 = 10;
+
+struct ActivityView {
+    day: String,
+    title: String,
+    description: String,
+    people: String,
+}
+
+struct IndicatorView {
+    name: String,
+    unit: String,
+    /// (fiscal year label, target, actual, rate)
+    rows: Vec<(String, String, String, String)>,
+}
 
 #[derive(Deserialize, Default, Clone)]
 pub struct FeedbackForm {
@@ -64,6 +90,11 @@ struct PublicTemplate {
     errors: FieldErrors,
     attributes: Vec<(String, String)>,
     sent: bool,
+    status_label: String,
+    activities: Vec<ActivityView>,
+    indicators: Vec<IndicatorView>,
+    same_partner: Vec<HitView>,
+    similar: Vec<HitView>,
 }
 
 impl PublicTemplate {
@@ -75,7 +106,8 @@ impl PublicTemplate {
     }
 }
 
-/// A published partnership of the tenant, or 404 (the same for unpublished and unknown).
+/// A case of the tenant (a published partnership, signed or ended), or 404 (the same for
+/// unpublished, preparing, cancelled, unknown and another tenant's).
 async fn published(
     state: &AppState,
     code: &str,
@@ -83,6 +115,11 @@ async fn published(
 ) -> Result<(Tenant, TenantCode, PartnershipDetail), WebError> {
     let (tenant, code) = known_tenant(state, code).await?;
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    match state.store.case(code, id).await {
+        Ok(_) => {}
+        Err(StoreError::NotFound) => return Err(WebError::NotFound),
+        Err(e) => return Err(e.into()),
+    }
     match state.store.partnership(code, id).await {
         Ok(p) if p.summary.published => Ok((tenant, code, p)),
         Ok(_) | Err(StoreError::NotFound) => Err(WebError::NotFound),
@@ -133,7 +170,63 @@ async fn render(
             dates.push((tr.t(key), date_for(lang, d)));
         }
     }
+    let activities = state
+        .store
+        .activities(code, id, ACTIVITIES_MAX)
+        .await?
+        .into_iter()
+        .map(|a| ActivityView {
+            day: date_for(lang, a.done_on),
+            title: a.title,
+            description: a.description,
+            people: a
+                .people
+                .map(|n| tr.t1("cases-people", "count", &n))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let indicators = state
+        .store
+        .indicators(code, id)
+        .await?
+        .into_iter()
+        .map(|i| IndicatorView {
+            rows: i
+                .values
+                .iter()
+                .map(|v| {
+                    (
+                        year_label(tr, v.fiscal_year),
+                        number(v.target),
+                        number(v.actual),
+                        rate(v.target, v.actual),
+                    )
+                })
+                .collect(),
+            name: i.name,
+            unit: i.unit,
+        })
+        .collect();
+    let same_partner = state
+        .store
+        .cases_same_partner(id, RELATED_MAX)
+        .await?
+        .iter()
+        .map(|h| hit_view(tr, h))
+        .collect();
+    let similar = state
+        .store
+        .cases_similar(id, RELATED_MAX)
+        .await?
+        .iter()
+        .map(|h| hit_view(tr, h))
+        .collect();
     let page = html(&PublicTemplate {
+        status_label: tr.t(&s.status.label_key()),
+        activities,
+        indicators,
+        same_partner,
+        similar,
         base: Base::new(ctx, s.title.clone()),
         form_label: tr.t(&s.form.label_key()),
         parties: p
@@ -170,12 +263,21 @@ async fn render(
     Ok((status, page).into_response())
 }
 
+#[derive(Deserialize, Default)]
+pub struct CaseQuery {
+    #[serde(default)]
+    sent: Option<String>,
+}
+
+/// `GET /t/{code}/cases/{id}`: the case page (`?sent=1` after feedback was taken).
 pub async fn get(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((code, id)): Path<(String, String)>,
+    query: Result<Query<CaseQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, WebError> {
     let found = published(&state, &code, &id).await?;
+    let sent = query.is_ok_and(|Query(q)| q.sent.as_deref() == Some("1"));
     render(
         &state,
         &ctx,
@@ -183,9 +285,21 @@ pub async fn get(
         FeedbackForm::default(),
         FieldErrors::default(),
         StatusCode::OK,
-        false,
+        sent,
     )
     .await
+}
+
+/// `GET /t/{code}/partnerships/{id}/public`: moved to the case page (301). Only a well-formed
+/// code and number are sent on; anything else is 404.
+pub async fn moved(Path((code, id)): Path<(String, String)>) -> Result<Response, WebError> {
+    let code = TenantCode::parse(&code).map_err(|_| WebError::NotFound)?;
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    Ok((
+        StatusCode::MOVED_PERMANENTLY,
+        [(LOCATION, format!("/t/{code}/cases/{id}"))],
+    )
+        .into_response())
 }
 
 pub async fn post(
@@ -228,18 +342,11 @@ pub async fn post(
         .feedback_submit(found.1, found.2.summary.id, &new, FEEDBACK_PER_HOUR)
         .await
     {
-        Ok(_) => {
-            render(
-                &state,
-                &ctx,
-                found,
-                FeedbackForm::default(),
-                FieldErrors::default(),
-                StatusCode::OK,
-                true,
-            )
-            .await
-        }
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/t/{}/cases/{}?sent=1#voice-thanks",
+            found.1, found.2.summary.id
+        ))
+        .into_response()),
         Err(StoreError::RateLimited) => {
             errors.add(&ctx.tr, "form", "error-rate-limited");
             render(
