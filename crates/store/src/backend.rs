@@ -136,6 +136,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "partnership list index",
         include_str!("../migrations/sqlite/0025_partnership_list_index.sql"),
     ),
+    (
+        27,
+        "statistics",
+        include_str!("../migrations/sqlite/0027_statistics.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -257,6 +262,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         25,
         "partnership list index",
         include_str!("../migrations/postgres/0025_partnership_list_index.sql"),
+    ),
+    (
+        27,
+        "statistics",
+        include_str!("../migrations/postgres/0027_statistics.sql"),
     ),
 ];
 

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod auth;
+mod charts;
 pub mod config;
 mod edge;
 pub mod error;

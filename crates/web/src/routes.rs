@@ -464,6 +464,9 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         )
         .get("/t/{code}/calls", calls_public::list)
         .get("/t/{code}/calls/{id}", calls_public::show)
+        // Statistics, public (aggregate counts only)
+        .get("/stats", stats_public::national)
+        .get("/t/{code}/stats", stats_public::tenant)
         // JSON API
         .get("/api/openapi.json", api::openapi::get)
         .get("/api/v1/tenants/{code}/departments", api::departments::list)

@@ -53,6 +53,8 @@ const PUBLIC: &[(&str, &str)] = &[
     // Published open calls and their results (nothing of the answers not selected).
     ("GET", "/t/{code}/calls"),
     ("GET", "/t/{code}/calls/{id}"),
+    // Statistics: aggregate counts only.
+    ("GET", "/t/{code}/stats"),
 ];
 
 fn is_public(method: &Method, path: &str) -> bool {

@@ -48,6 +48,7 @@ pub mod proposal_view;
 pub mod propose;
 pub mod settings;
 pub mod tenant_page;
+pub mod stats_public;
 pub mod top;
 pub mod user_create;
 pub mod user_password_reset;
