@@ -16,7 +16,7 @@ pub struct Bar {
 /// The width of the drawing in SVG units.
 pub const WIDTH: f64 = 400.0;
 /// The space right of the longest bar kept for its value text.
-const VALUE_ROOM: f64 = 72.0;
+const VALUE_ROOM: f64 = 112.0;
 /// Each bar's row: the label line and the bar under it.
 const ROW: f64 = 44.0;
 const BAR_HEIGHT: f64 = 16.0;
@@ -37,14 +37,15 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// The length in SVG units of each bar: proportional to its value, the largest value filling
-/// the room there is; all zero when no value is above zero.
-pub fn bar_lengths(bars: &[Bar], room: f64) -> Vec<f64> {
-    let max = bars
+/// The length in SVG units of each bar: proportional to its value, `scale` (or, without one,
+/// the largest value) filling the room there is; all zero when no value is above zero.
+pub fn bar_lengths(bars: &[Bar], room: f64, scale: Option<f64>) -> Vec<f64> {
+    let largest = bars
         .iter()
         .map(|b| b.value)
         .filter(|v| v.is_finite())
         .fold(0.0_f64, f64::max);
+    let max = scale.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(largest).max(largest);
     bars.iter()
         .map(|b| {
             if max > 0.0 && b.value.is_finite() && b.value > 0.0 {
@@ -58,8 +59,16 @@ pub fn bar_lengths(bars: &[Bar], room: f64) -> Vec<f64> {
 
 /// A horizontal bar chart. `id` must be unique on the page (it names the title and
 /// description); `title` names the chart, `summary` says what it shows in words, `empty` is
-/// drawn when there are no bars.
-pub fn bar_chart(id: &str, title: &str, summary: &str, empty: &str, bars: &[Bar]) -> String {
+/// drawn when there are no bars; `scale` is the value a full-length bar stands for (100 % for a
+/// share), else the largest value.
+pub fn bar_chart(
+    id: &str,
+    title: &str,
+    summary: &str,
+    empty: &str,
+    bars: &[Bar],
+    scale: Option<f64>,
+) -> String {
     let id = escape(id);
     let rows = bars.len().max(1) as f64;
     let height = (rows * ROW + 8.0).round();
@@ -78,7 +87,7 @@ pub fn bar_chart(id: &str, title: &str, summary: &str, empty: &str, bars: &[Bar]
         ));
     }
     let room = WIDTH - VALUE_ROOM;
-    for (i, (bar, len)) in bars.iter().zip(bar_lengths(bars, room)).enumerate() {
+    for (i, (bar, len)) in bars.iter().zip(bar_lengths(bars, room, scale)).enumerate() {
         let top = i as f64 * ROW;
         let label_y = top + 16.0;
         let bar_y = top + 22.0;
@@ -123,7 +132,7 @@ mod tests {
     #[test]
     fn bars_are_proportional_to_their_values() {
         let bars = [bar("a", 1.0), bar("b", 2.0), bar("c", 4.0), bar("d", 0.0)];
-        let svg = bar_chart("c1", "件数", "a 1, b 2, c 4, d 0", "なし", &bars);
+        let svg = bar_chart("c1", "件数", "a 1, b 2, c 4, d 0", "なし", &bars, None);
         let w = widths(&svg);
         assert_eq!(w.len(), 4);
         assert!((w[2] - (WIDTH - VALUE_ROOM)).abs() < 0.1, "{w:?}");
@@ -134,13 +143,15 @@ mod tests {
 
     #[test]
     fn empty_data_draws_the_message_and_no_bar() {
-        let svg = bar_chart("c2", "件数", "データがありません", "データがありません", &[]);
+        let svg = bar_chart("c2", "件数", "データがありません", "データがありません", &[], None);
         assert!(widths(&svg).is_empty());
         assert!(svg.contains(">データがありません</text>"));
         assert!(svg.contains("viewBox=\"0 0 400 52\""));
         // All zero: bars of length zero, no division by zero.
-        assert_eq!(bar_lengths(&[bar("a", 0.0), bar("b", 0.0)], 100.0), [0.0, 0.0]);
-        assert_eq!(bar_lengths(&[bar("a", f64::NAN), bar("b", 2.0)], 100.0), [0.0, 100.0]);
+        assert_eq!(bar_lengths(&[bar("a", 0.0), bar("b", 0.0)], 100.0, None), [0.0, 0.0]);
+        assert_eq!(bar_lengths(&[bar("a", f64::NAN), bar("b", 2.0)], 100.0, None), [0.0, 100.0]);
+        // A share: 100 % is the full length, whatever the largest value.
+        assert_eq!(bar_lengths(&[bar("a", 250.0), bar("b", 500.0)], 100.0, Some(1000.0)), [25.0, 50.0]);
     }
 
     #[test]
@@ -151,6 +162,7 @@ mod tests {
             "要約 & 説明",
             "",
             &[bar("<script>", 1.0)],
+            None,
         );
         assert!(svg.starts_with("<svg class=\"chart\" role=\"img\" aria-labelledby=\"c3-title c3-desc\""));
         assert!(svg.contains("<title id=\"c3-title\">&lt;b&gt;題&lt;/b&gt;</title>"));

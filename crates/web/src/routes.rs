@@ -509,6 +509,9 @@ fn book(config: &crate::WebConfig) -> RouteBook {
             "/api/v1/tenants/{code}/calls/{id}/answers",
             api::open_calls::answers,
         )
+        // Statistics (public, no token)
+        .get("/api/v1/stats", api::stats::national)
+        .get("/api/v1/tenants/{code}/stats", api::stats::tenant)
         // Operations
         .get("/healthz", pages::ops::healthz)
         .get("/metrics", pages::ops::metrics)

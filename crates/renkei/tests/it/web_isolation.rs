@@ -55,6 +55,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/t/{code}/calls/{id}"),
     // Statistics: aggregate counts only.
     ("GET", "/t/{code}/stats"),
+    ("GET", "/api/v1/tenants/{code}/stats"),
 ];
 
 fn is_public(method: &Method, path: &str) -> bool {

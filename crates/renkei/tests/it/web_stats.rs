@@ -348,6 +348,27 @@ async fn statistics_from_known_data(backend: Backend) {
     for needle in [SECRET, SECRET_ORG, &secret, &p1] {
         assert!(!html.contains(needle), "{needle} on the national page");
     }
+    // The same numbers as JSON (validated against the OpenAPI document by the test kit).
+    let api = c.api_get(&format!("/api/v1/tenants/{K}/stats"), None).await;
+    assert_eq!(api.status, 200);
+    let j = api.json();
+    assert_eq!(j["scope"], K);
+    let y = &j["years"][4];
+    assert_eq!((y["fiscal_year"].as_i64(), y["fiscal_year_wareki"].as_str()), (Some(2031), Some("令和13年度")));
+    assert_eq!(y["received"], 4);
+    assert_eq!(y["median_business_days_to_first_response"].as_f64(), Some(2.0));
+    assert_eq!(y["median_business_days_to_decision"].as_f64(), Some(4.0));
+    let share = y["share_realised"].as_f64().expect("share");
+    assert!((share - 1.0 / 3.0).abs() < 1e-9, "{share}");
+    assert!(j["years"][3]["share_realised"].is_null());
+    assert!(!api.body.contains(SECRET) && !api.body.contains(&secret));
+    let national = c.api_get("/api/v1/stats", None).await;
+    assert_eq!(national.status, 200);
+    assert_eq!(national.json()["scope"], "national");
+    assert_eq!(national.json()["years"][4]["received"], 4);
+    assert_eq!(c.api_get("/api/v1/tenants/999999/stats", None).await.status, 404);
+    assert_eq!(c.api_get("/api/v1/tenants/27202x/stats", None).await.status, 404);
+
     // Cached: a change within the freshness period is not seen; the figures say when.
     let cached = store.national_stats().await.expect("national");
     assert!(

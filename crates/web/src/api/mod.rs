@@ -5,3 +5,4 @@ pub mod open_calls;
 pub mod openapi;
 pub mod partnerships;
 pub mod proposals;
+pub mod stats;

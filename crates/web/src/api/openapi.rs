@@ -12,7 +12,7 @@
 //! document (`renkei_testkit::openapi`), and a test checks that the document and the route
 //! table list the same operations.
 
-use crate::api::{departments, open_calls, partnerships, proposals};
+use crate::api::{departments, open_calls, partnerships, proposals, stats};
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
 use renkei_domain::proposal::{
@@ -48,6 +48,8 @@ use utoipa::{Modify, OpenApi};
         partnerships::add_activity,
         open_calls::list,
         open_calls::answers,
+        stats::national,
+        stats::tenant,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&Bearer)

@@ -75,6 +75,10 @@ pub fn fiscal_year_label(lang: Lang, fy: i32) -> String {
 }
 
 fn chart(tr: &Tr, id: &str, title: &str, bars: &[Bar]) -> String {
+    scaled_chart(tr, id, title, bars, None)
+}
+
+fn scaled_chart(tr: &Tr, id: &str, title: &str, bars: &[Bar], scale: Option<f64>) -> String {
     let summary = if bars.is_empty() {
         tr.t("stats-no-data")
     } else {
@@ -86,7 +90,7 @@ fn chart(tr: &Tr, id: &str, title: &str, bars: &[Bar]) -> String {
                 Lang::En => "; ",
             })
     };
-    bar_chart(id, title, &summary, &tr.t("stats-no-data"), bars)
+    bar_chart(id, title, &summary, &tr.t("stats-no-data"), bars, scale)
 }
 
 fn count_bar(label: String, n: i64, tr: &Tr) -> Bar {
@@ -158,7 +162,7 @@ pub fn sections(tr: &Tr, s: &Stats) -> Vec<Section> {
         .collect();
     out.push(Section {
         id: "realised",
-        svg: chart(tr, "chart-realised", &heading, &bars),
+        svg: scaled_chart(tr, "chart-realised", &heading, &bars, Some(1000.0)),
         heading,
         note: tr.t("stats-realised-note"),
         columns: vec![
