@@ -18,7 +18,7 @@ pub const WIDTH: f64 = 400.0;
 /// The space right of the longest bar kept for its value text.
 const VALUE_ROOM: f64 = 112.0;
 /// Each bar's row: the label line and the bar under it.
-const ROW: f64 = 44.0;
+const ROW: f64 = 48.0;
 const BAR_HEIGHT: f64 = 16.0;
 
 /// Escapes text for SVG/XML content and attributes.
@@ -89,8 +89,8 @@ pub fn bar_chart(
     let room = WIDTH - VALUE_ROOM;
     for (i, (bar, len)) in bars.iter().zip(bar_lengths(bars, room, scale)).enumerate() {
         let top = i as f64 * ROW;
-        let label_y = top + 16.0;
-        let bar_y = top + 22.0;
+        let label_y = top + 17.0;
+        let bar_y = top + 24.0;
         svg.push_str(&format!(
             "<text class=\"chart-text\" x=\"0\" y=\"{label_y}\">{}</text>\
              <rect class=\"chart-axis\" x=\"0\" y=\"{bar_y}\" width=\"1\" height=\"{BAR_HEIGHT}\"/>\
@@ -146,7 +146,7 @@ mod tests {
         let svg = bar_chart("c2", "件数", "データがありません", "データがありません", &[], None);
         assert!(widths(&svg).is_empty());
         assert!(svg.contains(">データがありません</text>"));
-        assert!(svg.contains("viewBox=\"0 0 400 52\""));
+        assert!(svg.contains("viewBox=\"0 0 400 56\""));
         // All zero: bars of length zero, no division by zero.
         assert_eq!(bar_lengths(&[bar("a", 0.0), bar("b", 0.0)], 100.0, None), [0.0, 0.0]);
         assert_eq!(bar_lengths(&[bar("a", f64::NAN), bar("b", 2.0)], 100.0, None), [0.0, 100.0]);
