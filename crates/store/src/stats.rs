@@ -143,7 +143,9 @@ impl DayIndex {
 
     fn position(&self, d: NaiveDate) -> Option<usize> {
         let i = (d - self.first).num_days();
-        usize::try_from(i).ok().filter(|i| *i < self.cumulative.len())
+        usize::try_from(i)
+            .ok()
+            .filter(|i| *i < self.cumulative.len())
     }
 
     fn between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
@@ -163,11 +165,7 @@ fn ordered(codes: &[&'static str], found: &[(String, i64)]) -> Vec<(String, i64)
     codes
         .iter()
         .map(|c| {
-            let n = found
-                .iter()
-                .filter(|(k, _)| k == c)
-                .map(|(_, n)| *n)
-                .sum();
+            let n = found.iter().filter(|(k, _)| k == c).map(|(_, n)| *n).sum();
             (c.to_string(), n)
         })
         .collect()
@@ -235,10 +233,9 @@ impl Store {
     }
 
     async fn cached_national(&self) -> Result<Option<(DateTime<Utc>, Stats)>> {
-        let row =
-            sqlx::query("SELECT computed_at, body FROM stats_cache WHERE scope = 'national'")
-                .fetch_optional(self.pool())
-                .await?;
+        let row = sqlx::query("SELECT computed_at, body FROM stats_cache WHERE scope = 'national'")
+            .fetch_optional(self.pool())
+            .await?;
         let Some(row) = row else { return Ok(None) };
         let at: String = row.try_get("computed_at")?;
         let body: String = row.try_get("body")?;
@@ -307,8 +304,8 @@ impl Store {
         let kind_codes: Vec<&str> = Kind::ALL.iter().map(|k| k.code()).collect();
         for (y, found) in years.iter_mut().zip(kinds) {
             y.by_kind = ordered(&kind_codes, &found);
-            y.realised_permille = (y.decided + y.declined > 0)
-                .then(|| y.decided * 1000 / (y.decided + y.declined));
+            y.realised_permille =
+                (y.decided + y.declined > 0).then(|| y.decided * 1000 / (y.decided + y.declined));
         }
         let reason_codes: Vec<&str> = DeclineReason::ALL.iter().map(|r| r.code()).collect();
         let decline_reasons = ordered(&reason_codes, &decline_found);
@@ -316,10 +313,10 @@ impl Store {
         // Day pairs, one fiscal year at a time (bounded memory), only the columns needed.
         for y in years.iter_mut() {
             let sql = format!(
-                    "SELECT received_on, first_responded_at, status, closed_at FROM proposals \
+                "SELECT received_on, first_responded_at, status, closed_at FROM proposals \
                      WHERE fiscal_year = ${k}{scope} \
                      AND (first_responded_at IS NOT NULL OR status IN ('decided', 'declined'))"
-                );
+            );
             let mut q = sqlx::query_as::<_, (String, Option<String>, String, Option<String>)>(&sql);
             if let Some(t) = &t {
                 q = q.bind(t.clone());
@@ -421,7 +418,7 @@ mod tests {
     use super::*;
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+        NaiveDate::from_ymd_opt(y, m, d).expect("a day")
     }
 
     #[test]

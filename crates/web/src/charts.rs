@@ -45,7 +45,10 @@ pub fn bar_lengths(bars: &[Bar], room: f64, scale: Option<f64>) -> Vec<f64> {
         .map(|b| b.value)
         .filter(|v| v.is_finite())
         .fold(0.0_f64, f64::max);
-    let max = scale.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(largest).max(largest);
+    let max = scale
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .unwrap_or(largest)
+        .max(largest);
     bars.iter()
         .map(|b| {
             if max > 0.0 && b.value.is_finite() && b.value > 0.0 {
@@ -143,15 +146,31 @@ mod tests {
 
     #[test]
     fn empty_data_draws_the_message_and_no_bar() {
-        let svg = bar_chart("c2", "件数", "データがありません", "データがありません", &[], None);
+        let svg = bar_chart(
+            "c2",
+            "件数",
+            "データがありません",
+            "データがありません",
+            &[],
+            None,
+        );
         assert!(widths(&svg).is_empty());
         assert!(svg.contains(">データがありません</text>"));
         assert!(svg.contains("viewBox=\"0 0 400 56\""));
         // All zero: bars of length zero, no division by zero.
-        assert_eq!(bar_lengths(&[bar("a", 0.0), bar("b", 0.0)], 100.0, None), [0.0, 0.0]);
-        assert_eq!(bar_lengths(&[bar("a", f64::NAN), bar("b", 2.0)], 100.0, None), [0.0, 100.0]);
+        assert_eq!(
+            bar_lengths(&[bar("a", 0.0), bar("b", 0.0)], 100.0, None),
+            [0.0, 0.0]
+        );
+        assert_eq!(
+            bar_lengths(&[bar("a", f64::NAN), bar("b", 2.0)], 100.0, None),
+            [0.0, 100.0]
+        );
         // A share: 100 % is the full length, whatever the largest value.
-        assert_eq!(bar_lengths(&[bar("a", 250.0), bar("b", 500.0)], 100.0, Some(1000.0)), [25.0, 50.0]);
+        assert_eq!(
+            bar_lengths(&[bar("a", 250.0), bar("b", 500.0)], 100.0, Some(1000.0)),
+            [25.0, 50.0]
+        );
     }
 
     #[test]
@@ -164,7 +183,11 @@ mod tests {
             &[bar("<script>", 1.0)],
             None,
         );
-        assert!(svg.starts_with("<svg class=\"chart\" role=\"img\" aria-labelledby=\"c3-title c3-desc\""));
+        assert!(
+            svg.starts_with(
+                "<svg class=\"chart\" role=\"img\" aria-labelledby=\"c3-title c3-desc\""
+            )
+        );
         assert!(svg.contains("<title id=\"c3-title\">&lt;b&gt;題&lt;/b&gt;</title>"));
         assert!(svg.contains("<desc id=\"c3-desc\">要約 &amp; 説明</desc>"));
         assert!(!svg.contains("<script>"));

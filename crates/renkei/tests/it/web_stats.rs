@@ -36,7 +36,10 @@ async fn caller(store: &Store, email: &str) -> Caller {
         actor: Some(Actor {
             user_id: u.id,
             role: u.role,
-            tenant: u.tenant_code.as_deref().map(|c| TenantCode::parse(c).expect("code")),
+            tenant: u
+                .tenant_code
+                .as_deref()
+                .map(|c| TenantCode::parse(c).expect("code")),
             departments,
         }),
         who: Who {
@@ -156,7 +159,9 @@ fn year_cells(html: &str, section: &str, year: i32) -> Vec<String> {
 
 /// The count cell of an item row (`<th scope="row">label</th><td …>n</td>`) in a section.
 fn item_cell(html: &str, section: &str, label: &str) -> String {
-    let start = html.find(&format!("<h2 id=\"{section}\">")).expect("section");
+    let start = html
+        .find(&format!("<h2 id=\"{section}\">"))
+        .expect("section");
     let rest = &html[start..];
     let rest = &rest[..rest.find("</section>").expect("end")];
     let at = rest
@@ -264,7 +269,10 @@ async fn statistics_from_known_data(backend: Backend) {
     );
     assert_eq!((y31.decided, y31.declined), (1, 2));
     assert_eq!(y31.realised_permille, Some(333));
-    assert_eq!((y31.median_first_response_tenths, y31.responded), (Some(20), 3));
+    assert_eq!(
+        (y31.median_first_response_tenths, y31.responded),
+        (Some(20), 3)
+    );
     assert_eq!((y31.median_decision_tenths, y31.concluded), (Some(40), 3));
     assert_eq!(y31.activities, 2);
     let y30 = &s.years[3];
@@ -280,10 +288,16 @@ async fn statistics_from_known_data(backend: Backend) {
         .collect();
     assert_eq!(
         reasons,
-        [("sales_pitch".to_string(), 1), ("infeasible".to_string(), 1)]
+        [
+            ("sales_pitch".to_string(), 1),
+            ("infeasible".to_string(), 1)
+        ]
     );
     let count = |v: &[(String, i64)], code: &str| {
-        v.iter().find(|(c, _)| c == code).map(|(_, n)| *n).unwrap_or(-1)
+        v.iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, n)| *n)
+            .unwrap_or(-1)
     };
     assert_eq!(
         count(&s.by_form, "comprehensive"),
@@ -306,10 +320,7 @@ async fn statistics_from_known_data(backend: Backend) {
     assert_eq!(page.status, 200);
     let html = &page.body;
     assert!(html.contains("令和13年度"), "和暦 fiscal years");
-    assert_eq!(
-        year_cells(html, "proposals", 2031),
-        ["3", "1", "0", "4"]
-    );
+    assert_eq!(year_cells(html, "proposals", 2031), ["3", "1", "0", "4"]);
     assert_eq!(year_cells(html, "proposals", 2030), ["0", "0", "1", "1"]);
     assert_eq!(year_cells(html, "realised", 2031), ["1", "2", "33.3%"]);
     assert_eq!(year_cells(html, "realised", 2030), ["0", "0", "－"]);
@@ -354,9 +365,15 @@ async fn statistics_from_known_data(backend: Backend) {
     let j = api.json();
     assert_eq!(j["scope"], K);
     let y = &j["years"][4];
-    assert_eq!((y["fiscal_year"].as_i64(), y["fiscal_year_wareki"].as_str()), (Some(2031), Some("令和13年度")));
+    assert_eq!(
+        (y["fiscal_year"].as_i64(), y["fiscal_year_wareki"].as_str()),
+        (Some(2031), Some("令和13年度"))
+    );
     assert_eq!(y["received"], 4);
-    assert_eq!(y["median_business_days_to_first_response"].as_f64(), Some(2.0));
+    assert_eq!(
+        y["median_business_days_to_first_response"].as_f64(),
+        Some(2.0)
+    );
     assert_eq!(y["median_business_days_to_decision"].as_f64(), Some(4.0));
     let share = y["share_realised"].as_f64().expect("share");
     assert!((share - 1.0 / 3.0).abs() < 1e-9, "{share}");
@@ -366,8 +383,14 @@ async fn statistics_from_known_data(backend: Backend) {
     assert_eq!(national.status, 200);
     assert_eq!(national.json()["scope"], "national");
     assert_eq!(national.json()["years"][4]["received"], 4);
-    assert_eq!(c.api_get("/api/v1/tenants/999999/stats", None).await.status, 404);
-    assert_eq!(c.api_get("/api/v1/tenants/27202x/stats", None).await.status, 404);
+    assert_eq!(
+        c.api_get("/api/v1/tenants/999999/stats", None).await.status,
+        404
+    );
+    assert_eq!(
+        c.api_get("/api/v1/tenants/27202x/stats", None).await.status,
+        404
+    );
 
     // Cached: a change within the freshness period is not seen; the figures say when.
     let cached = store.national_stats().await.expect("national");
@@ -378,8 +401,14 @@ async fn statistics_from_known_data(backend: Backend) {
     );
     db.set_jst("2031-05-20T10:10:00");
     submit(&app, "proposal", "後から株式会社", "内容").await;
-    assert_eq!(store.national_stats().await.expect("national").years[4].received, 4);
-    assert_eq!(store.tenant_stats(k()).await.expect("tenant").years[4].received, 5);
+    assert_eq!(
+        store.national_stats().await.expect("national").years[4].received,
+        4
+    );
+    assert_eq!(
+        store.tenant_stats(k()).await.expect("tenant").years[4].received,
+        5
+    );
     db.set_jst("2031-05-20T10:20:00");
     // Past the period: the stale figures are served once while they are refreshed.
     let _ = store.national_stats().await.expect("national");

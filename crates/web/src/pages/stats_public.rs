@@ -53,7 +53,7 @@ pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -174,7 +174,13 @@ pub fn sections(tr: &Tr, s: &Stats) -> Vec<Section> {
         rows: s
             .years
             .iter()
-            .map(|y| year_row(lang, y, vec![thousands(y.decided), thousands(y.declined), pct(y)]))
+            .map(|y| {
+                year_row(
+                    lang,
+                    y,
+                    vec![thousands(y.decided), thousands(y.declined), pct(y)],
+                )
+            })
             .collect(),
     });
 
@@ -368,8 +374,11 @@ pub async fn national(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
         &ctx,
         ctx.tr.t("stats-national-heading"),
         None,
-        ctx.tr
-            .t1("stats-national-lead", "minutes", &NATIONAL_FRESHNESS_MINUTES),
+        ctx.tr.t1(
+            "stats-national-lead",
+            "minutes",
+            &NATIONAL_FRESHNESS_MINUTES,
+        ),
         computed,
         &s,
     )
