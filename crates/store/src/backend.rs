@@ -142,6 +142,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0026_public_cases.sql"),
     ),
     (
+        27,
+        "statistics",
+        include_str!("../migrations/sqlite/0027_statistics.sql"),
+    ),
+    (
         28,
         "open data licence",
         include_str!("../migrations/sqlite/0028_opendata_license.sql"),
@@ -277,6 +282,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         crate::cases::CASES_MIGRATION,
         "public cases",
         include_str!("../migrations/postgres/0026_public_cases.sql"),
+    ),
+    (
+        27,
+        "statistics",
+        include_str!("../migrations/postgres/0027_statistics.sql"),
     ),
     (
         28,

@@ -30,6 +30,7 @@ pub mod reminders;
 mod rows;
 pub mod search;
 pub mod sessions;
+pub mod stats;
 pub mod templates;
 pub mod tenants;
 pub mod throttle;

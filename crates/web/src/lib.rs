@@ -10,6 +10,7 @@
 pub mod api;
 pub mod auth;
 pub mod cache;
+mod charts;
 pub mod config;
 mod edge;
 pub mod error;

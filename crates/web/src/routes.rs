@@ -485,6 +485,9 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .post("/t/{code}/admin/settings/license", opendata::license_post)
         // --- landing: the national list of published open calls ---
         .get("/calls", calls_public::national)
+        // Statistics, public (aggregate counts only)
+        .get("/stats", stats_public::national)
+        .get("/t/{code}/stats", stats_public::tenant)
         // JSON API
         .get("/api/openapi.json", api::openapi::get)
         .get("/api/v1/tenants/{code}/departments", api::departments::list)
@@ -536,6 +539,9 @@ fn book(config: &crate::WebConfig) -> RouteBook {
         .get("/t/{code}/cases/{id}", partnership_public::get)
         .get("/api/v1/cases", api::cases::list)
         .get("/api/v1/cases/{id}", api::cases::show)
+        // Statistics (public, no token)
+        .get("/api/v1/stats", api::stats::national)
+        .get("/api/v1/tenants/{code}/stats", api::stats::tenant)
         // Operations
         .get("/healthz", pages::ops::healthz)
         .get("/metrics", pages::ops::metrics)

@@ -47,6 +47,7 @@ mod web_password_reset;
 mod web_proposals;
 mod web_public;
 mod web_questions;
+mod web_stats;
 mod web_templates;
 mod web_text;
 mod web_user_status;

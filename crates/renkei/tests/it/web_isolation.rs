@@ -66,6 +66,9 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/t/{code}/opendata/calls.csv"),
     ("GET", "/t/{code}/feeds/cases.atom"),
     ("GET", "/t/{code}/feeds/calls.atom"),
+    // Statistics: aggregate counts only.
+    ("GET", "/t/{code}/stats"),
+    ("GET", "/api/v1/tenants/{code}/stats"),
 ];
 
 fn is_public(method: &Method, path: &str) -> bool {

@@ -7,3 +7,4 @@ pub mod openapi;
 pub mod opendata;
 pub mod partnerships;
 pub mod proposals;
+pub mod stats;

@@ -12,7 +12,7 @@
 //! document (`renkei_testkit::openapi`), and a test checks that the document and the route
 //! table list the same operations.
 
-use crate::api::{cases, departments, open_calls, opendata, partnerships, proposals};
+use crate::api::{cases, departments, open_calls, opendata, partnerships, proposals, stats};
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
 use renkei_domain::proposal::{
@@ -53,6 +53,8 @@ use utoipa::{Modify, OpenApi};
         // The public case library (no token)
         cases::list,
         cases::show,
+        stats::national,
+        stats::tenant,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&Bearer)

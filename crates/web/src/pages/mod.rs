@@ -50,6 +50,7 @@ pub mod proposal_link;
 pub mod proposal_view;
 pub mod propose;
 pub mod settings;
+pub mod stats_public;
 pub mod tenant_page;
 pub mod top;
 pub mod user_create;
