@@ -289,6 +289,22 @@ bench public-top          public  /
 bench public-prefecture   public  "/t/$PREF"
 bench public-desk-page    public  "/t/$T"
 bench public-intake-form  public  "/t/$T/propose"
+# --- the public side: national search (a two-character word and a phrase, with and without
+# facets), the case library, a case, the register, statistics, open calls, the open-data CSV
+bench public-search-2char  public "/cases?q=$(enc 防災)"
+bench public-search-phrase public "/cases?q=$(enc 子育て支援)"
+bench public-search-facets public "/cases?q=$(enc 防災)&prefecture=${T:0:2}&form=business"
+bench public-search-all    public "/cases"
+bench public-tenant-cases  public "/t/$T/cases"
+if [ -n "${CASE:-}" ]; then
+  bench public-case-page   public "/t/$T/cases/$CASE"
+fi
+bench public-register      public "/t/$T/agreements"
+bench public-stats         public "/t/$T/stats"
+bench public-stats-national public "/stats"
+bench public-calls         public "/calls"
+bench public-opendata-csv  public "/t/$T/opendata/partnerships.csv"
+bench api-cases            public "/api/v1/cases?q=$(enc 防災)"
 # --- the desk (signed in through the form)
 bench desk-home           desk    "/t/$T/desk" "${DESK[@]}"
 for f in "status=open" "status=all" "status=overdue" "status=received" "status=hearing" \

@@ -158,6 +158,10 @@ def cmd_discover(a):
         st, _, body = request(a.base, "GET", f"/t/{t}/partnerships?status=active", headers=h)
         m = re.search(rf"/t/{t}/partnerships/(\d+)".encode(), body) if st == 200 else None
         print(f"PARTNERSHIP={m.group(1).decode() if m else ''}")
+        # A published case of the tenant, for the public case page.
+        st, _, body = request(a.base, "GET", f"/t/{t}/cases")
+        m = re.search(rf"/t/{t}/cases/(\d+)".encode(), body) if st == 200 else None
+        print(f"CASE={m.group(1).decode() if m else ''}")
     else:
         st, _, body = request(a.base, "GET", f"/t/{t}/admin/audit", headers=h)
         if st != 200:

@@ -1,7 +1,8 @@
 //! What the public side reads across local governments: the landing page's open calls closing
 //! soon, latest published cases, national figures and the desks that take proposals; the
 //! national list of published open calls. Only public rows: calls that are published, closed
-//! or decided, and partnerships with publication consent (`published = 1`). Nothing of a
+//! or decided, and cases: partnerships with publication consent (`published = 1`) that are
+//! signed or ended (as the case library counts them). Nothing of a
 //! proposal under consideration is read here.
 
 use crate::open_calls::{StoredCall, call_columns, call_from_row};
@@ -172,7 +173,8 @@ impl Store {
         let limit = limit.clamp(0, 50);
         let rows = match tenant {
             Some(t) => sqlx::query(&format!(
-                "{COLS} WHERE p.tenant_code = $1 AND p.published = 1 ORDER BY p.id DESC LIMIT $2"
+                "{COLS} WHERE p.tenant_code = $1 AND p.published = 1 AND p.status IN ('active', 'ended') \
+                 ORDER BY p.id DESC LIMIT $2"
             ))
             .bind(t.to_string())
             .bind(limit)
@@ -180,7 +182,7 @@ impl Store {
             .await?,
             None => {
                 sqlx::query(&format!(
-                    "{COLS} WHERE p.published = 1 ORDER BY p.id DESC LIMIT $1"
+                    "{COLS} WHERE p.published = 1 AND p.status IN ('active', 'ended') ORDER BY p.id DESC LIMIT $1"
                 ))
                 .bind(limit)
                 .fetch_all(self.pool())
@@ -215,7 +217,7 @@ impl Store {
     pub async fn national_figures(&self) -> Result<NationalFigures> {
         let row = sqlx::query(&format!(
             "SELECT (SELECT COUNT(*) FROM ({OPEN_DESKS}) o) AS open_desks, \
-             (SELECT COUNT(*) FROM partnerships WHERE published = 1) AS published_cases, \
+             (SELECT COUNT(*) FROM partnerships WHERE published = 1 AND status IN ('active', 'ended')) AS published_cases, \
              (SELECT COUNT(*) FROM open_calls c WHERE c.status = 'published' \
               AND c.opens_on <= $1 AND c.closes_on >= $1) AS open_calls"
         ))

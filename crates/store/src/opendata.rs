@@ -254,7 +254,7 @@ impl Store {
             "{PARTNERSHIP_SELECT}, {TENANT_COLUMNS} FROM partnerships p \
              JOIN tenants t ON t.code = p.tenant_code \
              LEFT JOIN tenant_settings s ON s.tenant_code = p.tenant_code \
-             WHERE p.published = 1 AND p.tenant_code >= $1 AND (p.tenant_code > $1 OR p.id > $2) {only} \
+             WHERE p.published = 1 AND p.status <> 'preparing' AND p.tenant_code >= $1 AND (p.tenant_code > $1 OR p.id > $2) {only} \
              ORDER BY p.tenant_code, p.id LIMIT $3"
         );
         let mut q = sqlx::query(&sql)
@@ -283,7 +283,7 @@ impl Store {
             "{PARTNERSHIP_SELECT}, {TENANT_COLUMNS} FROM partnerships p \
              JOIN tenants t ON t.code = p.tenant_code \
              LEFT JOIN tenant_settings s ON s.tenant_code = p.tenant_code \
-             WHERE p.published = 1 {only} ORDER BY p.id DESC LIMIT $1"
+             WHERE p.published = 1 AND p.status <> 'preparing' {only} ORDER BY p.id DESC LIMIT $1"
         );
         let mut q = sqlx::query(&sql).bind(limit.clamp(1, PAGE_MAX));
         if let Some(t) = tenant {

@@ -128,3 +128,165 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     );
     resp
 }
+
+/// The public pages, feeds and public API answers a visitor's browser may keep and revalidate
+/// ([`conditional_get`]): the landing page, the case library and search, open calls, the
+/// agreement register, statistics, open data and feeds, a desk's public page, and their JSON.
+/// Nothing else: the proponent's tracking page, the intake form, password pages and every
+/// staff page stay `no-store`.
+pub(crate) fn is_public_cacheable(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        [""] => true,
+        ["cases"] | ["calls"] | ["stats"] | ["opendata"] => true,
+        ["feeds", feed] => feed.ends_with(".atom"),
+        ["t", _code] => true,
+        ["t", _code, "cases"]
+        | ["t", _code, "cases", _]
+        | ["t", _code, "calls"]
+        | ["t", _code, "calls", _]
+        | ["t", _code, "agreements"]
+        | ["t", _code, "stats"]
+        | ["t", _code, "opendata"] => true,
+        ["t", _code, "feeds", feed] => feed.ends_with(".atom"),
+        ["api", "v1", "cases"] | ["api", "v1", "cases", _] | ["api", "v1", "stats"] => true,
+        ["api", "v1", "opendata", _] => true,
+        ["api", "v1", "tenants", _code, "calls"] | ["api", "v1", "tenants", _code, "stats"] => true,
+        _ => false,
+    }
+}
+
+/// The largest answer [`conditional_get`] reads whole to tag.
+const TAGGED_MAX_BYTES: usize = 8 * 1024 * 1024;
+
+/// ETag and 304 for public answers ([`is_public_cacheable`]) to visitors without a session or
+/// an API token: the tag is a hash of the answer itself, so it is the same on every app
+/// server for the same content and changes as soon as the content does — invalidation needs
+/// no coordination between servers. Such answers are `Cache-Control: no-cache` (kept, but
+/// revalidated on every use); everything else keeps its `no-store`. Streamed answers (the
+/// open-data CSV) and downloads pass untouched.
+pub async fn conditional_get(req: Request, next: Next) -> Response {
+    let eligible = matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) && is_public_cacheable(req.uri().path())
+        && !req.headers().contains_key(header::AUTHORIZATION)
+        && cookie(req.headers(), crate::auth::SESSION_COOKIE).is_none();
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let resp = next.run(req).await;
+    if !eligible || resp.status() != axum::http::StatusCode::OK {
+        return resp;
+    }
+    let taggable = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            [
+                "text/html",
+                "application/json",
+                "application/atom+xml",
+                "image/svg+xml",
+            ]
+            .iter()
+            .any(|k| t.starts_with(k))
+        })
+        && !resp.headers().contains_key(header::CONTENT_DISPOSITION);
+    let exact = axum::body::HttpBody::size_hint(resp.body()).exact();
+    if !taggable || exact.is_none_or(|n| n > TAGGED_MAX_BYTES as u64) {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let bytes = match axum::body::to_bytes(body, TAGGED_MAX_BYTES).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "could not read a public answer to tag it");
+            return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(&bytes);
+    let tag = format!("W/\"{}\"", hex::encode(&digest[..16]));
+    let Ok(tag_value) = HeaderValue::from_str(&tag) else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    parts.headers.insert(header::ETAG, tag_value);
+    parts
+        .headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    parts.headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept-Language, Cookie"),
+    );
+    if if_none_match
+        .as_ref()
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| etag_matches(v, &tag))
+    {
+        parts.status = axum::http::StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.remove(header::CONTENT_TYPE);
+        return Response::from_parts(parts, axum::body::Body::empty());
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// `If-None-Match` against our tag, by weak comparison (RFC 9110 §13.1.2): `*`, or any
+/// listed tag with the same opaque value, `W/` or not.
+fn etag_matches(if_none_match: &str, tag: &str) -> bool {
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    let ours = opaque(tag);
+    if_none_match
+        .split(',')
+        .any(|t| t.trim() == "*" || opaque(t) == ours)
+}
+
+#[cfg(test)]
+mod conditional_tests {
+    use super::*;
+
+    #[test]
+    fn public_paths_are_cacheable_and_private_ones_not() {
+        for p in [
+            "/",
+            "/cases",
+            "/t/272027",
+            "/t/272027/cases/5",
+            "/t/272027/calls/3",
+            "/t/272027/agreements",
+            "/t/272027/stats",
+            "/t/272027/feeds/cases.atom",
+            "/feeds/calls.atom",
+            "/api/v1/cases/9",
+            "/api/v1/opendata/partnerships",
+            "/api/v1/tenants/272027/calls",
+        ] {
+            assert!(is_public_cacheable(p), "{p}");
+        }
+        for p in [
+            "/login",
+            "/t/272027/propose",
+            "/t/272027/track/abc",
+            "/t/272027/desk",
+            "/t/272027/partnerships",
+            "/t/272027/partnerships/5",
+            "/t/272027/calls/3/answers",
+            "/api/v1/tenants/272027/proposals",
+            "/api/v1/tenants/272027/calls/3/answers",
+            "/password/reset/x",
+            "/opendata/partnerships.csv",
+        ] {
+            assert!(!is_public_cacheable(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn if_none_match_compares_weakly() {
+        let tag = "W/\"abc\"";
+        assert!(etag_matches("W/\"abc\"", tag));
+        assert!(etag_matches("\"abc\"", tag));
+        assert!(etag_matches("\"x\", W/\"abc\"", tag));
+        assert!(etag_matches("*", tag));
+        assert!(!etag_matches("W/\"abd\"", tag));
+        assert!(!etag_matches("", tag));
+    }
+}

@@ -554,7 +554,8 @@ pub fn route_table() -> Vec<RouteEntry> {
 }
 
 /// The application with all its layers. Innermost first: per route its time-out
-/// (`TimeoutLayer`) and `track` (metrics); then `pages`, `common_headers`, the body limit;
+/// (`TimeoutLayer`) and `track` (metrics); then `pages`, `conditional_get` (ETag and 304 for
+/// public answers), `common_headers`, the body limit;
 /// then the edge layers of [`crate::edge::layers`] (compression, request ids, tracing).
 pub fn app(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
@@ -569,6 +570,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             middleware::pages,
         ))
+        .layer(axum::middleware::from_fn(middleware::conditional_get))
         .layer(axum::middleware::from_fn(middleware::common_headers))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state);

@@ -131,6 +131,9 @@ pub struct PartnershipFilter {
     pub ending: bool,
     /// Only published (公開) ones.
     pub published: Option<bool>,
+    /// Only what the public may see: published and signed (not 準備中), whatever `status`
+    /// asks for (the public register).
+    pub public_only: bool,
     /// Words in the title or a party's name.
     pub q: String,
     /// From 0.
@@ -256,7 +259,7 @@ impl Store {
             AND ($7 = '' OR (p.status = 'active' AND COALESCE(p.last_activity_on, p.signed_on, p.starts_on) <= $7)) \
             AND ($8 = '' OR (p.status = 'active' AND p.auto_renew = 0 AND p.ends_on <= $8 \
                 AND (p.last_review_on IS NULL OR p.last_review_on < p.renewal_from))) \
-            AND ($9 < 0 OR p.published = $9) \
+            AND ($9 < 0 OR (p.published = CASE WHEN $9 = 0 THEN 0 ELSE 1 END AND ($9 < 2 OR p.status <> 'preparing'))) \
             AND ($10 = '' OR p.title LIKE $10 OR EXISTS (SELECT 1 FROM partnership_parties n WHERE n.partnership_id = p.id AND n.name LIKE $10))";
         let status = filter.status.map(|s| s.code()).unwrap_or_default();
         let form = filter.form.map(|s| s.code()).unwrap_or_default();
@@ -264,7 +267,11 @@ impl Store {
         let ptype = filter.partner_type.map(|s| s.code()).unwrap_or_default();
         let dormant = if filter.dormant { cutoff.as_str() } else { "" };
         let ending = if filter.ending { horizon.as_str() } else { "" };
-        let published = filter.published.map(i64::from).unwrap_or(-1);
+        let published = if filter.public_only {
+            2
+        } else {
+            filter.published.map(i64::from).unwrap_or(-1)
+        };
         let department = filter.department_id.unwrap_or(0);
         let count_sql = format!("SELECT COUNT(*) AS n FROM partnerships p {WHERE}");
         let total: i64 = sqlx::query(&count_sql)

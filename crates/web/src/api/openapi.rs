@@ -57,7 +57,7 @@ use utoipa::{Modify, OpenApi};
         stats::tenant,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&Bearer)
+    modifiers(&Bearer, &Revalidated)
 )]
 pub struct ApiDoc;
 
@@ -71,6 +71,29 @@ impl Modify for Bearer {
             "bearer",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
+    }
+}
+
+/// The public answers carry an ETag (`middleware::conditional_get`): each of their GET
+/// operations also answers 304 to a matching `If-None-Match`.
+struct Revalidated;
+
+impl Modify for Revalidated {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !crate::middleware::is_public_cacheable(path) {
+                continue;
+            }
+            if let Some(get) = item.get.as_mut() {
+                get.responses.responses.insert(
+                    "304".to_string(),
+                    utoipa::openapi::RefOr::T(utoipa::openapi::Response::new(
+                        "Not Modified: the If-None-Match tag is the answer's current ETag \
+                         (no body)",
+                    )),
+                );
+            }
+        }
     }
 }
 

@@ -355,6 +355,7 @@ fn filter(q: &ListQuery) -> Result<PartnershipFilter, ApiError> {
         q: parse(q.q.clone()).trim().chars().take(100).collect(),
         page: number(&q.page, 0, MAX_PAGE)?.unwrap_or(0),
         per_page: number(&q.per_page, 1, MAX_PER_PAGE)?.unwrap_or(50),
+        public_only: false,
     })
 }
 

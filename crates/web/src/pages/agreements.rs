@@ -114,6 +114,7 @@ pub async fn get(
         form: Form::parse(&q.form).ok(),
         status: PartnershipStatus::parse(&q.status).ok(),
         published: Some(true),
+        public_only: true,
         page: page - 1,
         per_page: PER_PAGE,
         ..Default::default()

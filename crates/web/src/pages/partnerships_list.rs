@@ -72,6 +72,7 @@ impl ListQuery {
             q: self.q.trim().chars().take(100).collect(),
             page: self.page.parse::<i64>().unwrap_or(0).clamp(0, MAX_PAGE),
             per_page: PER_PAGE,
+            public_only: false,
         }
     }
 
