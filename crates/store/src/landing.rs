@@ -166,14 +166,16 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<PublicCase>> {
         // Two statements, so each walks its own index newest first and stops after `limit`
-        // rows: a tenant's (tenant_code, id), the nation's (published, id).
+        // rows: a tenant's (tenant_code, id), the nation's (published, id). The unary `+` keeps
+        // SQLite from walking the nation's index for one tenant (measured on the national data
+        // set: 32–125 ms a desk page that way, under 1 ms by the tenant's index).
         const COLS: &str = "SELECT p.id, p.tenant_code, p.title, p.form, p.signed_on, p.starts_on, \
              (SELECT pp.name FROM partnership_parties pp WHERE pp.partnership_id = p.id \
               ORDER BY pp.position LIMIT 1) AS partner_name FROM partnerships p";
         let limit = limit.clamp(0, 50);
         let rows = match tenant {
             Some(t) => sqlx::query(&format!(
-                "{COLS} WHERE p.tenant_code = $1 AND p.published = 1 AND p.status IN ('active', 'ended') \
+                "{COLS} WHERE p.tenant_code = $1 AND +p.published = 1 AND p.status IN ('active', 'ended') \
                  ORDER BY p.id DESC LIMIT $2"
             ))
             .bind(t.to_string())
