@@ -288,7 +288,26 @@ impl Drop for GroupMember {
         if let Member::Grouped { guard, .. } = &mut self.inner
             && let Some(mut guard) = guard.take()
         {
-            *guard = None;
+            let Some(group) = guard.take() else {
+                return;
+            };
+            // Roll back before anyone else may write: the group's place (`guard`) and the
+            // write gate (inside its transaction) are let go only once SQLite has run the
+            // ROLLBACK. A dropped sqlx transaction only queues it for the connection's next
+            // use, and the next writer would meet a database still locked by it.
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => {
+                    runtime.spawn(async move {
+                        let OpenGroup { tx, done, .. } = group;
+                        if let Err(e) = tx.tx.rollback().await {
+                            tracing::warn!(error = %e, "rolling back a cancelled group");
+                        }
+                        drop(done);
+                        drop(guard);
+                    });
+                }
+                Err(_) => drop(group),
+            }
         }
     }
 }

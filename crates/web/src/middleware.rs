@@ -213,10 +213,8 @@ pub async fn conditional_get(req: Request, next: Next) -> Response {
     parts
         .headers
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    parts.headers.insert(
-        header::VARY,
-        HeaderValue::from_static("Accept-Language, Cookie"),
-    );
+    // No `Vary` of its own: every use is revalidated, and an answer in another language or
+    // for another visitor is other bytes, so another tag (compression adds its own `Vary`).
     if if_none_match
         .as_ref()
         .and_then(|v| v.to_str().ok())
