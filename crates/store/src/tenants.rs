@@ -163,6 +163,15 @@ pub fn parse_code_list(data: &[u8]) -> Result<Vec<Tenant>, Vec<BadRow>> {
 pub(crate) const COLUMNS: &str =
     "code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana";
 
+/// The data version of the tenant whose code is `code_expr` (SQL): the length of its audit
+/// chain, 0 before its first entry. [`Store::tenant_versioned`] and
+/// `Store::session_get_with_tenant` read it with the tenant, in the same statement.
+pub(crate) fn version_of(code_expr: &str) -> String {
+    format!(
+        "CAST(COALESCE((SELECT h.seq FROM audit_heads h WHERE h.chain = {code_expr}), 0) AS BIGINT)"
+    )
+}
+
 pub(crate) fn tenant_from_row(r: &sqlx::any::AnyRow) -> Result<Tenant> {
     Ok(Tenant {
         code: r.try_get("code")?,
@@ -294,11 +303,12 @@ impl Store {
     /// tenant's data appends to that chain in the change's own transaction (and so do reads
     /// of confidential content), so the version moves with every commit, on every app server
     /// at once: the web layer's read caches (`renkei_web::cache`) are valid while it stays the
-    /// same. One statement, as `tenant` is.
+    /// same. One statement, as `tenant` is. A signed-in page request reads it with the
+    /// session instead ([`Store::session_get_with_tenant`]).
     pub async fn tenant_versioned(&self, code: &str) -> Result<(Tenant, i64)> {
         let row = sqlx::query(&format!(
-            "SELECT {COLUMNS}, CAST(COALESCE((SELECT h.seq FROM audit_heads h WHERE h.chain = tenants.code), 0) AS BIGINT) AS version \
-             FROM tenants WHERE code = $1"
+            "SELECT {COLUMNS}, {} AS version FROM tenants WHERE code = $1",
+            version_of("tenants.code")
         ))
         .bind(code)
         .fetch_optional(self.pool())

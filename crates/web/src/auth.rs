@@ -7,13 +7,14 @@ use crate::i18n::{Lang, Tr};
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, Method, header};
 use renkei_domain::{Actor, TenantCode};
 use renkei_store::Who;
 use renkei_store::tenants::Tenant;
 use renkei_store::users::User;
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 pub const SESSION_COOKIE: &str = "renkei_session";
 pub const CSRF_COOKIE: &str = "renkei_csrf";
@@ -92,6 +93,34 @@ pub struct Ctx {
     pub path: String,
     pub session_token: Option<String>,
     pub secure: bool,
+    /// The tenant of a `/t/{code}/…` page with its data version, read in the same statement
+    /// as the session ([`TenantRead`]); [`tenant_access`] uses it instead of reading again.
+    pub(crate) tenant_read: Option<Arc<TenantRead>>,
+}
+
+/// The tenant named by a signed-in GET's path `/t/{code}/…` and its data version, read with
+/// the session (`Store::session_get_with_tenant`). `tenant` is `None` when no local
+/// government has that code.
+#[derive(Debug)]
+pub(crate) struct TenantRead {
+    /// The code as [`TenantCode`] writes it.
+    pub code: String,
+    pub tenant: Option<(Tenant, i64)>,
+}
+
+/// The tenant code of a page whose tenant is read with the session: a GET (or HEAD) of
+/// `/t/{code}/…` with a well-formed code. Only reads: a form's POST reads its version when
+/// its handler starts, after the body arrived, as before (nothing cached is used on a POST
+/// but a refused form's page, and that should not be older than the body).
+fn tenant_read_code(parts: &Parts) -> Option<String> {
+    if parts.method != Method::GET && parts.method != Method::HEAD {
+        return None;
+    }
+    let (code, _rest) = parts.uri.path().strip_prefix("/t/")?.split_once('/')?;
+    TenantCode::parse(code)
+        .ok()
+        .map(|c| c.to_string())
+        .filter(|c| c == code)
 }
 
 impl Ctx {
@@ -138,9 +167,15 @@ impl FromRequestParts<AppState> for Ctx {
         }
         let lang = request_lang(parts);
         let session_token = cookie(&parts.headers, SESSION_COOKIE).map(str::to_string);
-        let session = match &session_token {
-            Some(t) => state.store.session_get(t).await?,
-            None => None,
+        // A signed-in GET of `/t/{code}/…` reads the session and the tenant with its data
+        // version in one statement; anyone else's session alone (none without a cookie).
+        let (session, tenant_read) = match (&session_token, tenant_read_code(parts)) {
+            (Some(t), Some(code)) => {
+                let (session, tenant) = state.store.session_get_with_tenant(t, &code).await?;
+                (session, Some(Arc::new(TenantRead { code, tenant })))
+            }
+            (Some(t), None) => (state.store.session_get(t).await?, None),
+            (None, _) => (None, None),
         };
         let csrf = match &session {
             Some(s) => s.csrf_token.clone(),
@@ -168,6 +203,7 @@ impl FromRequestParts<AppState> for Ctx {
                 .to_string(),
             session_token,
             secure: is_secure(state, &parts.headers),
+            tenant_read,
         };
         parts.extensions.insert(ctx.clone());
         Ok(ctx)
@@ -196,6 +232,11 @@ impl TenantAccess {
 
 /// Resolves `/t/{code}/…` for a signed-in user: unknown code → 404; not signed in → login;
 /// the policy says no → 403.
+///
+/// The tenant and its data version (the read caches' key) come from [`Ctx`] when it read
+/// them with the session (a signed-in GET of this tenant's page: one statement for both, so
+/// a cached page costs that one statement and nothing else before the handler's own reads);
+/// otherwise from `Store::tenant_versioned` here (a POST, or a path naming another code).
 pub async fn tenant_access(
     state: &AppState,
     ctx: &Ctx,
@@ -203,7 +244,13 @@ pub async fn tenant_access(
     allowed: fn(&Actor, TenantCode) -> bool,
 ) -> Result<TenantAccess, WebError> {
     let parsed = TenantCode::parse(code).map_err(|_| WebError::TenantNotFound)?;
-    let (tenant, version) = found(state.store.tenant_versioned(&parsed.to_string()).await)?;
+    let code = parsed.to_string();
+    // Read with the session when this is a signed-in GET of this tenant's page (`Ctx`);
+    // otherwise here, the same columns and version in one statement of its own.
+    let (tenant, version) = match ctx.tenant_read.as_deref().filter(|r| r.code == code) {
+        Some(read) => read.tenant.clone().ok_or(WebError::TenantNotFound)?,
+        None => found(state.store.tenant_versioned(&code).await)?,
+    };
     let actor = ctx.actor()?;
     if !allowed(&actor, parsed) {
         return Err(WebError::Forbidden);
@@ -374,5 +421,36 @@ mod tests {
         );
         assert_eq!(cookie(&h, SESSION_COOKIE), Some("xyz"));
         assert_eq!(cookie(&h, "c"), None);
+    }
+
+    fn parts(method: Method, uri: &str) -> Parts {
+        axum::http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(())
+            .map(|r| r.into_parts().0)
+            .unwrap_or_else(|_| unreachable!())
+    }
+
+    #[test]
+    fn the_tenant_is_read_with_the_session_on_gets_of_its_pages() {
+        let code = |m: Method, uri: &str| tenant_read_code(&parts(m, uri));
+        assert_eq!(
+            code(Method::GET, "/t/272027/desk/dashboard"),
+            Some("272027".into())
+        );
+        assert_eq!(
+            code(Method::HEAD, "/t/272027/partnerships?status=active"),
+            Some("272027".into())
+        );
+        assert_eq!(code(Method::GET, "/t/272027/"), Some("272027".into()));
+        // Not a tenant's page below its code, not a well-formed code, not a read.
+        assert_eq!(code(Method::GET, "/t/272027"), None);
+        assert_eq!(code(Method::GET, "/t/272028/desk"), None, "check digit");
+        assert_eq!(code(Method::GET, "/t/27202%37/desk"), None);
+        assert_eq!(code(Method::GET, "/t/%20272027/desk"), None);
+        assert_eq!(code(Method::GET, "/x/272027/desk"), None);
+        assert_eq!(code(Method::GET, "/"), None);
+        assert_eq!(code(Method::POST, "/t/272027/partnerships/1/move"), None);
     }
 }

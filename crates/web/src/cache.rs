@@ -6,8 +6,12 @@
 //! and is used only while all three of these hold:
 //!
 //! - the tenant's **data version** is the one it was read at. The version is the length of
-//!   the tenant's audit chain (`Store::tenant_versioned`, read in the same statement as the
-//!   tenant itself, so a cached page costs no extra statement). Every change to a tenant's
+//!   the tenant's audit chain, read in the same statement as the tenant itself, and for a
+//!   signed-in GET of `/t/{code}/…` in the same statement as the session too
+//!   (`Store::session_get_with_tenant`, from the `Ctx` extractor, kept for
+//!   `auth::tenant_access`; a POST reads it with `Store::tenant_versioned`). So a cache hit
+//!   costs ONE statement before the page is rendered — the session with the tenant and its
+//!   version — and nothing else. Every change to a tenant's
 //!   data appends to that chain inside its own transaction, so a change committed through any
 //!   app server moves the version before its answer goes out, and every app server's next
 //!   request sees the new version and reads afresh;

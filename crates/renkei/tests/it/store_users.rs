@@ -316,10 +316,170 @@ async fn departments_belong_to_their_tenant(backend: Backend) {
     );
 }
 
+/// `session_get_with_tenant`: the session (as `session_get` reads it) and the tenant with its
+/// data version (as `tenant_versioned` reads it) in one statement, each half on its own.
+async fn the_session_and_the_tenant_in_one_statement(backend: Backend) {
+    let db = TestDb::new(backend);
+    let store = seeded(&db).await;
+    let kishiwada = TenantCode::parse("272027").expect("code");
+    let mails = renkei_testkit::mails(renkei_testkit::DEMO_URL);
+    for name in ["危機管理課", "防災課"] {
+        store
+            .department_create(
+                &Who::cli(),
+                kishiwada,
+                &DepartmentName::parse(name).expect("name"),
+            )
+            .await
+            .expect("department");
+    }
+    let staff = store
+        .create_user(
+            &Who::cli(),
+            NewUser {
+                departments: vec!["防災課".into(), "危機管理課".into()],
+                ..new_user(Some("272027"), Role::Department, "bosai@example.jp")
+            },
+            &mails,
+        )
+        .await
+        .expect("staff");
+    let token = store
+        .session_create(staff.id, "127.0.0.1", "test")
+        .await
+        .expect("session");
+    let alone = store.session_get(&token).await.expect("get").expect("live");
+    assert_eq!(alone.departments.len(), 2);
+
+    // Both halves: the same session as `session_get`, the same tenant and version as
+    // `tenant_versioned` (Kishiwada's chain has the departments and the account in it).
+    let versioned = store.tenant_versioned("272027").await.expect("versioned");
+    assert!(versioned.1 >= 3, "{}", versioned.1);
+    let (session, tenant) = store
+        .session_get_with_tenant(&token, "272027")
+        .await
+        .expect("one statement");
+    let session = session.expect("live");
+    assert_eq!(session.user, alone.user);
+    assert_eq!(session.csrf_token, alone.csrf_token);
+    assert_eq!(
+        session.departments, alone.departments,
+        "one row each, ascending"
+    );
+    assert!(session.departments[0] < session.departments[1]);
+    assert_eq!(tenant, Some(versioned.clone()));
+
+    // An audited change moves the version, read afresh by the next statement.
+    store
+        .department_create(
+            &Who::cli(),
+            kishiwada,
+            &DepartmentName::parse("企画課").expect("name"),
+        )
+        .await
+        .expect("department");
+    let (_, moved) = store
+        .session_get_with_tenant(&token, "272027")
+        .await
+        .expect("one statement");
+    let moved = moved.expect("tenant");
+    assert_eq!(moved.1, versioned.1 + 1);
+    assert_eq!(moved, store.tenant_versioned("272027").await.expect("v"));
+
+    // Another tenant, whose user this is not: the store
+    // answers both halves; who may do what is the policy's question.
+    let (session, other) = store
+        .session_get_with_tenant(&token, "141305")
+        .await
+        .expect("other tenant");
+    assert_eq!(session.map(|s| s.user.id), Some(staff.id));
+    let other = other.expect("Kawasaki exists");
+    assert_eq!(other.0.name, "川崎市");
+    assert_eq!(
+        Some(other),
+        store.tenant_versioned("141305").await.ok(),
+        "the same columns and version"
+    );
+
+    // A well-formed code no local government has: the session, no tenant.
+    assert!(matches!(
+        store.tenant_versioned("131016").await,
+        Err(StoreError::NotFound)
+    ));
+    let (session, none) = store
+        .session_get_with_tenant(&token, "131016")
+        .await
+        .expect("unknown code");
+    assert_eq!(
+        session.map(|s| s.departments),
+        Some(alone.departments.clone())
+    );
+    assert_eq!(none, None);
+
+    // No live session — an unknown token, an expired session, a disabled account — and the
+    // tenant is still read; neither half: nothing.
+    let read = |token: String, code: &'static str| {
+        let store = store.clone();
+        async move {
+            let (s, t) = store
+                .session_get_with_tenant(&token, code)
+                .await
+                .expect("read");
+            (s.map(|s| s.user.id), t.map(|t| (t.0.code, t.1)))
+        }
+    };
+    let now = store.tenant_versioned("272027").await.expect("v").1;
+    assert_eq!(
+        read("not-a-token".into(), "272027").await,
+        (None, Some(("272027".into(), now)))
+    );
+    assert_eq!(read("not-a-token".into(), "131016").await, (None, None));
+
+    let desk = store
+        .create_user(
+            &Who::cli(),
+            new_user(Some("272027"), Role::Desk, "desk@example.jp"),
+            &mails,
+        )
+        .await
+        .expect("desk");
+    let desk_token = store
+        .session_create(desk.id, "127.0.0.1", "test")
+        .await
+        .expect("session");
+    let now = store.tenant_versioned("272027").await.expect("v").1;
+    assert_eq!(
+        read(desk_token.clone(), "272027").await,
+        (Some(desk.id), Some(("272027".into(), now))),
+        "a user in no department: one row"
+    );
+    let k = store.tenant("272027").await.expect("tenant");
+    store
+        .user_set_disabled(&Who::cli(), &k, desk.id, true, &mails)
+        .await
+        .expect("disable");
+    let now = store.tenant_versioned("272027").await.expect("v").1;
+    assert_eq!(
+        read(desk_token, "272027").await,
+        (None, Some(("272027".into(), now))),
+        "a disabled account has no session"
+    );
+
+    db.clock.advance(chrono::Duration::hours(
+        renkei_store::sessions::SESSION_HOURS + 1,
+    ));
+    assert_eq!(
+        read(token, "272027").await,
+        (None, Some(("272027".into(), now))),
+        "an expired session"
+    );
+}
+
 on_both!(
     accounts_and_sign_in,
     sign_in_is_throttled_per_account,
     sign_in_is_throttled_per_address,
     sessions_and_tokens,
-    departments_belong_to_their_tenant
+    departments_belong_to_their_tenant,
+    the_session_and_the_tenant_in_one_statement
 );

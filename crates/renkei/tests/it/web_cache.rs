@@ -148,3 +148,81 @@ async fn dormancy_moves_with_the_day_without_any_change(backend: Backend) {
     assert!(after > before, "dormant {before} → {after}");
     assert_ne!(desk.get(&dormant).await.body, listed);
 }
+
+on_both!(the_tenant_read_with_the_session_answers_as_before);
+/// A signed-in GET of `/t/{code}/…` reads the tenant and its version in the session's
+/// statement (`Store::session_get_with_tenant`), and `auth::tenant_access` uses it: an unknown
+/// code is still a 404 before anything else, another local government's page still a 403, a
+/// session that has ended still a sign-in — and a page after a change on the same server
+/// shows it. (How many statements a hit costs is not counted here: the store has no statement
+/// counter, and PostgreSQL's `pg_stat_statements` needs `shared_preload_libraries`, which the
+/// test server does not have. It was checked by hand with `log_statement = 'all'`; see
+/// docs/ARCHITECTURE.md, "Read caches".)
+async fn the_tenant_read_with_the_session_answers_as_before(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let mut desk = signed_in(&app, DESK).await;
+    let mut anon = app.client();
+    let page = |code: &str| format!("/t/{code}/desk/dashboard");
+    // 131016 (東京都千代田区) is well formed but not a tenant of this installation; 272028
+    // fails the check digit.
+    assert!(app.store.tenant("131016").await.is_err());
+    let dashboard = desk.get(&page(K)).await;
+    assert_eq!(dashboard.status, 200);
+    for _ in 0..2 {
+        assert_eq!(desk.get(&page("131016")).await.status, 404);
+        assert_eq!(desk.get(&page("272028")).await.status, 404);
+        assert_eq!(desk.get(&page("141305")).await.status, 403, "川崎市");
+        assert_eq!(desk.get(&page(K)).await.status, 200, "cached");
+        assert_eq!(anon.get(&page("131016")).await.status, 404);
+        assert_eq!(anon.get(&page(K)).await.status, 303);
+    }
+
+    // A change committed through this server's store is on its list at once.
+    let list = format!("/t/{K}/partnerships");
+    let before = desk.get(&list).await;
+    assert_eq!(before.status, 200);
+    assert!(!before.body.contains("同じサーバーの協定"));
+    app.store
+        .partnership_create(
+            k(),
+            &NewPartnership {
+                record: Partnership::parse(&PartnershipInput {
+                    form: "comprehensive".into(),
+                    title: "同じサーバーの協定".into(),
+                    purpose: "目的".into(),
+                    summary: "概要".into(),
+                    parties: vec![PartyInput {
+                        name: "株式会社同一".into(),
+                        party_type: "company".into(),
+                        ..Default::default()
+                    }],
+                    fields: vec!["disaster".into()],
+                    signed_on: "2026-10-01".into(),
+                    ..Default::default()
+                })
+                .expect("valid"),
+                proposal_id: None,
+                status: PartnershipStatus::Active,
+                last_activity_on: None,
+                origin: "created",
+            },
+            &Who::cli(),
+        )
+        .await
+        .expect("create");
+    assert!(desk.get(&list).await.body.contains("同じサーバーの協定"));
+
+    // The session ends: the unknown code is still a 404, Kishiwada's page a sign-in.
+    app.db().set(app.store.now() + chrono::Duration::hours(13));
+    assert_eq!(desk.get(&page("131016")).await.status, 404);
+    let ended = desk.get(&page(K)).await;
+    assert_eq!(ended.status, 303);
+    assert!(
+        ended
+            .location
+            .as_deref()
+            .is_some_and(|l| l.starts_with("/login")),
+        "{:?}",
+        ended.location
+    );
+}
