@@ -30,7 +30,8 @@
 //! comes back unchanged.
 //!
 //! A cell the export protected against formula injection (a leading `'` before `=`, `+`, `-`,
-//! `@`) is read without that `'`.
+//! `@`, a tab, CR or another `'`: `renkei_domain::spreadsheet::guard`) is read without that
+//! `'` (`unguard`), so export → import gives back exactly what was exported.
 
 use crate::export::{Cell, Table};
 use crate::i18n::{Lang, Tr};
@@ -40,6 +41,7 @@ use renkei_domain::partnership::{
     Form, Partnership, PartnershipInput, PartyInput, optional_date, rules,
 };
 use renkei_domain::proposal::{Field, PartnerType};
+use renkei_domain::spreadsheet::unguard;
 use renkei_domain::{CorporateNumber, ParseError, TenantCode};
 use std::collections::{HashMap, HashSet};
 
@@ -243,21 +245,6 @@ pub fn flag_of(value: &str) -> Option<bool> {
     }
 }
 
-/// Drops the `'` the export put before formula-like text.
-fn uninert(s: &str) -> &str {
-    match s.strip_prefix('\'') {
-        Some(rest)
-            if matches!(
-                rest.chars().next(),
-                Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠')
-            ) =>
-        {
-            rest
-        }
-        _ => s,
-    }
-}
-
 /// The header's columns by name; missing required columns and repeated names are errors of
 /// row 1.
 fn header(
@@ -321,7 +308,7 @@ impl Row<'_> {
         self.index
             .get(col)
             .and_then(|i| self.cells.get(*i))
-            .map(|s| uninert(s.trim()))
+            .map(|s| unguard(s.trim()))
             .unwrap_or("")
     }
 
