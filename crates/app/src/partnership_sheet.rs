@@ -798,7 +798,7 @@ mod tests {
                 PartyRow {
                     position: 0,
                     partner_id: None,
-                    name: "会社".into(),
+                    name: "-会社".into(),
                     party_type: PartnerType::Company,
                     corporate_number: Some("7000012050002".into()),
                     role: String::new(),
@@ -806,30 +806,36 @@ mod tests {
                 PartyRow {
                     position: 1,
                     partner_id: None,
-                    name: "大学".into(),
+                    name: "'=大学".into(),
                     party_type: PartnerType::University,
                     corporate_number: None,
                     role: String::new(),
                 },
             ],
         };
-        let csv = crate::export::to_csv(&export_table("272027", "岸和田市", &[row]));
-        let p = parse(
-            &crate::sheet::read(&csv, "x.csv").expect("read"),
-            &Context {
-                tenant: code(),
-                departments: &[(7, "危機管理課".to_string())],
-                taken_ids: &HashSet::new(),
-                today: today(),
-            },
-        );
-        assert_eq!(p.errors, vec![]);
-        let a = &p.agreements[0];
-        assert_eq!(a.source_id, "5");
-        assert_eq!(a.record.title, "=危険な名前");
-        assert_eq!(a.record.summary, "一行目\n二行目, \"引用\"");
-        assert_eq!(a.record.parties.len(), 2);
-        assert_eq!(a.record.fields, vec![Field::Disaster, Field::Health]);
-        assert!(a.record.published && !a.record.auto_renew);
+        let table = export_table("272027", "岸和田市", &[row]);
+        let csv = crate::export::to_csv(&table);
+        let xlsx = crate::export::to_xlsx(&table, "協定一覧").expect("xlsx");
+        for (bytes, name) in [(csv, "x.csv"), (xlsx, "x.xlsx")] {
+            let p = parse(
+                &crate::sheet::read(&bytes, name).expect("read"),
+                &Context {
+                    tenant: code(),
+                    departments: &[(7, "危機管理課".to_string())],
+                    taken_ids: &HashSet::new(),
+                    today: today(),
+                },
+            );
+            assert_eq!(p.errors, vec![], "{name}");
+            let a = &p.agreements[0];
+            assert_eq!(a.source_id, "5");
+            assert_eq!(a.record.title, "=危険な名前", "{name}");
+            assert_eq!(a.record.summary, "一行目\n二行目, \"引用\"");
+            assert_eq!(a.record.parties.len(), 2);
+            assert_eq!(a.record.parties[0].name, "-会社", "{name}");
+            assert_eq!(a.record.parties[1].name, "'=大学", "{name}");
+            assert_eq!(a.record.fields, vec![Field::Disaster, Field::Health]);
+            assert!(a.record.published && !a.record.auto_renew);
+        }
     }
 }
