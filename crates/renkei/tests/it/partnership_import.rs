@@ -1282,7 +1282,7 @@ async fn formula_text_is_inert_in_every_file_and_round_trips(backend: Backend) {
     let titles: Vec<String> = FORMULA_TEXTS.iter().map(|t| t.0.to_string()).collect();
 
     // Open data, the tenant's file and the national one: the guard on every text column.
-    let mut anon = app.client();
+    let anon = app.client();
     for path in [
         format!("/t/{A}/opendata/partnerships.csv"),
         "/opendata/partnerships.csv".to_string(),
@@ -1316,10 +1316,7 @@ async fn formula_text_is_inert_in_every_file_and_round_trips(backend: Backend) {
         );
         assert_eq!(
             column(&rows, "概要"),
-            FORMULA_TEXTS
-                .iter()
-                .map(|t| guarded(t.2))
-                .collect::<Vec<_>>()
+            ["'@SUM(1,2)\n-二行目", "普通の概要", "'＋全角で始まる概要", "''概要"]
         );
         // Values Renkei writes stay as they are.
         assert!(column(&rows, "締結日").iter().all(|d| d == "2024-04-01"));
