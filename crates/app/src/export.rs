@@ -134,7 +134,11 @@ pub fn to_xlsx(table: &Table, sheet: &str) -> Result<Vec<u8>, XlsxError> {
                 Cell::Text(s) => {
                     // A string cell is never a formula; only a leading `'` needs the guard
                     // (for the importer's sake, see the module's comment).
-                    let s = if s.starts_with(MARK) { guard(s) } else { s.into() };
+                    let s = if s.starts_with(MARK) {
+                        guard(s)
+                    } else {
+                        s.into()
+                    };
                     let s: String = s.chars().take(XLSX_CELL_MAX_CHARS).collect();
                     ws.write_string(r, c, s)?;
                 }

@@ -104,7 +104,9 @@ mod tests {
 
     #[test]
     fn guard_then_unguard_gives_back_every_text() {
-        let leads = ["", "'", "''", "=", "+", "-", "@", "\t", "\r", "＝", "－", "a", "防"];
+        let leads = [
+            "", "'", "''", "=", "+", "-", "@", "\t", "\r", "＝", "－", "a", "防",
+        ];
         for a in leads {
             for b in leads {
                 for c in ["", "1+1", "x", "'"] {

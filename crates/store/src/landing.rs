@@ -174,24 +174,23 @@ impl Store {
              (SELECT pp.name FROM partnership_parties pp WHERE pp.partnership_id = p.id \
               ORDER BY pp.position LIMIT 1) AS partner_name FROM partnerships p";
         let limit = limit.clamp(0, 50);
-        let rows = match tenant {
-            Some(t) => sqlx::query(&format!(
-                "{COLS} WHERE p.tenant_code = $1 AND +p.published = 1 AND {CASE_STATUS_SQL} \
+        let rows =
+            match tenant {
+                Some(t) => sqlx::query(&format!(
+                    "{COLS} WHERE p.tenant_code = $1 AND +p.published = 1 AND {CASE_STATUS_SQL} \
                  ORDER BY p.id DESC LIMIT $2"
-            ))
-            .bind(t.to_string())
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?,
-            None => {
-                sqlx::query(&format!(
+                ))
+                .bind(t.to_string())
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?,
+                None => sqlx::query(&format!(
                     "{COLS} WHERE p.published = 1 AND {CASE_STATUS_SQL} ORDER BY p.id DESC LIMIT $1"
                 ))
                 .bind(limit)
                 .fetch_all(self.pool())
-                .await?
-            }
-        };
+                .await?,
+            };
         let codes = rows
             .iter()
             .map(|r| r.try_get::<String, _>("tenant_code"))

@@ -1197,7 +1197,9 @@ const FORMULA_TEXTS: [(&str, &str, &str); 4] = [
 
 /// A published, signed partnership of A with one party.
 async fn formula_partnership(store: &Store, title: &str, party: &str, summary: &str) -> i64 {
-    use renkei_domain::partnership::{Partnership, PartnershipInput, PartnershipStatus, PartyInput};
+    use renkei_domain::partnership::{
+        Partnership, PartnershipInput, PartnershipStatus, PartyInput,
+    };
     let input = PartnershipInput {
         form: "comprehensive".into(),
         title: title.into(),
@@ -1316,7 +1318,12 @@ async fn formula_text_is_inert_in_every_file_and_round_trips(backend: Backend) {
         );
         assert_eq!(
             column(&rows, "概要"),
-            ["'@SUM(1,2)\n-二行目", "普通の概要", "'＋全角で始まる概要", "''概要"]
+            [
+                "'@SUM(1,2)\n-二行目",
+                "普通の概要",
+                "'＋全角で始まる概要",
+                "''概要"
+            ]
         );
         // Values Renkei writes stay as they are.
         assert!(column(&rows, "締結日").iter().all(|d| d == "2024-04-01"));
@@ -1415,7 +1422,13 @@ async fn formula_text_is_inert_in_every_file_and_round_trips(backend: Backend) {
             .expect("export rows");
         let mut got: Vec<(String, String, String)> = back
             .iter()
-            .map(|p| (p.title.clone(), p.parties[0].name.clone(), p.summary_text.clone()))
+            .map(|p| {
+                (
+                    p.title.clone(),
+                    p.parties[0].name.clone(),
+                    p.summary_text.clone(),
+                )
+            })
             .collect();
         let mut want: Vec<(String, String, String)> = FORMULA_TEXTS
             .iter()

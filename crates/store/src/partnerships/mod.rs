@@ -259,7 +259,8 @@ impl Store {
         };
         // $1 tenant, $2 status, $3 form, $4 department, $5 field, $6 partner type,
         // $7 dormant (cut-off day or ''), $8 ending (horizon or ''), $9 published (-1 any), $10 like.
-        let where_ = format!("WHERE p.tenant_code = $1 \
+        let where_ = format!(
+            "WHERE p.tenant_code = $1 \
             AND ($2 = '' OR p.status = $2) \
             AND ($3 = '' OR p.form = $3) \
             AND ($4 = 0 OR p.department_id = $4) \
@@ -269,7 +270,8 @@ impl Store {
             AND ($8 = '' OR (p.status = 'active' AND p.auto_renew = 0 AND p.ends_on <= $8 \
                 AND (p.last_review_on IS NULL OR p.last_review_on < p.renewal_from))) \
             AND ($9 < 0 OR (p.published = CASE WHEN $9 = 0 THEN 0 ELSE 1 END AND ($9 < 2 OR {LISTED_STATUS_SQL}))) \
-            AND ($10 = '' OR p.title LIKE $10 OR EXISTS (SELECT 1 FROM partnership_parties n WHERE n.partnership_id = p.id AND n.name LIKE $10))");
+            AND ($10 = '' OR p.title LIKE $10 OR EXISTS (SELECT 1 FROM partnership_parties n WHERE n.partnership_id = p.id AND n.name LIKE $10))"
+        );
         let status = filter.status.map(|s| s.code()).unwrap_or_default();
         let form = filter.form.map(|s| s.code()).unwrap_or_default();
         let field = filter.field.map(|s| s.code()).unwrap_or_default();
