@@ -1,20 +1,72 @@
 // The public case library (連携事例) in real Chromium, on both databases: a visitor searches
 // 防災 on the national page, finds a case of another local government than 岸和田市, narrows
 // by a facet link (no JavaScript needed), opens the case, sees its accountability record,
-// beneficiaries' voice and the same partner's case in another local government; the tenant's
-// own library and the empty result are shown too.
+// beneficiaries' voice and the same partner's case in another local government, then follows
+// links to that local government's open-data page and downloads its partnerships CSV (BOM,
+// CRLF, the documented columns, a row for the case just seen); the tenant's own library and
+// the empty result are shown too.
 //
 // Every page state is checked with axe at 1280 and 375 px (lib/check.mjs).
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { checkPage, noProblems } from '../lib/check.mjs';
 import { launchBrowser, newContext } from '../lib/browser.mjs';
 import { BACKENDS, startServer } from '../lib/server.mjs';
 
 const TENANT = '272027';
+const KAWASAKI = '141305';
 
 async function text(page) {
   return page.locator('body').innerText();
+}
+
+/**
+ * RFC 4180 records of a CSV text; every record must end with CRLF (a bare CR or LF outside
+ * quotes fails), quoted fields may hold commas, quotes ("") and line breaks.
+ */
+function parseCsv(text) {
+  const records = [];
+  let record = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 2;
+      } else if (c === '"') {
+        quoted = false;
+        i += 1;
+      } else {
+        field += c;
+        i += 1;
+      }
+    } else if (c === '"' && field === '') {
+      quoted = true;
+      i += 1;
+    } else if (c === ',') {
+      record.push(field);
+      field = '';
+      i += 1;
+    } else if (c === '\r' || c === '\n') {
+      assert.equal(text.slice(i, i + 2), '\r\n', `a line ends without CRLF at ${i}`);
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      i += 2;
+    } else {
+      field += c;
+      i += 1;
+    }
+  }
+  assert.ok(!quoted, 'an unclosed quote');
+  assert.equal(field, '', 'the last record ends with CRLF');
+  assert.equal(record.length, 0, 'the last record ends with CRLF');
+  return records;
 }
 
 for (const backend of BACKENDS) {
@@ -81,6 +133,58 @@ for (const backend of BACKENDS) {
         '岸和田市’s case with the same partner is listed',
       );
       await axe(page, problems, 'case page');
+
+      // From the case, by links only, to 川崎市's open-data page and its partnerships CSV: a real
+      // download (UTF-8 with the BOM, CRLF, the documented columns) with a row for this case.
+      const caseUrl = new URL(page.url());
+      const caseId = caseUrl.pathname.split('/').pop();
+      const caseTitle = (await page.locator('main h1').innerText()).trim();
+      [resp] = await Promise.all([
+        page.waitForNavigation({ waitUntil: 'load' }),
+        page.locator(`main a[href="/t/${KAWASAKI}"]`).first().click(),
+      ]);
+      assert.equal(resp?.status(), 200);
+      assert.equal(new URL(page.url()).pathname, `/t/${KAWASAKI}`);
+      [resp] = await Promise.all([
+        page.waitForNavigation({ waitUntil: 'load' }),
+        page.locator(`main a[href="/t/${KAWASAKI}/opendata"]`).first().click(),
+      ]);
+      assert.equal(resp?.status(), 200);
+      assert.equal(new URL(page.url()).pathname, `/t/${KAWASAKI}/opendata`);
+      await axe(page, problems, 'kawasaki opendata');
+      // The columns the page documents, in order.
+      const documented = (
+        await page.locator('#h-cols-p ~ table tbody tr td:first-child').allInnerTexts()
+      ).map((t) => t.trim());
+      assert.deepEqual(documented.slice(0, 3), ['全国地方公共団体コード', 'ID', '地方公共団体名']);
+      assert.ok(documented.length >= 10, documented.join(','));
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator(`main a[href="/t/${KAWASAKI}/opendata/partnerships.csv"]`).first().click(),
+      ]);
+      assert.equal(download.suggestedFilename(), `${KAWASAKI}_partnerships.csv`);
+      const file = await download.path();
+      assert.ok(file, `the download failed: ${await download.failure()}`);
+      const bytes = await readFile(file);
+      assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
+      const records = parseCsv(bytes.subarray(3).toString('utf8'));
+      assert.deepEqual(records[0], documented, 'the header is the documented columns');
+      const col = (name) => records[0].indexOf(name);
+      const rows = records.slice(1);
+      assert.ok(rows.length >= 1);
+      for (const r of rows) {
+        assert.equal(r.length, documented.length, `a row of ${r.length} cells: ${r.join(',')}`);
+        assert.equal(r[col('全国地方公共団体コード')], KAWASAKI);
+        assert.equal(r[col('地方公共団体名')], '神奈川県川崎市');
+      }
+      const seen = rows.filter((r) => r[col('ID')] === caseId);
+      assert.equal(seen.length, 1, `one row for case ${caseId}`);
+      assert.equal(seen[0][col('名称')], caseTitle);
+      assert.match(seen[0][col('名称')], /だんじり物流/);
+      assert.ok(
+        seen[0][col('URL')].endsWith(`/t/${KAWASAKI}/cases/${caseId}`),
+        seen[0][col('URL')],
+      );
 
       // The tenant's own library, and a search that finds nothing.
       resp = await page.goto(srv.at(`/t/${TENANT}/cases`));

@@ -1,13 +1,17 @@
 //! Tables for the people who keep them in Excel: CSV in UTF-8 with a BOM (Excel opens it
 //! with the Japanese intact; without the BOM it guesses Shift_JIS) and .xlsx.
 //!
-//! Text that a proponent typed ends up in these files. A cell that starts with `=`, `+`, `-`,
-//! `@`, a tab or a carriage return is a formula to Excel when it opens a CSV (a title such as
-//! `=HYPERLINK("https://evil.example","詳細")` would become a live link), so such text is written
-//! with a leading `'`, as OWASP recommends; in .xlsx every text cell is written as a string,
-//! never as a formula.
+//! Text that a proponent typed ends up in these files. A text cell that starts with `=`, `+`,
+//! `-`, `@`, a tab or a carriage return is a formula to Excel when it opens a CSV (a title such
+//! as `=HYPERLINK("https://evil.example","詳細")` would become a live link), so every CSV
+//! writer (these tables and the open-data files) writes text through
+//! `renkei_domain::spreadsheet::guard` (a leading `'`, as OWASP recommends) and quotes it
+//! with [`csv_cell`]; numbers and days are written as they are. In .xlsx every text cell is
+//! written as a string, never as a formula (text starting with `'` gets the guard there too,
+//! so that the importer, which drops the guard's `'`, reads it back unchanged).
 
 use chrono::{Datelike, NaiveDate};
+use renkei_domain::spreadsheet::{MARK, guard};
 
 /// One cell of an exported table.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,24 +64,10 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// Whether Excel would take this text for a formula.
-fn formula_like(s: &str) -> bool {
-    matches!(
-        s.chars().next(),
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠')
-    )
-}
-
-/// Text as Excel shows it: a leading `'` keeps formula-like text inert.
-fn inert(s: &str) -> String {
-    if formula_like(s) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
-fn csv_field(out: &mut String, s: &str) {
+/// One CSV value (RFC 4180) appended to `out`: a value holding a comma, a double quote, CR or
+/// LF is quoted, its quotes doubled. The one cell writer of every CSV file; the formula
+/// guard is the caller's (text cells only).
+pub fn csv_cell(out: &mut String, s: &str) {
     if s.contains([',', '"', '\n', '\r']) {
         out.push('"');
         out.push_str(&s.replace('"', "\"\""));
@@ -95,14 +85,14 @@ pub fn to_csv(table: &Table) -> Vec<u8> {
             if i > 0 {
                 out.push(',');
             }
-            csv_field(&mut out, &c);
+            csv_cell(&mut out, &c);
         }
         out.push_str("\r\n");
     };
-    line(&mut table.headers.iter().map(|h| inert(h)));
+    line(&mut table.headers.iter().map(|h| guard(h).into_owned()));
     for row in &table.rows {
         line(&mut row.iter().map(|c| match c {
-            Cell::Text(s) => inert(s),
+            Cell::Text(s) => guard(s).into_owned(),
             Cell::Int(n) => n.to_string(),
             Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
             Cell::Empty => String::new(),
@@ -142,6 +132,13 @@ pub fn to_xlsx(table: &Table, sheet: &str) -> Result<Vec<u8>, XlsxError> {
             let c = c as u16;
             match cell {
                 Cell::Text(s) => {
+                    // A string cell is never a formula; only a leading `'` needs the guard
+                    // (for the importer's sake, see the module's comment).
+                    let s = if s.starts_with(MARK) {
+                        guard(s)
+                    } else {
+                        s.into()
+                    };
                     let s: String = s.chars().take(XLSX_CELL_MAX_CHARS).collect();
                     ws.write_string(r, c, s)?;
                 }
@@ -286,12 +283,24 @@ mod tests {
     }
 
     #[test]
-    fn every_formula_lead_is_neutralised() {
-        for lead in ["=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"] {
-            assert!(inert(&format!("{lead}1+1")).starts_with('\''), "{lead:?}");
-        }
-        assert_eq!(inert("防災"), "防災");
-        assert_eq!(inert("1-2"), "1-2");
+    fn text_cells_are_guarded_and_numbers_and_days_are_not() {
+        let table = Table {
+            headers: vec!["件名".into(), "件数".into(), "日".into()],
+            rows: vec![
+                vec!["+cmd|' /C calc'!A0".into(), Cell::Int(-5), Cell::Empty],
+                vec!["-防災".into(), Cell::Int(0), Cell::Empty],
+                vec!["@SUM(A1)".into(), Cell::Int(1), Cell::Empty],
+                vec!["'引用符".into(), Cell::Int(2), Cell::Empty],
+                vec!["\t=1".into(), Cell::Int(3), Cell::Empty],
+            ],
+        };
+        let text = String::from_utf8(to_csv(&table)).expect("utf-8");
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(lines[1], "'+cmd|' /C calc'!A0,-5,");
+        assert_eq!(lines[2], "'-防災,0,");
+        assert_eq!(lines[3], "'@SUM(A1),1,");
+        assert_eq!(lines[4], "''引用符,2,");
+        assert_eq!(lines[5], "'\t=1,3,");
     }
 
     #[test]

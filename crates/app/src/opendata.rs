@@ -4,9 +4,13 @@
 //! columns 全国地方公共団体コード, ID, 地方公共団体名); the Atom feeds (RFC 4287); and the
 //! licence setting (the tenant's admin, the operator or the desk).
 //!
-//! Values are published as stored: no formula guard (a leading `'`) as the staff exports
-//! have, since open data is read by programs and must equal the JSON. Several values in one
-//! cell (parties, fields) are separated by `;`, the parties' columns position by position.
+//! The CSV writes the columns of free text that people typed (names, summaries, reasons)
+//! through the formula guard, as the staff exports do (`renkei_domain::spreadsheet::guard`:
+//! a leading `'` before `=`, `+`, `-`, `@`, a tab or CR, so that a title such as
+//! `=HYPERLINK(…)` stays text when a citizen opens the file in Excel); codes, numbers, days,
+//! labels and addresses are written as they are. The JSON carries every value unguarded, so
+//! the two differ only by that `'`. Several values in one cell (parties, fields) are
+//! separated by `;`, the parties' columns position by position.
 
 use crate::i18n::Tr;
 use crate::{Caller, CommandError};
@@ -14,7 +18,9 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use renkei_domain::Lang;
 use renkei_domain::TenantCode;
 use renkei_domain::opendata::License;
+use renkei_domain::spreadsheet::guard;
 use renkei_store::opendata::{OpenCallData, OpenPartnership};
+use std::borrow::Cow;
 
 /// The byte-order mark the CSV files start with (Excel reads UTF-8 by it).
 pub const BOM: &str = "\u{feff}";
@@ -26,16 +32,34 @@ pub const FEED_ENTRIES: i64 = 50;
 pub const CHUNK_ROWS: i64 = 500;
 
 /// A column of an open-data file: its header (Japanese, as the standard names it), its JSON
-/// key, and the message key of its description on the pages that list the files.
+/// key, the message key of its description on the pages that list the files, and whether it
+/// holds free text that people typed (guarded against formulas in the CSV).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Column {
     pub header: &'static str,
     pub key: &'static str,
     pub about: &'static str,
+    pub text: bool,
 }
 
+/// A column of values Renkei writes itself: codes, numbers, days, labels, addresses.
 const fn col(header: &'static str, key: &'static str, about: &'static str) -> Column {
-    Column { header, key, about }
+    Column {
+        header,
+        key,
+        about,
+        text: false,
+    }
+}
+
+/// A column of free text people typed.
+const fn text(header: &'static str, key: &'static str, about: &'static str) -> Column {
+    Column {
+        header,
+        key,
+        about,
+        text: true,
+    }
 }
 
 /// The partnerships file's columns, in order.
@@ -46,14 +70,14 @@ pub const PARTNERSHIP_COLUMNS: &[Column] = &[
         "opendata-col-code",
     ),
     col("ID", "id", "opendata-col-id"),
-    col(
+    text(
         "地方公共団体名",
         "local_government_name",
         "opendata-col-lg-name",
     ),
-    col("名称", "name", "opendata-col-p-name"),
+    text("名称", "name", "opendata-col-p-name"),
     col("種別", "form", "opendata-col-p-form"),
-    col("相手方名称", "partner_names", "opendata-col-p-partners"),
+    text("相手方名称", "partner_names", "opendata-col-p-partners"),
     col(
         "相手方法人番号",
         "partner_corporate_numbers",
@@ -76,7 +100,7 @@ pub const PARTNERSHIP_COLUMNS: &[Column] = &[
         "opendata-col-p-last-activity",
     ),
     col("休眠", "dormant", "opendata-col-p-dormant"),
-    col("概要", "summary", "opendata-col-p-summary"),
+    text("概要", "summary", "opendata-col-p-summary"),
     col("URL", "url", "opendata-col-p-url"),
 ];
 
@@ -88,19 +112,19 @@ pub const CALL_COLUMNS: &[Column] = &[
         "opendata-col-code",
     ),
     col("ID", "id", "opendata-col-id"),
-    col(
+    text(
         "地方公共団体名",
         "local_government_name",
         "opendata-col-lg-name",
     ),
-    col("名称", "name", "opendata-col-c-name"),
-    col("担当課", "department", "opendata-col-c-department"),
+    text("名称", "name", "opendata-col-c-name"),
+    text("担当課", "department", "opendata-col-c-department"),
     col("分野", "fields", "opendata-col-fields"),
     col("募集開始日", "opens_on", "opendata-col-c-opens"),
     col("締切日", "closes_on", "opendata-col-c-closes"),
     col("状態", "status", "opendata-col-c-status"),
-    col("選定結果", "selected", "opendata-col-c-selected"),
-    col("選定理由", "selection_reason", "opendata-col-c-reason"),
+    text("選定結果", "selected", "opendata-col-c-selected"),
+    text("選定理由", "selection_reason", "opendata-col-c-reason"),
     col("URL", "url", "opendata-col-c-url"),
 ];
 
@@ -255,24 +279,50 @@ pub fn call_record(c: &OpenCallData, base: &str) -> CallRecord {
     }
 }
 
-/// One CSV record (RFC 4180): a value holding a comma, a double quote, CR or LF is quoted,
-/// its quotes doubled; CRLF ends the record.
+/// One CSV record (RFC 4180, `crate::export::csv_cell`), every value as it is; CRLF ends
+/// the record.
 pub fn csv_record<'a>(cells: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = String::new();
     for (i, cell) in cells.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        if cell.contains([',', '"', '\r', '\n']) {
-            out.push('"');
-            out.push_str(&cell.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(cell);
-        }
+        crate::export::csv_cell(&mut out, cell);
     }
     out.push_str("\r\n");
     out
+}
+
+/// A row of a file: as [`csv_record`], the text columns guarded against formulas.
+pub fn csv_row<'a>(columns: &[Column], cells: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for (i, (column, cell)) in columns.iter().zip(cells).enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let cell = if column.text {
+            guard(cell)
+        } else {
+            Cow::Borrowed(cell)
+        };
+        crate::export::csv_cell(&mut out, &cell);
+    }
+    out.push_str("\r\n");
+    out
+}
+
+impl PartnershipRecord {
+    /// The row as the CSV file writes it.
+    pub fn csv_row(&self) -> String {
+        csv_row(PARTNERSHIP_COLUMNS, self.cells())
+    }
+}
+
+impl CallRecord {
+    /// The row as the CSV file writes it.
+    pub fn csv_row(&self) -> String {
+        csv_row(CALL_COLUMNS, self.cells())
+    }
 }
 
 /// The header record of a file.
@@ -433,6 +483,53 @@ mod tests {
             csv_header(&CALL_COLUMNS[..3]),
             "全国地方公共団体コード,ID,地方公共団体名\r\n"
         );
+    }
+
+    #[test]
+    fn text_columns_are_guarded_and_values_renkei_writes_are_not() {
+        let texts: Vec<&str> = PARTNERSHIP_COLUMNS
+            .iter()
+            .filter(|c| c.text)
+            .map(|c| c.header)
+            .collect();
+        assert_eq!(texts, vec!["地方公共団体名", "名称", "相手方名称", "概要"]);
+        let texts: Vec<&str> = CALL_COLUMNS
+            .iter()
+            .filter(|c| c.text)
+            .map(|c| c.header)
+            .collect();
+        assert_eq!(
+            texts,
+            vec!["地方公共団体名", "名称", "担当課", "選定結果", "選定理由"]
+        );
+        let record = PartnershipRecord {
+            local_government_code: "272027".into(),
+            id: "-1".into(),
+            local_government_name: "岸和田市".into(),
+            name: "=HYPERLINK(\"http://evil.example\",\"x\")".into(),
+            form: "包括連携協定".into(),
+            partner_names: "+cmd|' /C calc'!A0;大学".into(),
+            partner_corporate_numbers: ";".into(),
+            partner_types: "企業;大学等".into(),
+            fields: "防災・減災".into(),
+            signed_on: "2024-04-01".into(),
+            starts_on: String::new(),
+            ends_on: String::new(),
+            auto_renew: "なし".into(),
+            status: "締結済み".into(),
+            last_activity_on: String::new(),
+            dormant: String::new(),
+            summary: "@SUM(1)\n-二行目".into(),
+            url: "https://renkei.example.jp/t/272027/cases/1".into(),
+        };
+        assert_eq!(
+            record.csv_row(),
+            "272027,-1,岸和田市,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",\
+             包括連携協定,'+cmd|' /C calc'!A0;大学,;,企業;大学等,防災・減災,2024-04-01,,,なし,\
+             締結済み,,,\"'@SUM(1)\n-二行目\",https://renkei.example.jp/t/272027/cases/1\r\n"
+        );
+        // The JSON's values (the record itself) stay as stored.
+        assert!(record.name.starts_with('='));
     }
 
     #[test]

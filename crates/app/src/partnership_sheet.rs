@@ -30,7 +30,8 @@
 //! comes back unchanged.
 //!
 //! A cell the export protected against formula injection (a leading `'` before `=`, `+`, `-`,
-//! `@`) is read without that `'`.
+//! `@`, a tab, CR or another `'`: `renkei_domain::spreadsheet::guard`) is read without that
+//! `'` (`unguard`), so export → import gives back exactly what was exported.
 
 use crate::export::{Cell, Table};
 use crate::i18n::{Lang, Tr};
@@ -40,6 +41,7 @@ use renkei_domain::partnership::{
     Form, Partnership, PartnershipInput, PartyInput, optional_date, rules,
 };
 use renkei_domain::proposal::{Field, PartnerType};
+use renkei_domain::spreadsheet::unguard;
 use renkei_domain::{CorporateNumber, ParseError, TenantCode};
 use std::collections::{HashMap, HashSet};
 
@@ -243,21 +245,6 @@ pub fn flag_of(value: &str) -> Option<bool> {
     }
 }
 
-/// Drops the `'` the export put before formula-like text.
-fn uninert(s: &str) -> &str {
-    match s.strip_prefix('\'') {
-        Some(rest)
-            if matches!(
-                rest.chars().next(),
-                Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠')
-            ) =>
-        {
-            rest
-        }
-        _ => s,
-    }
-}
-
 /// The header's columns by name; missing required columns and repeated names are errors of
 /// row 1.
 fn header(
@@ -321,7 +308,7 @@ impl Row<'_> {
         self.index
             .get(col)
             .and_then(|i| self.cells.get(*i))
-            .map(|s| uninert(s.trim()))
+            .map(|s| unguard(s.trim()))
             .unwrap_or("")
     }
 
@@ -811,7 +798,7 @@ mod tests {
                 PartyRow {
                     position: 0,
                     partner_id: None,
-                    name: "会社".into(),
+                    name: "-会社".into(),
                     party_type: PartnerType::Company,
                     corporate_number: Some("7000012050002".into()),
                     role: String::new(),
@@ -819,30 +806,36 @@ mod tests {
                 PartyRow {
                     position: 1,
                     partner_id: None,
-                    name: "大学".into(),
+                    name: "'=大学".into(),
                     party_type: PartnerType::University,
                     corporate_number: None,
                     role: String::new(),
                 },
             ],
         };
-        let csv = crate::export::to_csv(&export_table("272027", "岸和田市", &[row]));
-        let p = parse(
-            &crate::sheet::read(&csv, "x.csv").expect("read"),
-            &Context {
-                tenant: code(),
-                departments: &[(7, "危機管理課".to_string())],
-                taken_ids: &HashSet::new(),
-                today: today(),
-            },
-        );
-        assert_eq!(p.errors, vec![]);
-        let a = &p.agreements[0];
-        assert_eq!(a.source_id, "5");
-        assert_eq!(a.record.title, "=危険な名前");
-        assert_eq!(a.record.summary, "一行目\n二行目, \"引用\"");
-        assert_eq!(a.record.parties.len(), 2);
-        assert_eq!(a.record.fields, vec![Field::Disaster, Field::Health]);
-        assert!(a.record.published && !a.record.auto_renew);
+        let table = export_table("272027", "岸和田市", &[row]);
+        let csv = crate::export::to_csv(&table);
+        let xlsx = crate::export::to_xlsx(&table, "協定一覧").expect("xlsx");
+        for (bytes, name) in [(csv, "x.csv"), (xlsx, "x.xlsx")] {
+            let p = parse(
+                &crate::sheet::read(&bytes, name).expect("read"),
+                &Context {
+                    tenant: code(),
+                    departments: &[(7, "危機管理課".to_string())],
+                    taken_ids: &HashSet::new(),
+                    today: today(),
+                },
+            );
+            assert_eq!(p.errors, vec![], "{name}");
+            let a = &p.agreements[0];
+            assert_eq!(a.source_id, "5");
+            assert_eq!(a.record.title, "=危険な名前", "{name}");
+            assert_eq!(a.record.summary, "一行目\n二行目, \"引用\"");
+            assert_eq!(a.record.parties.len(), 2);
+            assert_eq!(a.record.parties[0].name, "-会社", "{name}");
+            assert_eq!(a.record.parties[1].name, "'=大学", "{name}");
+            assert_eq!(a.record.fields, vec![Field::Disaster, Field::Health]);
+            assert!(a.record.published && !a.record.auto_renew);
+        }
     }
 }

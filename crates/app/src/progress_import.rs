@@ -6,13 +6,15 @@
 //! partnership does not have yet is created; a row sets that year's target and actual as
 //! given (an empty cell clears the value). `協定名称` (in the template, for reading) is
 //! ignored, as are other columns (named in a notice). The same (ID, 指標名, 年度) twice in a
-//! file is a row error.
+//! file is a row error. The `'` the template's CSV put before formula-like text (an
+//! indicator named `-CO2排出量` is written `'-CO2排出量`) is dropped on reading.
 
 use crate::export::{Cell, Table};
 use crate::partnership_sheet::RowError;
 use crate::sheet::SheetRow;
 use crate::{Caller, CommandError, FieldError};
 use renkei_domain::partnership::{Indicator, IndicatorInput, IndicatorValue, IndicatorValueInput};
+use renkei_domain::spreadsheet::unguard;
 use renkei_domain::{Actor, TenantCode};
 use renkei_store::partnerships::{Managed, ProgressUpdate};
 use sha2::{Digest, Sha256};
@@ -95,7 +97,7 @@ pub fn parse(rows: &[SheetRow], may_manage: impl Fn(i64) -> Option<bool>) -> Par
             index
                 .get(c)
                 .and_then(|i| r.cells.get(*i))
-                .map(|s| s.trim())
+                .map(|s| unguard(s.trim()))
                 .unwrap_or("")
         };
         let line = r.line;
@@ -345,5 +347,30 @@ mod tests {
         assert_eq!(ok.rows[0].update.target, Some(1000));
         assert_eq!(ok.rows[0].update.fiscal_year, 2026);
         assert_eq!(ok.rows[1].update.actual, None);
+    }
+
+    #[test]
+    fn the_templates_guarded_text_reads_back_unchanged() {
+        let table = Table {
+            headers: COLUMNS.iter().map(|c| c.to_string()).collect(),
+            rows: vec![vec![
+                Cell::Int(1),
+                "=1+1".into(),
+                "-CO2排出量".into(),
+                "@t".into(),
+                Cell::Int(2026),
+                Cell::Int(-5),
+                Cell::Empty,
+            ]],
+        };
+        let csv = crate::export::to_csv(&table);
+        assert!(String::from_utf8_lossy(&csv).contains(",'-CO2排出量,'@t,2026,-5,"));
+        let p = parse(&crate::sheet::read(&csv, "x.csv").expect("read"), |_| {
+            Some(true)
+        });
+        assert_eq!(p.errors, vec![]);
+        assert_eq!(p.rows[0].update.name, "-CO2排出量");
+        assert_eq!(p.rows[0].update.unit, "@t");
+        assert_eq!(p.rows[0].update.target, Some(-5));
     }
 }

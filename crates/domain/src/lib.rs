@@ -28,6 +28,7 @@ pub mod password;
 pub mod policy;
 pub mod proposal;
 pub mod role;
+pub mod spreadsheet;
 pub mod template;
 pub mod tenant;
 pub mod text;

@@ -54,6 +54,21 @@ impl PartnershipStatus {
     pub fn is_closed(self) -> bool {
         matches!(self, Self::Ended | Self::Cancelled)
     }
+
+    /// Whether a published (公開) partnership in this status is a public *case* (連携事例: the
+    /// case library and its search, the landing page's latest cases and figures, the case
+    /// page `/t/{code}/cases/{id}`): signed or ended. One preparing is not yet a case, one
+    /// cancelled (解約) no longer is. The store's SQL for it is `CASE_STATUS_SQL`.
+    pub fn is_case(self) -> bool {
+        matches!(self, Self::Active | Self::Ended)
+    }
+
+    /// Whether a published partnership in this status is on the public agreement register
+    /// (`/t/{code}/agreements`) and in the open data: every status but 準備中, so a cancelled
+    /// agreement stays listed, marked 解約. The store's SQL for it is `LISTED_STATUS_SQL`.
+    pub fn is_listed(self) -> bool {
+        self != Self::Preparing
+    }
 }
 
 /// A change of a partnership's status.
@@ -731,6 +746,21 @@ impl Feedback {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_the_public_sees_by_status() {
+        use PartnershipStatus::*;
+        let cases: Vec<_> = PartnershipStatus::ALL
+            .iter()
+            .filter(|s| s.is_case())
+            .collect();
+        assert_eq!(cases, vec![&Active, &Ended]);
+        let listed: Vec<_> = PartnershipStatus::ALL
+            .iter()
+            .filter(|s| s.is_listed())
+            .collect();
+        assert_eq!(listed, vec![&Active, &Ended, &Cancelled]);
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("valid")

@@ -6,6 +6,7 @@
 //! proposal under consideration is read here.
 
 use crate::open_calls::{StoredCall, call_columns, call_from_row};
+use crate::partnerships::CASE_STATUS_SQL;
 use crate::tenants::{COLUMNS, Tenant, tenant_from_row};
 use crate::{Result, Store, rows};
 use chrono::NaiveDate;
@@ -173,24 +174,23 @@ impl Store {
              (SELECT pp.name FROM partnership_parties pp WHERE pp.partnership_id = p.id \
               ORDER BY pp.position LIMIT 1) AS partner_name FROM partnerships p";
         let limit = limit.clamp(0, 50);
-        let rows = match tenant {
-            Some(t) => sqlx::query(&format!(
-                "{COLS} WHERE p.tenant_code = $1 AND +p.published = 1 AND p.status IN ('active', 'ended') \
+        let rows =
+            match tenant {
+                Some(t) => sqlx::query(&format!(
+                    "{COLS} WHERE p.tenant_code = $1 AND +p.published = 1 AND {CASE_STATUS_SQL} \
                  ORDER BY p.id DESC LIMIT $2"
-            ))
-            .bind(t.to_string())
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?,
-            None => {
-                sqlx::query(&format!(
-                    "{COLS} WHERE p.published = 1 AND p.status IN ('active', 'ended') ORDER BY p.id DESC LIMIT $1"
+                ))
+                .bind(t.to_string())
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?,
+                None => sqlx::query(&format!(
+                    "{COLS} WHERE p.published = 1 AND {CASE_STATUS_SQL} ORDER BY p.id DESC LIMIT $1"
                 ))
                 .bind(limit)
                 .fetch_all(self.pool())
-                .await?
-            }
-        };
+                .await?,
+            };
         let codes = rows
             .iter()
             .map(|r| r.try_get::<String, _>("tenant_code"))
@@ -219,7 +219,7 @@ impl Store {
     pub async fn national_figures(&self) -> Result<NationalFigures> {
         let row = sqlx::query(&format!(
             "SELECT (SELECT COUNT(*) FROM ({OPEN_DESKS}) o) AS open_desks, \
-             (SELECT COUNT(*) FROM partnerships WHERE published = 1 AND status IN ('active', 'ended')) AS published_cases, \
+             (SELECT COUNT(*) FROM partnerships p WHERE p.published = 1 AND {CASE_STATUS_SQL}) AS published_cases, \
              (SELECT COUNT(*) FROM open_calls c WHERE c.status = 'published' \
               AND c.opens_on <= $1 AND c.closes_on >= $1) AS open_calls"
         ))

@@ -7,6 +7,7 @@
 //! Nothing here reads a proposal's content: of an open call's answers only the selected
 //! organisations' names, and only once the call is decided (as its public page shows).
 
+use crate::partnerships::LISTED_STATUS_SQL;
 use crate::{Result, Store, StoreError, Who, rows};
 use chrono::{DateTime, NaiveDate, Utc};
 use renkei_domain::TenantCode;
@@ -254,7 +255,7 @@ impl Store {
             "{PARTNERSHIP_SELECT}, {TENANT_COLUMNS} FROM partnerships p \
              JOIN tenants t ON t.code = p.tenant_code \
              LEFT JOIN tenant_settings s ON s.tenant_code = p.tenant_code \
-             WHERE p.published = 1 AND p.status <> 'preparing' AND p.tenant_code >= $1 AND (p.tenant_code > $1 OR p.id > $2) {only} \
+             WHERE p.published = 1 AND {LISTED_STATUS_SQL} AND p.tenant_code >= $1 AND (p.tenant_code > $1 OR p.id > $2) {only} \
              ORDER BY p.tenant_code, p.id LIMIT $3"
         );
         let mut q = sqlx::query(&sql)
@@ -283,7 +284,7 @@ impl Store {
             "{PARTNERSHIP_SELECT}, {TENANT_COLUMNS} FROM partnerships p \
              JOIN tenants t ON t.code = p.tenant_code \
              LEFT JOIN tenant_settings s ON s.tenant_code = p.tenant_code \
-             WHERE p.published = 1 AND p.status <> 'preparing' {only} ORDER BY p.id DESC LIMIT $1"
+             WHERE p.published = 1 AND {LISTED_STATUS_SQL} {only} ORDER BY p.id DESC LIMIT $1"
         );
         let mut q = sqlx::query(&sql).bind(limit.clamp(1, PAGE_MAX));
         if let Some(t) = tenant {

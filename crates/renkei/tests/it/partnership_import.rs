@@ -1186,6 +1186,277 @@ async fn progress_is_updated_from_a_sheet(backend: Backend) {
     ));
 }
 
+/// Titles, names and a summary that Excel would run as formulas from a CSV.
+const EVIL_TITLE: &str = "=HYPERLINK(\"http://evil.example\",\"x\")";
+const FORMULA_TEXTS: [(&str, &str, &str); 4] = [
+    (EVIL_TITLE, "+cmd|' /C calc'!A0", "@SUM(1,2)\n-二行目"),
+    ("=1+1", "-防災株式会社", "普通の概要"),
+    ("-防災", "＝全角の団体", "＋全角で始まる概要"),
+    ("'=引用符で始まる名称", "'引用符の団体", "'概要"),
+];
+
+/// A published, signed partnership of A with one party.
+async fn formula_partnership(store: &Store, title: &str, party: &str, summary: &str) -> i64 {
+    use renkei_domain::partnership::{
+        Partnership, PartnershipInput, PartnershipStatus, PartyInput,
+    };
+    let input = PartnershipInput {
+        form: "comprehensive".into(),
+        title: title.into(),
+        summary: summary.into(),
+        parties: vec![PartyInput {
+            name: party.into(),
+            party_type: "company".into(),
+            corporate_number: String::new(),
+            role: String::new(),
+        }],
+        fields: vec!["disaster".into()],
+        signed_on: "2024-04-01".into(),
+        published: true,
+        ..Default::default()
+    };
+    let record = Partnership::parse(&input).expect("valid");
+    assert_eq!(record.title, title, "the domain keeps the title as typed");
+    store
+        .partnership_create(
+            code(A),
+            &renkei_store::partnerships::NewPartnership {
+                record,
+                proposal_id: None,
+                status: PartnershipStatus::Active,
+                last_activity_on: None,
+                origin: "created",
+            },
+            &Who::cli(),
+        )
+        .await
+        .expect("create")
+}
+
+/// Every record of a CSV file with its BOM, as cells.
+fn csv_cells(bytes: &[u8]) -> Vec<Vec<String>> {
+    let body = bytes.strip_prefix(b"\xef\xbb\xbf").expect("the BOM");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body)
+        .records()
+        .map(|r| r.expect("record").iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// No cell of the file is a formula to Excel; returns the cells.
+fn inert_csv(what: &str, bytes: &[u8]) -> Vec<Vec<String>> {
+    let rows = csv_cells(bytes);
+    for row in &rows {
+        for cell in row {
+            assert!(
+                !renkei_domain::spreadsheet::is_formula_like(cell),
+                "{what}: {cell:?} is a formula"
+            );
+        }
+    }
+    rows
+}
+
+/// The column named `header` of every row under the header.
+fn column(rows: &[Vec<String>], header: &str) -> Vec<String> {
+    let i = rows[0]
+        .iter()
+        .position(|h| h == header)
+        .unwrap_or_else(|| panic!("no column {header}"));
+    rows[1..].iter().map(|r| r[i].clone()).collect()
+}
+
+/// Issue 10 and CSV injection: a partnership titled `=HYPERLINK(…)` (and others starting with
+/// `=`, `-`, `+`, `@`, a tab or `'`) is inert text in the open-data CSV (tenant and national),
+/// the staff export's CSV and .xlsx, while the JSON keeps it as stored; export → import into a
+/// fresh database gives back every title, party and summary unchanged, from the CSV and the
+/// .xlsx, and the re-export is the same bytes.
+async fn formula_text_is_inert_in_every_file_and_round_trips(backend: Backend) {
+    use calamine::{Data, Reader, Xlsx};
+    let app = TestApp::spawn(backend).await;
+    seed(&app.store).await;
+    let mut ids = Vec::new();
+    for (title, party, summary) in FORMULA_TEXTS {
+        ids.push(formula_partnership(&app.store, title, party, summary).await);
+    }
+    let guarded = |s: &str| format!("'{s}");
+    let titles: Vec<String> = FORMULA_TEXTS.iter().map(|t| t.0.to_string()).collect();
+
+    // Open data, the tenant's file and the national one: the guard on every text column.
+    let anon = app.client();
+    for path in [
+        format!("/t/{A}/opendata/partnerships.csv"),
+        "/opendata/partnerships.csv".to_string(),
+    ] {
+        let resp = anon
+            .http
+            .get(app.url(&path))
+            .send()
+            .await
+            .expect("open data");
+        assert_eq!(resp.status().as_u16(), 200, "{path}");
+        let rows = inert_csv(&path, &resp.bytes().await.expect("body"));
+        assert_eq!(
+            &rows[0][..3],
+            ["全国地方公共団体コード", "ID", "地方公共団体名"]
+        );
+        assert_eq!(
+            column(&rows, "ID"),
+            ids.iter().map(|i| i.to_string()).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            column(&rows, "名称"),
+            titles.iter().map(|t| guarded(t)).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            column(&rows, "相手方名称"),
+            FORMULA_TEXTS
+                .iter()
+                .map(|t| guarded(t.1))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            column(&rows, "概要"),
+            [
+                "'@SUM(1,2)\n-二行目",
+                "普通の概要",
+                "'＋全角で始まる概要",
+                "''概要"
+            ]
+        );
+        // Values Renkei writes stay as they are.
+        assert!(column(&rows, "締結日").iter().all(|d| d == "2024-04-01"));
+    }
+    // The JSON carries the values as stored.
+    let json = anon
+        .api_get(&format!("/api/v1/opendata/partnerships?tenant={A}"), None)
+        .await;
+    assert_eq!(json.status, 200, "{}", json.body);
+    let names: Vec<String> = json.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["name"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(names, titles);
+
+    // The staff export: CSV guarded, .xlsx with string cells and no formula at all.
+    let mut c = app.client();
+    assert_eq!(c.login(&desk(A), PASSWORD).await.status, 303);
+    let get = |path: String| {
+        let http = c.http.clone();
+        let url = app.url(&path);
+        async move {
+            let resp = http.get(url).send().await.expect("export");
+            assert_eq!(resp.status().as_u16(), 200, "{path}");
+            resp.bytes().await.expect("body").to_vec()
+        }
+    };
+    let first = get(format!("/t/{A}/partnerships/export.csv")).await;
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let rows = inert_csv("export.csv", &first);
+    assert_eq!(
+        sorted(column(&rows, "協定名称")),
+        sorted(titles.iter().map(|t| guarded(t)).collect())
+    );
+    assert_eq!(
+        sorted(column(&rows, "相手方名称")),
+        sorted(FORMULA_TEXTS.iter().map(|t| guarded(t.1)).collect())
+    );
+    assert!(
+        String::from_utf8_lossy(&first)
+            .contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"")
+    );
+    let xlsx_bytes = get(format!("/t/{A}/partnerships/export.xlsx")).await;
+    let mut book = Xlsx::new(std::io::Cursor::new(xlsx_bytes.clone())).expect("xlsx");
+    let sheet = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&sheet).expect("sheet");
+    assert_eq!(range.get((0, 3)), Some(&Data::String("協定名称".into())));
+    // Each title is a string cell holding the title itself (`'` only before the one that
+    // starts with `'`, for the importer).
+    let cells: Vec<String> = (1..=FORMULA_TEXTS.len() as u32)
+        .map(|r| match range.get_value((r, 3)) {
+            Some(Data::String(s)) => s.clone(),
+            other => panic!("not a string cell: {other:?}"),
+        })
+        .collect();
+    let mut want: Vec<String> = titles
+        .iter()
+        .map(|t| {
+            if t.starts_with('\'') {
+                guarded(t)
+            } else {
+                t.clone()
+            }
+        })
+        .collect();
+    want.sort();
+    assert_eq!(sorted(cells), want);
+    let formulas = book.worksheet_formula(&sheet).expect("formulas");
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "the .xlsx holds a formula"
+    );
+
+    // Export → import into a fresh database: everything comes back as it was, from the CSV
+    // and from the .xlsx; the re-export is the same bytes.
+    for (file, name) in [(&first, "export.csv"), (&xlsx_bytes, "export.xlsx")] {
+        let fresh = TestApp::spawn(backend).await;
+        seed(&fresh.store).await;
+        let fresh_app = App::new(fresh.store.clone(), "");
+        let desk_fresh = caller(&fresh.store, &desk(A)).await;
+        assert_eq!(
+            cmd::import(&fresh_app, &desk_fresh, code(A), file, name)
+                .await
+                .expect("import the export"),
+            FORMULA_TEXTS.len()
+        );
+        let back = fresh
+            .store
+            .partnerships_export(code(A), &PartnershipFilter::default())
+            .await
+            .expect("export rows");
+        let mut got: Vec<(String, String, String)> = back
+            .iter()
+            .map(|p| {
+                (
+                    p.title.clone(),
+                    p.parties[0].name.clone(),
+                    p.summary_text.clone(),
+                )
+            })
+            .collect();
+        let mut want: Vec<(String, String, String)> = FORMULA_TEXTS
+            .iter()
+            .map(|(t, p, s)| (t.to_string(), p.to_string(), s.to_string()))
+            .collect();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{name}");
+        let mut fc = fresh.client();
+        assert_eq!(fc.login(&desk(A), PASSWORD).await.status, 303);
+        let second = fc
+            .http
+            .get(fresh.url(&format!("/t/{A}/partnerships/export.csv")))
+            .send()
+            .await
+            .expect("export")
+            .bytes()
+            .await
+            .expect("body")
+            .to_vec();
+        assert_eq!(
+            String::from_utf8_lossy(&second),
+            String::from_utf8_lossy(&first),
+            "{name}"
+        );
+    }
+}
+
 on_both!(
     shift_jis_csv_and_xlsx_import_the_same,
     bad_rows_are_refused_by_line_and_nothing_is_written,
@@ -1193,4 +1464,5 @@ on_both!(
     the_cli_dry_run_writes_nothing,
     the_pages_preview_confirm_and_export_round_trip,
     progress_is_updated_from_a_sheet,
+    formula_text_is_inert_in_every_file_and_round_trips,
 );

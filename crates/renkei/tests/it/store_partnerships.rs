@@ -291,4 +291,36 @@ async fn lifecycle_and_dormancy(backend: Backend) {
     assert_eq!(n, 2);
 }
 
-on_both!(lifecycle_and_dormancy);
+/// The store's SQL for "which published partnerships the public sees" says what the domain
+/// says, status by status, on each database: the case rule (case library, landing page, case
+/// page) and the register's and open data's rule.
+async fn public_status_sql_follows_the_domain(backend: Backend) {
+    use renkei_store::partnerships::{CASE_STATUS_SQL, LISTED_STATUS_SQL};
+    let db = TestDb::new(backend);
+    let store = db.open().await;
+    for status in PartnershipStatus::ALL {
+        for (sql, want) in [
+            (CASE_STATUS_SQL, status.is_case()),
+            (LISTED_STATUS_SQL, status.is_listed()),
+        ] {
+            let n: i64 = sqlx::Row::try_get(
+                &sqlx::query(&format!(
+                    "SELECT COUNT(*) AS n FROM (SELECT CAST($1 AS TEXT) AS status) p WHERE {sql}"
+                ))
+                .bind(status.code())
+                .fetch_one(store.pool())
+                .await
+                .expect("query"),
+                "n",
+            )
+            .expect("n");
+            assert_eq!(n == 1, want, "{sql} for {status:?}");
+        }
+    }
+    // As the domain has it (and, for now, differently): a cancelled agreement stays on the
+    // register and in the open data, but is no longer a case.
+    assert!(PartnershipStatus::Cancelled.is_listed() && !PartnershipStatus::Cancelled.is_case());
+    assert!(!PartnershipStatus::Preparing.is_listed() && !PartnershipStatus::Preparing.is_case());
+}
+
+on_both!(lifecycle_and_dormancy, public_status_sql_follows_the_domain);

@@ -4,6 +4,7 @@
 //! calls it); [`backfill`] indexes everything after migration 26 and after a bulk load.
 
 use super::{case_fold, partner_key, title_grams};
+use crate::partnerships::CASE_STATUS_SQL;
 use crate::{Backend, Result};
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
@@ -91,13 +92,13 @@ async fn index_range(
     to: i64,
     now: &str,
 ) -> Result<u64> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT p.id, p.tenant_code, t.prefecture_code, p.form, p.status, p.title, p.purpose, \
          p.summary, p.signed_on, p.starts_on, p.ends_on, p.created_at \
          FROM partnerships p JOIN tenants t ON t.code = p.tenant_code \
-         WHERE p.id >= $1 AND p.id <= $2 AND p.published = 1 AND p.status IN ('active', 'ended') \
-         ORDER BY p.id",
-    )
+         WHERE p.id >= $1 AND p.id <= $2 AND p.published = 1 AND {CASE_STATUS_SQL} \
+         ORDER BY p.id"
+    ))
     .bind(from)
     .bind(to)
     .fetch_all(&mut *conn)

@@ -33,6 +33,15 @@ use renkei_domain::proposal::{Field, PartnerType, Route};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+/// The condition on `partnerships p` for [`PartnershipStatus::is_case`] (a published one in
+/// it is a public case: the case library, the landing page, the case page). The publication
+/// condition (`p.published = 1`) is the caller's, so a query can shape it for its index.
+pub const CASE_STATUS_SQL: &str = "p.status IN ('active', 'ended')";
+
+/// The condition on `partnerships p` for [`PartnershipStatus::is_listed`] (a published one in
+/// it is on the public register and in the open data).
+pub const LISTED_STATUS_SQL: &str = "p.status <> 'preparing'";
+
 /// One partnership as a list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartnershipSummary {
@@ -131,8 +140,8 @@ pub struct PartnershipFilter {
     pub ending: bool,
     /// Only published (公開) ones.
     pub published: Option<bool>,
-    /// Only what the public may see: published and signed (not 準備中), whatever `status`
-    /// asks for (the public register).
+    /// Only what the public register lists: published and [`PartnershipStatus::is_listed`]
+    /// (not 準備中), whatever `status` asks for.
     pub public_only: bool,
     /// Words in the title or a party's name.
     pub q: String,
@@ -250,7 +259,8 @@ impl Store {
         };
         // $1 tenant, $2 status, $3 form, $4 department, $5 field, $6 partner type,
         // $7 dormant (cut-off day or ''), $8 ending (horizon or ''), $9 published (-1 any), $10 like.
-        const WHERE: &str = "WHERE p.tenant_code = $1 \
+        let where_ = format!(
+            "WHERE p.tenant_code = $1 \
             AND ($2 = '' OR p.status = $2) \
             AND ($3 = '' OR p.form = $3) \
             AND ($4 = 0 OR p.department_id = $4) \
@@ -259,8 +269,9 @@ impl Store {
             AND ($7 = '' OR (p.status = 'active' AND COALESCE(p.last_activity_on, p.signed_on, p.starts_on) <= $7)) \
             AND ($8 = '' OR (p.status = 'active' AND p.auto_renew = 0 AND p.ends_on <= $8 \
                 AND (p.last_review_on IS NULL OR p.last_review_on < p.renewal_from))) \
-            AND ($9 < 0 OR (p.published = CASE WHEN $9 = 0 THEN 0 ELSE 1 END AND ($9 < 2 OR p.status <> 'preparing'))) \
-            AND ($10 = '' OR p.title LIKE $10 OR EXISTS (SELECT 1 FROM partnership_parties n WHERE n.partnership_id = p.id AND n.name LIKE $10))";
+            AND ($9 < 0 OR (p.published = CASE WHEN $9 = 0 THEN 0 ELSE 1 END AND ($9 < 2 OR {LISTED_STATUS_SQL}))) \
+            AND ($10 = '' OR p.title LIKE $10 OR EXISTS (SELECT 1 FROM partnership_parties n WHERE n.partnership_id = p.id AND n.name LIKE $10))"
+        );
         let status = filter.status.map(|s| s.code()).unwrap_or_default();
         let form = filter.form.map(|s| s.code()).unwrap_or_default();
         let field = filter.field.map(|s| s.code()).unwrap_or_default();
@@ -273,7 +284,7 @@ impl Store {
             filter.published.map(i64::from).unwrap_or(-1)
         };
         let department = filter.department_id.unwrap_or(0);
-        let count_sql = format!("SELECT COUNT(*) AS n FROM partnerships p {WHERE}");
+        let count_sql = format!("SELECT COUNT(*) AS n FROM partnerships p {where_}");
         let total: i64 = sqlx::query(&count_sql)
             .bind(tenant.to_string())
             .bind(status)
@@ -294,7 +305,7 @@ impl Store {
             // The page's ids first, then their columns: the correlated reads (first party,
             // parties, fields) run for the rows shown, not for every match before the sort.
             "SELECT {SUMMARY_COLUMNS} \
-             FROM (SELECT p.id FROM partnerships p {WHERE} ORDER BY p.id DESC LIMIT $11 OFFSET $12) page \
+             FROM (SELECT p.id FROM partnerships p {where_} ORDER BY p.id DESC LIMIT $11 OFFSET $12) page \
              JOIN partnerships p ON p.id = page.id \
              LEFT JOIN departments d ON d.id = p.department_id \
              ORDER BY p.id DESC"

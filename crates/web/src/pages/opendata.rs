@@ -58,14 +58,14 @@ async fn chunk(
                 .opendata_partnerships(tenant, after, CHUNK_ROWS)
                 .await?;
             for r in &rows {
-                out.push_str(&od::csv_record(od::partnership_record(r, base).cells()));
+                out.push_str(&od::partnership_record(r, base).csv_row());
             }
             (rows.last().map(|r| r.cursor()), rows.len())
         }
         Dataset::Calls => {
             let rows = store.opendata_calls(tenant, after, CHUNK_ROWS).await?;
             for r in &rows {
-                out.push_str(&od::csv_record(od::call_record(r, base).cells()));
+                out.push_str(&od::call_record(r, base).csv_row());
             }
             (rows.last().map(|r| r.cursor()), rows.len())
         }
