@@ -256,7 +256,12 @@ pub fn partnership_record(p: &OpenPartnership, base: &str) -> PartnershipRecord 
         last_activity_on: day(p.last_activity_on),
         dormant: if p.dormant { "休眠" } else { "" }.into(),
         summary: p.summary.clone(),
-        url: case_url(base, p.tenant_code, p.id),
+        // A cancelled agreement stays in the data but has no case page.
+        url: if p.status.is_case() {
+            case_url(base, p.tenant_code, p.id)
+        } else {
+            String::new()
+        },
     }
 }
 

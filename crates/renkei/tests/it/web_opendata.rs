@@ -760,3 +760,61 @@ async fn national_file_spans_chunks(backend: Backend) {
 }
 
 on_both!(national_file_spans_chunks);
+
+/// A cancelled (解約) agreement that was published stays in the register and the data, so
+/// anyone can see it ended that way, but it is no longer a case: no link to a case page that
+/// would answer 404, no address in the CSV, no entry in the feed of new cases.
+async fn a_cancelled_agreement_is_listed_without_a_case_page(backend: Backend) {
+    let db = TestDb::new(backend);
+    let store = db.open().await;
+    let mut app = TestApp::start_with(
+        store,
+        renkei_web::WebConfig {
+            public_url: Some(PUBLIC_URL.into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    app.db = Some(db);
+    renkei_app::demo::load(&app.app()).await.expect("demo data");
+    let title = "解約された見守り協定CANCEL3301";
+    let id = partnership(&app.store, K, title, "概要", "2026-04-01", true).await;
+    app.store
+        .partnership_move(
+            code(K),
+            id,
+            PartnershipStatus::Active,
+            renkei_domain::partnership::Move::Cancel,
+            &Who::cli(),
+        )
+        .await
+        .expect("cancel");
+    let mut c = app.client();
+    let case = format!("/t/{K}/cases/{id}");
+    assert_eq!(c.get(&case).await.status, 404);
+
+    let register = c.get(&format!("/t/{K}/agreements")).await;
+    assert!(register.body.contains(title), "still listed");
+    assert!(!register.body.contains(&format!("href=\"{case}\"")));
+
+    let csv = c.get(&format!("/t/{K}/opendata/partnerships.csv")).await;
+    let rows = records(&csv.body);
+    let url_at = PARTNERSHIP_COLUMNS.len() - 1;
+    let row = rows
+        .iter()
+        .find(|r| r.get(1).map(String::as_str) == Some(id.to_string().as_str()))
+        .expect("the cancelled agreement is in the file");
+    assert_eq!(row[url_at], "", "no case address");
+    assert!(
+        rows.iter()
+            .skip(1)
+            .filter(|r| r[1] != id.to_string())
+            .all(|r| r[url_at].starts_with(PUBLIC_URL)),
+        "every other row has its case address"
+    );
+
+    let feed = c.get(&format!("/t/{K}/feeds/cases.atom")).await;
+    assert_eq!(feed.status, 200);
+    assert!(!feed.body.contains(title));
+}
+on_both!(a_cancelled_agreement_is_listed_without_a_case_page);

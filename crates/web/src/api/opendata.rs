@@ -97,7 +97,7 @@ pub struct OpenPartnershipJson {
     pub dormant: String,
     /// 概要
     pub summary: String,
-    /// The case's public page
+    /// The case's public page (empty for a cancelled agreement, which has none)
     pub url: String,
     pub license: LicenseJson,
 }

@@ -3,7 +3,8 @@
 //! partners, dates (和暦 shown, ISO in `<time datetime>`), status and last activity; a dormant
 //! one is marked in words (`is_dormant` with the tenant's own period), so anyone can see which
 //! agreements are alive. Filters by form and status, 50 a page (the page number bounded).
-//! Each title links to the case page `/t/{code}/cases/{id}`.
+//! Each title links to the case page `/t/{code}/cases/{id}`, except a cancelled agreement's
+//! (it stays listed, so anyone can see it ended that way, but it is no longer a case).
 
 use super::html;
 use super::proposal_view::{Choice, choices};
@@ -84,6 +85,8 @@ pub struct AgreementRow {
     pub status: String,
     pub last_activity_on: Option<DayView>,
     pub dormant: bool,
+    /// Whether it has a case page (a cancelled agreement stays listed, without one).
+    pub has_case: bool,
 }
 
 #[derive(Template)]
@@ -143,6 +146,7 @@ pub async fn get(
             status: tr.t(&s.status.label_key()),
             last_activity_on: day(&ctx, s.last_activity_on),
             dormant: s.dormant,
+            has_case: s.status.is_case(),
             title: s.title,
         })
         .collect();

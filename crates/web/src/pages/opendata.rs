@@ -206,6 +206,8 @@ async fn feed(
             .opendata_latest_partnerships(code, FEED_ENTRIES)
             .await?
             .into_iter()
+            // New cases: a cancelled agreement has no case page to link to.
+            .filter(|p| p.status.is_case())
             .map(|p| AtomEntry {
                 title: if national {
                     format!("{}（{}）", p.title, p.tenant_name)
