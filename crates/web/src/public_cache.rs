@@ -365,13 +365,20 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .get::<Ctx>()
         .map(|c| c.csrf.clone())
         .unwrap_or_default();
-    let heads = match cache.heads(&state.store).await {
-        Ok(h) => h,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not read the data versions; answering uncached");
-            return next.run(req).await;
-        }
-    };
+    // Bounded by the request time-out (this layer is outside the routes' own): a database
+    // that does not answer is the route's to report.
+    let heads =
+        match tokio::time::timeout(state.config.request_timeout, cache.heads(&state.store)).await {
+            Ok(Ok(h)) => h,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "could not read the data versions; answering uncached");
+                return next.run(req).await;
+            }
+            Err(_) => {
+                tracing::warn!("reading the data versions timed out; answering uncached");
+                return next.run(req).await;
+            }
+        };
     let version = heads.version(&scope(req.uri().path()));
     let now = state.store.now();
     if let Some((hit, route)) = cache.lookup(&key, version, now, &token) {
