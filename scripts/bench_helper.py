@@ -15,6 +15,8 @@ Sub-commands:
   outbox-pending --db …            number of unsent outbox rows
   proposals-count --db … --tenant T
   table   --in RESULTS.jsonl --title T    print the Markdown table
+  stream  --url U --pid P --parallel N     N concurrent downloads of U read to the end while
+                                   the server's resident memory (VmRSS of P) is sampled; JSON
 """
 
 import argparse
@@ -383,6 +385,8 @@ def cmd_table(a):
         "| endpoint | req/s | p50 ms | p99 ms | requests | errors (non-2xx/3xx, socket) | CPU ms/req | target | ok |"
     )
     out.append("|---|---:|---:|---:|---:|---:|---:|---|---|")
+    streams = [r for r in rows if r.get("group") == "stream"]
+    rows = [r for r in rows if r.get("group") != "stream"]
     for r in rows:
         errs = r.get("non2xx", 0) + r.get("socket_errors", 0)
         cpu = r.get("cpu_ms_per_req")
@@ -399,7 +403,89 @@ def cmd_table(a):
                 ok=r.get("verdict", ""),
             )
         )
+    if streams:
+        out.append("")
+        out.append("### Streamed downloads (each row: that many downloads at once, read to the end)\n")
+        out.append(
+            "| endpoint | downloads | complete (200, BOM) | bytes each | rows each | seconds | MB/s in all | server RSS before → peak MB | growth MB | target | ok |"
+        )
+        out.append("|---|---:|---:|---:|---:|---:|---:|---|---:|---|---|")
+        for r in streams:
+            out.append(
+                f"| {r['name']} | {r['requests']} | {r['ok']} | {r['bytes_each']:,} | {r['rows_each']:,} | "
+                f"{r['seconds']} | {r['mb_per_s']} | {r['rss_before_mb']} → {r['rss_peak_mb']} | "
+                f"{r['rss_growth_mb']} | {r.get('target', '')} | {r.get('verdict', '')} |"
+            )
     print("\n".join(out))
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def cmd_stream(a):
+    """Downloads a streamed answer N times at once, to the end, sampling the server's memory
+    every 10 ms: whether the answer streams in constant memory is whether the growth stays
+    the same when the file is many times larger."""
+    import threading
+    import urllib.request
+
+    before = rss_kb(a.pid)
+    peak = [before]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], rss_kb(a.pid))
+            time.sleep(0.01)
+
+    def fetch(_):
+        t0 = time.monotonic()
+        n = rows = 0
+        first = b""
+        with urllib.request.urlopen(a.url, timeout=600) as r:
+            status = r.status
+            while True:
+                chunk = r.read(65536)
+                if not chunk:
+                    break
+                if not first:
+                    first = chunk[:3]
+                n += len(chunk)
+                rows += chunk.count(b"\r\n")
+        return status, n, rows, first == b"\xef\xbb\xbf", time.monotonic() - t0
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    t0 = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=a.parallel) as ex:
+        results = list(ex.map(fetch, range(a.parallel)))
+    elapsed = time.monotonic() - t0
+    done.set()
+    sampler.join()
+    total = sum(r[1] for r in results)
+    print(
+        json.dumps(
+            {
+                "requests": len(results),
+                "ok": sum(1 for r in results if r[0] == 200 and r[3]),
+                "bytes_each": results[0][1],
+                "rows_each": results[0][2],
+                "seconds": round(elapsed, 2),
+                "mb_per_s": round(total / 1e6 / elapsed, 1) if elapsed else None,
+                "rss_before_mb": round(before / 1024, 1),
+                "rss_peak_mb": round(peak[0] / 1024, 1),
+                "rss_growth_mb": round((peak[0] - before) / 1024, 1),
+            }
+        )
+    )
 
 
 def cmd_verdict(a):
@@ -409,7 +495,14 @@ def cmd_verdict(a):
     for r in rows:
         g = r.get("group")
         v = []
-        if g == "public":
+        if g == "stream":
+            r["target"] = "all complete; growth ≤ 16 MB"
+            r["verdict"] = "yes" if r["ok"] == r["requests"] and r["rss_growth_mb"] <= 16 else "**no**"
+            continue
+        if g == "search":
+            r["target"] = "p99≤30ms"
+            v.append(r["p99_ms"] <= 30)
+        elif g == "public":
             r["target"] = "p99≤20ms, ≥25% static"
             v.append(r["p99_ms"] <= 20)
             if static:
@@ -506,6 +599,10 @@ def main():
     p = sub.add_parser("verdict")
     p.add_argument("--in", dest="input", required=True)
     p.add_argument("--db", default="sqlite")
+    p = sub.add_parser("stream")
+    p.add_argument("--url", required=True)
+    p.add_argument("--pid", type=int, required=True)
+    p.add_argument("--parallel", type=int, default=8)
     p = sub.add_parser("merge")
     p.add_argument("files", nargs="+")
     a = ap.parse_args()
@@ -525,6 +622,7 @@ def main():
         "table": cmd_table,
         "verdict": cmd_verdict,
         "merge": cmd_merge,
+        "stream": cmd_stream,
     }[a.cmd](a)
 
 

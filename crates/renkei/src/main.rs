@@ -208,6 +208,17 @@ struct ServeArgs {
     /// to measure without them).
     #[arg(long, env = "RENKEI_READ_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
     read_cache: bool,
+    /// Keep whole public answers (landing, case library and search, calls, register,
+    /// statistics, feeds and their JSON) for visitors who are not signed in, while the data
+    /// they show is unchanged (true or false; false only to measure without it).
+    #[arg(long, env = "RENKEI_PUBLIC_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
+    public_cache: bool,
+    /// How often at most, in milliseconds, this server reads the data versions the kept
+    /// public answers are checked against: a change made through another app server shows
+    /// within this time (0 to 60000; 0 reads them on every public request).
+    #[arg(long, env = "RENKEI_PUBLIC_CACHE_POLL_MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(0..=60000))]
+    public_cache_poll_ms: u64,
     /// Mail server: smtp://host:25, smtp://user:pass@host:587?tls=required or
     /// smtps://user:pass@host:465. Without it, mail stays queued in the outbox.
     #[arg(long, env = "RENKEI_SMTP_URL", hide_env_values = true)]
@@ -730,6 +741,8 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<ExitCode, String> {
         public_url: public_url.clone(),
         base_url: String::new(),
         read_cache: args.read_cache,
+        public_cache: args.public_cache,
+        public_cache_poll: std::time::Duration::from_millis(args.public_cache_poll_ms),
     }
     .with_listen_addr(addr)?;
     if public_url.is_none() && addr.ip().is_unspecified() {

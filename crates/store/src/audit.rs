@@ -207,6 +207,25 @@ impl Store {
             .map_err(|e| StoreError::Internal(format!("audit group commit: {e}")))
     }
 
+    /// Every chain's length, by chain (a local government's code, `''` for entries that
+    /// belong to none). Every change appends to its chain in its own transaction, so these
+    /// move with every commit: the public answer cache (`renkei_web::public_cache`) polls
+    /// them to learn what changed on any app server. One statement; a chain's head row is
+    /// updated under its row lock, so a committed change is never behind a later one here.
+    pub async fn audit_chain_lengths(&self) -> Result<std::collections::HashMap<String, i64>> {
+        let rows = sqlx::query("SELECT chain, seq FROM audit_heads")
+            .fetch_all(self.pool())
+            .await?;
+        let mut out = std::collections::HashMap::with_capacity(rows.len());
+        for r in &rows {
+            out.insert(
+                r.try_get::<String, _>("chain")?,
+                r.try_get::<i64, _>("seq")?,
+            );
+        }
+        Ok(out)
+    }
+
     /// Walks every chain (or one local government's) in pages, checking every link, then
     /// each chain's head. Memory stays bounded: one page of rows and the heads.
     pub async fn audit_verify(&self) -> Result<VerifyReport> {

@@ -237,6 +237,11 @@ impl TestApp {
         Self::start(db.open_another().await).await
     }
 
+    /// A second server on the same database with its own settings.
+    pub async fn spawn_on_with(db: &TestDb, config: renkei_web::WebConfig) -> Self {
+        Self::start_with(db.open_another().await, config).await
+    }
+
     /// The test database and its clock (servers made by `spawn`/`spawn_demo`).
     pub fn db(&self) -> &TestDb {
         self.db

@@ -36,6 +36,14 @@ pub struct WebConfig {
     /// read between requests (`crate::cache`; `RENKEI_READ_CACHE`). Off only to measure or
     /// to rule the caches out.
     pub read_cache: bool,
+    /// Whether whole public answers are kept for visitors who are not signed in
+    /// (`crate::public_cache`; `RENKEI_PUBLIC_CACHE`).
+    pub public_cache: bool,
+    /// How often at most this server reads the data versions the public answers are checked
+    /// against (`RENKEI_PUBLIC_CACHE_POLL_MS`; the binary's default is 1 s). Zero reads them
+    /// on every public request: a change through another app server shows at once (the
+    /// default here, which the tests use).
+    pub public_cache_poll: Duration,
 }
 
 /// The default request time-out.
@@ -56,6 +64,8 @@ impl Default for WebConfig {
             public_url: None,
             base_url: String::new(),
             read_cache: true,
+            public_cache: true,
+            public_cache_poll: Duration::ZERO,
         }
     }
 }

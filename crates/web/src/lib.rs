@@ -20,6 +20,7 @@ mod metrics;
 mod middleware;
 mod pages;
 pub mod proxy;
+pub mod public_cache;
 pub mod routes;
 mod state;
 mod static_files;

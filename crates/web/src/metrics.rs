@@ -19,6 +19,7 @@ pub struct Metrics {
     requests: IntCounterVec,
     duration: HistogramVec,
     database_up: IntGauge,
+    public_cache: IntCounterVec,
 }
 
 impl Default for Metrics {
@@ -50,11 +51,21 @@ impl Metrics {
             "Whether the database answered the last check.",
         )
         .expect("valid gauge definition");
+        let public_cache = IntCounterVec::new(
+            Opts::new(
+                "renkei_public_cache_total",
+                "Public answers given from the public answer cache (hit; such requests are \
+                 not counted by route) or made and kept (miss).",
+            ),
+            &["outcome"],
+        )
+        .expect("valid counter definition");
         let registry = Registry::new();
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(duration.clone()),
             Box::new(database_up.clone()),
+            Box::new(public_cache.clone()),
         ] {
             registry.register(c).expect("metric names are unique");
         }
@@ -63,6 +74,14 @@ impl Metrics {
             requests,
             duration,
             database_up,
+            public_cache,
+        }
+    }
+
+    /// Counts a public answer given from the cache (`hit`) or made and kept (`miss`).
+    pub fn public_cache(&self, outcome: &str) {
+        if let Ok(c) = self.public_cache.get_metric_with_label_values(&[outcome]) {
+            c.inc();
         }
     }
 

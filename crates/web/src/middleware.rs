@@ -119,15 +119,21 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "unmatched".to_string());
-    let resp = next.run(req).await;
+    let mut resp = next.run(req).await;
     state.metrics.observe(
         &method,
         &route,
         resp.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );
+    resp.extensions_mut().insert(RouteLabel(route));
     resp
 }
+
+/// The matched route of an answer, for the layers outside the routes (the public cache counts
+/// its hits under it).
+#[derive(Debug, Clone)]
+pub(crate) struct RouteLabel(pub String);
 
 /// The public pages, feeds and public API answers a visitor's browser may keep and revalidate
 /// ([`conditional_get`]): the landing page, the case library and search, open calls, the
@@ -192,8 +198,31 @@ pub async fn conditional_get(req: Request, next: Next) -> Response {
             .any(|k| t.starts_with(k))
         })
         && !resp.headers().contains_key(header::CONTENT_DISPOSITION);
+    if !taggable {
+        return resp;
+    }
+    // An answer from the public cache carries the tag of its bytes already.
+    if let Some(tag) = resp
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+    {
+        let (mut parts, body) = resp.into_parts();
+        parts
+            .headers
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        if if_none_match
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| etag_matches(v, &tag))
+        {
+            return not_modified(parts);
+        }
+        return Response::from_parts(parts, body);
+    }
     let exact = axum::body::HttpBody::size_hint(resp.body()).exact();
-    if !taggable || exact.is_none_or(|n| n > TAGGED_MAX_BYTES as u64) {
+    if exact.is_none_or(|n| n > TAGGED_MAX_BYTES as u64) {
         return resp;
     }
     let (mut parts, body) = resp.into_parts();
@@ -204,8 +233,7 @@ pub async fn conditional_get(req: Request, next: Next) -> Response {
             return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let digest = <sha2::Sha256 as sha2::Digest>::digest(&bytes);
-    let tag = format!("W/\"{}\"", hex::encode(&digest[..16]));
+    let tag = etag_of(&bytes);
     let Ok(tag_value) = HeaderValue::from_str(&tag) else {
         return Response::from_parts(parts, axum::body::Body::from(bytes));
     };
@@ -220,12 +248,22 @@ pub async fn conditional_get(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| etag_matches(v, &tag))
     {
-        parts.status = axum::http::StatusCode::NOT_MODIFIED;
-        parts.headers.remove(header::CONTENT_LENGTH);
-        parts.headers.remove(header::CONTENT_TYPE);
-        return Response::from_parts(parts, axum::body::Body::empty());
+        return not_modified(parts);
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+fn not_modified(mut parts: axum::http::response::Parts) -> Response {
+    parts.status = axum::http::StatusCode::NOT_MODIFIED;
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::CONTENT_TYPE);
+    Response::from_parts(parts, axum::body::Body::empty())
+}
+
+/// The tag of a public answer: a hash of its bytes (the same on every app server).
+pub(crate) fn etag_of(bytes: &[u8]) -> String {
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(bytes);
+    format!("W/\"{}\"", hex::encode(&digest[..16]))
 }
 
 /// `If-None-Match` against our tag, by weak comparison (RFC 9110 §13.1.2): `*`, or any

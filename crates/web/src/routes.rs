@@ -554,7 +554,9 @@ pub fn route_table() -> Vec<RouteEntry> {
 }
 
 /// The application with all its layers. Innermost first: per route its time-out
-/// (`TimeoutLayer`) and `track` (metrics); then `pages`, `conditional_get` (ETag and 304 for
+/// (`TimeoutLayer`) and `track` (metrics); then the public answer cache
+/// ([`crate::public_cache`]: a hit answers here, without the route), `pages`,
+/// `conditional_get` (ETag and 304 for
 /// public answers), `common_headers`, the body limit;
 /// then the edge layers of [`crate::edge::layers`] (compression, request ids, tracing).
 pub fn app(state: AppState) -> Router {
@@ -566,6 +568,10 @@ pub fn app(state: AppState) -> Router {
             middleware::track,
         ))
         .fallback(pages::error_page::fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::public_cache::layer,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::pages,

@@ -19,6 +19,8 @@ pub struct AppState {
     pub(crate) caches: Arc<Caches>,
     /// The landing page's national reads, kept a minute (`pages::top::LandingCache`).
     pub(crate) landing: Arc<crate::pages::top::LandingCache>,
+    /// Whole public answers for visitors who are not signed in (`crate::public_cache`).
+    pub(crate) public_cache: Arc<crate::public_cache::PublicCache>,
 }
 
 /// The read caches (`crate::cache`), one per page.
@@ -36,6 +38,10 @@ impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
         Self {
             caches: Arc::new(Caches::new(config.read_cache)),
+            public_cache: Arc::new(crate::public_cache::PublicCache::new(
+                config.public_cache,
+                config.public_cache_poll,
+            )),
             app: App::new(store.clone(), &config.base_url),
             store,
             config: Arc::new(config),

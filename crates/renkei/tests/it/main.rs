@@ -46,6 +46,7 @@ mod web_partnerships;
 mod web_password_reset;
 mod web_proposals;
 mod web_public;
+mod web_public_cache;
 mod web_public_leaks;
 mod web_questions;
 mod web_stats;

@@ -1,0 +1,226 @@
+//! The public answer cache (`renkei_web::public_cache`), on both databases: a public page is
+//! answered from what was kept while nothing it shows has changed, and afresh at once after a
+//! change; every visitor gets their own CSRF token in a kept page; a signed-in visitor is never
+//! served a kept page; another app server sees a change within its poll interval, and at once
+//! after a write request it served itself.
+
+use renkei_app::demo::DEMO_PASSWORD;
+use renkei_domain::TenantCode;
+use renkei_domain::partnership::{
+    Activity, ActivityInput, Partnership, PartnershipInput, PartnershipStatus, PartyInput,
+};
+use renkei_store::Who;
+use renkei_store::partnerships::NewPartnership;
+use renkei_testkit::{Backend, Client, TestApp, csrf_in, on_both};
+use std::time::Duration;
+
+const K: &str = "272027";
+const DESK: &str = "desk@kishiwada.demo.renkei.jp";
+
+fn k() -> TenantCode {
+    TenantCode::parse(K).expect("code")
+}
+
+/// How many public answers this server gave from its cache (`outcome` hit) or kept (miss).
+async fn cache_count(app: &TestApp, outcome: &str) -> i64 {
+    let m = app.client().get("/metrics").await;
+    assert_eq!(m.status, 200);
+    let prefix = format!("renkei_public_cache_total{{outcome=\"{outcome}\"}} ");
+    m.body
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .map(|n| n.trim().parse().expect("a count"))
+        .unwrap_or(0)
+}
+
+/// The id of one of 岸和田市's published cases in the demo data.
+async fn a_case(app: &TestApp) -> i64 {
+    let v = app
+        .client()
+        .get(&format!("/api/v1/cases?tenant={K}"))
+        .await
+        .json();
+    v["items"][0]["id"]
+        .as_i64()
+        .expect("a demo case of 岸和田市")
+}
+
+async fn publish(app: &TestApp, title: &str) -> i64 {
+    app.store
+        .partnership_create(
+            k(),
+            &NewPartnership {
+                record: Partnership::parse(&PartnershipInput {
+                    form: "comprehensive".into(),
+                    title: title.into(),
+                    purpose: "目的".into(),
+                    summary: "概要".into(),
+                    parties: vec![PartyInput {
+                        name: "株式会社キャッシュ確認".into(),
+                        party_type: "company".into(),
+                        ..Default::default()
+                    }],
+                    fields: vec!["disaster".into()],
+                    signed_on: "2026-10-01".into(),
+                    published: true,
+                    ..Default::default()
+                })
+                .expect("valid"),
+                proposal_id: None,
+                status: PartnershipStatus::Active,
+                last_activity_on: None,
+                origin: "created",
+            },
+            &Who::cli(),
+        )
+        .await
+        .expect("create")
+}
+
+async fn feedback(visitor: &mut Client, case: i64) -> u16 {
+    visitor
+        .post(
+            &format!("/t/{K}/partnerships/{case}/public"),
+            &[("rating", "4"), ("comment", "参考になりました")],
+        )
+        .await
+        .status
+}
+
+on_both!(a_public_answer_is_kept_until_what_it_shows_changes);
+async fn a_public_answer_is_kept_until_what_it_shows_changes(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let id = a_case(&app).await;
+    let case = format!("/t/{K}/cases/{id}");
+    let mut visitor = app.client();
+    let first = visitor.get(&case).await;
+    assert_eq!(first.status, 200);
+    let hits = cache_count(&app, "hit").await;
+    let again = visitor.get(&case).await;
+    assert_eq!(again.body, first.body);
+    assert_eq!(
+        cache_count(&app, "hit").await,
+        hits + 1,
+        "the second visit is kept"
+    );
+
+    // An activity recorded (through the store, as any app server would) shows at once.
+    let activity = Activity::parse(
+        &ActivityInput {
+            done_on: "2026-11-20".into(),
+            title: "公開キャッシュ確認の活動".into(),
+            ..Default::default()
+        },
+        app.store.today(),
+    )
+    .expect("activity");
+    app.store
+        .activity_add(k(), id, &activity, &Who::cli())
+        .await
+        .expect("activity");
+    let after = visitor.get(&case).await;
+    assert!(after.body.contains("公開キャッシュ確認の活動"));
+
+    // Another visitor is served the kept page with their own token, which works.
+    let mut other = app.client();
+    let hits = cache_count(&app, "hit").await;
+    let theirs = other.get(&case).await;
+    assert_eq!(cache_count(&app, "hit").await, hits + 1);
+    let (mine, their_token) = (
+        csrf_in(&after.body).expect("a token"),
+        csrf_in(&theirs.body).expect("a token"),
+    );
+    assert_ne!(mine, their_token);
+    assert!(!theirs.body.contains(&mine), "nobody gets another's token");
+    assert_eq!(theirs.body.replace(&their_token, &mine), after.body);
+    assert_eq!(feedback(&mut other, id).await, 303);
+    assert_eq!(feedback(&mut visitor, id).await, 303);
+
+    // A signed-in visitor gets their own page (their name, the sign-out form), not a kept one.
+    let mut desk = app.client();
+    assert_eq!(desk.login(DESK, DEMO_PASSWORD).await.status, 303);
+    let hits = cache_count(&app, "hit").await;
+    let signed_in = desk.get(&case).await;
+    assert_eq!(signed_in.status, 200);
+    assert!(signed_in.body.contains("action=\"/logout\""));
+    assert!(!after.body.contains("action=\"/logout\""));
+    assert_eq!(cache_count(&app, "hit").await, hits);
+    // …and a visitor after them still gets the visitor's page.
+    let later = app.client().get(&case).await;
+    assert!(!later.body.contains("action=\"/logout\""));
+}
+
+on_both!(another_server_sees_a_change_within_its_interval);
+async fn another_server_sees_a_change_within_its_interval(backend: Backend) {
+    let a = TestApp::spawn_demo(backend).await;
+    let slow = TestApp::spawn_on_with(
+        a.db(),
+        renkei_web::WebConfig {
+            public_cache_poll: Duration::from_secs(3600),
+            ..Default::default()
+        },
+    )
+    .await;
+    let register = format!("/t/{K}/agreements");
+    let case = a_case(&a).await;
+    let mut visitor = slow.client();
+    assert_eq!(
+        visitor.get(&format!("/t/{K}/cases/{case}")).await.status,
+        200
+    );
+    let before = visitor.get(&register).await;
+    assert_eq!(before.status, 200);
+    assert!(!before.body.contains("ポーリング確認の協定"));
+
+    publish(&a, "ポーリング確認の協定").await;
+    assert!(
+        a.client()
+            .get(&register)
+            .await
+            .body
+            .contains("ポーリング確認の協定"),
+        "the server that polls on every request shows it at once"
+    );
+    // Within its hour, the other server answers from what it kept without reading anything.
+    let hits = cache_count(&slow, "hit").await;
+    assert_eq!(visitor.get(&register).await.body, before.body);
+    assert_eq!(cache_count(&slow, "hit").await, hits + 1);
+    // A write it serves itself (a visitor's feedback) makes it read the versions again.
+    assert_eq!(feedback(&mut visitor, case).await, 303);
+    assert!(
+        visitor
+            .get(&register)
+            .await
+            .body
+            .contains("ポーリング確認の協定")
+    );
+    slow.stop().await;
+
+    // With a short interval, the change shows once the interval has passed.
+    let quick = TestApp::spawn_on_with(
+        a.db(),
+        renkei_web::WebConfig {
+            public_cache_poll: Duration::from_millis(200),
+            ..Default::default()
+        },
+    )
+    .await;
+    let mut visitor = quick.client();
+    assert!(
+        !visitor
+            .get(&register)
+            .await
+            .body
+            .contains("二つ目の確認協定")
+    );
+    publish(&a, "二つ目の確認協定").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        visitor
+            .get(&register)
+            .await
+            .body
+            .contains("二つ目の確認協定")
+    );
+    quick.stop().await;
+}
