@@ -2,6 +2,8 @@
 //! call of the local government; without a token: the public ones with their public fields)
 //! and `GET /api/v1/tenants/{code}/calls/{id}/answers` (the desk, the call's department and
 //! its evaluators: the answers with their weighted average score and whether selected).
+//! `GET /api/v1/calls` (no token) is the national list of `/calls`. The lists take `?q=`
+//! words (`renkei_store::open_calls::search`), checked as the case search checks them.
 
 use crate::api::cases::{BadParam, bad, checked_q, integer_in, prefecture_param, q_param};
 use crate::api::openapi as oa;
