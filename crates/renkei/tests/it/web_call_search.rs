@@ -285,7 +285,8 @@ async fn scenario(backend: Backend) -> Vec<(String, Value)> {
     for (path, code) in [
         (format!("/api/v1/calls?q={long}"), "out_of_range"),
         (format!("/api/v1/tenants/{K}/calls?q={long}"), "out_of_range"),
-        ("/api/v1/calls?prefecture=99".to_string(), "bad_request"),
+        ("/api/v1/calls?prefecture=99".to_string(), "out_of_range"),
+        ("/api/v1/calls?prefecture=2x".to_string(), "bad_request"),
         ("/api/v1/calls?prefecture=272027".to_string(), "bad_request"),
         ("/api/v1/calls?page=abc".to_string(), "bad_request"),
         ("/api/v1/calls?page=10001".to_string(), "out_of_range"),
