@@ -155,7 +155,8 @@ impl Store {
             }
         };
         let (extra, binds) = narrowed(2);
-        let sql = format!("SELECT COUNT(*) AS n FROM open_calls c WHERE {PUBLIC_CALLS_WHERE}{extra}");
+        let sql =
+            format!("SELECT COUNT(*) AS n FROM open_calls c WHERE {PUBLIC_CALLS_WHERE}{extra}");
         let mut query = sqlx::query(&sql).bind(prefecture);
         for b in &binds {
             query = query.bind(b.as_str());

@@ -77,9 +77,8 @@ async fn apply(
             tracing::info!(cases = n, "indexed published partnerships as cases");
         }
         if *version == crate::open_calls::search::CALLS_MIGRATION {
-            let n =
-                crate::open_calls::search::backfill(&mut tx, store.backend(), &store.now_ts())
-                    .await?;
+            let n = crate::open_calls::search::backfill(&mut tx, store.backend(), &store.now_ts())
+                .await?;
             tracing::info!(calls = n, "indexed published open calls for search");
         }
         if *version == crate::proposals::SORT_KEY_MIGRATION {

@@ -43,7 +43,13 @@ async fn department(store: &Store) -> i64 {
         .id
 }
 
-async fn call(store: &Store, title: &str, background: &str, problem: &str, eligibility: &str) -> i64 {
+async fn call(
+    store: &Store,
+    title: &str,
+    background: &str,
+    problem: &str,
+    eligibility: &str,
+) -> i64 {
     let today = store.today();
     let c = OpenCall::parse(&OpenCallInput {
         department_id: department(store).await.to_string(),
@@ -152,7 +158,10 @@ async fn scenario(backend: Backend) -> Vec<(String, Value)> {
     );
     move_call(store, published, CallMove::Publish).await;
     answer(store, published, ANSWER_WORD).await;
-    let candidates = store.call_index_candidates("防災").await.expect("candidates");
+    let candidates = store
+        .call_index_candidates("防災")
+        .await
+        .expect("candidates");
     assert!(candidates.contains(&published), "{candidates:?}");
     assert!(!candidates.contains(&draft) && !candidates.contains(&submitted));
 
@@ -161,7 +170,10 @@ async fn scenario(backend: Backend) -> Vec<(String, Value)> {
     let national = anon.get("/calls?q=防災").await;
     assert_eq!(national.status, 200);
     assert!(national.body.contains(PUBLISHED), "{}", national.body);
-    assert!(national.body.contains("value=\"防災\""), "the words stay in the box");
+    assert!(
+        national.body.contains("value=\"防災\""),
+        "the words stay in the box"
+    );
     let tenant = anon.get(&format!("/t/{K}/calls?q=防災")).await;
     assert_eq!(tenant.status, 200);
     assert!(tenant.body.contains(PUBLISHED));
@@ -176,7 +188,10 @@ async fn scenario(backend: Backend) -> Vec<(String, Value)> {
         .expect("the call");
     assert_eq!(item["tenant"], K);
     assert_eq!(item["url"], format!("/t/{K}/calls/{published}"));
-    assert_eq!(v["total"].as_i64(), Some(v["items"].as_array().map_or(0, |a| a.len() as i64)));
+    assert_eq!(
+        v["total"].as_i64(),
+        Some(v["items"].as_array().map_or(0, |a| a.len() as i64))
+    );
     let vt = api(&app, &format!("/api/v1/tenants/{K}/calls?q=防災")).await;
     assert!(ids(&vt, "calls").contains(&published), "{vt}");
     // The page lists what the API lists, in the same order.
@@ -192,7 +207,11 @@ async fn scenario(backend: Backend) -> Vec<(String, Value)> {
     let cases = anon.get("/cases?q=防災").await;
     assert_eq!(cases.status, 200);
     let n = v["total"].as_i64().expect("total");
-    assert!(cases.body.contains(&format!("公募（{n}件）")), "{}", cases.body);
+    assert!(
+        cases.body.contains(&format!("公募（{n}件）")),
+        "{}",
+        cases.body
+    );
     assert!(cases.body.contains(PUBLISHED));
     assert!(cases.body.contains("/calls?q=%E9%98%B2%E7%81%BD"));
     let none = anon.get("/cases?q=該当なし検索語ゼロ").await;
@@ -236,7 +255,10 @@ async fn scenario(backend: Backend) -> Vec<(String, Value)> {
         .await
         .expect("token");
     let staff = anon
-        .api_get(&format!("/api/v1/tenants/{K}/calls?q=検索マーカー"), Some(&token))
+        .api_get(
+            &format!("/api/v1/tenants/{K}/calls?q=検索マーカー"),
+            Some(&token),
+        )
         .await;
     assert_eq!(staff.status, 200, "{}", staff.body);
     let mut found = ids(&staff.json(), "calls");
@@ -255,7 +277,11 @@ async fn scenario(backend: Backend) -> Vec<(String, Value)> {
         "備蓄",
         "防災　ＡＥＤ",
     ] {
-        let v = api(&app, &format!("/api/v1/calls?q={}", renkei_web_urlencode(q))).await;
+        let v = api(
+            &app,
+            &format!("/api/v1/calls?q={}", renkei_web_urlencode(q)),
+        )
+        .await;
         assert_eq!(ids(&v, "items"), vec![published], "{q}: {v}");
         let page = anon
             .get(&format!("/t/{K}/calls?q={}", renkei_web_urlencode(q)))
@@ -284,7 +310,10 @@ async fn scenario(backend: Backend) -> Vec<(String, Value)> {
     }
     for (path, code) in [
         (format!("/api/v1/calls?q={long}"), "out_of_range"),
-        (format!("/api/v1/tenants/{K}/calls?q={long}"), "out_of_range"),
+        (
+            format!("/api/v1/tenants/{K}/calls?q={long}"),
+            "out_of_range",
+        ),
         ("/api/v1/calls?prefecture=99".to_string(), "out_of_range"),
         ("/api/v1/calls?prefecture=2x".to_string(), "bad_request"),
         ("/api/v1/calls?prefecture=272027".to_string(), "bad_request"),
@@ -308,8 +337,13 @@ async fn scenario(backend: Backend) -> Vec<(String, Value)> {
         out.push((path.clone(), projected(&api(&app, &path).await, "items")));
         let path = format!("/api/v1/tenants/{K}/calls?q={}", renkei_web_urlencode(q));
         out.push((path.clone(), projected(&api(&app, &path).await, "calls")));
-        let page = anon.get(&format!("/calls?q={}", renkei_web_urlencode(q))).await;
-        out.push((format!("/calls?q={q}"), Value::from(page.body.matches("class=\"card\"").count())));
+        let page = anon
+            .get(&format!("/calls?q={}", renkei_web_urlencode(q)))
+            .await;
+        out.push((
+            format!("/calls?q={q}"),
+            Value::from(page.body.matches("class=\"card\"").count()),
+        ));
     }
     app.stop().await;
     out
@@ -415,7 +449,10 @@ async fn the_migration_indexes_existing_calls(backend: Backend) {
     );
     assert_eq!(store.calls_rebuild().await.expect("rebuild"), 2);
     assert_eq!(
-        store.call_index_candidates("防災").await.expect("candidates"),
+        store
+            .call_index_candidates("防災")
+            .await
+            .expect("candidates"),
         vec![1, 4]
     );
 }

@@ -305,7 +305,10 @@ mod tests {
         assert_eq!(words, vec!["防災".to_string(), "ボウサイ".to_string()]);
         let (cond, binds) = word_condition(Backend::Sqlite, &words, 2).expect("words");
         assert!(cond.contains("MATCH $2"), "{cond}");
-        assert!(cond.contains("LIKE $3") && cond.contains("LIKE $4"), "{cond}");
+        assert!(
+            cond.contains("LIKE $3") && cond.contains("LIKE $4"),
+            "{cond}"
+        );
         assert_eq!(binds.len(), 3);
         assert!(word_condition(Backend::Postgres, &[], 1).is_none());
     }

@@ -187,11 +187,7 @@ impl CasesQuery {
             Some(p) => integer_in(p, 0, PAGE_MAX, "page")?,
             None => 0,
         };
-        Ok(CaseQuery {
-            q,
-            filters,
-            page,
-        })
+        Ok(CaseQuery { q, filters, page })
     }
 }
 

@@ -139,7 +139,11 @@ fn words(tr: &Tr, raw: Result<Query<CallsSearchQuery>, QueryRejection>) -> (Stri
                 .unwrap_or_default();
             (
                 shown,
-                format!("{} {}", tr.t1("cases-bad-param", "param", &b.param), tr.t(b.key)),
+                format!(
+                    "{} {}",
+                    tr.t1("cases-bad-param", "param", &b.param),
+                    tr.t(b.key)
+                ),
             )
         }
     }
@@ -238,7 +242,11 @@ pub async fn calls_block(
                 .take(CALLS_BLOCK_MAX as usize)
                 .map(|c| (c, t.full_name()))
                 .collect();
-            (found, total, format!("/t/{}/calls?q={}", t.code, urlencode(q)))
+            (
+                found,
+                total,
+                format!("/t/{}/calls?q={}", t.code, urlencode(q)),
+            )
         }
     };
     if total == 0 {
@@ -294,10 +302,7 @@ pub async fn national(
 ) -> Result<Response, WebError> {
     let prefectures = state.store.tenant_prefectures().await?;
     let (q, raw) = match query {
-        Ok(Query(q)) => (
-            checked_q(q.q.as_deref()).map_err(|b| (b, q.q.clone())),
-            q,
-        ),
+        Ok(Query(q)) => (checked_q(q.q.as_deref()).map_err(|b| (b, q.q.clone())), q),
         Err(_) => (
             Err((
                 BadParam {
