@@ -498,6 +498,21 @@ pub async fn public_list(app: &App, tenant: TenantCode) -> Result<Vec<StoredCall
     Ok(app.store.open_calls_public(tenant).await?)
 }
 
+/// The calls anyone may read that match the words of `q` (the call search: every word,
+/// folded, in the call's public content); all of them when `q` has no words.
+pub async fn public_search(app: &App, tenant: TenantCode, q: &str) -> Result<Vec<StoredCall>> {
+    let all = app.store.open_calls_public(tenant).await?;
+    Ok(
+        match app.store.public_call_matches(Some(tenant), q).await? {
+            None => all,
+            Some(ids) => all
+                .into_iter()
+                .filter(|c| ids.binary_search(&c.id).is_ok())
+                .collect(),
+        },
+    )
+}
+
 /// One call as anyone may read it; after the decision, who was chosen and why.
 pub async fn public_get(app: &App, tenant: TenantCode, id: i64) -> Result<PublicCall> {
     Ok(app.store.open_call_public(tenant, id).await?)

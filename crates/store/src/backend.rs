@@ -156,6 +156,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "public landing index",
         include_str!("../migrations/sqlite/0029_public_landing_index.sql"),
     ),
+    (
+        crate::open_calls::search::CALLS_MIGRATION,
+        "public call search",
+        include_str!("../migrations/sqlite/0030_public_call_search.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -297,6 +302,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         29,
         "public landing index",
         include_str!("../migrations/postgres/0029_public_landing_index.sql"),
+    ),
+    (
+        crate::open_calls::search::CALLS_MIGRATION,
+        "public call search",
+        include_str!("../migrations/postgres/0030_public_call_search.sql"),
     ),
 ];
 
@@ -461,6 +471,65 @@ impl Backend {
         }
     }
 
+    /// Writes the call index's documents of `rows` published calls (see
+    /// [`crate::open_calls::search`]): bind each call's id, then its document.
+    pub(crate) fn call_search_insert_sql(self, rows: usize) -> String {
+        let (column, value) = match self {
+            Self::Sqlite => ("rowid", "${}"),
+            Self::Postgres => ("call_id", "strip(to_tsvector('simple', ${}))"),
+        };
+        let tuples: Vec<String> = (0..rows)
+            .map(|i| {
+                format!(
+                    "(${}, {})",
+                    2 * i + 1,
+                    value.replace("{}", &(2 * i + 2).to_string())
+                )
+            })
+            .collect();
+        format!(
+            "INSERT INTO public_call_search ({column}, grams) VALUES {}",
+            tuples.join(", ")
+        )
+    }
+
+    /// Removes one call's document: bind the call's id, then the document it held (FTS5's
+    /// contentless table needs it; PostgreSQL ignores it).
+    pub(crate) fn call_search_delete_sql(self) -> &'static str {
+        match self {
+            Self::Sqlite => {
+                "INSERT INTO public_call_search (public_call_search, rowid, grams) \
+                 VALUES ('delete', $1, $2)"
+            }
+            Self::Postgres => "DELETE FROM public_call_search WHERE call_id = $1 AND $2 = $2",
+        }
+    }
+
+    /// Empties the call index's documents.
+    pub(crate) fn call_search_clear_sql(self) -> &'static str {
+        match self {
+            Self::Sqlite => {
+                "INSERT INTO public_call_search (public_call_search) VALUES ('delete-all')"
+            }
+            Self::Postgres => "DELETE FROM public_call_search",
+        }
+    }
+
+    /// A condition that holds for the indexed calls `pc` whose document has every token of
+    /// `param`.
+    pub(crate) fn call_search_match_sql(self, param: &str) -> String {
+        match self {
+            Self::Sqlite => format!(
+                "pc.call_id IN (SELECT rowid FROM public_call_search \
+                 WHERE public_call_search MATCH {param})"
+            ),
+            Self::Postgres => format!(
+                "pc.call_id IN (SELECT call_id FROM public_call_search \
+                 WHERE grams @@ plainto_tsquery('simple', {param}))"
+            ),
+        }
+    }
+
     pub fn migrations(self) -> &'static [(i64, &'static str, &'static str)] {
         match self {
             Self::Sqlite => SQLITE_MIGRATIONS,
@@ -620,7 +689,8 @@ impl Backend {
         .map(|r| r.try_get::<String, _>("name"))
         .filter(|n| {
             !matches!(n, Ok(n) if n.starts_with("proposal_search")
-                || n.starts_with("public_case_search"))
+                || n.starts_with("public_case_search")
+                || n.starts_with("public_call_search"))
         })
         .collect::<Result<_, _>>()?;
         let mut out = Vec::new();

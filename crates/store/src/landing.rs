@@ -129,33 +129,63 @@ impl Store {
         page: i64,
         per_page: i64,
     ) -> Result<(Vec<PublicCallRow>, i64)> {
+        self.public_calls_matching(prefecture, "", page, per_page)
+            .await
+    }
+
+    /// [`Store::public_calls`] narrowed to the calls matching the words of `q` (the call
+    /// search, [`crate::open_calls::search`]); a `q` without words narrows nothing.
+    pub async fn public_calls_matching(
+        &self,
+        prefecture: &str,
+        q: &str,
+        page: i64,
+        per_page: i64,
+    ) -> Result<(Vec<PublicCallRow>, i64)> {
         let today = self.today().to_string();
         let per_page = per_page.clamp(1, PUBLIC_CALLS_PER_PAGE_MAX);
         let page = page.clamp(0, PUBLIC_CALLS_PAGE_MAX);
-        let total: i64 = sqlx::query(&format!(
-            "SELECT COUNT(*) AS n FROM open_calls c WHERE {PUBLIC_CALLS_WHERE}"
-        ))
-        .bind(prefecture)
-        .fetch_one(self.pool())
-        .await?
-        .try_get("n")?;
-        let calls = sqlx::query(&format!(
-            "SELECT {} WHERE {PUBLIC_CALLS_WHERE} \
+        let words = crate::cases::query_words(q);
+        let narrowed = |first: usize| -> (String, Vec<String>) {
+            match crate::open_calls::search::word_condition(self.backend(), &words, first) {
+                Some((cond, binds)) => (
+                    format!(" AND c.id IN (SELECT pc.call_id FROM public_calls pc WHERE {cond})"),
+                    binds,
+                ),
+                None => (String::new(), Vec::new()),
+            }
+        };
+        let (extra, binds) = narrowed(2);
+        let sql =
+            format!("SELECT COUNT(*) AS n FROM open_calls c WHERE {PUBLIC_CALLS_WHERE}{extra}");
+        let mut query = sqlx::query(&sql).bind(prefecture);
+        for b in &binds {
+            query = query.bind(b.as_str());
+        }
+        let total: i64 = query.fetch_one(self.pool()).await?.try_get("n")?;
+        let (extra, binds) = narrowed(5);
+        let sql = format!(
+            "SELECT {} WHERE {PUBLIC_CALLS_WHERE}{extra} \
              ORDER BY CASE WHEN c.status = 'published' AND c.closes_on >= $2 AND c.opens_on <= $2 THEN 0 \
              WHEN c.status = 'published' AND c.opens_on > $2 THEN 1 ELSE 2 END, \
              CASE WHEN c.status = 'published' AND c.closes_on >= $2 THEN c.closes_on ELSE '' END, \
              c.closes_on DESC, c.id DESC LIMIT $3 OFFSET $4",
             call_columns(self.backend())
-        ))
-        .bind(prefecture)
-        .bind(&today)
-        .bind(per_page)
-        .bind(page * per_page)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| call_from_row(r, self.today()))
-        .collect::<Result<Vec<_>>>()?;
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(prefecture)
+            .bind(&today)
+            .bind(per_page)
+            .bind(page * per_page);
+        for b in &binds {
+            query = query.bind(b.as_str());
+        }
+        let calls = query
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| call_from_row(r, self.today()))
+            .collect::<Result<Vec<_>>>()?;
         Ok((self.with_names(calls).await?, total))
     }
 

@@ -76,6 +76,11 @@ async fn apply(
                 crate::cases::index::backfill(&mut tx, store.backend(), &store.now_ts()).await?;
             tracing::info!(cases = n, "indexed published partnerships as cases");
         }
+        if *version == crate::open_calls::search::CALLS_MIGRATION {
+            let n = crate::open_calls::search::backfill(&mut tx, store.backend(), &store.now_ts())
+                .await?;
+            tracing::info!(calls = n, "indexed published open calls for search");
+        }
         if *version == crate::proposals::SORT_KEY_MIGRATION {
             let n = crate::proposals::fill_sort_keys(&mut tx).await?;
             tracing::info!(partners = n, "gave partners their sort keys");

@@ -156,6 +156,7 @@ pub(crate) fn is_public_cacheable(path: &str) -> bool {
         | ["t", _code, "opendata"] => true,
         ["t", _code, "feeds", feed] => feed.ends_with(".atom"),
         ["api", "v1", "cases"] | ["api", "v1", "cases", _] | ["api", "v1", "stats"] => true,
+        ["api", "v1", "calls"] => true,
         ["api", "v1", "opendata", _] => true,
         ["api", "v1", "tenants", _code, "calls"] | ["api", "v1", "tenants", _code, "stats"] => true,
         _ => false,

@@ -526,6 +526,7 @@ fn book(config: &crate::WebConfig) -> RouteBook {
             api::partnerships::add_activity,
         )
         .get("/api/v1/tenants/{code}/calls", api::open_calls::list)
+        .get("/api/v1/calls", api::open_calls::national)
         .get(
             "/api/v1/tenants/{code}/calls/{id}/answers",
             api::open_calls::answers,

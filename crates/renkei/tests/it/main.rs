@@ -27,6 +27,7 @@ mod web_api;
 mod web_auth;
 mod web_bulk;
 mod web_cache;
+mod web_call_search;
 mod web_cases;
 mod web_departments;
 mod web_desk_profile;

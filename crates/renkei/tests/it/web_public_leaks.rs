@@ -46,6 +46,7 @@ const MUST_BE_STABLE: &[&str] = &[
     "/t/{code}/agreements",
     "/t/{code}/feeds/cases.atom",
     "/api/v1/cases",
+    "/api/v1/calls",
     "/api/v1/tenants/{code}/calls",
 ];
 

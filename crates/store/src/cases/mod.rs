@@ -82,6 +82,16 @@ pub fn case_fold(s: &str) -> String {
     out
 }
 
+/// The words of a query as the public searches use them (cases and open calls): at most
+/// [`MAX_WORDS`], each cut to [`MAX_WORD_CHARS`] and folded ([`case_fold`]).
+pub fn query_words(q: &str) -> Vec<String> {
+    q.split_whitespace()
+        .take(MAX_WORDS)
+        .map(|w| case_fold(&w.chars().take(MAX_WORD_CHARS).collect::<String>()))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
 /// A party's key for "the same partner elsewhere": its 法人番号 when known, else its name
 /// without legal-form words, folded and without spaces.
 pub fn partner_key(name: &str, corporate_number: Option<&str>) -> String {
@@ -227,12 +237,7 @@ enum Bind {
 fn conditions(store: &Store, q: &CaseQuery) -> (String, Vec<Bind>) {
     let mut conds = vec!["1 = 1".to_string()];
     let mut binds = Vec::new();
-    let words: Vec<String> =
-        q.q.split_whitespace()
-            .take(MAX_WORDS)
-            .map(|w| case_fold(&w.chars().take(MAX_WORD_CHARS).collect::<String>()))
-            .filter(|w| !w.is_empty())
-            .collect();
+    let words = query_words(&q.q);
     let tokens = crate::search::query_tokens("", words.iter().map(String::as_str));
     if !tokens.is_empty() {
         binds.push(Bind::Text(tokens.join(" ")));

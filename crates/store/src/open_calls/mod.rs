@@ -8,6 +8,7 @@
 //! evaluators; [`Store::open_call_public`] returns what anyone may read, and nothing of an
 //! answer that was not selected.
 
+pub mod search;
 mod writes;
 pub use writes::ScoreSheetInput;
 

@@ -145,6 +145,7 @@ impl Store {
         write_content(&mut tx, id, c).await?;
         tx.audit(who.event(Some(&code), "call.create", format!("call:{id}"), detail(c)))
             .await?;
+        tx.call_reindex(id).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -188,6 +189,7 @@ impl Store {
         write_content(&mut tx, id, c).await?;
         tx.audit(who.event(Some(&code), "call.update", format!("call:{id}"), detail(c)))
             .await?;
+        tx.call_reindex(id).await?;
         tx.commit().await
     }
 
@@ -282,6 +284,7 @@ impl Store {
             )
             .await?;
         }
+        tx.call_reindex(id).await?;
         tx.commit().await?;
         Ok(to)
     }
@@ -727,6 +730,7 @@ impl Store {
             serde_json::json!({"selected": chosen, "reason": reason}).to_string(),
         ))
         .await?;
+        tx.call_reindex(id).await?;
         tx.commit().await
     }
 }

@@ -96,7 +96,7 @@ pub struct BadParam {
     pub out_of_range: bool,
 }
 
-fn bad(param: &'static str) -> BadParam {
+pub(crate) fn bad(param: &'static str) -> BadParam {
     BadParam {
         param,
         key: "error-cases-bad-param",
@@ -108,7 +108,12 @@ fn value(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn integer_in(v: &str, min: i64, max: i64, param: &'static str) -> Result<i64, BadParam> {
+pub(crate) fn integer_in(
+    v: &str,
+    min: i64,
+    max: i64,
+    param: &'static str,
+) -> Result<i64, BadParam> {
     if v.is_empty() || v.len() > 19 || !v.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad(param));
     }
@@ -122,19 +127,26 @@ fn integer_in(v: &str, min: i64, max: i64, param: &'static str) -> Result<i64, B
     }
 }
 
+/// The query text of a public search (cases, open calls), trimmed: refused when longer than
+/// [`Q_MAX_CHARS`].
+pub fn checked_q(q: Option<&str>) -> Result<String, BadParam> {
+    let q = q.unwrap_or_default();
+    if q.chars().count() > Q_MAX_CHARS {
+        return Err(BadParam {
+            param: "q",
+            key: "error-cases-q-too-long",
+            out_of_range: true,
+        });
+    }
+    Ok(q.trim().to_string())
+}
+
 impl CasesQuery {
     /// The store's query, every value checked: an unknown code, a malformed number or one out
     /// of range is refused (never ignored or clamped). `fixed_tenant` (a tenant's own library)
     /// replaces the tenant and prefecture filters.
     pub fn to_store(&self, fixed_tenant: Option<&str>) -> Result<CaseQuery, BadParam> {
-        let q = self.q.clone().unwrap_or_default();
-        if q.chars().count() > Q_MAX_CHARS {
-            return Err(BadParam {
-                param: "q",
-                key: "error-cases-q-too-long",
-                out_of_range: true,
-            });
-        }
+        let q = checked_q(self.q.as_deref())?;
         let mut filters = Vec::new();
         match fixed_tenant {
             Some(t) => filters.push(("tenant".to_string(), t.to_string())),
@@ -175,11 +187,7 @@ impl CasesQuery {
             Some(p) => integer_in(p, 0, PAGE_MAX, "page")?,
             None => 0,
         };
-        Ok(CaseQuery {
-            q: q.trim().to_string(),
-            filters,
-            page,
-        })
+        Ok(CaseQuery { q, filters, page })
     }
 }
 

@@ -47,6 +47,7 @@ use utoipa::{Modify, OpenApi};
         partnerships::show,
         partnerships::add_activity,
         open_calls::list,
+        open_calls::national,
         open_calls::answers,
         opendata::partnerships,
         opendata::calls,

@@ -5,6 +5,7 @@
 //! [`crate::api::cases::CasesQuery`], shared with `GET /api/v1/cases`, so the page and the API
 //! give the same results; a bad one is a 400 page saying which.
 
+use super::calls_public::{CallsBlock, calls_block};
 use super::{html, numbered_pages};
 use crate::api::cases::{BadParam, CasesQuery};
 use crate::auth::{Ctx, known_tenant};
@@ -95,6 +96,8 @@ struct CasesTemplate {
     pages: Vec<(String, Option<String>, bool)>,
     prev: Option<String>,
     next: Option<String>,
+    /// The open calls matching the words (`/calls?q=`), when any do.
+    calls: Option<CallsBlock>,
 }
 
 /// The query's parameters as they stand (name, value), empty ones left out.
@@ -217,6 +220,7 @@ async fn render(
         pages: Vec::new(),
         prev: None,
         next: None,
+        calls: None,
     };
     let store_q = match parsed {
         Ok(s) => s,
@@ -230,6 +234,7 @@ async fn render(
     let current = params(&q, fixed.is_some());
     t.searched = current.iter().any(|(k, _)| *k == "q") || !store_q.filters.is_empty();
     let r: CaseResults = state.store.cases_search(&store_q).await?;
+    t.calls = calls_block(state, tr, t.tenant.as_ref(), &store_q.q).await?;
     t.hidden = current
         .iter()
         .filter(|(k, _)| *k != "q")

@@ -1,0 +1,22 @@
+-- The national search over published open calls (公募; see crates/store/src/open_calls/search.rs).
+-- One `public_calls` row per call anyone may read (published, closed or decided), written in
+-- the call's own write transaction on every change and absent for drafts and calls awaiting
+-- the desk; existing calls are indexed by the migrator right after this file. `search_text`
+-- holds only what the public call page shows (title, background, problem, constraints,
+-- offers, outcomes, eligibility), folded as the case search folds (NFKC, lower case,
+-- katakana, 株式会社 for (株)/㈱): never an answer, a score or the selection.
+-- Kept in step with ../postgres/0030_public_call_search.sql.
+CREATE TABLE public_calls (
+    call_id         INTEGER PRIMARY KEY REFERENCES open_calls (id) ON DELETE CASCADE,
+    tenant_code     TEXT NOT NULL REFERENCES tenants (code),
+    search_text     TEXT NOT NULL,
+    indexed_at      TEXT NOT NULL
+);
+CREATE INDEX public_calls_tenant ON public_calls (tenant_code, call_id);
+
+-- Bigram tokens without a tenant prefix, spelled in ASCII as in public_case_search; the rowid
+-- is the call's id. PostgreSQL keeps a GIN-indexed tsvector; the schema comparison leaves this
+-- table out.
+CREATE VIRTUAL TABLE public_call_search USING fts5(
+    grams, content = '', columnsize = 0, detail = none, tokenize = 'ascii'
+);
