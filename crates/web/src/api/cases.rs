@@ -142,6 +142,30 @@ pub fn checked_q(q: Option<&str>) -> Result<String, BadParam> {
 }
 
 impl CasesQuery {
+    /// The API reads a filter exactly as the document states it: one given without a value,
+    /// or with white space around it, is a 400 (`bad_request`), as in the other operations.
+    /// The pages, whose forms send their empty fields, read those as absent
+    /// ([`CasesQuery::to_store`]).
+    pub fn check_exact(&self) -> Result<(), BadParam> {
+        let filters = [
+            ("prefecture", &self.prefecture),
+            ("tenant", &self.tenant),
+            ("field", &self.field),
+            ("partner_type", &self.partner_type),
+            ("form", &self.form),
+            ("year", &self.year),
+            ("page", &self.page),
+        ];
+        for (param, v) in filters {
+            if let Some(v) = v
+                && (v.is_empty() || v.trim() != v)
+            {
+                return Err(bad(param));
+            }
+        }
+        Ok(())
+    }
+
     /// The store's query, every value checked: an unknown code, a malformed number or one out
     /// of range is refused (never ignored or clamped). `fixed_tenant` (a tenant's own library)
     /// replaces the tenant and prefecture filters.
@@ -326,6 +350,7 @@ pub async fn list(
 ) -> Result<Json<CasesResponse>, ApiError> {
     let Query(q) = query
         .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "error-bad-request"))?;
+    q.check_exact()?;
     let q = q.to_store(None)?;
     let r = state.store.cases_search(&q).await.map_err(internal)?;
     Ok(Json(results_json(&r)))

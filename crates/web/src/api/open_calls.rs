@@ -280,9 +280,19 @@ pub async fn national(
 pub struct CallPath {
     #[param(schema_with = oa::tenant_code, required = true)]
     pub code: String,
-    /// The call's id.
-    #[param(example = 3, required = true)]
-    pub id: i64,
+    /// The call's id. Read as text and parsed by the handler: a number the path cannot
+    /// hold is a JSON 404 like any other call this reader cannot see, never the router's
+    /// plain-text 400.
+    #[param(schema_with = crate::api::partnerships::id_param, example = 3, required = true)]
+    pub id: String,
+}
+
+/// A call's id from its path: a positive JSON-safe integer, else no such call (404).
+fn call_id(id: &str) -> Result<i64, ApiError> {
+    id.parse::<i64>()
+        .ok()
+        .filter(|n| (1..=crate::api::proposals::MAX_ID).contains(n))
+        .ok_or_else(ApiError::not_found)
 }
 
 /// The answers of a call.
@@ -332,6 +342,7 @@ pub async fn answers(
     if !api.actor.may_enter_staff_area(tenant) || api.actor.tenant != Some(tenant) {
         return Err(ApiError::forbidden());
     }
+    let id = call_id(&id)?;
     let by = api.caller();
     let (d, list) = cmd::answers(&state.app, &by, tenant, id).await?;
     // The averages are the score sheet's (desk and department); an evaluator gets none.
