@@ -47,7 +47,7 @@ done
 if [[ -z "$ST" ]]; then
   echo "installing schemathesis==$SCHEMATHESIS_VERSION into $VENV"
   PY="$(command -v python3 || command -v python || true)"
-  [[ -n "$PY" ]] || die "python3 is not installed"
+  [[ -n "$PY" ]] || die "python3 is not installed (schemathesis needs it)"
   if "$PY" -m venv "$VENV" >/dev/null 2>&1 && [[ -x "$VENV/bin/pip" ]]; then
     "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
     ST="$VENV/bin/schemathesis"
@@ -62,6 +62,8 @@ if [[ -z "$ST" ]]; then
 fi
 
 # --- the demo server ------------------------------------------------------------------------
+PY="$(command -v python3 || command -v python || true)"
+[[ -n "$PY" ]] || die "python3 is not installed"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/renkei-schemathesis.XXXXXX")"
 SERVER_PID=""
 cleanup() {
@@ -81,7 +83,7 @@ BASE=""
 for _ in $(seq 1 600); do
   kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log"; die "the server stopped"; }
   BASE="$(grep -Eo 'http://127\.0\.0\.1:[0-9]+' "$WORK/server.log" | head -1 || true)"
-  if [[ -n "$BASE" ]] && curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null; then
+  if [[ -n "$BASE" ]] && "$PY" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' "$BASE/healthz" 2>/dev/null; then
     break
   fi
   BASE=""
@@ -91,7 +93,6 @@ done
 
 # Realistic path values most of the time (the demo's local governments, cases and calls), so
 # that requests reach the handlers instead of stopping at 404; the rest stay generated.
-PY="$(command -v python3 || command -v python)"
 "$PY" - "$BASE" >"$WORK/schemathesis.toml" <<'TOML'
 import json, sys, urllib.request
 base = sys.argv[1]
@@ -139,5 +140,9 @@ if grep -q 'panicked' "$WORK/server.log"; then
   grep -A3 'panicked' "$WORK/server.log"
   status=1
 fi
-[[ "$status" == 0 ]] || die "schemathesis found problems (seed $SEED; server log above)"
+if [[ "$status" != 0 ]]; then
+  echo "the server's log (last 40 lines):"
+  tail -n 40 "$WORK/server.log"
+  die "schemathesis found problems (seed $SEED)"
+fi
 echo "schemathesis: no findings"
