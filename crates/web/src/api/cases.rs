@@ -4,11 +4,12 @@
 //! are cases (see `renkei_store::cases`); nothing of a proposal is read here.
 
 use crate::api::partnerships::{date_or_null, field_list, field_param, form, partner_type};
+use crate::api::proposals::ApiPath;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use renkei_domain::TenantCode;
 use renkei_domain::partnership::Form;
@@ -41,8 +42,9 @@ fn integer(min: i64, max: i64) -> Object {
         .build()
 }
 
+/// The query text refuses control characters (PostgreSQL cannot even hold NUL in text).
 pub fn q_param() -> Object {
-    string_max(Q_MAX_CHARS, None)
+    string_max(Q_MAX_CHARS, Some(r"^[^\u0000-\u001F\u007F-\u009F]*$"))
 }
 pub fn prefecture_param() -> Object {
     string_max(6, Some("^([0-9]{2}|[0-9]{6})$"))
@@ -65,7 +67,7 @@ pub fn id_param() -> Object {
 #[into_params(parameter_in = Query)]
 pub struct CasesQuery {
     /// Words (all must match; a phrase matches as written, folded: full/half width, kana,
-    /// 株式会社/(株)/㈱ alike).
+    /// 株式会社/(株)/㈱ alike). No control characters.
     #[param(schema_with = q_param)]
     pub q: Option<String>,
     /// 都道府県: its two-digit number (`27`) or its code (`270008`).
@@ -128,7 +130,7 @@ pub(crate) fn integer_in(
 }
 
 /// The query text of a public search (cases, open calls), trimmed: refused when longer than
-/// [`Q_MAX_CHARS`].
+/// [`Q_MAX_CHARS`] or holding a control character.
 pub fn checked_q(q: Option<&str>) -> Result<String, BadParam> {
     let q = q.unwrap_or_default();
     if q.chars().count() > Q_MAX_CHARS {
@@ -137,6 +139,10 @@ pub fn checked_q(q: Option<&str>) -> Result<String, BadParam> {
             key: "error-cases-q-too-long",
             out_of_range: true,
         });
+    }
+    // No control characters (PostgreSQL cannot even hold NUL in text).
+    if q.chars().any(char::is_control) {
+        return Err(bad("q"));
     }
     Ok(q.trim().to_string())
 }
@@ -399,7 +405,7 @@ pub struct CaseDetailJson {
 )]
 pub async fn show(
     State(state): State<AppState>,
-    Path(CasePath { id }): Path<CasePath>,
+    ApiPath(CasePath { id }): ApiPath<CasePath>,
 ) -> Result<Json<CaseDetailJson>, ApiError> {
     let id = integer_in(&id, 1, MAX_ID, "id")?;
     let not_found = || ApiError::new(StatusCode::NOT_FOUND, "case_not_found", "error-not-found");

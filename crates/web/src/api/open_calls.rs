@@ -7,13 +7,13 @@
 
 use crate::api::cases::{BadParam, bad, checked_q, integer_in, prefecture_param, q_param};
 use crate::api::openapi as oa;
-use crate::api::proposals::TenantPath;
+use crate::api::proposals::{ApiPath, TenantPath};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use renkei_app::open_calls as cmd;
 use renkei_domain::TenantCode;
@@ -181,7 +181,7 @@ async fn tenant_of(state: &AppState, code: &str) -> Result<TenantCode, ApiError>
 )]
 pub async fn list(
     State(state): State<AppState>,
-    Path(TenantPath { code }): Path<TenantPath>,
+    ApiPath(TenantPath { code }): ApiPath<TenantPath>,
     query: Result<Query<CallsSearchQuery>, QueryRejection>,
     headers: HeaderMap,
     api: Result<ApiUser, ApiError>,
@@ -334,7 +334,7 @@ pub struct AnswerJson {
 )]
 pub async fn answers(
     State(state): State<AppState>,
-    Path(CallPath { code, id }): Path<CallPath>,
+    ApiPath(CallPath { code, id }): ApiPath<CallPath>,
     api: Result<ApiUser, ApiError>,
 ) -> Result<Json<AnswersResponse>, ApiError> {
     let tenant = tenant_of(&state, &code).await?;
