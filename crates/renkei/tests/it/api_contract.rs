@@ -117,6 +117,20 @@ async fn case_filters_without_a_value(backend: Backend) {
         let r = c.api_get(ok, None).await;
         assert_eq!(r.status, 200, "{ok}: {}", r.body);
     }
+    // The national list of open calls alike.
+    for bad in [
+        "/api/v1/calls?prefecture=",
+        "/api/v1/calls?prefecture=%2027",
+        "/api/v1/calls?page=",
+    ] {
+        let r = c.api_get(bad, None).await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.body);
+        assert_eq!(r.json()["error"]["code"], "bad_request", "{bad}");
+    }
+    let r = c
+        .api_get("/api/v1/calls?q=&prefecture=27&page=0", None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
     let page = c
         .api_get("/cases?q=&tenant=&prefecture=&field=&year=&page=", None)
         .await;
@@ -163,6 +177,14 @@ async fn control_characters_in_text_parameters(backend: Backend) {
         assert_eq!(r.json()["error"]["code"], "bad_request", "q={q}");
         let page = c.api_get(&format!("/cases?q={q}"), None).await;
         assert_eq!(page.status, 400, "the page, q={q}");
+    }
+    for path in [
+        "/api/v1/calls?q=%00",
+        "/api/v1/tenants/272027/calls?q=a%00b",
+    ] {
+        let r = c.api_get(path, None).await;
+        assert_eq!(r.status, 400, "{path}: {}", r.body);
+        assert_eq!(r.json()["error"]["code"], "bad_request", "{path}");
     }
     let r = c.api_get("/api/v1/cases?q=%E9%98%B2%E7%81%BD", None).await;
     assert_eq!(r.status, 200, "{}", r.body);

@@ -260,6 +260,15 @@ pub async fn national(
     query: Result<Query<NationalCallsQuery>, QueryRejection>,
 ) -> Result<Json<NationalCallsResponse>, ApiError> {
     let Query(query) = query.map_err(|_| query_refused())?;
+    // As the case search: a filter without a value, or with white space around it, is a 400
+    // (the /calls page's form sends its empty fields, which the page reads as absent).
+    for (param, v) in [("prefecture", &query.prefecture), ("page", &query.page)] {
+        if let Some(v) = v
+            && (v.is_empty() || v.trim() != v)
+        {
+            return Err(bad(param).into());
+        }
+    }
     let prefectures = state.store.tenant_prefectures().await?;
     let s = query.to_search(&prefectures)?;
     let (rows, total) = state
