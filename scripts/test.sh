@@ -9,7 +9,9 @@
 # 3. installs the e2e node modules (npm ci) when missing or stale;
 # 4. drops leftover test databases (renkei_t_*, renkei_e2e_*);
 # 5. cargo fmt --check, clippy -D warnings, build, test;
-# 6. the browser end-to-end suite (e2e/, node --test) against SQLite and PostgreSQL.
+# 6. schemathesis against the demo server's /api/openapi.json (scripts/schemathesis.sh;
+#    installs its pinned version with pip when missing);
+# 7. the browser end-to-end suite (e2e/, node --test) against SQLite and PostgreSQL.
 #
 # Nothing is skipped, in CI (CI=true) or outside it: a missing prerequisite is
 # installed or the script fails.
@@ -127,6 +129,9 @@ cargo build --workspace
 
 stage "cargo test --workspace"
 cargo test --workspace
+
+stage "schemathesis against /api/openapi.json (the demo, no token; fixed seed)"
+bash scripts/schemathesis.sh target/debug/renkei
 
 # ---------------------------------------------------------------------------
 stage "End-to-end browser tests (Chromium, axe-core; SQLite and PostgreSQL)"

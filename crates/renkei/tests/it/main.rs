@@ -1,6 +1,7 @@
 //! The one integration-test binary. Every store and web test runs on SQLite and PostgreSQL
 //! (see `renkei_testkit::on_both!`), each against a fresh database.
 
+mod api_contract;
 mod api_proposals;
 mod bench_data;
 mod cli;

@@ -4,11 +4,12 @@
 //! are cases (see `renkei_store::cases`); nothing of a proposal is read here.
 
 use crate::api::partnerships::{date_or_null, field_list, field_param, form, partner_type};
+use crate::api::proposals::ApiPath;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use renkei_domain::TenantCode;
 use renkei_domain::partnership::Form;
@@ -41,8 +42,9 @@ fn integer(min: i64, max: i64) -> Object {
         .build()
 }
 
+/// The query text refuses control characters (PostgreSQL cannot even hold NUL in text).
 pub fn q_param() -> Object {
-    string_max(Q_MAX_CHARS, None)
+    string_max(Q_MAX_CHARS, Some(r"^[^\u0000-\u001F\u007F-\u009F]*$"))
 }
 pub fn prefecture_param() -> Object {
     string_max(6, Some("^([0-9]{2}|[0-9]{6})$"))
@@ -65,7 +67,7 @@ pub fn id_param() -> Object {
 #[into_params(parameter_in = Query)]
 pub struct CasesQuery {
     /// Words (all must match; a phrase matches as written, folded: full/half width, kana,
-    /// 株式会社/(株)/㈱ alike).
+    /// 株式会社/(株)/㈱ alike). No control characters.
     #[param(schema_with = q_param)]
     pub q: Option<String>,
     /// 都道府県: its two-digit number (`27`) or its code (`270008`).
@@ -128,7 +130,7 @@ pub(crate) fn integer_in(
 }
 
 /// The query text of a public search (cases, open calls), trimmed: refused when longer than
-/// [`Q_MAX_CHARS`].
+/// [`Q_MAX_CHARS`] or holding a control character.
 pub fn checked_q(q: Option<&str>) -> Result<String, BadParam> {
     let q = q.unwrap_or_default();
     if q.chars().count() > Q_MAX_CHARS {
@@ -138,10 +140,38 @@ pub fn checked_q(q: Option<&str>) -> Result<String, BadParam> {
             out_of_range: true,
         });
     }
+    // No control characters (PostgreSQL cannot even hold NUL in text).
+    if q.chars().any(char::is_control) {
+        return Err(bad("q"));
+    }
     Ok(q.trim().to_string())
 }
 
 impl CasesQuery {
+    /// The API reads a filter exactly as the document states it: one given without a value,
+    /// or with white space around it, is a 400 (`bad_request`), as in the other operations.
+    /// The pages, whose forms send their empty fields, read those as absent
+    /// ([`CasesQuery::to_store`]).
+    pub fn check_exact(&self) -> Result<(), BadParam> {
+        let filters = [
+            ("prefecture", &self.prefecture),
+            ("tenant", &self.tenant),
+            ("field", &self.field),
+            ("partner_type", &self.partner_type),
+            ("form", &self.form),
+            ("year", &self.year),
+            ("page", &self.page),
+        ];
+        for (param, v) in filters {
+            if let Some(v) = v
+                && (v.is_empty() || v.trim() != v)
+            {
+                return Err(bad(param));
+            }
+        }
+        Ok(())
+    }
+
     /// The store's query, every value checked: an unknown code, a malformed number or one out
     /// of range is refused (never ignored or clamped). `fixed_tenant` (a tenant's own library)
     /// replaces the tenant and prefecture filters.
@@ -326,6 +356,7 @@ pub async fn list(
 ) -> Result<Json<CasesResponse>, ApiError> {
     let Query(q) = query
         .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "error-bad-request"))?;
+    q.check_exact()?;
     let q = q.to_store(None)?;
     let r = state.store.cases_search(&q).await.map_err(internal)?;
     Ok(Json(results_json(&r)))
@@ -374,7 +405,7 @@ pub struct CaseDetailJson {
 )]
 pub async fn show(
     State(state): State<AppState>,
-    Path(CasePath { id }): Path<CasePath>,
+    ApiPath(CasePath { id }): ApiPath<CasePath>,
 ) -> Result<Json<CaseDetailJson>, ApiError> {
     let id = integer_in(&id, 1, MAX_ID, "id")?;
     let not_found = || ApiError::new(StatusCode::NOT_FOUND, "case_not_found", "error-not-found");

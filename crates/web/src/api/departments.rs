@@ -1,10 +1,10 @@
 use crate::api::openapi as oa;
-use crate::api::proposals::TenantPath;
+use crate::api::proposals::{ApiPath, TenantPath};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use renkei_domain::TenantCode;
 use serde::Serialize;
 
@@ -43,7 +43,7 @@ pub struct DepartmentJson {
 )]
 pub async fn list(
     State(state): State<AppState>,
-    Path(TenantPath { code }): Path<TenantPath>,
+    ApiPath(TenantPath { code }): ApiPath<TenantPath>,
     api: Result<ApiUser, ApiError>,
 ) -> Result<Json<DepartmentsResponse>, ApiError> {
     let tenant = TenantCode::parse(&code).map_err(|_| ApiError::tenant_not_found())?;

@@ -7,13 +7,13 @@
 
 use crate::api::cases::{BadParam, bad, checked_q, integer_in, prefecture_param, q_param};
 use crate::api::openapi as oa;
-use crate::api::proposals::TenantPath;
+use crate::api::proposals::{ApiPath, TenantPath};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use renkei_app::open_calls as cmd;
 use renkei_domain::TenantCode;
@@ -181,7 +181,7 @@ async fn tenant_of(state: &AppState, code: &str) -> Result<TenantCode, ApiError>
 )]
 pub async fn list(
     State(state): State<AppState>,
-    Path(TenantPath { code }): Path<TenantPath>,
+    ApiPath(TenantPath { code }): ApiPath<TenantPath>,
     query: Result<Query<CallsSearchQuery>, QueryRejection>,
     headers: HeaderMap,
     api: Result<ApiUser, ApiError>,
@@ -260,6 +260,15 @@ pub async fn national(
     query: Result<Query<NationalCallsQuery>, QueryRejection>,
 ) -> Result<Json<NationalCallsResponse>, ApiError> {
     let Query(query) = query.map_err(|_| query_refused())?;
+    // As the case search: a filter without a value, or with white space around it, is a 400
+    // (the /calls page's form sends its empty fields, which the page reads as absent).
+    for (param, v) in [("prefecture", &query.prefecture), ("page", &query.page)] {
+        if let Some(v) = v
+            && (v.is_empty() || v.trim() != v)
+        {
+            return Err(bad(param).into());
+        }
+    }
     let prefectures = state.store.tenant_prefectures().await?;
     let s = query.to_search(&prefectures)?;
     let (rows, total) = state
@@ -280,9 +289,19 @@ pub async fn national(
 pub struct CallPath {
     #[param(schema_with = oa::tenant_code, required = true)]
     pub code: String,
-    /// The call's id.
-    #[param(example = 3, required = true)]
-    pub id: i64,
+    /// The call's id. Read as text and parsed by the handler: a number the path cannot
+    /// hold is a JSON 404 like any other call this reader cannot see, never the router's
+    /// plain-text 400.
+    #[param(schema_with = crate::api::partnerships::id_param, example = 3, required = true)]
+    pub id: String,
+}
+
+/// A call's id from its path: a positive JSON-safe integer, else no such call (404).
+fn call_id(id: &str) -> Result<i64, ApiError> {
+    id.parse::<i64>()
+        .ok()
+        .filter(|n| (1..=crate::api::proposals::MAX_ID).contains(n))
+        .ok_or_else(ApiError::not_found)
 }
 
 /// The answers of a call.
@@ -324,7 +343,7 @@ pub struct AnswerJson {
 )]
 pub async fn answers(
     State(state): State<AppState>,
-    Path(CallPath { code, id }): Path<CallPath>,
+    ApiPath(CallPath { code, id }): ApiPath<CallPath>,
     api: Result<ApiUser, ApiError>,
 ) -> Result<Json<AnswersResponse>, ApiError> {
     let tenant = tenant_of(&state, &code).await?;
@@ -332,6 +351,7 @@ pub async fn answers(
     if !api.actor.may_enter_staff_area(tenant) || api.actor.tenant != Some(tenant) {
         return Err(ApiError::forbidden());
     }
+    let id = call_id(&id)?;
     let by = api.caller();
     let (d, list) = cmd::answers(&state.app, &by, tenant, id).await?;
     // The averages are the score sheet's (desk and department); an evaluator gets none.

@@ -538,7 +538,14 @@ fn amend(doc: &mut Value) {
         .filter_map(Value::as_object_mut)
         .flat_map(|item| item.values_mut())
     {
-        for param in op["parameters"].as_array_mut().into_iter().flatten() {
+        // `get_mut`, not indexing: `op["parameters"]` would add `"parameters": null` to an
+        // operation without parameters, which is not a valid document.
+        for param in op
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
             if param["in"] == "path" {
                 param["required"] = Value::Bool(true);
             }

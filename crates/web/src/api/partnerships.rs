@@ -4,14 +4,14 @@
 //! governments' staff get 403, an unknown local government or partnership 404; validation
 //! errors are 422 with a message per field and write nothing.
 
-use crate::api::proposals::{ApiJson, Fail, TenantPath, known_tenant, number, vocabulary};
+use crate::api::proposals::{ApiJson, ApiPath, Fail, TenantPath, known_tenant, number, vocabulary};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::i18n::{Lang, Tr};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use renkei_app::partnerships as cmd;
 use renkei_domain::TenantCode;
@@ -408,7 +408,7 @@ fn not_found() -> ApiError {
 )]
 pub async fn list(
     State(state): State<AppState>,
-    Path(TenantPath { code }): Path<TenantPath>,
+    ApiPath(TenantPath { code }): ApiPath<TenantPath>,
     api: Result<ApiUser, ApiError>,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<PartnershipsResponse>, Fail> {
@@ -447,7 +447,7 @@ pub async fn list(
 )]
 pub async fn show(
     State(state): State<AppState>,
-    Path(PartnershipPath { code, id }): Path<PartnershipPath>,
+    ApiPath(PartnershipPath { code, id }): ApiPath<PartnershipPath>,
     api: Result<ApiUser, ApiError>,
 ) -> Result<Json<PartnershipJson>, Fail> {
     let (tc, _) = staff(&state, &code, api).await?;
@@ -551,7 +551,7 @@ pub async fn show(
 )]
 pub async fn add_activity(
     State(state): State<AppState>,
-    Path(PartnershipPath { code, id }): Path<PartnershipPath>,
+    ApiPath(PartnershipPath { code, id }): ApiPath<PartnershipPath>,
     api: Result<ApiUser, ApiError>,
     body: Result<ApiJson<ActivityBody>, ApiError>,
 ) -> Result<(StatusCode, Json<ActivityJson>), Fail> {

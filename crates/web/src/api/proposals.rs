@@ -17,7 +17,8 @@ use crate::i18n::{Lang, Tr};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -185,6 +186,29 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
+/// Path parameters whose rejection — a segment that is not UTF-8 once percent-decoded
+/// (`/api/v1/tenants/%FF/stats`) — is the JSON 404 of a resource that does not exist, never
+/// the router's plain-text 400.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(t)) => Ok(Self(t)),
+            Err(rejection) => {
+                tracing::debug!(%rejection, "unreadable path");
+                Err(ApiError::not_found())
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Who is asking, and about which tenant
 
@@ -222,6 +246,11 @@ async fn find_proposal(
     tenant: TenantCode,
     receipt: &str,
 ) -> Result<Proposal, ApiError> {
+    // A receipt number is printable: one with a control character (PostgreSQL refuses NUL
+    // in text) names no proposal.
+    if receipt.chars().any(char::is_control) {
+        return Err(proposal_not_found());
+    }
     match state.store.proposal(tenant, receipt.trim()).await {
         Ok(p) => Ok(p),
         Err(StoreError::NotFound) => Err(proposal_not_found()),
@@ -712,7 +741,7 @@ pub struct RoutingPath {
 )]
 pub async fn submit(
     State(state): State<AppState>,
-    Path(TenantPath { code }): Path<TenantPath>,
+    ApiPath(TenantPath { code }): ApiPath<TenantPath>,
     req: Request,
 ) -> Result<(StatusCode, Json<SubmitResponse>), Fail> {
     let (tenant, tc) = known_tenant(&state, &code).await?;
@@ -1003,7 +1032,7 @@ fn inbox_filter(q: &InboxQuery) -> Result<InboxFilter, ApiError> {
 )]
 pub async fn list(
     State(state): State<AppState>,
-    Path(TenantPath { code }): Path<TenantPath>,
+    ApiPath(TenantPath { code }): ApiPath<TenantPath>,
     api: Result<ApiUser, ApiError>,
     query: Result<Query<InboxQuery>, QueryRejection>,
 ) -> Result<Json<InboxResponse>, Fail> {
@@ -1049,10 +1078,10 @@ pub async fn list(
 )]
 pub async fn show(
     State(state): State<AppState>,
-    Path(ProposalPath {
+    ApiPath(ProposalPath {
         code,
         receipt_number: receipt,
-    }): Path<ProposalPath>,
+    }): ApiPath<ProposalPath>,
     api: Result<ApiUser, ApiError>,
 ) -> Result<Json<ProposalDetail>, Fail> {
     let (_, tc) = known_tenant(&state, &code).await?;
@@ -1189,10 +1218,10 @@ impl TransitionBody {
 )]
 pub async fn transition(
     State(state): State<AppState>,
-    Path(ProposalPath {
+    ApiPath(ProposalPath {
         code,
         receipt_number: receipt,
-    }): Path<ProposalPath>,
+    }): ApiPath<ProposalPath>,
     api: Result<ApiUser, ApiError>,
     body: Result<ApiJson<TransitionBody>, ApiError>,
 ) -> Result<Json<ProposalSummary>, Fail> {
@@ -1250,10 +1279,10 @@ pub struct HearingBody {
 )]
 pub async fn hearing(
     State(state): State<AppState>,
-    Path(ProposalPath {
+    ApiPath(ProposalPath {
         code,
         receipt_number: receipt,
-    }): Path<ProposalPath>,
+    }): ApiPath<ProposalPath>,
     api: Result<ApiUser, ApiError>,
     body: Result<ApiJson<HearingBody>, ApiError>,
 ) -> Result<(StatusCode, Json<HearingJson>), Fail> {
@@ -1337,10 +1366,10 @@ pub struct RoutingsResponse {
 )]
 pub async fn route(
     State(state): State<AppState>,
-    Path(ProposalPath {
+    ApiPath(ProposalPath {
         code,
         receipt_number: receipt,
-    }): Path<ProposalPath>,
+    }): ApiPath<ProposalPath>,
     api: Result<ApiUser, ApiError>,
     body: Result<ApiJson<RoutingBody>, ApiError>,
 ) -> Result<(StatusCode, Json<RoutingsResponse>), Fail> {
@@ -1394,7 +1423,7 @@ pub struct AnswerBody {
 )]
 pub async fn answer(
     State(state): State<AppState>,
-    Path(RoutingPath { code, id }): Path<RoutingPath>,
+    ApiPath(RoutingPath { code, id }): ApiPath<RoutingPath>,
     api: Result<ApiUser, ApiError>,
     body: Result<ApiJson<AnswerBody>, ApiError>,
 ) -> Result<Json<RoutingJson>, Fail> {

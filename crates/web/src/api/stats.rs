@@ -2,11 +2,11 @@
 //! aggregate) and `GET /api/v1/tenants/{code}/stats` (one local government) — the numbers of
 //! the statistics pages, aggregate counts only.
 
-use crate::api::proposals::TenantPath;
+use crate::api::proposals::{ApiPath, TenantPath};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use renkei_domain::TenantCode;
 use renkei_domain::time::wareki_fiscal_year;
 use renkei_store::stats::{Stats, YearFigures};
@@ -140,7 +140,7 @@ pub async fn national(State(state): State<AppState>) -> Result<Json<StatsRespons
 )]
 pub async fn tenant(
     State(state): State<AppState>,
-    Path(TenantPath { code }): Path<TenantPath>,
+    ApiPath(TenantPath { code }): ApiPath<TenantPath>,
 ) -> Result<Json<StatsResponse>, ApiError> {
     let tenant = TenantCode::parse(&code).map_err(|_| ApiError::tenant_not_found())?;
     state
