@@ -264,6 +264,23 @@ impl Store {
     }
 
     /// The local governments whose desk takes proposals now, by code.
+    /// The codes of a prefecture's municipalities whose desks take proposals (a prefecture's
+    /// page marks them): the prefecture's rows only, never the nation's.
+    pub async fn open_desks_in(&self, prefecture: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT t.code FROM tenants t JOIN tenant_settings s ON s.tenant_code = t.code \
+             WHERE t.prefecture_code = $1 AND t.code <> $1 AND s.desk_opened_at IS NOT NULL \
+             AND EXISTS (SELECT 1 FROM users u WHERE u.tenant_code = t.code AND u.role = 'desk' \
+             AND u.disabled_at IS NULL) ORDER BY t.code",
+        )
+        .bind(prefecture)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("code").map_err(Into::into))
+            .collect()
+    }
+
     pub async fn open_desks(&self) -> Result<Vec<Tenant>> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM tenants WHERE code IN ({OPEN_DESKS}) ORDER BY code"

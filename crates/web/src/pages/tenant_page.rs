@@ -184,14 +184,7 @@ pub async fn get(
     let open_codes = if municipalities.is_empty() {
         Vec::new()
     } else {
-        state
-            .store
-            .open_desks()
-            .await?
-            .into_iter()
-            .filter(|t| t.prefecture_code == tenant.code)
-            .map(|t| t.code)
-            .collect()
+        state.store.open_desks_in(&tenant.code).await?
     };
     html(&TenantTemplate {
         closed,
