@@ -8,18 +8,22 @@
 //! to the next visitor without running the handler or reading the database, while all of
 //! these hold:
 //!
-//! - **the data it shows is unchanged.** Every change appends to its local government's audit
-//!   chain in its own transaction (`''` for entries of none), so the chains' lengths move with
-//!   every commit made through any app server. An answer keeps the version it was made at:
-//!   for a page that shows one local government's data only (its desk page, case library,
-//!   open calls, register, statistics, open-data page and feeds: [`scope`]) the length of its
-//!   chain plus the `''` chain's; for every other page (national pages, and a case page, which
-//!   lists the same partner's cases elsewhere) the sum of all chains.
-//!   Each server learns the lengths with one statement (`Store::audit_chain_lengths`) at most
-//!   every [`crate::WebConfig::public_cache_poll`] (default 1 s in the binary; 0 — on every
-//!   request, exact — in `WebConfig::default()`, which the tests use), and at once after any
-//!   write request it served itself (a desk officer who publishes sees the public page
-//!   change). So a change shows on every app server within that interval;
+//! - **for a local government's page** (everything under `/t/{code}` and the tenant API:
+//!   [`scope`]) **its data is unchanged.** Every change appends to its local government's
+//!   audit chain in its own transaction (`''` for entries of none), so the chains' lengths
+//!   move with every commit made through any app server. Such an answer keeps the length of
+//!   its local government's chain plus, for a municipality, its prefecture's, plus the `''`
+//!   chain's. Each server learns the lengths with one statement (`Store::audit_chain_lengths`)
+//!   at most every [`crate::WebConfig::public_cache_poll`] (1 s by default in the binary), and
+//!   at once after any write request it served itself (a desk officer who publishes sees the
+//!   public page change). So a change shows on every app server within that interval. What
+//!   such a page shows of other local governments (a case page's same partner elsewhere, a
+//!   prefecture's page marking its municipalities' open desks) is at most a minute old;
+//! - **a national page** (the landing page, national search, calls, statistics, feeds and
+//!   their JSON) is kept for its minute whatever changes, without reading anything — as the
+//!   landing page's figures and the national statistics already were. With a poll interval
+//!   of 0 (`WebConfig::default()`, which the tests use) the lengths are read on every public
+//!   request and national pages also follow every change at once (the sum of all chains);
 //! - it is the same **day in Japan** (days left to a closing date, dormancy marks);
 //! - it is at most [`MAX_AGE_SECS`] old by the store's clock (a call closes at its hour).
 //!
@@ -58,25 +62,28 @@ pub const MAX_KEY_BYTES: usize = 2048;
 /// The shortest text taken for a CSRF token when cutting it out (tokens are 43 characters).
 const TOKEN_MIN: usize = 32;
 
-/// Whose data a public path shows.
+/// Whose data a public path is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Scope {
-    /// One municipality's (and its prefecture's: a closed desk's page points to the
-    /// prefecture's desk when that one is open), by their chains.
+    /// One local government's pages, by the chains whose changes show at once: its own and,
+    /// for a municipality, its prefecture's (a closed desk's page points to the prefecture's
+    /// desk when that one is open).
     Tenant(Vec<String>),
-    /// Any local government's.
+    /// The national pages: every local government's data.
     National,
 }
 
-/// The scope of a public path. Only pages that show nothing of another local government than
-/// the municipality and its prefecture are [`Scope::Tenant`]; a prefecture's desk page lists
-/// its municipalities' desks and a case page the same partner's cases elsewhere, so they are
-/// national, as is a path whose code is no local government's.
+/// The scope of a public path: a page under `/t/{code}` (and the tenant API) is its local
+/// government's; a path whose code is no local government's, and everything else, national.
+/// What a local government's page shows of others (a prefecture's page marking its
+/// municipalities' open desks, a case page's same partner and similar cases elsewhere) is at
+/// most [`MAX_AGE_SECS`] old, as national pages are.
 pub(crate) fn scope(path: &str) -> Scope {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let code = match segments.as_slice() {
         ["t", code]
         | ["t", code, "cases"]
+        | ["t", code, "cases", _]
         | ["t", code, "calls"]
         | ["t", code, "calls", _]
         | ["t", code, "agreements"]
@@ -90,7 +97,8 @@ pub(crate) fn scope(path: &str) -> Scope {
         Ok(c) if c.kind() == renkei_domain::tenant::TenantKind::Municipality => {
             Scope::Tenant(vec![c.as_string(), c.prefecture_code().as_string()])
         }
-        _ => Scope::National,
+        Ok(c) => Scope::Tenant(vec![c.as_string()]),
+        Err(_) => Scope::National,
     }
 }
 
@@ -99,25 +107,24 @@ struct Heads {
     /// When the statement that read them was sent; `None` when they must be read again.
     polled: Option<Instant>,
     chains: HashMap<String, i64>,
-    total: i64,
 }
 
 impl Heads {
-    fn version(&self, scope: &Scope) -> i64 {
-        match scope {
-            Scope::National => self.total,
-            Scope::Tenant(codes) => codes
-                .iter()
-                .map(String::as_str)
-                .chain([""])
-                .map(|c| self.chains.get(c).copied().unwrap_or(0))
-                .sum(),
-        }
+    /// The version of a local government's pages: its chains' lengths and the shared one's.
+    fn version(&self, codes: &[String]) -> i64 {
+        codes
+            .iter()
+            .map(String::as_str)
+            .chain([""])
+            .map(|c| self.chains.get(c).copied().unwrap_or(0))
+            .sum()
     }
 }
 
 struct Entry {
-    version: i64,
+    /// The local government's version it was made at; `None` for a national page (kept for
+    /// its minute whatever changes).
+    version: Option<i64>,
     day: NaiveDate,
     read_at: DateTime<Utc>,
     headers: HeaderMap,
@@ -129,7 +136,7 @@ struct Entry {
 }
 
 impl Entry {
-    fn fresh(&self, version: i64, now: DateTime<Utc>) -> bool {
+    fn fresh(&self, version: Option<i64>, now: DateTime<Utc>) -> bool {
         self.version == version && self.young(now)
     }
 
@@ -163,7 +170,6 @@ impl PublicCache {
             heads: Mutex::new(Arc::new(Heads {
                 polled: None,
                 chains: HashMap::new(),
-                total: 0,
             })),
             polling: tokio::sync::Mutex::new(()),
             entries: Mutex::new(Entries::default()),
@@ -214,11 +220,9 @@ impl PublicCache {
     async fn poll(&self, store: &renkei_store::Store) -> renkei_store::Result<Arc<Heads>> {
         let started = Instant::now();
         let chains = store.audit_chain_lengths().await?;
-        let total = chains.values().sum();
         let read = Arc::new(Heads {
             polled: Some(started),
             chains,
-            total,
         });
         let mut heads = self.heads.lock().unwrap_or_else(|e| e.into_inner());
         // A reading sent later than the one kept replaces it (never the other way round).
@@ -235,7 +239,6 @@ impl PublicCache {
             *heads = Arc::new(Heads {
                 polled: None,
                 chains: heads.chains.clone(),
-                total: heads.total,
             });
         }
     }
@@ -243,7 +246,7 @@ impl PublicCache {
     fn lookup(
         &self,
         key: &str,
-        version: i64,
+        version: Option<i64>,
         now: DateTime<Utc>,
         token: &str,
     ) -> Option<(Response, String)> {
@@ -365,11 +368,20 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .get::<Ctx>()
         .map(|c| c.csrf.clone())
         .unwrap_or_default();
-    // Bounded by the request time-out (this layer is outside the routes' own): a database
-    // that does not answer is the route's to report.
-    let heads =
-        match tokio::time::timeout(state.config.request_timeout, cache.heads(&state.store)).await {
-            Ok(Ok(h)) => h,
+    let scope = scope(req.uri().path());
+    let version = match scope {
+        // Checked on every request (poll interval 0): national pages follow every change too.
+        // Otherwise they are kept for their minute without reading anything.
+        Scope::National if !cache.poll_every.is_zero() => None,
+        // Bounded by the request time-out (this layer is outside the routes' own): a
+        // database that does not answer is the route's to report.
+        _ => match tokio::time::timeout(state.config.request_timeout, cache.heads(&state.store))
+            .await
+        {
+            Ok(Ok(h)) => Some(match &scope {
+                Scope::Tenant(codes) => h.version(codes),
+                Scope::National => h.chains.values().sum(),
+            }),
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "could not read the data versions; answering uncached");
                 return next.run(req).await;
@@ -378,8 +390,8 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
                 tracing::warn!("reading the data versions timed out; answering uncached");
                 return next.run(req).await;
             }
-        };
-    let version = heads.version(&scope(req.uri().path()));
+        },
+    };
     let now = state.store.now();
     if let Some((hit, route)) = cache.lookup(&key, version, now, &token) {
         state.metrics.public_cache("hit");
@@ -445,7 +457,7 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 12, 1, h, m, s).unwrap()
     }
 
-    fn entry(version: i64, now: DateTime<Utc>, body: &str) -> Entry {
+    fn entry(version: Option<i64>, now: DateTime<Utc>, body: &str) -> Entry {
         Entry {
             version,
             day: jst_date(now),
@@ -470,6 +482,8 @@ mod tests {
         for p in [
             "/t/141003",
             "/t/141003/cases",
+            // Its own content at once; the same partner elsewhere within the minute.
+            "/t/141003/cases/12",
             "/t/141003/calls",
             "/t/141003/calls/5",
             "/t/141003/agreements",
@@ -488,15 +502,14 @@ mod tests {
             "/feeds/cases.atom",
             "/api/v1/cases",
             "/api/v1/cases/4",
-            // A prefecture's page lists its municipalities' desks.
-            "/t/140007",
-            "/t/140007/stats",
-            // A case page lists the same partner's cases elsewhere.
-            "/t/141003/cases/12",
             // No local government's code (a wrong check digit).
             "/t/141004",
         ] {
             assert_eq!(scope(p), Scope::National, "{p}");
+        }
+        // A prefecture's pages follow its own chain.
+        for p in ["/t/140007", "/t/140007/stats"] {
+            assert_eq!(scope(p), Scope::Tenant(vec!["140007".into()]), "{p}");
         }
     }
 
@@ -507,11 +520,12 @@ mod tests {
                 pairs.iter().map(|(c, n)| (c.to_string(), *n)).collect();
             Heads {
                 polled: None,
-                total: chains.values().sum(),
                 chains,
             }
         };
-        let yokohama = scope("/t/141003/agreements");
+        let Scope::Tenant(yokohama) = scope("/t/141003/agreements") else {
+            panic!("a municipality's page");
+        };
         let before = heads(&[("141003", 10), ("140007", 4), ("272027", 5), ("", 2)]);
         let other_moved = heads(&[("141003", 10), ("140007", 4), ("272027", 6), ("", 2)]);
         let own_moved = heads(&[("141003", 11), ("140007", 4), ("272027", 5), ("", 2)]);
@@ -521,25 +535,41 @@ mod tests {
         for moved in [&own_moved, &prefecture_moved, &shared_moved] {
             assert_ne!(before.version(&yokohama), moved.version(&yokohama));
         }
-        assert_ne!(
-            before.version(&Scope::National),
-            other_moved.version(&Scope::National)
-        );
     }
 
     #[tokio::test]
     async fn an_answer_is_given_while_the_version_the_day_and_the_minute_hold() {
         let cache = PublicCache::new(true, Duration::ZERO);
-        cache.keep("ja /".into(), entry(7, at(1, 0, 0), "<p>7</p>"));
-        let hit = |v, now| cache.lookup("ja /", v, now, "").map(|(r, _)| r);
-        assert_eq!(body_of(hit(7, at(1, 0, 59)).unwrap()).await, "<p>7</p>");
-        assert!(hit(8, at(1, 0, 1)).is_none(), "a change anywhere it shows");
-        assert!(hit(7, at(1, 1, 0)).is_none(), "a minute old");
-        assert!(hit(7, at(0, 59, 0)).is_none(), "a clock that went back");
-        cache.keep("ja /".into(), entry(7, at(14, 59, 30), "<p>7</p>"));
-        assert!(hit(7, at(14, 59, 40)).is_some());
-        assert!(hit(7, at(15, 0, 5)).is_none(), "midnight in Japan");
-        assert!(cache.lookup("en /", 7, at(14, 59, 40), "").is_none());
+        cache.keep(
+            "ja /t/272027".into(),
+            entry(Some(7), at(1, 0, 0), "<p>7</p>"),
+        );
+        let hit = |v, now| cache.lookup("ja /t/272027", v, now, "").map(|(r, _)| r);
+        assert_eq!(
+            body_of(hit(Some(7), at(1, 0, 59)).unwrap()).await,
+            "<p>7</p>"
+        );
+        assert!(hit(Some(8), at(1, 0, 1)).is_none(), "a change it shows");
+        assert!(hit(Some(7), at(1, 1, 0)).is_none(), "a minute old");
+        assert!(
+            hit(Some(7), at(0, 59, 0)).is_none(),
+            "a clock that went back"
+        );
+        cache.keep(
+            "ja /t/272027".into(),
+            entry(Some(7), at(14, 59, 30), "<p>7</p>"),
+        );
+        assert!(hit(Some(7), at(14, 59, 40)).is_some());
+        assert!(hit(Some(7), at(15, 0, 5)).is_none(), "midnight in Japan");
+        assert!(
+            cache
+                .lookup("en /t/272027", Some(7), at(14, 59, 40), "")
+                .is_none()
+        );
+        // A national page is kept for its minute, whatever changes.
+        cache.keep("ja /cases".into(), entry(None, at(1, 0, 0), "<p>n</p>"));
+        assert!(cache.lookup("ja /cases", None, at(1, 0, 59), "").is_some());
+        assert!(cache.lookup("ja /cases", None, at(1, 1, 0), "").is_none());
     }
 
     #[tokio::test]
@@ -552,11 +582,13 @@ mod tests {
         let parts = cut(&body, &alice);
         assert_eq!(parts.len(), 3);
         let now = at(1, 0, 0);
-        let mut e = entry(1, now, "");
+        let mut e = entry(Some(1), now, "");
         e.bytes = body.len();
         e.parts = parts;
         cache.keep("ja /t/141003/cases/1".into(), e);
-        let (resp, _) = cache.lookup("ja /t/141003/cases/1", 1, now, &bob).unwrap();
+        let (resp, _) = cache
+            .lookup("ja /t/141003/cases/1", Some(1), now, &bob)
+            .unwrap();
         let for_bob = body_of(resp).await;
         assert_eq!(for_bob, page.replace(&alice, &bob));
         assert!(!for_bob.contains(&alice));
@@ -570,15 +602,15 @@ mod tests {
         let big = "x".repeat(MAX_ENTRY_BYTES);
         let now = at(1, 0, 0);
         for i in 0..(MAX_BYTES / MAX_ENTRY_BYTES) + 5 {
-            cache.keep(format!("ja /cases?q={i}"), entry(1, now, &big));
+            cache.keep(format!("ja /cases?q={i}"), entry(None, now, &big));
             assert!(cache.held_bytes() <= MAX_BYTES);
         }
         // The newest is kept after the cache was full.
         let last = format!("ja /cases?q={}", (MAX_BYTES / MAX_ENTRY_BYTES) + 4);
-        assert!(cache.lookup(&last, 1, now, "").is_some());
+        assert!(cache.lookup(&last, None, now, "").is_some());
         // Replacing an answer does not count it twice.
         let held = cache.held_bytes();
-        cache.keep(last.clone(), entry(1, now, &big));
+        cache.keep(last.clone(), entry(None, now, &big));
         assert_eq!(cache.held_bytes(), held);
     }
 }

@@ -162,8 +162,11 @@ async fn another_server_sees_a_change_within_its_interval(backend: Backend) {
     )
     .await;
     let register = format!("/t/{K}/agreements");
+    let national = format!("/cases?q={}", "ポーリング確認");
     let case = a_case(&a).await;
     let mut visitor = slow.client();
+    let national_before = visitor.get(&national).await;
+    assert!(!national_before.body.contains("ポーリング確認の協定"));
     assert_eq!(
         visitor.get(&format!("/t/{K}/cases/{case}")).await.status,
         200
@@ -190,6 +193,16 @@ async fn another_server_sees_a_change_within_its_interval(backend: Backend) {
     assert!(
         visitor
             .get(&register)
+            .await
+            .body
+            .contains("ポーリング確認の協定")
+    );
+    // A national page is kept for its minute whatever changes, then made afresh.
+    assert_eq!(visitor.get(&national).await.body, national_before.body);
+    a.db().clock.advance(chrono::Duration::seconds(61));
+    assert!(
+        visitor
+            .get(&national)
             .await
             .body
             .contains("ポーリング確認の協定")
