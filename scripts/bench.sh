@@ -306,7 +306,7 @@ bench static-css          static  /static/css/renkei.css
 bench public-top          public  /
 bench public-prefecture   public  "/t/$PREF"
 bench public-desk-page    public  "/t/$T"
-bench intake-form         reference  "/t/$T/propose"
+bench public-intake-form  public  "/t/$T/propose"
 # --- the public side: national search (a two-character word and a phrase, with and without
 # facets), the case library, a case, the register, statistics, open calls, the open-data CSV
 bench public-search-2char  search "/cases?q=$(enc 防災)"
