@@ -737,3 +737,92 @@ on_both!(
     the_index_follows_changes,
     the_migration_indexes_existing_partnerships,
 );
+
+/// "Similar cases elsewhere" counts only the cases holding one of the rarest half of a title's
+/// bigrams (prefix filtering): for every case, the answer equals a count over every case.
+async fn similar_cases_equal_a_full_count(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let store = &app.store;
+    seed(store).await;
+    // Titles sharing more or less of one another, in three local governments.
+    for (code, title, field) in [
+        (KAWASAKI, "地域防災の備蓄と訓練の協力", "disaster"),
+        (SAPPORO, "地域防災の備蓄と訓練", "disaster"),
+        (SAPPORO, "地域防災の備蓄と訓練の連携", "childcare"),
+        (K, "防災の備蓄", "disaster"),
+        (KAWASAKI, "子育て応援ひろばの運営", "childcare"),
+        (K, "子育て応援ひろばの共同運営と連携", "childcare"),
+        (SAPPORO, "応援ひろばの共同運営", "childcare"),
+    ] {
+        create(
+            store,
+            code,
+            input(
+                title,
+                &[company("類似確認株式会社")],
+                &[field],
+                "2025-05-01",
+                true,
+            ),
+            PartnershipStatus::Active,
+        )
+        .await;
+    }
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT partnership_id, gram FROM public_case_grams")
+            .fetch_all(store.pool())
+            .await
+            .expect("grams");
+    let cases: Vec<(i64, String)> =
+        sqlx::query_as("SELECT partnership_id, tenant_code FROM public_cases")
+            .fetch_all(store.pool())
+            .await
+            .expect("cases");
+    let fields: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT partnership_id, value FROM public_case_facets WHERE facet = 'field'",
+    )
+    .fetch_all(store.pool())
+    .await
+    .expect("fields");
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut grams: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
+    for (id, g) in rows {
+        grams.entry(id).or_default().insert(g);
+    }
+    let mut field_of: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
+    for (id, f) in fields {
+        field_of.entry(id).or_default().insert(f);
+    }
+    let tenant: BTreeMap<i64, String> = cases.iter().cloned().collect();
+    let mut compared = 0;
+    for (id, _) in &cases {
+        let empty = BTreeSet::new();
+        let mine = grams.get(id).unwrap_or(&empty);
+        let my_fields = field_of.get(id).unwrap_or(&empty);
+        let mut want: Vec<(usize, i64)> = cases
+            .iter()
+            .filter(|(o, t)| o != id && *t != tenant[id])
+            .filter(|(o, _)| !field_of.get(o).unwrap_or(&empty).is_disjoint(my_fields))
+            .map(|(o, _)| {
+                (
+                    grams.get(o).unwrap_or(&empty).intersection(mine).count(),
+                    *o,
+                )
+            })
+            .filter(|(shared, _)| shared * 2 > mine.len() && !mine.is_empty())
+            .collect();
+        want.sort_by(|a, b| b.cmp(a));
+        let want: Vec<i64> = want.into_iter().take(5).map(|(_, o)| o).collect();
+        let got: Vec<i64> = store
+            .cases_similar(*id, 5)
+            .await
+            .expect("similar")
+            .iter()
+            .map(|h| h.id)
+            .collect();
+        assert_eq!(got, want, "case {id}");
+        compared += usize::from(!want.is_empty());
+    }
+    assert!(compared >= 6, "only {compared} cases had similar cases");
+}
+on_both!(similar_cases_equal_a_full_count);

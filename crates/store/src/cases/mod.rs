@@ -489,33 +489,54 @@ impl Store {
 
     /// "Similar cases elsewhere": other tenants' cases sharing a field with this one and more
     /// than half of its title's bigrams; most shared first, then newest, at most `limit`.
+    ///
+    /// A case sharing more than half of the title's `G` bigrams lacks fewer than `G/2` of
+    /// them, so it holds at least one of any `⌈G/2⌉` of them: only the cases holding one of the
+    /// `⌈G/2⌉` rarest are counted (prefix filtering; the same answer as counting every case
+    /// that shares any bigram, which joined 369,075 rows — 2.5 s on PostgreSQL — for one case
+    /// of the national data set whose title shares common words with thousands).
     pub async fn cases_similar(&self, id: i64, limit: i64) -> Result<Vec<CaseHit>> {
-        let r =
-            sqlx::query("SELECT COUNT(*) AS n FROM public_case_grams WHERE partnership_id = $1")
-                .bind(id)
-                .fetch_one(self.pool())
-                .await?;
-        let grams: i64 = r.try_get("n")?;
-        if grams == 0 {
-            return Ok(Vec::new());
-        }
-        let rows = sqlx::query(
-            "SELECT g.partnership_id, COUNT(*) AS shared FROM public_case_grams g \
-             JOIN public_case_grams mine ON mine.gram = g.gram AND mine.partnership_id = $1 \
-             JOIN public_cases c ON c.partnership_id = g.partnership_id \
-             JOIN public_cases me ON me.partnership_id = $1 \
-             WHERE c.tenant_code <> me.tenant_code \
-             AND EXISTS (SELECT 1 FROM public_case_facets f1 JOIN public_case_facets f2 \
-                 ON f2.partnership_id = $1 AND f2.facet = 'field' AND f2.value = f1.value \
-                 WHERE f1.partnership_id = g.partnership_id AND f1.facet = 'field') \
-             GROUP BY g.partnership_id HAVING COUNT(*) * 2 > $2 \
-             ORDER BY COUNT(*) DESC, g.partnership_id DESC LIMIT $3",
+        let mut grams: Vec<(i64, String)> = sqlx::query(
+            "SELECT m.gram, (SELECT COUNT(*) FROM public_case_grams x WHERE x.gram = m.gram) AS n \
+             FROM public_case_grams m WHERE m.partnership_id = $1",
         )
         .bind(id)
-        .bind(grams)
-        .bind(limit.clamp(1, 50))
         .fetch_all(self.pool())
-        .await?;
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get::<i64, _>("n")?, r.try_get::<String, _>("gram")?)))
+        .collect::<Result<_>>()?;
+        if grams.is_empty() {
+            return Ok(Vec::new());
+        }
+        let total = grams.len() as i64;
+        grams.sort();
+        let rare = &grams[..grams.len() - grams.len() / 2];
+        let marks: Vec<String> = (0..rare.len()).map(|i| format!("${}", i + 4)).collect();
+        let sql = format!(
+            "WITH cand AS MATERIALIZED (SELECT DISTINCT r.partnership_id FROM public_case_grams r \
+             WHERE r.gram IN ({}) AND r.partnership_id <> $1) \
+             SELECT g.partnership_id, COUNT(*) AS shared FROM cand \
+             JOIN public_cases c ON c.partnership_id = cand.partnership_id \
+             JOIN public_cases me ON me.partnership_id = $1 \
+             JOIN public_case_grams g ON g.partnership_id = cand.partnership_id \
+             WHERE g.gram IN (SELECT m.gram FROM public_case_grams m WHERE m.partnership_id = $1) \
+             AND c.tenant_code <> me.tenant_code \
+             AND EXISTS (SELECT 1 FROM public_case_facets f1 JOIN public_case_facets f2 \
+                 ON f2.partnership_id = $1 AND f2.facet = 'field' AND f2.value = f1.value \
+                 WHERE f1.partnership_id = cand.partnership_id AND f1.facet = 'field') \
+             GROUP BY g.partnership_id HAVING COUNT(*) * 2 > $2 \
+             ORDER BY COUNT(*) DESC, g.partnership_id DESC LIMIT $3",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(id)
+            .bind(total)
+            .bind(limit.clamp(1, 50));
+        for (_, gram) in rare {
+            query = query.bind(gram.as_str());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         let ids = rows
             .iter()
             .map(|r| r.try_get("partnership_id"))
