@@ -161,6 +161,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "public call search",
         include_str!("../migrations/sqlite/0030_public_call_search.sql"),
     ),
+    (
+        31,
+        "case partner types",
+        include_str!("../migrations/sqlite/0031_case_partner_types.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -307,6 +312,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         crate::open_calls::search::CALLS_MIGRATION,
         "public call search",
         include_str!("../migrations/postgres/0030_public_call_search.sql"),
+    ),
+    (
+        31,
+        "case partner types",
+        include_str!("../migrations/postgres/0031_case_partner_types.sql"),
     ),
 ];
 

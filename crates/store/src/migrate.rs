@@ -71,7 +71,15 @@ async fn apply(
                 "refolded and reindexed proposals for search"
             );
         }
-        if *version == crate::cases::CASES_MIGRATION {
+        // The case index is filled once the rows have every column the indexer writes: at
+        // the last migration that gave them one. A database that had its cases indexed already
+        // (at 26–30) had the new column filled by the migration's own statement.
+        if *version == crate::cases::CASES_COLUMNS_MIGRATION
+            && sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM public_cases")
+                .fetch_one(&mut *tx)
+                .await?
+                == 0
+        {
             let n =
                 crate::cases::index::backfill(&mut tx, store.backend(), &store.now_ts()).await?;
             tracing::info!(cases = n, "indexed published partnerships as cases");

@@ -3,7 +3,8 @@
 //! The public side (the landing page, the case library and search, open calls, the agreement
 //! register, statistics, feeds, a desk's public page and their JSON: every path
 //! [`crate::middleware::is_public_cacheable`] names) shows the same thing to every visitor who
-//! is not signed in, except the visitor's CSRF token in the case page's feedback form and the
+//! is not signed in (and the intake form, unless it shows a draft back from its confirmation
+//! page), except the visitor's CSRF token in the case page's feedback form and the
 //! language. So the answer a handler gave is kept, by path with query and language, and given
 //! to the next visitor without running the handler or reading the database, while all of
 //! these hold:
@@ -90,6 +91,7 @@ pub(crate) fn scope(path: &str) -> Scope {
         | ["t", code, "stats"]
         | ["t", code, "opendata"]
         | ["t", code, "feeds", _]
+        | ["t", code, "propose"]
         | ["api", "v1", "tenants", code, _] => *code,
         _ => return Scope::National,
     };
@@ -316,10 +318,29 @@ fn cut(body: &Bytes, token: &str) -> Vec<Bytes> {
     parts
 }
 
+/// Whether a request is for the intake form as every visitor sees it: `/t/{code}/propose`,
+/// without `draft` in its query (a form back from its confirmation page shows what that visitor
+/// typed, and is never kept). The form is the desk page's data (its profile, whether it is
+/// open, an open call's title), so it is kept as that page is; its CSRF token is the
+/// visitor's own, as on every kept page.
+fn is_intake_form(req: &Request) -> bool {
+    let segments: Vec<&str> = req
+        .uri()
+        .path()
+        .trim_start_matches('/')
+        .split('/')
+        .collect();
+    matches!(segments.as_slice(), ["t", _, "propose"])
+        && !req
+            .uri()
+            .query()
+            .is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k.trim() == "draft"))
+}
+
 /// Whether a request may be answered from, and stored in, the cache.
 fn eligible(req: &Request) -> bool {
     req.method() == Method::GET
-        && crate::middleware::is_public_cacheable(req.uri().path())
+        && (crate::middleware::is_public_cacheable(req.uri().path()) || is_intake_form(req))
         && !req.headers().contains_key(header::AUTHORIZATION)
         && cookie(req.headers(), SESSION_COOKIE).is_none()
         && req

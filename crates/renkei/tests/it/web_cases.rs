@@ -729,13 +729,91 @@ async fn the_migration_indexes_existing_partnerships(backend: Backend) {
     assert_eq!(r.items[0].id, 1);
     assert_eq!(r.items[0].tenant_name, "神奈川県川崎市");
     assert_eq!(r.items[0].year, 2025);
+    assert!(
+        r.facets
+            .iter()
+            .any(|f| f.facet == "partner_type" && f.value == "company" && f.count == 1)
+    );
     assert!(store.case_by_id(2).await.is_err());
+}
+
+/// A database whose cases were indexed before the rows carried their parties' types (26–30)
+/// has them filled from the facet rows by migration 31, and its facet counts stay right.
+async fn the_partner_types_column_is_filled_for_indexed_cases(backend: Backend) {
+    let db = renkei_testkit::TestDb::new(backend);
+    let store = Store::connect(&db.url)
+        .await
+        .expect("connect")
+        .with_clock(db.clock.clone());
+    renkei_store::migrate::run_until(&store, 30)
+        .await
+        .expect("up to 30");
+    let ts = "2026-11-24T01:00:00.000Z";
+    let mut statements = vec![
+        format!(
+            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
+             VALUES ('140007', 'prefecture', '140007', '神奈川県', '神奈川県', 'カナガワケン', 'カナガワケン', '{ts}', '{ts}')"
+        ),
+        format!(
+            "INSERT INTO partnerships (id, tenant_code, form, status, title, purpose, summary, city_role, route, \
+             signed_on, auto_renew, fiscal_justification, published, created_by, created_at, updated_at) \
+             VALUES (7, '140007', 'comprehensive', 'active', '県の連携', '目的', '概要', '役割', '', \
+             '2025-04-01', 0, '', 1, 'cli', '{ts}', '{ts}')"
+        ),
+        format!(
+            "INSERT INTO public_cases (partnership_id, tenant_code, prefecture_code, form, status, title, \
+             partners, fields, signed_on, starts_on, ends_on, year, sort_on, search_text, indexed_at) \
+             VALUES (7, '140007', '14', 'comprehensive', 'active', '県の連携', 'NPO、会社', 'disaster', \
+             '2025-04-01', NULL, NULL, 2025, '2025-04-01', '県の連携', '{ts}')"
+        ),
+    ];
+    for (facet, value) in [
+        ("prefecture", "14"),
+        ("tenant", "140007"),
+        ("form", "comprehensive"),
+        ("year", "2025"),
+        ("field", "disaster"),
+        ("partner_type", "npo"),
+        ("partner_type", "company"),
+    ] {
+        statements.push(format!(
+            "INSERT INTO public_case_facets (partnership_id, facet, value) VALUES (7, '{facet}', '{value}')"
+        ));
+    }
+    for sql in &statements {
+        sqlx::query(sql)
+            .execute(store.pool())
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    renkei_store::migrate::run(&store).await.expect("the rest");
+    let kept: String =
+        sqlx::query_scalar("SELECT partner_types FROM public_cases WHERE partnership_id = 7")
+            .fetch_one(store.pool())
+            .await
+            .expect("partner types");
+    assert_eq!(kept, "company,npo");
+    let r = store
+        .cases_search(&renkei_store::cases::CaseQuery::default())
+        .await
+        .expect("search");
+    assert_eq!(r.total, 1);
+    for value in ["company", "npo"] {
+        assert!(
+            r.facets
+                .iter()
+                .any(|f| f.facet == "partner_type" && f.value == value && f.count == 1),
+            "{value}: {:?}",
+            r.facets
+        );
+    }
 }
 
 on_both!(
     search_across_local_governments,
     the_index_follows_changes,
     the_migration_indexes_existing_partnerships,
+    the_partner_types_column_is_filled_for_indexed_cases,
 );
 
 /// "Similar cases elsewhere" counts only the cases holding one of the rarest half of a title's
@@ -826,3 +904,138 @@ async fn similar_cases_equal_a_full_count(backend: Backend) {
     assert!(compared >= 6, "only {compared} cases had similar cases");
 }
 on_both!(similar_cases_equal_a_full_count);
+
+/// The search's one pass (total, page and facet counts from one statement) equals what the
+/// index's own rows say, read whole and decided here: every case whose folded text holds each
+/// word and which has each filter's value, newest first, and each facet value's number of such
+/// cases — for words the index alone decides (two letters), longer ones, filters and pages.
+async fn search_equals_a_full_count(backend: Backend) {
+    use renkei_store::cases::{CaseQuery, FACET_VALUES_MAX, FACETS, PER_PAGE, query_words};
+    use std::collections::{BTreeMap, BTreeSet};
+    let app = TestApp::spawn_demo(backend).await;
+    let store = &app.store;
+    seed(store).await;
+    // More cases than a page, some with two parties of different types.
+    for i in 0..25 {
+        let mut parties = vec![company("検索確認株式会社")];
+        if i % 3 == 0 {
+            parties.push(Party {
+                name: "検索確認の会",
+                kind: "npo",
+                cn: "",
+            });
+        }
+        create(
+            store,
+            [K, KAWASAKI, SAPPORO][i % 3],
+            input(
+                &format!("防災と子育ての連携その{i}"),
+                &parties,
+                &[["disaster", "childcare"][i % 2]],
+                &format!("20{:02}-0{}-1{}", 20 + i % 6, 1 + i % 9, i % 10),
+                true,
+            ),
+            PartnershipStatus::Active,
+        )
+        .await;
+    }
+    let cases: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT partnership_id, sort_on, search_text FROM public_cases")
+            .fetch_all(store.pool())
+            .await
+            .expect("cases");
+    let facet_rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT partnership_id, facet, value FROM public_case_facets")
+            .fetch_all(store.pool())
+            .await
+            .expect("facets");
+    let mut facets_of: BTreeMap<i64, BTreeSet<(String, String)>> = BTreeMap::new();
+    for (id, f, v) in facet_rows {
+        facets_of.entry(id).or_default().insert((f, v));
+    }
+    let mut compared = 0;
+    for (q, filters, page) in [
+        ("", vec![], 0),
+        ("", vec![], 1),
+        ("防災", vec![], 0),
+        ("防災", vec![], 1),
+        ("ぼうさい 子育", vec![], 0),
+        ("防災 子育て", vec![("field", "childcare")], 0),
+        ("連携その1", vec![], 0),
+        (
+            "防災",
+            vec![("prefecture", "14"), ("partner_type", "npo")],
+            0,
+        ),
+        ("", vec![("year", "2021")], 0),
+        ("株式会社", vec![("form", "comprehensive")], 0),
+    ] {
+        let query = CaseQuery {
+            q: q.into(),
+            filters: filters
+                .iter()
+                .map(|(f, v)| (f.to_string(), v.to_string()))
+                .collect(),
+            page,
+        };
+        let words = query_words(q);
+        let mut want: Vec<(&String, i64)> = cases
+            .iter()
+            .filter(|(_, _, text)| words.iter().all(|w| text.contains(w.as_str())))
+            .filter(|(id, _, _)| {
+                filters
+                    .iter()
+                    .all(|(f, v)| facets_of[id].contains(&(f.to_string(), v.to_string())))
+            })
+            .map(|(id, sort_on, _)| (sort_on, *id))
+            .collect();
+        want.sort_by(|a, b| b.cmp(a));
+        let mut counts: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for (_, id) in &want {
+            for fv in &facets_of[id] {
+                *counts.entry(fv.clone()).or_default() += 1;
+            }
+        }
+        let mut want_facets = Vec::new();
+        for facet in FACETS {
+            let mut values: Vec<(String, i64)> = counts
+                .iter()
+                .filter(|((f, _), _)| f == facet)
+                .map(|((_, v), n)| (v.clone(), *n))
+                .collect();
+            if facet == "year" {
+                values.sort_by(|a, b| b.0.cmp(&a.0));
+            } else {
+                values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            }
+            values.truncate(FACET_VALUES_MAX);
+            want_facets.extend(values.into_iter().map(|(v, n)| (facet.to_string(), v, n)));
+        }
+        let start = (page * PER_PAGE) as usize;
+        let want_ids: Vec<i64> = want
+            .iter()
+            .skip(start)
+            .take(PER_PAGE as usize)
+            .map(|(_, id)| *id)
+            .collect();
+
+        let got = store.cases_search(&query).await.expect("search");
+        assert_eq!(got.total, want.len() as i64, "{q} {filters:?}");
+        assert_eq!(
+            got.items.iter().map(|h| h.id).collect::<Vec<_>>(),
+            want_ids,
+            "{q} {filters:?} page {page}"
+        );
+        assert_eq!(
+            got.facets
+                .iter()
+                .map(|f| (f.facet.clone(), f.value.clone(), f.count))
+                .collect::<Vec<_>>(),
+            want_facets,
+            "{q} {filters:?}"
+        );
+        compared += usize::from(!want_ids.is_empty());
+    }
+    assert!(compared >= 8, "only {compared} searches found anything");
+}
+on_both!(search_equals_a_full_count);

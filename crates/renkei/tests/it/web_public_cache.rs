@@ -237,3 +237,51 @@ async fn another_server_sees_a_change_within_its_interval(backend: Backend) {
     );
     quick.stop().await;
 }
+
+on_both!(the_intake_form_is_kept_but_never_a_visitors_draft);
+async fn the_intake_form_is_kept_but_never_a_visitors_draft(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let form = format!("/t/{K}/propose");
+    let first = app.client().get(&form).await;
+    assert_eq!(first.status, 200);
+
+    // The next visitor is answered from the cache, with a token of their own that works.
+    let mut visitor = app.client();
+    let hits = cache_count(&app, "hit").await;
+    let answer =
+        super::web_proposals::propose_form(&mut visitor, "キャッシュされた様式から", None, &[])
+            .await;
+    assert_eq!(
+        cache_count(&app, "hit").await,
+        hits + 1,
+        "the form was kept"
+    );
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let confirm = answer.location.clone().expect("to the confirmation page");
+    let draft = confirm.rsplit('/').next().expect("token").to_string();
+
+    // Back from the confirmation page, the form shows what this visitor typed: never kept,
+    // however the parameter is spelled.
+    for query in [format!("draft={draft}"), format!("dr%61ft={draft}")] {
+        let hits = cache_count(&app, "hit").await;
+        for _ in 0..2 {
+            let back = visitor.get(&format!("{form}?{query}")).await;
+            assert_eq!(back.status, 200);
+            assert!(back.body.contains("value=\"キャッシュされた様式から\""));
+        }
+        assert_eq!(cache_count(&app, "hit").await, hits, "{query}");
+    }
+
+    // Closing the desk shows at once on the kept form.
+    app.store
+        .desk_close(&Who::cli(), k())
+        .await
+        .expect("close the desk");
+    let closed = app.client().get(&form).await;
+    assert_eq!(closed.status, 200);
+    assert!(closed.body.contains("現在、提案を受け付けていません"));
+    assert!(
+        !closed.body.contains("name=\"org_name\""),
+        "no form once closed"
+    );
+}

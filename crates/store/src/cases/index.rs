@@ -1,7 +1,7 @@
 //! Writing the case index: one `public_cases` row per case with its facet values, party keys,
 //! title bigrams and search document. [`reindex`] runs inside the partnership's own write
 //! transaction (every partnership change passes through `WriteTx::partnership_event`, which
-//! calls it); [`backfill`] indexes everything after migration 26 and after a bulk load.
+//! calls it); [`backfill`] indexes everything after migration 31 and after a bulk load.
 
 use super::{case_fold, partner_key, title_grams};
 use crate::partnerships::CASE_STATUS_SQL;
@@ -200,10 +200,13 @@ async fn index_range(
             fv.insert(("field", f.clone()));
         }
         let mut keys = BTreeSet::new();
+        let mut partner_types = BTreeSet::new();
         for (name, kind, cn) in &d.parties {
             fv.insert(("partner_type", kind.clone()));
+            partner_types.insert(kind.as_str());
             keys.insert(partner_key(name, cn.as_deref()));
         }
+        let partner_types = partner_types.into_iter().collect::<Vec<_>>().join(",");
         for (facet, value) in fv {
             facets.push(vec![
                 Val::Int(id),
@@ -227,6 +230,7 @@ async fn index_range(
             Val::Text(d.title),
             Val::Text(partner_names.join("、")),
             Val::Text(d.fields.join(",")),
+            Val::Text(partner_types),
             Val::Opt(d.signed_on),
             Val::Opt(d.starts_on),
             Val::Opt(d.ends_on),
@@ -250,6 +254,7 @@ async fn index_range(
             "title",
             "partners",
             "fields",
+            "partner_types",
             "signed_on",
             "starts_on",
             "ends_on",
