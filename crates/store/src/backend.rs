@@ -166,6 +166,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "case partner types",
         include_str!("../migrations/sqlite/0031_case_partner_types.sql"),
     ),
+    (
+        32,
+        "open data order index",
+        include_str!("../migrations/sqlite/0032_open_data_order_index.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -317,6 +322,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         31,
         "case partner types",
         include_str!("../migrations/postgres/0031_case_partner_types.sql"),
+    ),
+    (
+        32,
+        "open data order index",
+        include_str!("../migrations/postgres/0032_open_data_order_index.sql"),
     ),
 ];
 

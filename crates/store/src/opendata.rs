@@ -246,16 +246,19 @@ impl Store {
             Some(c) => (c.tenant.to_string(), c.id),
             None => (String::new(), 0),
         };
-        let only = if tenant.is_some() {
-            "AND p.tenant_code = $4"
+        // Both read `partnerships_published_tenant` in order (published, tenant, id) and stop
+        // after `limit` rows; one local government's file compares the cursor with its code
+        // rather than with the column, so that SQLite seeks to the id instead of sorting.
+        let after_cursor = if tenant.is_some() {
+            "p.tenant_code = $4 AND $4 >= $1 AND ($4 > $1 OR p.id > $2)"
         } else {
-            ""
+            "p.tenant_code >= $1 AND (p.tenant_code > $1 OR p.id > $2)"
         };
         let sql = format!(
             "{PARTNERSHIP_SELECT}, {TENANT_COLUMNS} FROM partnerships p \
              JOIN tenants t ON t.code = p.tenant_code \
              LEFT JOIN tenant_settings s ON s.tenant_code = p.tenant_code \
-             WHERE p.published = 1 AND {LISTED_STATUS_SQL} AND p.tenant_code >= $1 AND (p.tenant_code > $1 OR p.id > $2) {only} \
+             WHERE p.published = 1 AND {LISTED_STATUS_SQL} AND {after_cursor} \
              ORDER BY p.tenant_code, p.id LIMIT $3"
         );
         let mut q = sqlx::query(&sql)
