@@ -171,6 +171,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "open data order index",
         include_str!("../migrations/sqlite/0032_open_data_order_index.sql"),
     ),
+    (
+        33,
+        "case revisions",
+        include_str!("../migrations/sqlite/0033_case_revisions.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -328,6 +333,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "open data order index",
         include_str!("../migrations/postgres/0032_open_data_order_index.sql"),
     ),
+    (
+        33,
+        "case revisions",
+        include_str!("../migrations/postgres/0033_case_revisions.sql"),
+    ),
 ];
 
 /// The advisory-lock number of a key: the first 8 bytes of its SHA-256 (collisions only make
@@ -478,6 +488,15 @@ impl Backend {
     }
 
     /// A condition that holds for the cases `c` whose document has every token of `param`.
+    /// An aggregate joining the integer `expr` of every row with commas (NULL without rows):
+    /// a list of thousands of ids comes back as one row.
+    pub(crate) fn id_list_sql(self, expr: &str) -> String {
+        match self {
+            Self::Sqlite => format!("group_concat({expr}, ',')"),
+            Self::Postgres => format!("string_agg(CAST({expr} AS TEXT), ',')"),
+        }
+    }
+
     pub(crate) fn case_search_match_sql(self, param: &str) -> String {
         match self {
             Self::Sqlite => format!(

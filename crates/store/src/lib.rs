@@ -65,6 +65,8 @@ pub struct Store {
     clock: Arc<dyn Clock>,
     /// This process's audit group writer, started on first use (see [`audit`]).
     audit_writer: Arc<std::sync::OnceLock<tokio::sync::mpsc::Sender<audit::Pending>>>,
+    /// The case search's keys held by this process (see [`cases::keys`]).
+    case_keys: Arc<cases::keys::CaseKeys>,
 }
 
 /// A write transaction. Commit it; dropping it rolls back.
@@ -75,6 +77,8 @@ pub struct WriteTx {
     /// carries the same instant.
     now: DateTime<Utc>,
     backend: Backend,
+    /// The partnerships whose case rows this transaction changed, logged at its commit.
+    case_changes: Vec<i64>,
 }
 
 impl WriteTx {
@@ -104,7 +108,10 @@ impl WriteTx {
         &mut self.tx
     }
 
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        if !self.case_changes.is_empty() {
+            cases::keys::record_changes(&mut self.tx, &self.case_changes).await?;
+        }
         self.tx.commit().await?;
         Ok(())
     }
@@ -211,6 +218,7 @@ impl Store {
             groups,
             clock: Arc::new(SystemClock),
             audit_writer: Arc::default(),
+            case_keys: Arc::default(),
         })
     }
 
@@ -273,6 +281,7 @@ impl Store {
             _gate: gate,
             now: self.clock.now(),
             backend: self.backend,
+            case_changes: Vec::new(),
         })
     }
 

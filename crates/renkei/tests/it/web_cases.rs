@@ -1039,3 +1039,122 @@ async fn search_equals_a_full_count(backend: Backend) {
     assert!(compared >= 8, "only {compared} searches found anything");
 }
 on_both!(search_equals_a_full_count);
+
+/// Each app server keeps the search's keys in memory: a change committed through another
+/// server (another handle on the same database) shows in the next search at once — a new
+/// case, a case whose fields changed, a case no longer published — and so does a rebuild.
+async fn another_servers_changes_show_in_the_next_search(backend: Backend) {
+    use renkei_store::cases::CaseQuery;
+    let app = TestApp::spawn_demo(backend).await;
+    let db = app.db.as_ref().expect("the test's database");
+    let other = Store::connect(&db.url)
+        .await
+        .expect("connect")
+        .with_clock(db.clock.clone());
+    let here = &app.store;
+    let q = |filters: &[(&str, &str)]| CaseQuery {
+        q: "別サーバー確認".into(),
+        filters: filters
+            .iter()
+            .map(|(f, v)| (f.to_string(), v.to_string()))
+            .collect(),
+        page: 0,
+    };
+    let facet_count = |r: &renkei_store::cases::CaseResults, facet: &str, value: &str| {
+        r.facets
+            .iter()
+            .find(|f| f.facet == facet && f.value == value)
+            .map(|f| f.count)
+    };
+    // This server has read its keys (nothing matches yet).
+    assert_eq!(here.cases_search(&q(&[])).await.expect("search").total, 0);
+    let all_before = here
+        .cases_search(&CaseQuery::default())
+        .await
+        .expect("search")
+        .total;
+
+    let id = create(
+        &other,
+        KAWASAKI,
+        input(
+            "別サーバー確認の防災連携",
+            &[company("別サーバー株式会社")],
+            &["disaster"],
+            "2025-06-01",
+            true,
+        ),
+        PartnershipStatus::Active,
+    )
+    .await;
+    let r = here.cases_search(&q(&[])).await.expect("search");
+    assert_eq!(r.total, 1);
+    assert_eq!(r.items[0].id, id);
+    assert_eq!(facet_count(&r, "field", "disaster"), Some(1));
+    assert_eq!(
+        here.cases_search(&CaseQuery::default())
+            .await
+            .expect("search")
+            .total,
+        all_before + 1
+    );
+
+    // Its fields corrected through the other server: the counts and filters follow.
+    let mut changed = input(
+        "別サーバー確認の防災連携",
+        &[company("別サーバー株式会社")],
+        &["childcare"],
+        "2025-06-01",
+        true,
+    );
+    changed.published = true;
+    correct(&other, id, &changed).await;
+    let r = here.cases_search(&q(&[])).await.expect("search");
+    assert_eq!(facet_count(&r, "field", "disaster"), None);
+    assert_eq!(facet_count(&r, "field", "childcare"), Some(1));
+    assert_eq!(
+        here.cases_search(&q(&[("field", "childcare")]))
+            .await
+            .expect("search")
+            .total,
+        1
+    );
+
+    // No longer published: gone from this server's results and counts.
+    changed.published = false;
+    correct(&other, id, &changed).await;
+    assert_eq!(here.cases_search(&q(&[])).await.expect("search").total, 0);
+    assert_eq!(
+        here.cases_search(&CaseQuery::default())
+            .await
+            .expect("search")
+            .total,
+        all_before
+    );
+
+    // Published again, then the whole index rebuilt through the other server.
+    changed.published = true;
+    correct(&other, id, &changed).await;
+    other.cases_rebuild().await.expect("rebuild");
+    let r = here.cases_search(&q(&[])).await.expect("search");
+    assert_eq!(r.total, 1);
+    assert_eq!(facet_count(&r, "field", "childcare"), Some(1));
+}
+on_both!(another_servers_changes_show_in_the_next_search);
+
+/// A correction of one of 川崎市's partnerships through `store`.
+async fn correct(store: &Store, id: i64, i: &PartnershipInput) {
+    let detail = store.partnership(tc(KAWASAKI), id).await.expect("detail");
+    let basis = renkei_domain::time::to_db_timestamp(detail.updated_at);
+    store
+        .partnership_update(
+            tc(KAWASAKI),
+            id,
+            &Partnership::parse(i).expect("valid"),
+            "訂正",
+            &basis,
+            &Who::cli(),
+        )
+        .await
+        .expect("update");
+}

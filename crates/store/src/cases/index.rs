@@ -301,14 +301,14 @@ async fn index_range(
     Ok(count)
 }
 
-/// Removes a partnership's case rows, if it has any.
-async fn remove(conn: &mut sqlx::AnyConnection, backend: Backend, id: i64) -> Result<()> {
+/// Removes a partnership's case rows, if it has any (and says whether it had).
+async fn remove(conn: &mut sqlx::AnyConnection, backend: Backend, id: i64) -> Result<bool> {
     let old = sqlx::query("SELECT search_text FROM public_cases WHERE partnership_id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
     let Some(old) = old else {
-        return Ok(());
+        return Ok(false);
     };
     let text: String = old.try_get("search_text")?;
     // FTS5's contentless table is told the document it held; PostgreSQL deletes the row.
@@ -328,20 +328,21 @@ async fn remove(conn: &mut sqlx::AnyConnection, backend: Backend, id: i64) -> Re
             .execute(&mut *conn)
             .await?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Brings one partnership's case rows up to date: removed, then written again when it is a
-/// case (published, signed or ended).
+/// case (published, signed or ended). Says whether it was or is a case (whether the search's
+/// keys may have changed).
 pub(crate) async fn reindex(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
     id: i64,
     now: &str,
-) -> Result<()> {
-    remove(conn, backend, id).await?;
-    index_range(conn, backend, id, id, now).await?;
-    Ok(())
+) -> Result<bool> {
+    let was = remove(conn, backend, id).await?;
+    let is = index_range(conn, backend, id, id, now).await? > 0;
+    Ok(was || is)
 }
 
 /// Indexes every case (the index must be empty). Returns how many.

@@ -21,6 +21,7 @@
 //! after a bulk load.
 
 pub(crate) mod index;
+pub(crate) mod keys;
 
 use crate::{Result, Store, StoreError, rows};
 use chrono::NaiveDate;
@@ -243,11 +244,15 @@ enum Bind {
     Text(String),
 }
 
-/// The WHERE clause of a search over `public_cases c`, with its values (numbered from 1).
-fn conditions(store: &Store, q: &CaseQuery) -> (String, Vec<Bind>) {
+/// The WHERE clause of a search's words over `public_cases c`, with its values (numbered from
+/// 1); `None` without words (every case matches).
+fn conditions(store: &Store, q: &CaseQuery) -> Option<(String, Vec<Bind>)> {
+    let words = query_words(&q.q);
+    if words.is_empty() {
+        return None;
+    }
     let mut conds = vec!["1 = 1".to_string()];
     let mut binds = Vec::new();
-    let words = query_words(&q.q);
     let tokens = crate::search::query_tokens("", words.iter().map(String::as_str));
     if !tokens.is_empty() {
         binds.push(Bind::Text(tokens.join(" ")));
@@ -270,17 +275,7 @@ fn conditions(store: &Store, q: &CaseQuery) -> (String, Vec<Bind>) {
         binds.push(Bind::Text(format!("%{}%", crate::like_escape(w))));
         conds.push(format!("c.search_text LIKE ${} ESCAPE '\\'", binds.len()));
     }
-    for (facet, value) in &q.filters {
-        binds.push(Bind::Text(facet.clone()));
-        binds.push(Bind::Text(value.clone()));
-        conds.push(format!(
-            "EXISTS (SELECT 1 FROM public_case_facets f WHERE f.partnership_id = c.partnership_id \
-             AND f.facet = ${} AND f.value = ${})",
-            binds.len() - 1,
-            binds.len()
-        ));
-    }
-    (conds.join(" AND "), binds)
+    Some((conds.join(" AND "), binds))
 }
 
 fn bind_all<'q>(
@@ -300,68 +295,45 @@ impl Store {
     /// a page of [`PER_PAGE`], the total, and each facet's values with their counts among all
     /// the results.
     ///
-    /// The matching cases are read once, in one statement that streams each one's ordering
-    /// key and facet values (the columns of `public_cases` itself, no join): the total, the
-    /// counts and the page's ids come from that pass, and the page's rows from one more
-    /// statement. (Counting and paging in SQL went through the matches three times, the facet
-    /// counts joining seven facet rows to each: a national search for 防災 took 0.2–0.35 s.)
+    /// The database says which cases hold the words (one statement answering one row, the
+    /// ids joined); the filters, the total, the counts and the page are computed from the
+    /// keys this server holds in memory, brought up to the database's revision first
+    /// ([`keys`]); one more statement reads the page's rows. (In SQL, the facet counts of a
+    /// national search for 防災 — 37,770 matches — took 0.2–0.6 s.)
     pub async fn cases_search(&self, q: &CaseQuery) -> Result<CaseResults> {
-        use futures_util::TryStreamExt;
         let page = q.page.clamp(0, PAGE_MAX);
-        let (cond, binds) = conditions(self, q);
-        let sql = format!(
-            "SELECT c.partnership_id, c.sort_on, c.prefecture_code, c.tenant_code, c.fields, \
-             c.partner_types, c.form, c.year FROM public_cases c WHERE {cond}"
-        );
-        let mut order: Vec<(String, i64)> = Vec::new();
-        let mut counts: [BTreeMap<String, i64>; FACETS.len()] = Default::default();
-        let mut rows = bind_all(sqlx::query(&sql), &binds).fetch(self.pool());
-        while let Some(r) = rows.try_next().await? {
-            let id: i64 = r.try_get("partnership_id")?;
-            order.push((r.try_get("sort_on")?, id));
-            // The facets in FACETS' order; a case counts once for each distinct value.
-            let year: i64 = r.try_get("year")?;
-            let singles: [(usize, String); 4] = [
-                (PREFECTURE, r.try_get("prefecture_code")?),
-                (TENANT, r.try_get("tenant_code")?),
-                (FORM, r.try_get("form")?),
-                (YEAR, year.to_string()),
-            ];
-            for (facet, value) in singles {
-                *counts[facet].entry(value).or_default() += 1;
-            }
-            for (facet, column) in [(FIELD, "fields"), (PARTNER_TYPE, "partner_types")] {
-                let list: String = r.try_get(column)?;
-                let values: BTreeSet<&str> = list.split(',').filter(|v| !v.is_empty()).collect();
-                for v in values {
-                    match counts[facet].get_mut(v) {
-                        Some(n) => *n += 1,
-                        None => {
-                            counts[facet].insert(v.to_string(), 1);
-                        }
-                    }
+        self.case_keys.refresh(self.pool()).await?;
+        let matching = match conditions(self, q) {
+            Some((cond, binds)) => {
+                let sql = format!(
+                    "SELECT {} AS ids FROM public_cases c WHERE {cond}",
+                    self.backend().id_list_sql("c.partnership_id")
+                );
+                let ids: Option<String> = bind_all(sqlx::query(&sql), &binds)
+                    .fetch_one(self.pool())
+                    .await?
+                    .try_get("ids")?;
+                let ids = ids.unwrap_or_default();
+                let mut set = std::collections::HashSet::new();
+                for id in ids.split(',').filter(|s| !s.is_empty()) {
+                    set.insert(id.parse::<i64>().map_err(|_| StoreError::Corrupt {
+                        table: T,
+                        column: "partnership_id",
+                        value: id.chars().take(40).collect(),
+                    })?);
                 }
+                Some(set)
             }
-        }
-        drop(rows);
-        let total = order.len() as i64;
-        let from = usize::try_from(page * PER_PAGE).unwrap_or(usize::MAX);
-        let ids: Vec<i64> = if from < order.len() {
-            let want = (from + PER_PAGE as usize).min(order.len());
-            // Only the first pages need sorting: the rest is left unordered behind them.
-            if want < order.len() {
-                order.select_nth_unstable_by(want, |a, b| b.cmp(a));
-            }
-            order[..want].sort_unstable_by(|a, b| b.cmp(a));
-            order[from..want].iter().map(|(_, id)| *id).collect()
-        } else {
-            Vec::new()
+            None => None,
         };
-        let items = self.cases_by_ids(&ids).await?;
-        let facets = self.case_facets(counts).await?;
+        let counted = self
+            .case_keys
+            .count(matching.as_ref(), &q.filters, page, PER_PAGE)?;
+        let items = self.cases_by_ids(&counted.ids).await?;
+        let facets = self.case_facets(counted.counts).await?;
         Ok(CaseResults {
             items,
-            total,
+            total: counted.total,
             facets,
             page,
         })
@@ -369,14 +341,16 @@ impl Store {
 
     /// The facets' values with their counts ([`FACETS`]' order), at most
     /// [`FACET_VALUES_MAX`] each (the largest counts; years newest first), named.
-    async fn case_facets(
-        &self,
-        counts: [BTreeMap<String, i64>; FACETS.len()],
-    ) -> Result<Vec<FacetCount>> {
+    async fn case_facets(&self, counts: Vec<(usize, String, i64)>) -> Result<Vec<FacetCount>> {
+        let mut by_facet: [Vec<(String, i64)>; FACETS.len()] = Default::default();
+        for (place, value, count) in counts {
+            if let Some(values) = by_facet.get_mut(place) {
+                values.push((value, count));
+            }
+        }
         let mut out = Vec::new();
         let mut names_wanted = BTreeSet::new();
-        for (facet, values) in FACETS.into_iter().zip(counts) {
-            let mut values: Vec<(String, i64)> = values.into_iter().collect();
+        for (facet, mut values) in FACETS.into_iter().zip(by_facet) {
             if facet == "year" {
                 values.sort_by(|a, b| b.0.cmp(&a.0));
             } else {
@@ -616,6 +590,7 @@ impl Store {
         let now = tx.now_ts();
         index::clear(&mut tx.tx, backend).await?;
         let n = index::backfill(&mut tx.tx, backend, &now).await?;
+        keys::record_rebuild(&mut tx.tx).await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -626,7 +601,13 @@ impl crate::WriteTx {
     pub(crate) async fn case_reindex(&mut self, partnership_id: i64) -> Result<()> {
         let backend = self.backend;
         let now = self.now_ts();
-        index::reindex(&mut self.tx, backend, partnership_id, &now).await
+        if index::reindex(&mut self.tx, backend, partnership_id, &now).await?
+            && !self.case_changes.contains(&partnership_id)
+        {
+            // Logged for the other app servers' keys when this transaction commits.
+            self.case_changes.push(partnership_id);
+        }
+        Ok(())
     }
 }
 
