@@ -98,6 +98,19 @@ impl TestDb {
             .with_clock(self.clock.clone())
     }
 
+    /// Creates the database and migrates it only up to `version`, on the test's clock: for a
+    /// test that writes rows as an older schema had them and then runs a later migration.
+    pub async fn open_at(&self, version: i64) -> Store {
+        let store = Store::connect(&self.url)
+            .await
+            .expect("connect to the test database")
+            .with_clock(self.clock.clone());
+        renkei_store::migrate::run_until(&store, version)
+            .await
+            .unwrap_or_else(|e| panic!("migrate up to {version}: {e}"));
+        store
+    }
+
     /// Another handle with a pool of its own (a second app server), on the same clock.
     pub async fn open_another(&self) -> Store {
         self.open().await
@@ -158,6 +171,17 @@ impl Drop for TestDb {
             })
             .join();
         }
+    }
+}
+
+/// Runs each statement in turn (a test's rows written as an older schema had them); a failure
+/// panics naming the statement.
+pub async fn exec_all(store: &Store, statements: &[String]) {
+    for sql in statements {
+        sqlx::query(sql)
+            .execute(store.pool())
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 }
 

@@ -307,13 +307,7 @@ on_both!(
 async fn legacy_single_chain_survives_the_split(backend: Backend) {
     use renkei_domain::audit::{AuditEntry, GENESIS_HASH};
     let db = TestDb::new(backend);
-    let store = Store::connect(&db.url)
-        .await
-        .expect("connect")
-        .with_clock(db.clock.clone());
-    renkei_store::migrate::run_until(&store, 8)
-        .await
-        .expect("up to 8");
+    let store = db.open_at(8).await;
     let mut prev = GENESIS_HASH.to_string();
     for seq in 1..=3i64 {
         let tenant = if seq == 1 {

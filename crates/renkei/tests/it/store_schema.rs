@@ -46,13 +46,7 @@ on_both!(migrations_are_idempotent);
 /// their order, and the store reads them back as before.
 async fn fields_and_offers_move_into_rows(backend: Backend) {
     let db = TestDb::new(backend);
-    let store = renkei_store::Store::connect(&db.url)
-        .await
-        .expect("connect")
-        .with_clock(db.clock.clone());
-    renkei_store::migrate::run_until(&store, 6)
-        .await
-        .expect("up to 6");
+    let store = db.open_at(6).await;
     let ts = "2026-11-24T01:00:00.000Z";
     let statements = [
         format!(
@@ -86,12 +80,7 @@ async fn fields_and_offers_move_into_rows(backend: Backend) {
              '', 0, 0, 'h2', '2026-12-01', '', '{ts}', '{ts}', '2026-11-24', 2026)"
         ),
     ];
-    for sql in &statements {
-        sqlx::query(sql)
-            .execute(store.pool())
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    }
+    renkei_testkit::exec_all(&store, &statements).await;
     assert_eq!(
         renkei_store::migrate::run_until(&store, 7)
             .await
@@ -135,13 +124,7 @@ async fn languages_default_to_japanese(backend: Backend) {
     use renkei_domain::Lang;
     use renkei_store::StoreError;
     let db = TestDb::new(backend);
-    let store = renkei_store::Store::connect(&db.url)
-        .await
-        .expect("connect")
-        .with_clock(db.clock.clone());
-    renkei_store::migrate::run_until(&store, 7)
-        .await
-        .expect("up to 7");
+    let store = db.open_at(7).await;
     let ts = "2026-11-24T01:00:00.000Z";
     let statements = [
         format!(
@@ -170,12 +153,7 @@ async fn languages_default_to_japanese(backend: Backend) {
              '', 0, 0, 'h1', '2026-12-01', '', '{ts}', '{ts}', '2026-11-24', 2026)"
         ),
     ];
-    for sql in &statements {
-        sqlx::query(sql)
-            .execute(store.pool())
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    }
+    renkei_testkit::exec_all(&store, &statements).await;
     assert_eq!(
         renkei_store::migrate::run_until(&store, 8)
             .await

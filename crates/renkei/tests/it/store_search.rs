@@ -187,13 +187,7 @@ async fn index_agrees_with_a_full_scan(backend: Backend) {
 /// Proposals that were there before the index existed are indexed by the migration.
 async fn migration_indexes_existing_proposals(backend: Backend) {
     let db = TestDb::new(backend);
-    let store = Store::connect(&db.url)
-        .await
-        .expect("connect")
-        .with_clock(db.clock.clone());
-    renkei_store::migrate::run_until(&store, 9)
-        .await
-        .expect("up to 9");
+    let store = db.open_at(9).await;
     let ts = "2026-11-24T01:00:00.000Z";
     let statements = [
         format!(
@@ -209,12 +203,7 @@ async fn migration_indexes_existing_proposals(backend: Backend) {
              VALUES (1, '272027', '株式会社だんじり', 'だんじり', 'company', '', '', '{ts}', '{ts}')"
         ),
     ];
-    for sql in &statements {
-        sqlx::query(sql)
-            .execute(store.pool())
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    }
+    renkei_testkit::exec_all(&store, &statements).await;
     for (id, title) in [(1, "防災訓練"), (2, "子育て支援の拠点"), (3, "見守り")] {
         sqlx::query(
             "INSERT INTO proposals (id, tenant_code, receipt_number, kind, route, status, partner_id, org_name, partner_type, \

@@ -387,13 +387,7 @@ async fn calls_are_searched(backend: Backend) {
 /// Migration 30 indexes the calls already there: a published one is found, a draft is not.
 async fn the_migration_indexes_existing_calls(backend: Backend) {
     let db = renkei_testkit::TestDb::new(backend);
-    let store = Store::connect(&db.url)
-        .await
-        .expect("connect")
-        .with_clock(db.clock.clone());
-    renkei_store::migrate::run_until(&store, 29)
-        .await
-        .expect("up to 29");
+    let store = db.open_at(29).await;
     let ts = "2026-11-24T01:00:00.000Z";
     let mut statements = vec![
         format!(
@@ -422,12 +416,7 @@ async fn the_migration_indexes_existing_calls(backend: Backend) {
              '2026-11-01', '2026-12-31', '{status}', '{ts}', '{ts}')"
         ));
     }
-    for sql in &statements {
-        sqlx::query(sql)
-            .execute(store.pool())
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    }
+    renkei_testkit::exec_all(&store, &statements).await;
     renkei_store::migrate::run(&store).await.expect("the rest");
     for q in ["防災", "かんせんしょう", "株式会社", "防災 ｶﾝｾﾝｼｮｳ"] {
         let (rows, total) = store

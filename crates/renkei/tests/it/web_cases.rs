@@ -677,13 +677,7 @@ async fn the_index_follows_changes(backend: Backend) {
 /// case; an unpublished one does not.
 async fn the_migration_indexes_existing_partnerships(backend: Backend) {
     let db = renkei_testkit::TestDb::new(backend);
-    let store = Store::connect(&db.url)
-        .await
-        .expect("connect")
-        .with_clock(db.clock.clone());
-    renkei_store::migrate::run_until(&store, 25)
-        .await
-        .expect("up to 25");
+    let store = db.open_at(25).await;
     let ts = "2026-11-24T01:00:00.000Z";
     let mut statements = vec![
         format!(
@@ -711,12 +705,7 @@ async fn the_migration_indexes_existing_partnerships(backend: Backend) {
             "INSERT INTO partnership_fields (partnership_id, position, field) VALUES ({id}, 0, 'disaster')"
         ));
     }
-    for sql in &statements {
-        sqlx::query(sql)
-            .execute(store.pool())
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    }
+    renkei_testkit::exec_all(&store, &statements).await;
     renkei_store::migrate::run(&store).await.expect("the rest");
     let r = store
         .cases_search(&renkei_store::cases::CaseQuery {
@@ -741,13 +730,7 @@ async fn the_migration_indexes_existing_partnerships(backend: Backend) {
 /// has them filled from the facet rows by migration 31, and its facet counts stay right.
 async fn the_partner_types_column_is_filled_for_indexed_cases(backend: Backend) {
     let db = renkei_testkit::TestDb::new(backend);
-    let store = Store::connect(&db.url)
-        .await
-        .expect("connect")
-        .with_clock(db.clock.clone());
-    renkei_store::migrate::run_until(&store, 30)
-        .await
-        .expect("up to 30");
+    let store = db.open_at(30).await;
     let ts = "2026-11-24T01:00:00.000Z";
     let mut statements = vec![
         format!(
@@ -780,12 +763,7 @@ async fn the_partner_types_column_is_filled_for_indexed_cases(backend: Backend) 
             "INSERT INTO public_case_facets (partnership_id, facet, value) VALUES (7, '{facet}', '{value}')"
         ));
     }
-    for sql in &statements {
-        sqlx::query(sql)
-            .execute(store.pool())
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    }
+    renkei_testkit::exec_all(&store, &statements).await;
     renkei_store::migrate::run(&store).await.expect("the rest");
     let kept: String =
         sqlx::query_scalar("SELECT partner_types FROM public_cases WHERE partnership_id = 7")

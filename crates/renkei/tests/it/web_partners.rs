@@ -752,13 +752,7 @@ on_both!(only_the_desk_reaches_the_registry);
 /// the migration's transaction), so the registry sorts them with everything added later.
 async fn migration_18_sorts_partners_already_there(backend: Backend) {
     let db = TestDb::new(backend);
-    let store = renkei_store::Store::connect(&db.url)
-        .await
-        .expect("connect")
-        .with_clock(db.clock.clone());
-    renkei_store::migrate::run_until(&store, 17)
-        .await
-        .expect("up to 17");
+    let store = db.open_at(17).await;
     let ts = "2026-11-24T01:00:00.000Z";
     let mut statements = vec![
         format!(
@@ -781,12 +775,7 @@ async fn migration_18_sorts_partners_already_there(backend: Backend) {
              VALUES ({id}, '272027', '{name}', '{norm}', 'company', '', '', '{ts}', '{ts}')"
         ));
     }
-    for sql in &statements {
-        sqlx::query(sql)
-            .execute(store.pool())
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    }
+    renkei_testkit::exec_all(&store, &statements).await;
     assert_eq!(
         renkei_store::migrate::run_until(&store, 18)
             .await
