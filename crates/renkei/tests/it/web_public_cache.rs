@@ -150,6 +150,41 @@ async fn a_public_answer_is_kept_until_what_it_shows_changes(backend: Backend) {
     assert!(!later.body.contains("action=\"/logout\""));
 }
 
+on_both!(a_missed_page_is_made_once_for_visitors_asking_at_once);
+/// Sixteen visitors ask for a page nobody has asked for yet, all at the same moment: it is
+/// made once (one miss) and the fifteen others are given that answer, each with their own
+/// token. Without the flights every one of them made it (sixteen misses).
+async fn a_missed_page_is_made_once_for_visitors_asking_at_once(backend: Backend) {
+    let app = TestApp::spawn_demo(backend).await;
+    let id = a_case(&app).await;
+    let case = format!("/t/{K}/cases/{id}");
+    let misses = cache_count(&app, "miss").await;
+    let hits = cache_count(&app, "hit").await;
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(16));
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let mut visitor = app.client();
+        let (barrier, case) = (barrier.clone(), case.clone());
+        set.spawn(async move {
+            barrier.wait().await;
+            visitor.get(&case).await
+        });
+    }
+    let mut pages = Vec::new();
+    while let Some(page) = set.join_next().await {
+        pages.push(page.expect("a visitor"));
+    }
+    let first = &pages[0];
+    let first_token = csrf_in(&first.body).expect("a token");
+    for page in &pages {
+        assert_eq!(page.status, 200);
+        let token = csrf_in(&page.body).expect("a token");
+        assert_eq!(page.body.replace(&token, &first_token), first.body);
+    }
+    assert_eq!(cache_count(&app, "miss").await, misses + 1, "made once");
+    assert_eq!(cache_count(&app, "hit").await, hits + 15);
+}
+
 on_both!(another_server_sees_a_change_within_its_interval);
 async fn another_server_sees_a_change_within_its_interval(backend: Backend) {
     let a = TestApp::spawn_demo(backend).await;
