@@ -174,6 +174,29 @@ impl Drop for TestDb {
     }
 }
 
+/// `INSERT`s of a prefecture and, when given, one of its municipalities into `tenants` with
+/// the columns every schema version has (a test that writes an older schema's rows). Each is
+/// `(code, name, name in katakana)`; `ts` is both timestamps.
+pub fn tenant_rows(
+    ts: &str,
+    prefecture: (&str, &str, &str),
+    municipality: Option<(&str, &str, &str)>,
+) -> Vec<String> {
+    let (pcode, pname, pkana) = prefecture;
+    let row = |code: &str, kind: &str, name: &str, kana: &str| {
+        format!(
+            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, \
+             prefecture_kana, name_kana, created_at, updated_at) \
+             VALUES ('{code}', '{kind}', '{pcode}', '{pname}', '{name}', '{pkana}', '{kana}', '{ts}', '{ts}')"
+        )
+    };
+    let mut rows = vec![row(pcode, "prefecture", pname, pkana)];
+    if let Some((code, name, kana)) = municipality {
+        rows.push(row(code, "municipality", name, kana));
+    }
+    rows
+}
+
 /// Runs each statement in turn (a test's rows written as an older schema had them); a failure
 /// panics naming the statement.
 pub async fn exec_all(store: &Store, statements: &[String]) {

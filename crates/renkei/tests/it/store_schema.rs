@@ -48,15 +48,12 @@ async fn fields_and_offers_move_into_rows(backend: Backend) {
     let db = TestDb::new(backend);
     let store = db.open_at(6).await;
     let ts = "2026-11-24T01:00:00.000Z";
-    let statements = [
-        format!(
-            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
-             VALUES ('270008', 'prefecture', '270008', '大阪府', '', 'オオサカフ', '', '{ts}', '{ts}')"
-        ),
-        format!(
-            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
-             VALUES ('272027', 'municipality', '270008', '大阪府', '岸和田市', 'オオサカフ', 'キシワダシ', '{ts}', '{ts}')"
-        ),
+    let mut statements = renkei_testkit::tenant_rows(
+        ts,
+        ("270008", "大阪府", "オオサカフ"),
+        Some(("272027", "岸和田市", "キシワダシ")),
+    );
+    statements.extend([
         format!(
             "INSERT INTO partners (id, tenant_code, name, name_norm, partner_type, strengths, constraints, created_at, updated_at) \
              VALUES (1, '272027', '株式会社だんじり', 'だんじり', 'company', '', '', '{ts}', '{ts}')"
@@ -79,7 +76,7 @@ async fn fields_and_offers_move_into_rows(backend: Backend) {
              '岸和田 太郎', 'taro@example.co.jp', '', '相談', '要旨', '', '', '', '', 'none', \
              '', 0, 0, 'h2', '2026-12-01', '', '{ts}', '{ts}', '2026-11-24', 2026)"
         ),
-    ];
+    ]);
     renkei_testkit::exec_all(&store, &statements).await;
     assert_eq!(
         renkei_store::migrate::run_until(&store, 7)
@@ -126,15 +123,12 @@ async fn languages_default_to_japanese(backend: Backend) {
     let db = TestDb::new(backend);
     let store = db.open_at(7).await;
     let ts = "2026-11-24T01:00:00.000Z";
-    let statements = [
-        format!(
-            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
-             VALUES ('270008', 'prefecture', '270008', '大阪府', '', 'オオサカフ', '', '{ts}', '{ts}')"
-        ),
-        format!(
-            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
-             VALUES ('272027', 'municipality', '270008', '大阪府', '岸和田市', 'オオサカフ', 'キシワダシ', '{ts}', '{ts}')"
-        ),
+    let mut statements = renkei_testkit::tenant_rows(
+        ts,
+        ("270008", "大阪府", "オオサカフ"),
+        Some(("272027", "岸和田市", "キシワダシ")),
+    );
+    statements.extend([
         format!(
             "INSERT INTO users (id, tenant_code, role, email, display_name, password_hash, created_at, updated_at) \
              VALUES (1, '272027', 'desk', 'desk@example.jp', 'デスク', 'x', '{ts}', '{ts}')"
@@ -152,7 +146,7 @@ async fn languages_default_to_japanese(backend: Backend) {
              '岸和田 太郎', 'taro@example.co.jp', '', '防災訓練', '要旨', '', '', 'none', \
              '', 0, 0, 'h1', '2026-12-01', '', '{ts}', '{ts}', '2026-11-24', 2026)"
         ),
-    ];
+    ]);
     renkei_testkit::exec_all(&store, &statements).await;
     assert_eq!(
         renkei_store::migrate::run_until(&store, 8)

@@ -189,20 +189,17 @@ async fn migration_indexes_existing_proposals(backend: Backend) {
     let db = TestDb::new(backend);
     let store = db.open_at(9).await;
     let ts = "2026-11-24T01:00:00.000Z";
-    let statements = [
-        format!(
-            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
-             VALUES ('270008', 'prefecture', '270008', '大阪府', '', 'オオサカフ', '', '{ts}', '{ts}')"
-        ),
-        format!(
-            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
-             VALUES ('272027', 'municipality', '270008', '大阪府', '岸和田市', 'オオサカフ', 'キシワダシ', '{ts}', '{ts}')"
-        ),
+    let mut statements = renkei_testkit::tenant_rows(
+        ts,
+        ("270008", "大阪府", "オオサカフ"),
+        Some(("272027", "岸和田市", "キシワダシ")),
+    );
+    statements.extend([
         format!(
             "INSERT INTO partners (id, tenant_code, name, name_norm, partner_type, strengths, constraints, created_at, updated_at) \
              VALUES (1, '272027', '株式会社だんじり', 'だんじり', 'company', '', '', '{ts}', '{ts}')"
         ),
-    ];
+    ]);
     renkei_testkit::exec_all(&store, &statements).await;
     for (id, title) in [(1, "防災訓練"), (2, "子育て支援の拠点"), (3, "見守り")] {
         sqlx::query(

@@ -389,20 +389,15 @@ async fn the_migration_indexes_existing_calls(backend: Backend) {
     let db = renkei_testkit::TestDb::new(backend);
     let store = db.open_at(29).await;
     let ts = "2026-11-24T01:00:00.000Z";
-    let mut statements = vec![
-        format!(
-            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
-             VALUES ('140007', 'prefecture', '140007', '神奈川県', '神奈川県', 'カナガワケン', 'カナガワケン', '{ts}', '{ts}')"
-        ),
-        format!(
-            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
-             VALUES ('141305', 'municipality', '140007', '神奈川県', '川崎市', 'カナガワケン', 'カワサキシ', '{ts}', '{ts}')"
-        ),
-        format!(
-            "INSERT INTO departments (id, tenant_code, name, created_at, updated_at) \
+    let mut statements = renkei_testkit::tenant_rows(
+        ts,
+        ("140007", "神奈川県", "カナガワケン"),
+        Some(("141305", "川崎市", "カワサキシ")),
+    );
+    statements.extend([format!(
+        "INSERT INTO departments (id, tenant_code, name, created_at, updated_at) \
              VALUES (1, '141305', '危機管理課', '{ts}', '{ts}')"
-        ),
-    ];
+    )]);
     for (id, title, status) in [
         (1, "防災拠点の公募", "published"),
         (2, "防災の下書き公募", "draft"),

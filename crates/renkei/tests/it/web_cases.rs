@@ -679,16 +679,11 @@ async fn the_migration_indexes_existing_partnerships(backend: Backend) {
     let db = renkei_testkit::TestDb::new(backend);
     let store = db.open_at(25).await;
     let ts = "2026-11-24T01:00:00.000Z";
-    let mut statements = vec![
-        format!(
-            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
-             VALUES ('140007', 'prefecture', '140007', '神奈川県', '神奈川県', 'カナガワケン', 'カナガワケン', '{ts}', '{ts}')"
-        ),
-        format!(
-            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
-             VALUES ('141305', 'municipality', '140007', '神奈川県', '川崎市', 'カナガワケン', 'カワサキシ', '{ts}', '{ts}')"
-        ),
-    ];
+    let mut statements = renkei_testkit::tenant_rows(
+        ts,
+        ("140007", "神奈川県", "カナガワケン"),
+        Some(("141305", "川崎市", "カワサキシ")),
+    );
     for (id, title, published) in [(1, "防災倉庫の共同運営", 1), (2, "防災の非公開連携", 0)]
     {
         statements.push(format!(
@@ -732,11 +727,9 @@ async fn the_partner_types_column_is_filled_for_indexed_cases(backend: Backend) 
     let db = renkei_testkit::TestDb::new(backend);
     let store = db.open_at(30).await;
     let ts = "2026-11-24T01:00:00.000Z";
-    let mut statements = vec![
-        format!(
-            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
-             VALUES ('140007', 'prefecture', '140007', '神奈川県', '神奈川県', 'カナガワケン', 'カナガワケン', '{ts}', '{ts}')"
-        ),
+    let mut statements =
+        renkei_testkit::tenant_rows(ts, ("140007", "神奈川県", "カナガワケン"), None);
+    statements.extend([
         format!(
             "INSERT INTO partnerships (id, tenant_code, form, status, title, purpose, summary, city_role, route, \
              signed_on, auto_renew, fiscal_justification, published, created_by, created_at, updated_at) \
@@ -749,7 +742,7 @@ async fn the_partner_types_column_is_filled_for_indexed_cases(backend: Backend) 
              VALUES (7, '140007', '14', 'comprehensive', 'active', '県の連携', 'NPO、会社', 'disaster', \
              '2025-04-01', NULL, NULL, 2025, '2025-04-01', '県の連携', '{ts}')"
         ),
-    ];
+    ]);
     for (facet, value) in [
         ("prefecture", "14"),
         ("tenant", "140007"),

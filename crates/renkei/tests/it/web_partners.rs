@@ -754,16 +754,11 @@ async fn migration_18_sorts_partners_already_there(backend: Backend) {
     let db = TestDb::new(backend);
     let store = db.open_at(17).await;
     let ts = "2026-11-24T01:00:00.000Z";
-    let mut statements = vec![
-        format!(
-            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
-             VALUES ('270008', 'prefecture', '270008', '大阪府', '', 'オオサカフ', '', '{ts}', '{ts}')"
-        ),
-        format!(
-            "INSERT INTO tenants (code, kind, prefecture_code, prefecture_name, name, prefecture_kana, name_kana, created_at, updated_at) \
-             VALUES ('272027', 'municipality', '270008', '大阪府', '岸和田市', 'オオサカフ', 'キシワダシ', '{ts}', '{ts}')"
-        ),
-    ];
+    let mut statements = renkei_testkit::tenant_rows(
+        ts,
+        ("270008", "大阪府", "オオサカフ"),
+        Some(("272027", "岸和田市", "キシワダシ")),
+    );
     for (id, name, norm) in [
         (1, "泉州工業大学", "泉州工業大学"),
         (2, "一般社団法人 いろは", "いろは"),
