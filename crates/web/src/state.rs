@@ -27,6 +27,8 @@ pub struct AppState {
 pub(crate) struct Caches {
     /// The desk's dashboard, by tenant.
     pub dashboard: VersionCache<String, DeskDashboard>,
+    /// The desk's home, by tenant and whether the viewer handles proposals.
+    pub desk_home: VersionCache<(String, bool), crate::pages::desk_home::HomeRead>,
     /// A partnership list page, by tenant and filter.
     pub partnership_lists:
         VersionCache<(String, PartnershipFilter), crate::pages::partnerships_list::Listed>,
@@ -61,6 +63,7 @@ impl Caches {
     fn new(enabled: bool) -> Self {
         Self {
             dashboard: VersionCache::new(enabled),
+            desk_home: VersionCache::new(enabled),
             partnership_lists: VersionCache::new(enabled),
             partnership_pages: VersionCache::new(enabled),
         }

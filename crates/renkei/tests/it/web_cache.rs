@@ -1,5 +1,5 @@
-//! The read caches of the dashboard, the partnership list and a partnership's page
-//! (`renkei_web::cache`): two app servers on one database, each with its own caches. A change
+//! The read caches of the desk's home, the dashboard, the partnership list and a
+//! partnership's page (`renkei_web::cache`): two app servers on one database, each with its own caches. A change
 //! committed through one is on the other's next page at once; the day turning over in Japan
 //! changes what is dormant without any change; and a cached page is still checked per
 //! viewer — on both databases.
@@ -128,6 +128,34 @@ async fn a_change_through_one_server_shows_on_the_other_at_once(backend: Backend
     for path in [&dashboard, &active, &page] {
         assert_eq!(other.get(path).await.status, 403, "{path}");
     }
+    b.stop().await;
+}
+
+on_both!(the_desk_home_shows_a_change_through_the_other_server_at_once);
+async fn the_desk_home_shows_a_change_through_the_other_server_at_once(backend: Backend) {
+    let a = TestApp::spawn_demo(backend).await;
+    let b = TestApp::spawn_on(a.db()).await;
+    let mut on_b = signed_in(&b, DESK).await;
+    let home = format!("/t/{K}/desk");
+    // B reads (and keeps) the desk's home twice.
+    for _ in 0..2 {
+        let page = on_b.get(&home).await;
+        assert_eq!(page.status, 200);
+        assert!(!page.body.contains("キャッシュ確認課"));
+    }
+    // A department added through server A is on B's home at once.
+    a.store
+        .department_create(
+            &Who::cli(),
+            k(),
+            &renkei_domain::DepartmentName::parse("キャッシュ確認課").expect("name"),
+        )
+        .await
+        .expect("department");
+    assert!(on_b.get(&home).await.body.contains("キャッシュ確認課"));
+    // Kept or not, another local government's desk is refused it.
+    let mut other = signed_in(&b, OTHER_DESK).await;
+    assert_eq!(other.get(&home).await.status, 403);
     b.stop().await;
 }
 

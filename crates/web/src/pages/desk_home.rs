@@ -70,6 +70,48 @@ fn staff_change_views(
         .collect()
 }
 
+/// What the desk's home reads, kept in `Caches::desk_home` by tenant and by whether the
+/// viewer handles proposals (see ARCHITECTURE.md "Read caches").
+pub(crate) struct HomeRead {
+    departments: Vec<Department>,
+    counts: Vec<(String, i64)>,
+    overdue: i64,
+    questions: Vec<renkei_store::proposals::OpenQuestion>,
+    staff_changes: Vec<renkei_store::users::DeskStaffChange>,
+}
+
+async fn read(
+    store: &renkei_store::Store,
+    code: renkei_domain::TenantCode,
+    can_handle: bool,
+) -> Result<HomeRead, renkei_store::StoreError> {
+    let departments = store.departments(code).await?;
+    let (counts, overdue, questions) = if can_handle {
+        let filter = renkei_store::proposals::InboxFilter {
+            overdue_only: true,
+            per_page: 1,
+            ..Default::default()
+        };
+        (
+            store.desk_counts(code).await?,
+            store.inbox(code, &filter).await?.1,
+            store.open_questions(code).await?,
+        )
+    } else {
+        (Vec::new(), 0, Vec::new())
+    };
+    let staff_changes = store
+        .desk_staff_changes(code, renkei_store::users::DESK_STAFF_NOTICE_DAYS)
+        .await?;
+    Ok(HomeRead {
+        departments,
+        counts,
+        overdue,
+        questions,
+        staff_changes,
+    })
+}
+
 /// The desk's workspace.
 pub async fn get(
     State(state): State<AppState>,
@@ -77,48 +119,30 @@ pub async fn get(
     Path(code): Path<String>,
 ) -> Result<impl IntoResponse, WebError> {
     let access = tenant_access(&state, &ctx, &code, Actor::may_work_desk).await?;
-    let departments = state.store.departments(access.code).await?;
     let can_handle = access.actor.may_handle_proposals(access.code);
-    let (counts, overdue) = if can_handle {
-        let counts = state
-            .store
-            .desk_counts(access.code)
-            .await?
-            .into_iter()
-            .map(|(s, n)| (ctx.tr.t(&format!("status-{s}")), n))
-            .collect();
-        let filter = renkei_store::proposals::InboxFilter {
-            overdue_only: true,
-            per_page: 1,
-            ..Default::default()
-        };
-        (counts, state.store.inbox(access.code, &filter).await?.1)
-    } else {
-        (Vec::new(), 0)
-    };
-    let questions = if can_handle {
-        state
-            .store
-            .open_questions(access.code)
-            .await?
-            .into_iter()
-            .map(|q| OpenQuestionView {
-                at: renkei_app::mailer::moment_for(ctx.tr.lang, q.asked_at),
-                receipt: q.receipt_number,
-                title: q.title,
-                department: q.department_name,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let staff_changes = staff_change_views(
-        &ctx.tr,
-        state
-            .store
-            .desk_staff_changes(access.code, renkei_store::users::DESK_STAFF_NOTICE_DAYS)
-            .await?,
-    );
+    let r = state
+        .caches
+        .desk_home
+        .get_or_load((access.code.to_string(), can_handle), access.stamp, || {
+            read(&state.store, access.code, can_handle)
+        })
+        .await?;
+    let counts = r
+        .counts
+        .iter()
+        .map(|(s, n)| (ctx.tr.t(&format!("status-{s}")), *n))
+        .collect();
+    let questions = r
+        .questions
+        .iter()
+        .map(|q| OpenQuestionView {
+            at: renkei_app::mailer::moment_for(ctx.tr.lang, q.asked_at),
+            receipt: q.receipt_number.clone(),
+            title: q.title.clone(),
+            department: q.department_name.clone(),
+        })
+        .collect();
+    let staff_changes = staff_change_views(&ctx.tr, r.staff_changes.clone());
     html(&DeskHomeTemplate {
         staff_changes,
         questions,
@@ -131,9 +155,9 @@ pub async fn get(
         lead: ctx
             .tr
             .t1("home-desk-lead", "name", &access.tenant.full_name()),
-        departments,
+        departments: r.departments.clone(),
         counts,
-        overdue,
+        overdue: r.overdue,
         can_handle,
         tenant: access.tenant,
     })
