@@ -170,15 +170,16 @@ pub struct PublicCache {
     heads: Mutex<Arc<Heads>>,
     polling: tokio::sync::Mutex<()>,
     entries: Mutex<Entries>,
-    /// The keys being answered right now, each with the lock its answering request holds.
-    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// The keys being answered right now, each with a gate the waiting requests wait at
+    /// (no permits; closed when the answering request is done).
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
 }
 
-/// What a request that missed a key does: answer it ([`Lead`]), or wait for the request that
-/// is answering it (the lock that request holds until it is done).
+/// What a request that missed a key does: answer it ([`Lead`]), or wait at the gate of the
+/// request that is answering it (`acquire` returns when that one closes it).
 pub(crate) enum Flight<'a> {
     Lead(Lead<'a>),
-    Follow(Arc<tokio::sync::Mutex<()>>),
+    Follow(Arc<tokio::sync::Semaphore>),
 }
 
 /// The right to answer a key; dropping it (answered, failed or cancelled) lets the waiting
@@ -186,17 +187,18 @@ pub(crate) enum Flight<'a> {
 pub(crate) struct Lead<'a> {
     cache: &'a PublicCache,
     key: String,
-    _held: tokio::sync::OwnedMutexGuard<()>,
+    gate: Arc<tokio::sync::Semaphore>,
 }
 
 impl Drop for Lead<'_> {
     fn drop(&mut self) {
-        // Out of the map first, then the lock is released (the fields drop after this).
+        // Out of the map first, then the waiting requests go on.
         self.cache
             .flights
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&self.key);
+        self.gate.close();
     }
 }
 
@@ -219,23 +221,16 @@ impl PublicCache {
     /// that already is.
     pub(crate) fn flight(&self, key: &str) -> Flight<'_> {
         let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(lock) = flights.get(key) {
-            return Flight::Follow(lock.clone());
+        if let Some(gate) = flights.get(key) {
+            return Flight::Follow(gate.clone());
         }
-        let lock = Arc::new(tokio::sync::Mutex::new(()));
-        match lock.clone().try_lock_owned() {
-            Ok(held) => {
-                flights.insert(key.to_string(), lock);
-                Flight::Lead(Lead {
-                    cache: self,
-                    key: key.to_string(),
-                    _held: held,
-                })
-            }
-            // Unreachable (a lock nobody else has seen), but never a panic: then this one
-            // answers by itself, as without the flights.
-            Err(_) => Flight::Follow(Arc::new(tokio::sync::Mutex::new(()))),
-        }
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        flights.insert(key.to_string(), gate.clone());
+        Flight::Lead(Lead {
+            cache: self,
+            key: key.to_string(),
+            gate,
+        })
     }
 
     fn current_heads(&self) -> Arc<Heads> {
@@ -488,9 +483,9 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         }
         match cache.flight(&key) {
             Flight::Lead(lead) => break Some(lead),
-            Flight::Follow(lock) => {
+            Flight::Follow(gate) => {
                 // Bounded like the version read above; then this request answers by itself.
-                let _ = tokio::time::timeout(state.config.request_timeout, lock.lock()).await;
+                let _ = tokio::time::timeout(state.config.request_timeout, gate.acquire()).await;
                 waited = true;
                 now = state.store.now();
             }
@@ -698,7 +693,7 @@ mod tests {
         let Flight::Lead(lead) = cache.flight("ja /t/141003") else {
             panic!("the first asks, so it answers");
         };
-        let Flight::Follow(lock) = cache.flight("ja /t/141003") else {
+        let Flight::Follow(gate) = cache.flight("ja /t/141003") else {
             panic!("the second waits");
         };
         assert!(
@@ -706,7 +701,7 @@ mod tests {
             "another key is answered at once"
         );
         let waiting = tokio::spawn(async move {
-            let _ = lock.lock().await;
+            let _ = gate.acquire().await;
         });
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(!waiting.is_finished(), "waits while the answer is made");

@@ -1,6 +1,6 @@
 //! The read caches of the desk's home, the dashboard, the partnership list and a
-//! partnership's page (`renkei_web::cache`): two app servers on one database, each with its own caches. A change
-//! committed through one is on the other's next page at once; the day turning over in Japan
+//! partnership's page (`renkei_web::cache`): two app servers on one database, each with its
+//! own caches. A change committed through one is on the other's next page at once; the day turning over in Japan
 //! changes what is dormant without any change; and a cached page is still checked per
 //! viewer — on both databases.
 

@@ -43,9 +43,9 @@ struct StaffChangeView {
 
 fn staff_change_views(
     tr: &crate::i18n::Tr,
-    list: Vec<renkei_store::users::DeskStaffChange>,
+    list: &[renkei_store::users::DeskStaffChange],
 ) -> Vec<StaffChangeView> {
-    list.into_iter()
+    list.iter()
         .map(|c| {
             let who = format!("{}（{}）", c.display_name, c.email);
             let by = match (&c.by_name, c.by_label.as_str()) {
@@ -142,7 +142,7 @@ pub async fn get(
             department: q.department_name.clone(),
         })
         .collect();
-    let staff_changes = staff_change_views(&ctx.tr, r.staff_changes.clone());
+    let staff_changes = staff_change_views(&ctx.tr, &r.staff_changes);
     html(&DeskHomeTemplate {
         staff_changes,
         questions,
